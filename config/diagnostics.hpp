@@ -1,0 +1,33 @@
+// Errors found in a configuration file, each with the place a clinician or technician must edit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace treadd {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+  std::string message;
+
+  std::string to_string() const;  // "file:line:column: message"
+};
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  void error(int line0, int column0, std::string message);  // yaml-cpp marks are 0-based
+  const std::vector<Diagnostic>& all() const { return items_; }
+  bool empty() const { return items_.empty(); }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<Diagnostic> items_;
+};
+
+std::string join(const std::vector<Diagnostic>& diagnostics);
+
+}  // namespace treadd

@@ -1,0 +1,39 @@
+// Loading and validation of machine.yaml (technician) and limits.yaml (clinician).
+// Every error of a file is reported at once, each with file:line:column and a sentence.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.hpp"
+#include "config/model.hpp"
+
+namespace treadd {
+
+template <class T>
+struct Loaded {
+  std::optional<T> value;
+  std::vector<Diagnostic> errors;
+  bool ok() const { return value.has_value() && errors.empty(); }
+};
+
+Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::string& file_name);
+Loaded<MachineConfig> load_machine(const std::string& path);
+
+// Profiles and programs are checked against the machine's ceilings and safety settings.
+Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::string& file_name,
+                                  const MachineConfig& machine);
+Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& machine);
+
+// Both files of a configuration directory, as the daemon loads them.
+struct FullConfig {
+  MachineConfig machine;
+  LimitsConfig limits;
+};
+Loaded<FullConfig> load_config_dir(const std::string& dir);
+
+// Shortest time a ramp from `from_kmh` to `to_kmh` takes at `mps2` (speeds are km/h).
+double ramp_seconds(double from_kmh, double to_kmh, double mps2);
+
+}  // namespace treadd

@@ -1,0 +1,155 @@
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/loader.hpp"
+#include "config/yaml_section.hpp"
+
+namespace treadd {
+namespace {
+
+void read_drive(YamlSection s, DriveSettings& d) {
+  if (!s.valid()) return;
+  if (s.text("transport", d.transport, Need::optional) && d.transport != "sim" && d.transport != "tcp" &&
+      d.transport != "rtu") {
+    s.error_at("transport", "drive.transport must be 'sim', 'tcp' or 'rtu', got '" + d.transport + "'");
+  }
+  s.text("host", d.host, Need::optional);
+  s.integer("port", d.port, Need::optional, 1, 65535);
+  s.text("device", d.device, Need::optional);
+  s.integer("baud", d.baud, Need::optional, 1200, 921600);
+  std::string parity(1, d.parity);
+  if (s.text("parity", parity, Need::optional)) {
+    if (parity == "N" || parity == "E" || parity == "O") {
+      d.parity = parity[0];
+    } else {
+      s.error_at("parity", "drive.parity must be N, E or O, got '" + parity + "'");
+    }
+  }
+  s.integer("data_bits", d.data_bits, Need::optional, 7, 8);
+  s.integer("stop_bits", d.stop_bits, Need::optional, 1, 2);
+  s.integer("unit_id", d.unit_id, Need::optional, 1, 247);
+  s.duration("response_timeout", d.response_timeout, Need::optional);
+  s.duration("poll_period", d.poll_period, Need::optional);
+  s.integer("max_failed_polls", d.max_failed_polls, Need::optional, 1, 20);
+  s.text("profile", d.profile, Need::optional);
+  if (d.transport == "rtu" && d.device.empty()) {
+    s.error(s.node().Mark(), "drive.device is required when drive.transport is 'rtu' (e.g. /dev/ttyUSB0)");
+  }
+  s.finish();
+}
+
+void read_ceilings(YamlSection s, Ceilings& c) {
+  if (!s.valid()) return;
+  s.speed("forward_max", c.forward_max_kmh, Need::required);
+  s.speed("reverse_max", c.reverse_max_kmh, Need::required);
+  s.accel("max_accel", c.max_accel_mps2, Need::required);
+  s.accel("max_decel", c.max_decel_mps2, Need::required);
+  s.accel("emergency_decel", c.emergency_decel_mps2, Need::required);
+  s.duration("max_session", c.max_session, Need::required);
+  // Belt accelerations near 3 m/s² are used in research to knock people off balance on purpose.
+  constexpr double perturbation_mps2 = 3.0;
+  const std::pair<const char*, double> rates[] = {
+      {"max_accel", c.max_accel_mps2}, {"max_decel", c.max_decel_mps2}, {"emergency_decel", c.emergency_decel_mps2}};
+  for (const auto& [key, value] : rates) {
+    if (value >= perturbation_mps2) {
+      s.error_at(key, std::string("ceilings.") + key +
+                          " must stay well below 3 m/s², the rate used to deliberately perturb balance");
+    }
+  }
+  if (c.emergency_decel_mps2 < c.max_decel_mps2) {
+    s.error_at("emergency_decel", "ceilings.emergency_decel must be at least ceilings.max_decel");
+  }
+  s.finish();
+}
+
+void read_safety(YamlSection s, SafetySettings& f) {
+  if (!s.valid()) return;
+  s.speed("standstill_below", f.standstill_kmh, Need::optional);
+  s.duration("standstill_dwell", f.standstill_dwell, Need::optional);
+  s.speed("overspeed_margin", f.overspeed_margin_kmh, Need::optional);
+  s.speed("tracking_tolerance", f.tracking_tolerance_kmh, Need::optional);
+  s.duration("tracking_time", f.tracking_time, Need::optional);
+  s.duration("link_timeout", f.link_timeout, Need::optional);
+  s.speed("implausible_step", f.implausible_step_kmh, Need::optional);
+  s.integer("max_overruns", f.max_overruns, Need::optional, 1, 1000);
+  s.finish();
+}
+
+void read_control(YamlSection s, ControlSettings& c) {
+  if (!s.valid()) return;
+  s.text("socket", c.socket_path, Need::optional);
+  if (s.hertz("tick_rate", c.tick_hz, Need::optional) && (c.tick_hz < 10 || c.tick_hz > 500)) {
+    s.error_at("tick_rate", "control.tick_rate must be between 10 Hz and 500 Hz");
+  }
+  s.finish();
+}
+
+void read_belt(YamlSection s, BeltSettings& b) {
+  if (!s.valid()) return;
+  s.ratio("kmh_per_hz", b.kmh_per_hz, Need::required);
+  s.finish();
+}
+
+}  // namespace
+
+Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::string& file_name) {
+  Diagnostics diag(file_name);
+  MachineConfig m;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    diag.error(e.mark.line, e.mark.column, "not valid YAML: " + e.msg);
+    return {std::nullopt, diag.all()};
+  }
+  YamlSection top(root, "machine.yaml", diag);
+  if (top.valid()) {
+    read_drive(YamlSection(top.child("drive"), "drive", diag), m.drive);
+    read_belt(YamlSection(top.child("belt"), "belt", diag), m.belt);
+    read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);
+    if (auto n = top.child("safety"); n.IsDefined()) read_safety(YamlSection(n, "safety", diag), m.safety);
+    if (auto n = top.child("control"); n.IsDefined()) read_control(YamlSection(n, "control", diag), m.control);
+    top.finish();
+  }
+  if (!diag.empty()) return {std::nullopt, diag.all()};
+  return {m, {}};
+}
+
+namespace {
+std::optional<std::string> read_file(const std::string& path, std::vector<Diagnostic>& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.push_back(Diagnostic{path, 0, 0, "cannot open the file (does it exist, and may treadd read it?)"});
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+}  // namespace
+
+Loaded<MachineConfig> load_machine(const std::string& path) {
+  std::vector<Diagnostic> errors;
+  auto text = read_file(path, errors);
+  if (!text) return {std::nullopt, errors};
+  return parse_machine(*text, path);
+}
+
+Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& machine) {
+  std::vector<Diagnostic> errors;
+  auto text = read_file(path, errors);
+  if (!text) return {std::nullopt, errors};
+  return parse_limits(*text, path, machine);
+}
+
+Loaded<FullConfig> load_config_dir(const std::string& dir) {
+  auto machine = load_machine(dir + "/machine.yaml");
+  if (!machine.ok()) return {std::nullopt, machine.errors};
+  auto limits = load_limits(dir + "/limits.yaml", *machine.value);
+  if (!limits.ok()) return {std::nullopt, limits.errors};
+  return {FullConfig{*machine.value, *limits.value}, {}};
+}
+
+}  // namespace treadd

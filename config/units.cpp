@@ -1,0 +1,94 @@
+#include "config/units.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <initializer_list>
+#include <utility>
+
+namespace treadd::units {
+namespace {
+
+struct Quantity {
+  double number;
+  std::string unit;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<Quantity> split(std::string_view text) {
+  text = trim(text);
+  double number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || !std::isfinite(number)) return std::nullopt;
+  return Quantity{number, std::string(trim(std::string_view(end, text.data() + text.size() - end)))};
+}
+
+// Looks the unit up among `accepted` (unit spelling, factor to the target unit).
+std::optional<double> parse_with(std::string_view text, std::string& why, const char* example,
+                                 std::initializer_list<std::pair<const char*, double>> accepted) {
+  auto q = split(text);
+  if (!q) {
+    why = "expected a number with a unit, like '" + std::string(example) + "', got '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  if (q->unit.empty()) {
+    why = "'" + std::string(text) + "' has no unit; write it like '" + example + "'";
+    return std::nullopt;
+  }
+  for (const auto& [unit, factor] : accepted) {
+    if (q->unit == unit) return q->number * factor;
+  }
+  why = "unit '" + q->unit + "' is not accepted here; write it like '" + example + "'";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> parse_kmh(std::string_view text, std::string& why) {
+  return parse_with(text, why, "3.5 km/h", {{"km/h", 1.0}, {"kmh", 1.0}, {"m/s", 3.6}});
+}
+
+std::optional<double> parse_mps2(std::string_view text, std::string& why) {
+  return parse_with(text, why, "0.2 m/s2", {{"m/s2", 1.0}, {"m/s^2", 1.0}, {"m/s²", 1.0}});
+}
+
+std::optional<double> parse_metres(std::string_view text, std::string& why) {
+  return parse_with(text, why, "1500 m", {{"m", 1.0}, {"km", 1000.0}});
+}
+
+std::optional<double> parse_hz(std::string_view text, std::string& why) {
+  return parse_with(text, why, "50 Hz", {{"Hz", 1.0}, {"hz", 1.0}});
+}
+
+std::optional<Millis> parse_duration(std::string_view text, std::string& why) {
+  auto seconds = parse_with(text, why, "90s",
+                            {{"ms", 0.001}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}});
+  if (!seconds) return std::nullopt;
+  return Millis{static_cast<long long>(std::llround(*seconds * 1000.0))};
+}
+
+std::string format_duration(Millis d) {
+  const auto ms = d.count();
+  char buf[48];
+  if (ms % 60000 == 0 && ms != 0) {
+    std::snprintf(buf, sizeof buf, "%lld min", static_cast<long long>(ms / 60000));
+  } else if (ms % 1000 == 0) {
+    std::snprintf(buf, sizeof buf, "%lld s", static_cast<long long>(ms / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  }
+  return buf;
+}
+
+std::string format_kmh(double kmh) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f km/h", kmh);
+  return buf;
+}
+
+}  // namespace treadd::units

@@ -1,0 +1,155 @@
+#include "config/yaml_section.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "config/units.hpp"
+
+namespace treadd {
+
+YamlSection::YamlSection(const YAML::Node& node, std::string path, Diagnostics& diag)
+    : node_(node), path_(std::move(path)), diag_(diag) {
+  if (!node_.IsMap()) {
+    valid_ = false;
+    error(node_.Mark(), path_ + " must be a mapping of 'key: value' lines");
+  }
+}
+
+void YamlSection::error(const YAML::Mark& mark, const std::string& message) {
+  diag_.error(mark.line, mark.column, message);
+}
+
+void YamlSection::error_at(const std::string& key, const std::string& message) {
+  error(mark_of(key), message);
+}
+
+YAML::Mark YamlSection::mark_of(const std::string& key) const {
+  if (valid_) {
+    for (const auto& kv : node_) {
+      if (kv.first.Scalar() == key) return kv.second.Mark();
+    }
+  }
+  return node_.Mark();
+}
+
+YAML::Node YamlSection::child(const std::string& key) {
+  known_.insert(key);
+  if (!valid_) return YAML::Node(YAML::NodeType::Undefined);
+  for (const auto& kv : node_) {
+    if (kv.first.Scalar() == key) return kv.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::optional<std::string> YamlSection::scalar(const std::string& key, Need need) {
+  YAML::Node value = child(key);
+  if (!valid_) return std::nullopt;
+  if (!value.IsDefined() || value.IsNull()) {
+    if (need == Need::required) error(node_.Mark(), path_ + " is missing the required key '" + key + "'");
+    return std::nullopt;
+  }
+  if (!value.IsScalar()) {
+    error(value.Mark(), path_ + "." + key + " must be a single value, not a list or mapping");
+    return std::nullopt;
+  }
+  return value.Scalar();
+}
+
+template <class T, class Parse>
+bool YamlSection::with_unit(const std::string& key, T& out, Need need, Parse parse) {
+  auto text = scalar(key, need);
+  if (!text) return false;
+  std::string why;
+  auto parsed = parse(*text, why);
+  if (!parsed) {
+    error_at(key, path_ + "." + key + ": " + why);
+    return false;
+  }
+  if (*parsed <= T{}) {
+    error_at(key, path_ + "." + key + " must be greater than zero, got '" + *text + "'");
+    return false;
+  }
+  out = *parsed;
+  return true;
+}
+
+bool YamlSection::speed(const std::string& key, double& out, Need need) {
+  return with_unit(key, out, need, units::parse_kmh);
+}
+bool YamlSection::accel(const std::string& key, double& out, Need need) {
+  return with_unit(key, out, need, units::parse_mps2);
+}
+bool YamlSection::duration(const std::string& key, Millis& out, Need need) {
+  return with_unit(key, out, need, units::parse_duration);
+}
+bool YamlSection::metres(const std::string& key, double& out, Need need) {
+  return with_unit(key, out, need, units::parse_metres);
+}
+bool YamlSection::hertz(const std::string& key, double& out, Need need) {
+  return with_unit(key, out, need, units::parse_hz);
+}
+
+bool YamlSection::ratio(const std::string& key, double& out, Need need) {
+  auto text = scalar(key, need);
+  if (!text) return false;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc{} || end != text->data() + text->size() || !std::isfinite(value) || value <= 0) {
+    error_at(key, path_ + "." + key + " must be a positive number, got '" + *text + "'");
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool YamlSection::integer(const std::string& key, int& out, Need need, int min, int max) {
+  auto text = scalar(key, need);
+  if (!text) return false;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc{} || end != text->data() + text->size() || value < min || value > max) {
+    error_at(key, path_ + "." + key + " must be a whole number from " + std::to_string(min) + " to " +
+                      std::to_string(max) + ", got '" + *text + "'");
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool YamlSection::text(const std::string& key, std::string& out, Need need) {
+  auto value = scalar(key, need);
+  if (!value) return false;
+  if (value->empty()) {
+    error_at(key, path_ + "." + key + " must not be empty");
+    return false;
+  }
+  out = *value;
+  return true;
+}
+
+bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
+  auto value = scalar(key, need);
+  if (!value) return false;
+  if (*value == "reverse" || *value == "backward") {
+    out = Direction::reverse;
+  } else if (*value == "forward") {
+    out = Direction::forward;
+  } else {
+    error_at(key, path_ + "." + key + " must be 'reverse' or 'forward', got '" + *value + "'");
+    return false;
+  }
+  return true;
+}
+
+void YamlSection::finish() {
+  if (!valid_) return;
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.Scalar();
+    if (known_.count(key)) continue;
+    std::string accepted;
+    for (const auto& k : known_) accepted += (accepted.empty() ? "" : ", ") + k;
+    error(kv.first.Mark(), path_ + " has an unknown key '" + key + "' (accepted: " + accepted + ")");
+  }
+}
+
+}  // namespace treadd

@@ -1,0 +1,59 @@
+// Typed, unit-checked reading of one YAML mapping, collecting every error with its line.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "config/diagnostics.hpp"
+#include "config/model.hpp"
+
+namespace treadd {
+
+enum class Need { required, optional };
+
+class YamlSection {
+ public:
+  // `path` names the section in messages ("profile 'lumbar-early'", "drive").
+  YamlSection(const YAML::Node& node, std::string path, Diagnostics& diag);
+
+  bool valid() const { return valid_; }
+  const YAML::Node& node() const { return node_; }
+  YAML::Mark mark_of(const std::string& key) const;  // the key's value, or the section itself
+
+  // Each reader leaves `out` unchanged when the key is absent or wrong; returns true if read.
+  bool speed(const std::string& key, double& out, Need need);
+  bool accel(const std::string& key, double& out, Need need);
+  bool duration(const std::string& key, Millis& out, Need need);
+  bool metres(const std::string& key, double& out, Need need);
+  bool hertz(const std::string& key, double& out, Need need);
+  bool integer(const std::string& key, int& out, Need need, int min, int max);
+  bool text(const std::string& key, std::string& out, Need need);
+  bool direction(const std::string& key, Direction& out, Need need);
+  bool ratio(const std::string& key, double& out, Need need);  // a bare positive number (km/h per Hz)
+
+  // Returns the node (or an undefined node) and marks the key as known.
+  YAML::Node child(const std::string& key);
+
+  void error(const YAML::Mark& mark, const std::string& message);
+  void error_at(const std::string& key, const std::string& message);
+  // Reports keys that no reader asked for, naming the accepted ones.
+  void finish();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::optional<std::string> scalar(const std::string& key, Need need);
+  template <class T, class Parse>
+  bool with_unit(const std::string& key, T& out, Need need, Parse parse);
+
+  YAML::Node node_;
+  std::string path_;
+  Diagnostics& diag_;
+  std::set<std::string> known_;
+  bool valid_ = true;
+};
+
+}  // namespace treadd

@@ -1,0 +1,35 @@
+// Plausibility checks on drive feedback (Klipper-style: compare what was asked with what was
+// measured over a window). Pure: fed readings and times, never reads a clock.
+#pragma once
+
+#include <optional>
+
+#include "daemon/supervisor/types.hpp"
+
+namespace treadd {
+
+struct MotionReference {
+  double commanded_kmh = 0;
+  double overspeed_cap_kmh = 0;  // the active cap for the belt's direction
+  bool driving = false;          // the drive is told to run (tracking is checked only then)
+};
+
+class FaultMonitor {
+ public:
+  explicit FaultMonitor(const SafetySettings& settings) : settings_(settings) {}
+
+  // The first fault this tick reveals, if any.
+  std::optional<Fault> check(const TickInputs& in, const MotionReference& ref, TimePoint now);
+  // A fault whose condition still holds; reset must be refused while one does.
+  std::optional<Fault> persisting(const DriveFeedback& fb, TimePoint now) const;
+  void clear();
+
+ private:
+  SafetySettings settings_;
+  std::uint64_t last_sequence_ = 0;
+  std::optional<double> last_measured_;
+  std::optional<TimePoint> tracking_since_;
+  int overruns_in_a_row_ = 0;
+};
+
+}  // namespace treadd

@@ -1,0 +1,236 @@
+#include "daemon/supervisor/supervisor.hpp"
+
+#include <algorithm>
+
+#include "config/units.hpp"
+#include "daemon/supervisor/ramp.hpp"
+
+namespace treadd {
+
+using std::chrono::duration;
+using std::chrono::duration_cast;
+
+Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety) {
+  events_.reserve(16);
+}
+
+bool Supervisor::at_standstill(TimePoint now) const {
+  return standstill_since_ && now - *standstill_since_ >= settings_.safety.standstill_dwell;
+}
+
+double Supervisor::active_cap(Direction d) const {
+  if (session_) return session_->profile.cap_kmh(d);
+  return d == Direction::forward ? settings_.ceilings.forward_max_kmh : settings_.ceilings.reverse_max_kmh;
+}
+
+Profile Supervisor::effective(const Profile& p) const {
+  const Ceilings& c = settings_.ceilings;
+  Profile e = p;
+  e.forward_cap_kmh = std::min(p.forward_cap_kmh, c.forward_max_kmh);
+  e.reverse_cap_kmh = std::min(p.reverse_cap_kmh, c.reverse_max_kmh);
+  e.accel_mps2 = std::min(p.accel_mps2, c.max_accel_mps2);
+  e.reverse_accel_mps2 = std::min(p.reverse_accel_mps2, c.max_accel_mps2);
+  e.decel_mps2 = std::min(p.decel_mps2, c.max_decel_mps2);
+  e.reverse_decel_mps2 = std::min(p.reverse_decel_mps2, c.max_decel_mps2);
+  e.session_time = std::min(p.session_time, c.max_session);
+  return e;
+}
+
+const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
+  Millis dt{0};
+  if (last_tick_ && now > *last_tick_) dt = std::min(duration_cast<Millis>(now - *last_tick_), settings_.max_tick_gap);
+  last_tick_ = now;
+
+  const DriveFeedback& fb = in.feedback;
+  last_feedback_ = fb;
+  measured_kmh_ = fb.measured_kmh;
+  if (fb.link_up && fb.measured_kmh < settings_.safety.standstill_kmh) {
+    if (!standstill_since_) standstill_since_ = now;
+  } else {
+    standstill_since_.reset();
+  }
+
+  MotionReference ref{commanded_kmh_, active_cap(fb.direction), drive_.motion == Motion::run};
+  if (auto fault = monitor_.check(in, ref, now); fault && state_ != State::faulted && state_ != State::estopped) {
+    latch_fault(*fault, now);
+  }
+
+  if (session_) advance_session(dt, now);
+  ramp_commanded(duration<double>(dt).count());
+
+  if (session_ && state_ == State::stopping && commanded_kmh_ == 0 && fb.measured_kmh < settings_.safety.standstill_kmh) {
+    end_session(session_->end_reason, now);
+    state_ = State::idle;
+  }
+  if (session_ && state_ == State::changing_direction && commanded_kmh_ == 0 && at_standstill(now)) {
+    direction_ = session_->pending_direction;
+    session_->direction = direction_;
+    session_->target_kmh = session_->pending_target_kmh;
+    state_ = State::running;
+    emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
+  }
+  refresh_drive_command();
+  return drive_;
+}
+
+void Supervisor::advance_session(Millis dt, TimePoint now) {
+  Session& s = *session_;
+  const Profile& p = s.profile;
+  if (state_ == State::paused) {
+    if (s.paused_at && now - *s.paused_at > p.max_pause) {
+      begin_stop("paused longer than the profile's max_pause of " + units::format_duration(p.max_pause));
+    }
+    return;
+  }
+  s.elapsed += dt;
+  s.distance_m += measured_kmh_ / 3.6 * duration<double>(dt).count();
+
+  if (state_ == State::running || state_ == State::changing_direction) {
+    if (p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {
+      begin_stop("operator presence lost: no heartbeat for " + units::format_duration(*p.presence_timeout));
+      return;
+    }
+    if (p.max_distance_m && s.distance_m >= *p.max_distance_m) {
+      begin_stop("the profile's max_distance of " + std::to_string(static_cast<int>(*p.max_distance_m)) +
+                 " m was reached");
+      return;
+    }
+    if (!s.warned && s.elapsed >= p.session_time - p.warning_before_end) {
+      s.warned = true;
+      warning_ = units::format_duration(p.session_time - s.elapsed) + " left in this session; cool-down follows";
+      emit(Event::Kind::warning, warning_);
+    }
+    if (s.elapsed >= p.session_time) {
+      if (state_ == State::running) {
+        state_ = State::cooling_down;
+        s.cooldown_elapsed = Millis{0};
+        emit(Event::Kind::warning, "session time of " + units::format_duration(p.session_time) +
+                                       " reached: cooling down");
+      } else {
+        begin_stop("session time limit reached");
+      }
+      return;
+    }
+    if (s.program && state_ == State::running) advance_program(dt);
+  } else if (state_ == State::cooling_down) {
+    s.cooldown_elapsed += dt;
+    if (s.cooldown_elapsed >= p.cooldown_time) begin_stop("session time limit reached (completed with cool-down)");
+  }
+}
+
+void Supervisor::advance_program(Millis dt) {
+  Session& s = *session_;
+  const auto& segments = s.program->segments;
+  s.segment_elapsed += dt;
+  if (s.segment_elapsed < segments[s.segment].duration) return;
+  s.segment_elapsed = Millis{0};
+  if (++s.segment >= segments.size()) {
+    s.segment = segments.size() - 1;
+    begin_stop("program '" + s.program->name + "' completed");
+    return;
+  }
+  const Segment& next = segments[s.segment];
+  if (next.direction != s.direction) {
+    begin_direction_change(next.direction, next.speed_kmh);
+  } else {
+    s.target_kmh = next.speed_kmh;
+  }
+}
+
+void Supervisor::begin_direction_change(Direction to, double target_kmh) {
+  session_->pending_direction = to;
+  session_->pending_target_kmh = target_kmh;
+  state_ = State::changing_direction;
+}
+
+void Supervisor::begin_stop(std::string reason) {
+  session_->end_reason = std::move(reason);
+  state_ = State::stopping;
+}
+
+void Supervisor::end_session(const std::string& reason, TimePoint now) {
+  if (!session_) return;
+  last_end_reason_ = reason;
+  last_end_by_profile_[session_->profile.name] = now;
+  emit(Event::Kind::session_ended, reason);
+  session_.reset();
+}
+
+void Supervisor::latch_fault(const Fault& fault, TimePoint now) {
+  fault_ = fault;
+  state_ = State::faulted;
+  commanded_kmh_ = 0;
+  emit(Event::Kind::fault, std::string(to_string(fault.cause)) + ": " + fault.detail);
+  end_session(std::string("fault: ") + fault.detail, now);
+  refresh_drive_command();
+}
+
+double Supervisor::target_for_state() const {
+  if (!session_) return 0;
+  switch (state_) {
+    case State::running: return session_->target_kmh;
+    case State::cooling_down: return std::min(session_->target_kmh, session_->profile.cooldown_speed_kmh);
+    default: return 0;
+  }
+}
+
+void Supervisor::ramp_commanded(double dt_s) {
+  if (state_ == State::estopped || state_ == State::faulted) {
+    commanded_kmh_ = 0;  // the drive's own fast-stop ramp brings the belt down
+    return;
+  }
+  double accel = settings_.ceilings.max_accel_mps2;
+  double decel = settings_.ceilings.max_decel_mps2;
+  if (session_) {
+    accel = session_->profile.accel_for(direction_);
+    decel = session_->profile.decel_for(direction_);
+  }
+  commanded_kmh_ = ramp_toward(commanded_kmh_, target_for_state(), accel, decel, dt_s);
+}
+
+void Supervisor::refresh_drive_command() {
+  drive_.direction = direction_;
+  drive_.setpoint_kmh = commanded_kmh_;
+  if (state_ == State::estopped || state_ == State::faulted) {
+    drive_.motion = Motion::fast_stop;
+  } else if (session_ && (commanded_kmh_ > 0 || target_for_state() > 0)) {
+    drive_.motion = Motion::run;
+  } else {
+    drive_.motion = Motion::stop;
+  }
+}
+
+Status Supervisor::status() const {
+  Status st;
+  st.state = state_;
+  st.direction = direction_;
+  st.motion = drive_.motion;
+  st.target_kmh = target_for_state();
+  st.commanded_kmh = commanded_kmh_;
+  st.measured_kmh = measured_kmh_;
+  st.fault = fault_;
+  st.last_end_reason = last_end_reason_;
+  st.at_standstill = last_tick_ ? at_standstill(*last_tick_) : false;
+  if (session_) {
+    const Session& s = *session_;
+    st.profile = s.profile;
+    st.session_s = duration<double>(s.elapsed).count();
+    st.session_limit_s = duration<double>(s.profile.session_time).count();
+    st.distance_m = s.distance_m;
+    st.warning = warning_;
+    if (s.program) {
+      const auto& segs = s.program->segments;
+      SegmentStatus seg;
+      seg.index = s.segment;
+      seg.count = segs.size();
+      seg.current = segs[s.segment];
+      seg.remaining_s = duration<double>(segs[s.segment].duration - s.segment_elapsed).count();
+      if (s.segment + 1 < segs.size()) seg.next = segs[s.segment + 1];
+      st.program = s.program->name;
+      st.segment = seg;
+    }
+  }
+  return st;
+}
+
+}  // namespace treadd

@@ -1,0 +1,132 @@
+// The safety supervisor: the only code that decides what the drive is told.
+// A deterministic state machine (PX4 failsafe style): fed (inputs, now), returns outputs.
+// It reads no clock, does no I/O and starts no thread, so tests run hours of session in microseconds.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/supervisor/fault_monitor.hpp"
+#include "daemon/supervisor/types.hpp"
+
+namespace treadd {
+
+struct SupervisorSettings {
+  Ceilings ceilings;
+  SafetySettings safety;
+  // A late tick may not turn into one big setpoint step: the ramp's dt is capped here.
+  Millis max_tick_gap{100};
+};
+
+struct SegmentStatus {
+  std::size_t index = 0;  // 0-based
+  std::size_t count = 0;
+  Segment current;
+  double remaining_s = 0;
+  std::optional<Segment> next;
+};
+
+struct Status {
+  State state = State::idle;
+  Direction direction = Direction::reverse;
+  Motion motion = Motion::stop;
+  double target_kmh = 0;
+  double commanded_kmh = 0;
+  double measured_kmh = 0;
+  std::optional<Profile> profile;  // effective limits of the running session
+  std::optional<std::string> program;
+  std::optional<SegmentStatus> segment;
+  double session_s = 0;
+  double session_limit_s = 0;
+  double distance_m = 0;
+  std::optional<Fault> fault;
+  std::string warning;         // the latest warning of this session, empty if none
+  std::string last_end_reason;  // how the last session ended
+  bool at_standstill = true;
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(SupervisorSettings settings);
+
+  // A command, handled at once (e-stop does not wait for the next tick). Read drive_command() after it.
+  Reply handle(const Request& request, TimePoint now);
+  // One control tick.
+  const DriveCommand& update(const TickInputs& inputs, TimePoint now);
+
+  const DriveCommand& drive_command() const { return drive_; }
+  Status status() const;
+  State state() const { return state_; }
+  const SupervisorSettings& settings() const { return settings_; }
+
+  // Events since the last call; the caller logs and records them.
+  const std::vector<Event>& events() const { return events_; }
+  void clear_events() { events_.clear(); }
+
+ private:
+  struct Session {
+    Profile profile;  // effective: the clinician's values bounded by the machine's ceilings
+    std::optional<Program> program;
+    Direction direction = Direction::reverse;
+    double target_kmh = 0;
+    double resume_target_kmh = 0;
+    Millis elapsed{0};  // active time, pauses excluded
+    double distance_m = 0;
+    bool warned = false;
+    std::optional<TimePoint> paused_at;
+    Millis cooldown_elapsed{0};
+    std::string end_reason;
+    Direction pending_direction = Direction::reverse;
+    double pending_target_kmh = 0;
+    std::size_t segment = 0;
+    Millis segment_elapsed{0};
+    TimePoint last_heartbeat{};
+    std::string who;
+  };
+
+  Reply start(const StartCmd& cmd, const Request& request, TimePoint now);
+  Reply set_speed(const SpeedCmd& cmd);
+  Reply set_direction(const DirectionCmd& cmd, TimePoint now);
+  Reply pause(TimePoint now);
+  Reply resume();
+  Reply stop(const StopCmd& cmd);
+  Reply emergency_stop(TimePoint now);
+  Reply reset(TimePoint now);
+  Reply lock(TimePoint now);
+  Reply unlock();
+
+  void advance_session(Millis dt, TimePoint now);
+  void advance_program(Millis dt);
+  void begin_direction_change(Direction to, double target_kmh);
+  void begin_stop(std::string reason);
+  void end_session(const std::string& reason, TimePoint now);
+  void latch_fault(const Fault& fault, TimePoint now);
+  double target_for_state() const;
+  void ramp_commanded(double dt_s);
+  void refresh_drive_command();
+  bool at_standstill(TimePoint now) const;
+  double active_cap(Direction d) const;
+  Profile effective(const Profile& p) const;
+  void emit(Event::Kind kind, std::string text) { events_.push_back(Event{kind, std::move(text)}); }
+
+  SupervisorSettings settings_;
+  FaultMonitor monitor_;
+  State state_ = State::idle;
+  std::optional<Session> session_;
+  std::optional<Fault> fault_;
+  Direction direction_ = Direction::reverse;  // the belt's direction; changes only at standstill
+  double commanded_kmh_ = 0;
+  double measured_kmh_ = 0;
+  DriveFeedback last_feedback_;
+  std::optional<TimePoint> standstill_since_;
+  std::optional<TimePoint> last_tick_;
+  std::string warning_;
+  std::string last_end_reason_;
+  std::map<std::string, TimePoint> last_end_by_profile_;
+  DriveCommand drive_;
+  std::vector<Event> events_;
+};
+
+}  // namespace treadd

@@ -1,0 +1,226 @@
+// Command handling of the supervisor: each refusal says why, with the limit that refused it.
+#include <cmath>
+#include <cstdio>
+
+#include "config/units.hpp"
+#include "daemon/supervisor/supervisor.hpp"
+
+namespace treadd {
+namespace {
+
+using units::format_duration;
+using units::format_kmh;
+
+Role required_role(const Command& c) {
+  if (std::holds_alternative<EStopCmd>(c) || std::holds_alternative<HeartbeatCmd>(c)) return Role::viewer;
+  if (std::holds_alternative<ResetCmd>(c) || std::holds_alternative<UnlockCmd>(c)) return Role::clinician;
+  return Role::operator_role;
+}
+
+std::string moving_text(double kmh) { return "the belt is still moving (" + format_kmh(kmh) + ")"; }
+
+}  // namespace
+
+Reply Supervisor::handle(const Request& request, TimePoint now) {
+  const Role needed = required_role(request.command);
+  if (static_cast<int>(request.role) < static_cast<int>(needed)) {
+    return Reply::refused(std::string("this needs the ") + to_string(needed) + " role; you have the " +
+                          to_string(request.role) + " role");
+  }
+  Reply reply = std::visit(
+      [&](const auto& cmd) -> Reply {
+        using T = std::decay_t<decltype(cmd)>;
+        if constexpr (std::is_same_v<T, StartCmd>) return start(cmd, request, now);
+        if constexpr (std::is_same_v<T, SpeedCmd>) return set_speed(cmd);
+        if constexpr (std::is_same_v<T, DirectionCmd>) return set_direction(cmd, now);
+        if constexpr (std::is_same_v<T, PauseCmd>) return pause(now);
+        if constexpr (std::is_same_v<T, ResumeCmd>) return resume();
+        if constexpr (std::is_same_v<T, StopCmd>) return stop(cmd);
+        if constexpr (std::is_same_v<T, EStopCmd>) return emergency_stop(now);
+        if constexpr (std::is_same_v<T, ResetCmd>) return reset(now);
+        if constexpr (std::is_same_v<T, LockCmd>) return lock(now);
+        if constexpr (std::is_same_v<T, UnlockCmd>) return unlock();
+        if constexpr (std::is_same_v<T, HeartbeatCmd>) {
+          if (session_) session_->last_heartbeat = now;
+          return Reply::ok();
+        }
+      },
+      request.command);
+  refresh_drive_command();
+  return reply;
+}
+
+Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint now) {
+  switch (state_) {
+    case State::estopped: return Reply::refused("the emergency stop is latched; a clinician must reset it first");
+    case State::faulted: return Reply::refused("a fault is latched (" + fault_->detail + "); a clinician must reset it");
+    case State::locked: return Reply::refused("the treadmill is locked; a clinician must unlock it");
+    case State::idle: break;
+    default: return Reply::refused("a session is already running; stop it first");
+  }
+  if (!at_standstill(now)) {
+    return Reply::refused("the belt must be at standstill (below " + format_kmh(settings_.safety.standstill_kmh) +
+                          " for " + format_duration(settings_.safety.standstill_dwell) + ") before a start");
+  }
+  Profile p = effective(cmd.profile);
+  const Direction dir = cmd.direction.value_or(p.direction);
+  if (p.cap_kmh(dir) <= 0) {
+    return Reply::refused(std::string("profile '") + p.name + "' does not allow " + to_string(dir) + " running");
+  }
+  if (p.rest_between) {
+    auto it = last_end_by_profile_.find(p.name);
+    if (it != last_end_by_profile_.end() && now - it->second < *p.rest_between) {
+      const auto left = std::chrono::duration_cast<Millis>(*p.rest_between - (now - it->second));
+      return Reply::refused("profile '" + p.name + "' needs a rest of " + format_duration(*p.rest_between) +
+                            " between sessions; " + format_duration(std::chrono::ceil<std::chrono::seconds>(left)) +
+                            " left");
+    }
+  }
+  Session s;
+  s.direction = dir;
+  s.target_kmh = std::min(p.start_speed_kmh, p.cap_kmh(dir));
+  if (cmd.program) {
+    if (cmd.program->segments.empty()) return Reply::refused("program '" + cmd.program->name + "' has no segments");
+    const Segment& first = cmd.program->segments.front();
+    for (const Segment& seg : cmd.program->segments) {
+      if (seg.speed_kmh > p.cap_kmh(seg.direction)) {
+        return Reply::refused("program '" + cmd.program->name + "' asks " + format_kmh(seg.speed_kmh) + ", above the " +
+                              to_string(seg.direction) + " cap of " + format_kmh(p.cap_kmh(seg.direction)) +
+                              " in profile '" + p.name + "'");
+      }
+    }
+    s.direction = first.direction;
+    s.target_kmh = first.speed_kmh;
+    s.program = cmd.program;
+  }
+  s.profile = std::move(p);
+  s.last_heartbeat = now;
+  s.who = request.who;
+  direction_ = s.direction;
+  session_ = std::move(s);
+  warning_.clear();
+  state_ = State::running;
+  emit(Event::Kind::session_started, "profile '" + session_->profile.name + "'" +
+                                         (session_->program ? ", program '" + session_->program->name + "'" : "") +
+                                         ", " + to_string(direction_) + ", by " + request.who);
+  return Reply::ok("session started: profile '" + session_->profile.name + "', " + to_string(direction_) + " at " +
+                   format_kmh(session_->target_kmh));
+}
+
+Reply Supervisor::set_speed(const SpeedCmd& cmd) {
+  if (!std::isfinite(cmd.kmh) || cmd.kmh < 0) {
+    return Reply::refused("a speed must be a number of km/h, zero or more (the direction is set separately)");
+  }
+  if (!session_) return Reply::refused("no session is running; start one with a profile first");
+  switch (state_) {
+    case State::running: break;
+    case State::paused: return Reply::refused("the session is paused; resume it first");
+    case State::changing_direction: return Reply::refused("the belt is changing direction; wait until it runs again");
+    case State::cooling_down: return Reply::refused("the session is cooling down and cannot speed up");
+    default: return Reply::refused("the session is stopping");
+  }
+  Session& s = *session_;
+  if (s.program) return Reply::refused("program '" + s.program->name + "' sets the speed; stop it to steer by hand");
+  const double cap = s.profile.cap_kmh(s.direction);
+  if (cmd.kmh > cap) {
+    return Reply::refused(format_kmh(cmd.kmh) + " is above the " + to_string(s.direction) + " cap of " +
+                          format_kmh(cap) + " in profile '" + s.profile.name + "'");
+  }
+  if (s.profile.max_step_kmh && std::abs(cmd.kmh - s.target_kmh) > *s.profile.max_step_kmh + 1e-9) {
+    return Reply::refused("a change from " + format_kmh(s.target_kmh) + " to " + format_kmh(cmd.kmh) +
+                          " is larger than the step limit of " + format_kmh(*s.profile.max_step_kmh) +
+                          " in profile '" + s.profile.name + "'");
+  }
+  s.target_kmh = cmd.kmh;
+  return Reply::ok("target " + format_kmh(cmd.kmh) + " " + to_string(s.direction));
+}
+
+Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
+  if (!session_) return Reply::refused("no session is running; choose the direction when starting one");
+  Session& s = *session_;
+  if (state_ != State::running) return Reply::refused(std::string("the direction can change only in a running session; it is ") + to_string(state_));
+  if (s.program) return Reply::refused("program '" + s.program->name + "' sets the direction");
+  if (cmd.direction == s.direction) return Reply::ok(std::string("already ") + to_string(s.direction));
+  if (s.profile.cap_kmh(cmd.direction) <= 0) {
+    return Reply::refused("profile '" + s.profile.name + "' does not allow " + to_string(cmd.direction) + " running");
+  }
+  const double new_target = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
+  if (commanded_kmh_ == 0 && at_standstill(now)) {
+    direction_ = cmd.direction;
+    s.direction = cmd.direction;
+    s.target_kmh = 0;
+    emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
+    return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
+  }
+  if (!cmd.via_stop) {
+    return Reply::refused(moving_text(measured_kmh_) + "; the direction changes only at standstill (below " +
+                          format_kmh(settings_.safety.standstill_kmh) + " for " +
+                          format_duration(settings_.safety.standstill_dwell) + "), or ask for it via a stop");
+  }
+  begin_direction_change(cmd.direction, new_target);
+  return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_target));
+}
+
+Reply Supervisor::pause(TimePoint now) {
+  if (state_ != State::running) return Reply::refused(std::string("only a running session can pause; it is ") + to_string(state_));
+  session_->resume_target_kmh = session_->target_kmh;
+  session_->paused_at = now;
+  state_ = State::paused;
+  return Reply::ok("pausing: the belt ramps to a stop; the session is kept for up to " +
+                   format_duration(session_->profile.max_pause));
+}
+
+Reply Supervisor::resume() {
+  if (state_ != State::paused) return Reply::refused("the session is not paused");
+  session_->target_kmh = session_->resume_target_kmh;
+  session_->paused_at.reset();
+  state_ = State::running;
+  return Reply::ok("resuming at " + format_kmh(session_->target_kmh));
+}
+
+Reply Supervisor::stop(const StopCmd& cmd) {
+  if (!session_ || state_ == State::stopping) return Reply::ok("already stopped or stopping");
+  begin_stop(cmd.reason);
+  return Reply::ok("stopping: the belt ramps down");
+}
+
+Reply Supervisor::emergency_stop(TimePoint now) {
+  if (state_ == State::estopped) return Reply::ok("emergency stop already latched");
+  state_ = State::estopped;
+  commanded_kmh_ = 0;
+  emit(Event::Kind::estop, "emergency stop");
+  end_session("emergency stop", now);
+  return Reply::ok("EMERGENCY STOP: the belt is stopping; a clinician must reset");
+}
+
+Reply Supervisor::reset(TimePoint now) {
+  if (state_ != State::estopped && state_ != State::faulted) return Reply::ok("nothing to reset");
+  if (!at_standstill(now)) {
+    return Reply::refused(moving_text(measured_kmh_) + "; reset is allowed only at standstill");
+  }
+  if (auto still = monitor_.persisting(last_feedback_, now)) {
+    return Reply::refused("cannot reset while the cause persists: " + still->detail);
+  }
+  fault_.reset();
+  monitor_.clear();
+  state_ = State::idle;
+  emit(Event::Kind::reset, "reset: ready for a new start");
+  return Reply::ok("reset: the treadmill is stopped and ready for a new start");
+}
+
+Reply Supervisor::lock(TimePoint now) {
+  if (state_ == State::locked) return Reply::ok("already locked");
+  if (state_ != State::idle || !at_standstill(now)) return Reply::refused("lock only a stopped treadmill with no session");
+  state_ = State::locked;
+  emit(Event::Kind::lock, "locked against use");
+  return Reply::ok("locked: nobody can start it until a clinician unlocks it");
+}
+
+Reply Supervisor::unlock() {
+  if (state_ != State::locked) return Reply::refused("the treadmill is not locked");
+  state_ = State::idle;
+  emit(Event::Kind::unlock, "unlocked");
+  return Reply::ok("unlocked");
+}
+
+}  // namespace treadd

@@ -1,0 +1,66 @@
+#include "daemon/supervisor/types.hpp"
+
+namespace treadd {
+
+const char* to_string(Role r) {
+  switch (r) {
+    case Role::viewer: return "viewer";
+    case Role::operator_role: return "operator";
+    case Role::clinician: return "clinician";
+  }
+  return "?";
+}
+
+const char* to_string(State s) {
+  switch (s) {
+    case State::idle: return "idle";
+    case State::locked: return "locked";
+    case State::running: return "running";
+    case State::changing_direction: return "changing_direction";
+    case State::paused: return "paused";
+    case State::cooling_down: return "cooling_down";
+    case State::stopping: return "stopping";
+    case State::faulted: return "faulted";
+    case State::estopped: return "estopped";
+  }
+  return "?";
+}
+
+const char* to_string(FaultCause c) {
+  switch (c) {
+    case FaultCause::drive_fault: return "drive_fault";
+    case FaultCause::link_loss: return "link_loss";
+    case FaultCause::overspeed: return "overspeed";
+    case FaultCause::tracking_error: return "tracking_error";
+    case FaultCause::implausible_reading: return "implausible_reading";
+    case FaultCause::safety_key_lost: return "safety_key_lost";
+    case FaultCause::loop_overrun: return "loop_overrun";
+  }
+  return "?";
+}
+
+const char* to_string(Motion m) {
+  switch (m) {
+    case Motion::stop: return "stop";
+    case Motion::run: return "run";
+    case Motion::fast_stop: return "fast_stop";
+  }
+  return "?";
+}
+
+const char* to_string(Event::Kind k) {
+  switch (k) {
+    case Event::Kind::session_started: return "session_started";
+    case Event::Kind::warning: return "warning";
+    case Event::Kind::session_ended: return "session_ended";
+    case Event::Kind::estop: return "estop";
+    case Event::Kind::fault: return "fault";
+    case Event::Kind::reset: return "reset";
+    case Event::Kind::lock: return "lock";
+    case Event::Kind::unlock: return "unlock";
+    case Event::Kind::direction_changed: return "direction_changed";
+  }
+  return "?";
+}
+
+}  // namespace treadd

@@ -1,0 +1,111 @@
+// Values that flow into and out of the supervisor. No I/O lives here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "config/model.hpp"
+
+namespace treadd {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// Who asked: decided from the socket peer's credentials, never from what the client claims.
+enum class Role { viewer, operator_role, clinician };
+const char* to_string(Role r);
+
+// Ordered by strength: the daemon acts on the strongest, and the user hears when it gets worse.
+enum class State { idle, locked, running, changing_direction, paused, cooling_down, stopping, faulted, estopped };
+const char* to_string(State s);
+
+enum class FaultCause {
+  drive_fault,
+  link_loss,
+  overspeed,
+  tracking_error,
+  implausible_reading,
+  safety_key_lost,
+  loop_overrun,
+};
+const char* to_string(FaultCause c);
+
+struct Fault {
+  FaultCause cause;
+  std::string detail;  // a sentence naming what was seen and the limit it broke
+};
+
+// What the drive is told. `fast_stop` uses the drive's own emergency ramp and does not wait for ticks.
+enum class Motion { stop, run, fast_stop };
+const char* to_string(Motion m);
+
+struct DriveCommand {
+  Motion motion = Motion::stop;
+  Direction direction = Direction::reverse;
+  double setpoint_kmh = 0;  // magnitude; the direction is explicit, never a sign
+  bool operator==(const DriveCommand&) const = default;
+};
+
+// The latest reading the HAL has, as of `received_at`.
+struct DriveFeedback {
+  std::uint64_t sequence = 0;  // increments with each valid reading
+  TimePoint received_at{};
+  bool link_up = false;  // the HAL's own verdict (N consecutive failures)
+  double measured_kmh = 0;
+  Direction direction = Direction::reverse;
+  int fault_code = 0;  // 0 = none
+  bool safety_key_present = true;
+};
+
+struct TickInputs {
+  DriveFeedback feedback;
+  bool loop_overrun = false;  // this tick came later than one period after its deadline
+};
+
+// ---- commands ----
+struct StartCmd {
+  Profile profile;
+  std::optional<Program> program;
+  std::optional<Direction> direction;  // default: the profile's
+};
+struct SpeedCmd { double kmh = 0; };
+struct DirectionCmd {
+  Direction direction = Direction::reverse;
+  bool via_stop = false;  // ramp down, dwell, ramp up, instead of refusing while moving
+};
+struct PauseCmd {};
+struct ResumeCmd {};
+struct StopCmd { std::string reason = "stopped by operator"; };
+struct EStopCmd {};
+struct ResetCmd {};
+struct LockCmd {};
+struct UnlockCmd {};
+struct HeartbeatCmd {};
+
+using Command = std::variant<StartCmd, SpeedCmd, DirectionCmd, PauseCmd, ResumeCmd, StopCmd, EStopCmd, ResetCmd,
+                             LockCmd, UnlockCmd, HeartbeatCmd>;
+
+struct Request {
+  Command command;
+  Role role = Role::viewer;
+  std::string who;  // user name, for records
+};
+
+struct Reply {
+  bool accepted = false;
+  std::string message;  // the reason when refused, a short confirmation otherwise
+  static Reply ok(std::string m = "ok") { return {true, std::move(m)}; }
+  static Reply refused(std::string why) { return {false, std::move(why)}; }
+};
+
+// Things worth a log line, a record entry or a notice to the user.
+struct Event {
+  enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed };
+  Kind kind;
+  std::string text;
+};
+const char* to_string(Event::Kind k);
+
+}  // namespace treadd
