@@ -39,15 +39,6 @@ const char* to_string(FaultCause c) {
   return "?";
 }
 
-const char* to_string(Motion m) {
-  switch (m) {
-    case Motion::stop: return "stop";
-    case Motion::run: return "run";
-    case Motion::fast_stop: return "fast_stop";
-  }
-  return "?";
-}
-
 const char* to_string(Event::Kind k) {
   switch (k) {
     case Event::Kind::session_started: return "session_started";

@@ -8,10 +8,9 @@
 #include <variant>
 
 #include "config/model.hpp"
+#include "hal/drive_types.hpp"
 
 namespace treadd {
-
-using TimePoint = std::chrono::steady_clock::time_point;
 
 // Who asked: decided from the socket peer's credentials, never from what the client claims.
 enum class Role { viewer, operator_role, clinician };
@@ -35,28 +34,6 @@ const char* to_string(FaultCause c);
 struct Fault {
   FaultCause cause;
   std::string detail;  // a sentence naming what was seen and the limit it broke
-};
-
-// What the drive is told. `fast_stop` uses the drive's own emergency ramp and does not wait for ticks.
-enum class Motion { stop, run, fast_stop };
-const char* to_string(Motion m);
-
-struct DriveCommand {
-  Motion motion = Motion::stop;
-  Direction direction = Direction::reverse;
-  double setpoint_kmh = 0;  // magnitude; the direction is explicit, never a sign
-  bool operator==(const DriveCommand&) const = default;
-};
-
-// The latest reading the HAL has, as of `received_at`.
-struct DriveFeedback {
-  std::uint64_t sequence = 0;  // increments with each valid reading
-  TimePoint received_at{};
-  bool link_up = false;  // the HAL's own verdict (N consecutive failures)
-  double measured_kmh = 0;
-  Direction direction = Direction::reverse;
-  int fault_code = 0;  // 0 = none
-  bool safety_key_present = true;
 };
 
 struct TickInputs {

@@ -1,0 +1,168 @@
+#include "daemon/controller.hpp"
+
+#include "daemon/log.hpp"
+
+namespace treadd {
+
+using nlohmann::json;
+
+namespace {
+
+SupervisorSettings settings_from(const MachineConfig& m) {
+  SupervisorSettings s;
+  s.ceilings = m.ceilings;
+  s.safety = m.safety;
+  return s;
+}
+
+json reply_from(const Reply& r) {
+  return r.accepted ? protocol::ok_reply(r.message) : protocol::error_reply("refused: " + r.message);
+}
+
+}  // namespace
+
+Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive)
+    : config_(std::move(config)),
+      config_dir_(std::move(config_dir)),
+      drive_(drive),
+      supervisor_(settings_from(config_.machine)) {}
+
+void Controller::tick(TimePoint now, bool overrun) {
+  last_feedback_ = drive_.feedback();
+  supervisor_.update(TickInputs{last_feedback_, overrun}, now);
+  send_drive_command();
+  log_events();
+}
+
+void Controller::send_drive_command() {
+  const DriveCommand& cmd = supervisor_.drive_command();
+  // The fast stop takes the drive's priority path: it must not wait for the next tick or a poll.
+  if (cmd.motion == Motion::fast_stop) drive_.emergency_stop();
+  drive_.command(cmd);
+}
+
+void Controller::log_events() {
+  for (const Event& e : supervisor_.events()) {
+    const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
+    log::write(bad ? log::Level::warning : log::Level::notice, std::string(to_string(e.kind)) + ": " + e.text);
+  }
+  supervisor_.clear_events();
+}
+
+Controller::Outcome Controller::execute(std::string_view line, const Peer& peer, TimePoint now) {
+  auto parsed = protocol::parse_request(line);
+  if (!parsed.request) return {protocol::error_reply("bad request: " + parsed.error), std::nullopt};
+  return std::visit(
+      [&](const auto& req) -> Outcome {
+        using T = std::decay_t<decltype(req)>;
+        if constexpr (std::is_same_v<T, protocol::StatusQuery>) {
+          json r = protocol::ok_reply("status");
+          r["status"] = status_json();
+          return {r, std::nullopt};
+        } else if constexpr (std::is_same_v<T, protocol::LimitsQuery>) {
+          return {limits(req.profile), std::nullopt};
+        } else if constexpr (std::is_same_v<T, protocol::WatchQuery>) {
+          return {protocol::ok_reply("watching"), req.hz};
+        } else if constexpr (std::is_same_v<T, protocol::ReloadRequest>) {
+          if (peer.role != Role::clinician) {
+            return {protocol::error_reply(std::string("refused: reloading limits needs the clinician role; you have the ") +
+                                          to_string(peer.role) + " role"),
+                    std::nullopt};
+          }
+          return {reload(), std::nullopt};
+        } else if constexpr (std::is_same_v<T, protocol::StartRequest>) {
+          return {start(req, peer, now), std::nullopt};
+        } else {
+          return {run_command(req, peer, now), std::nullopt};
+        }
+      },
+      *parsed.request);
+}
+
+json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now) {
+  const Reply r = supervisor_.handle(Request{cmd, peer.role, peer.who}, now);
+  send_drive_command();
+  log_events();
+  if (!r.accepted) log::info("refused for " + peer.who + ": " + r.message);
+  return reply_from(r);
+}
+
+json Controller::start(const protocol::StartRequest& req, const Peer& peer, TimePoint now) {
+  const auto& profiles = config_.limits.profiles;
+  auto p = profiles.find(req.profile);
+  if (p == profiles.end()) {
+    std::string names;
+    for (const auto& [name, _] : profiles) names += (names.empty() ? "" : ", ") + name;
+    return protocol::error_reply("refused: there is no profile '" + req.profile + "' (profiles: " + names + ")");
+  }
+  StartCmd cmd{p->second, std::nullopt, req.direction};
+  if (req.program) {
+    auto g = config_.limits.programs.find(*req.program);
+    if (g == config_.limits.programs.end()) {
+      return protocol::error_reply("refused: there is no program '" + *req.program + "'");
+    }
+    if (g->second.profile != req.profile) {
+      return protocol::error_reply("refused: program '" + *req.program + "' belongs to profile '" +
+                                   g->second.profile + "', not '" + req.profile + "'");
+    }
+    cmd.program = g->second;
+  }
+  return run_command(Command{std::move(cmd)}, peer, now);
+}
+
+json Controller::limits(const std::optional<std::string>& profile) const {
+  json r = protocol::ok_reply("limits");
+  if (profile) {
+    auto p = config_.limits.profiles.find(*profile);
+    if (p == config_.limits.profiles.end()) return protocol::error_reply("there is no profile '" + *profile + "'");
+    r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
+    return r;
+  }
+  r["ceilings"] = protocol::ceilings_json(config_.machine.ceilings);
+  json profiles = json::object();
+  for (const auto& [name, p] : config_.limits.profiles) profiles[name] = protocol::limits_json(p, config_.machine.ceilings);
+  r["profiles"] = profiles;
+  json programs = json::array();
+  for (const auto& [name, g] : config_.limits.programs) programs.push_back(name);
+  r["programs"] = programs;
+  if (auto st = supervisor_.status(); st.profile) r["active"] = protocol::limits_json(*st.profile, config_.machine.ceilings);
+  return r;
+}
+
+json Controller::reload() {
+  auto loaded = load_limits(config_dir_ + "/limits.yaml", config_.machine);
+  if (!loaded.ok()) {
+    json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
+    json errors = json::array();
+    for (const auto& d : loaded.errors) errors.push_back(d.to_string());
+    r["errors"] = errors;
+    log::warning("reload refused: " + join(loaded.errors));
+    return r;
+  }
+  config_.limits = std::move(*loaded.value);
+  log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
+  return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
+}
+
+void Controller::stop_for_shutdown(TimePoint now) {
+  supervisor_.handle(Request{StopCmd{"the daemon is shutting down"}, Role::clinician, "treadd"}, now);
+  send_drive_command();
+  log_events();
+}
+
+bool Controller::belt_at_rest() const {
+  const State s = supervisor_.state();
+  return s != State::running && s != State::stopping && s != State::cooling_down && s != State::changing_direction &&
+         s != State::paused && last_feedback_.measured_kmh < config_.machine.safety.standstill_kmh;
+}
+
+json Controller::status_json() const {
+  json j = protocol::to_json(supervisor_.status(), config_.machine.ceilings);
+  j["drive"] = {{"name", drive_.describe()},
+                {"link_up", last_feedback_.link_up},
+                {"fault_code", last_feedback_.fault_code},
+                {"safety_key_present", last_feedback_.safety_key_present}};
+  return j;
+}
+
+}  // namespace treadd

@@ -1,0 +1,21 @@
+#include "daemon/drive_factory.hpp"
+
+#include "hal/sim_drive.hpp"
+
+namespace treadd {
+
+std::unique_ptr<MotorDrive> make_drive(const MachineConfig& machine) {
+  if (machine.drive.transport == "sim") {
+    SimDriveOptions options;
+    options.kmh_per_hz = machine.belt.kmh_per_hz;
+    // The simulated drive's own fast-stop ramp is the machine's emergency deceleration.
+    options.vfd.fast_stop_hz_per_s = machine.ceilings.emergency_decel_mps2 * 3.6 / machine.belt.kmh_per_hz;
+    options.vfd.max_hz = std::max(machine.ceilings.forward_max_kmh, machine.ceilings.reverse_max_kmh) /
+                         machine.belt.kmh_per_hz * 1.1;
+    return std::make_unique<SimDrive>(options, [] { return std::chrono::steady_clock::now(); });
+  }
+  throw DriveError("drive.transport '" + machine.drive.transport +
+                   "' is not available in this build; use 'sim' (Modbus TCP/RTU comes with the Modbus HAL)");
+}
+
+}  // namespace treadd

@@ -1,0 +1,142 @@
+// treadd: the treadmill controller daemon. Wires configuration, drive, supervisor, control loop
+// and control socket together; every decision about the belt is the supervisor's.
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "config/loader.hpp"
+#include "daemon/control_loop.hpp"
+#include "daemon/controller.hpp"
+#include "daemon/drive_factory.hpp"
+#include "daemon/log.hpp"
+#include "daemon/socket_server.hpp"
+
+namespace {
+
+using namespace treadd;
+namespace asio = boost::asio;
+
+struct Options {
+  std::string config_dir = "/etc/treadd";
+  std::string socket;
+  std::string state_dir = "/var/lib/treadd";
+  bool check_config = false;
+};
+
+// Pets the systemd watchdog from the control loop itself, and only while ticks run on time:
+// a stalled loop stops the pets and systemd restarts the daemon (which comes up stopped).
+class WatchdogPetter {
+ public:
+  WatchdogPetter() {
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0) interval_ = std::chrono::microseconds(usec / 2);
+  }
+  void on_tick(TimePoint now, bool on_time) {
+    if (!interval_ || !on_time || now - last_ < *interval_) return;
+    last_ = now;
+    sd_notify(0, "WATCHDOG=1");
+  }
+
+ private:
+  std::optional<std::chrono::microseconds> interval_;
+  TimePoint last_{};
+};
+
+int run(const Options& opt) {
+  auto loaded = load_config_dir(opt.config_dir);
+  if (!loaded.ok()) {
+    std::cerr << join(loaded.errors);
+    log::error("configuration in " + opt.config_dir + " has errors; refusing to start");
+    return 2;
+  }
+  FullConfig config = std::move(*loaded.value);
+  if (opt.check_config) {
+    std::cout << opt.config_dir << ": configuration is valid (" << config.limits.profiles.size() << " profiles, "
+              << config.limits.programs.size() << " programs)\n";
+    return 0;
+  }
+  const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
+  std::filesystem::create_directories(opt.state_dir);
+
+  sd_notify(0, "STATUS=connecting to the drive");
+  auto drive = make_drive(config.machine);
+  drive->connect();
+  log::notice("drive connected: " + drive->describe());
+
+  asio::io_context io;
+  Controller controller(config, opt.config_dir, *drive);
+  SocketServer server(io, socket_path, controller);
+  server.start();
+  WatchdogPetter watchdog;
+  ControlLoop loop(io, controller, config.machine.control.tick_hz, [&](TimePoint now, bool on_time) {
+    watchdog.on_tick(now, on_time);
+    server.publish(now);
+  });
+  loop.start();
+  log::notice("listening on " + socket_path + "; the belt is stopped until someone starts a session");
+  sd_notify(0, "READY=1\nSTATUS=ready: belt stopped, no session");
+
+  asio::steady_timer shutdown_timer(io);
+  const auto shutdown_started = std::make_shared<std::optional<TimePoint>>();
+  std::function<void()> wait_for_rest = [&]() {
+    const auto now = std::chrono::steady_clock::now();
+    // A controlled ramp has a bound: past it, the drive is told to stop and its own ramp finishes.
+    if (controller.belt_at_rest() || now - **shutdown_started > std::chrono::seconds(60)) {
+      loop.stop();
+      server.close();
+      drive->disconnect();
+      io.stop();
+      return;
+    }
+    shutdown_timer.expires_after(std::chrono::milliseconds(50));
+    shutdown_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) wait_for_rest();
+    });
+  };
+
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> wait_signal = [&]() {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        log::notice("SIGHUP: reloading limits");
+        controller.reload();
+      } else if (!*shutdown_started) {
+        log::notice("stopping: ramping the belt down before exit");
+        sd_notify(0, "STOPPING=1\nSTATUS=stopping: ramping the belt down");
+        *shutdown_started = std::chrono::steady_clock::now();
+        controller.stop_for_shutdown(**shutdown_started);
+        wait_for_rest();
+      }
+      wait_signal();
+    });
+  };
+  wait_signal();
+  io.run();
+  log::notice("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  CLI::App app{"treadd: safety controller for reverse-belt rehabilitation treadmills"};
+  app.add_option("--config-dir", opt.config_dir, "directory with machine.yaml and limits.yaml")->capture_default_str();
+  app.add_option("--socket", opt.socket, "control socket path (overrides control.socket)");
+  app.add_option("--state-dir", opt.state_dir, "directory for session records")->capture_default_str();
+  app.add_flag("--check-config", opt.check_config, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    log::error(e.what());
+    return 1;
+  }
+}

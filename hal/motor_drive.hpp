@@ -1,0 +1,39 @@
+// The hardware abstraction: one belt motor behind a drive. It decides nothing; the supervisor does.
+// Every call returns at once: a transport with blocking I/O (libmodbus) does its I/O on its own
+// thread, so the control loop never waits on the wire and an emergency stop never waits behind a poll.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "hal/drive_types.hpp"
+
+namespace treadd {
+
+class DriveError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class MotorDrive {
+ public:
+  MotorDrive() = default;
+  MotorDrive(const MotorDrive&) = delete;
+  MotorDrive& operator=(const MotorDrive&) = delete;
+  virtual ~MotorDrive() = default;
+
+  // Opens the link and arms the drive's own comms-loss stop where it has one. Throws DriveError.
+  virtual void connect() = 0;
+  // Tells the drive to stop and closes the link.
+  virtual void disconnect() = 0;
+  // The command to hold from now on; sent in full every cycle, so a lost write heals.
+  virtual void command(const DriveCommand& cmd) = 0;
+  // The fast-stop frame goes out next, ahead of any routine poll.
+  virtual void emergency_stop() = 0;
+  // The latest feedback; `received_at` tells how old it is.
+  virtual DriveFeedback feedback() = 0;
+  // One line for logs and status: transport and address.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace treadd

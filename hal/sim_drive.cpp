@@ -1,0 +1,76 @@
+#include "hal/sim_drive.hpp"
+
+namespace treadd {
+
+SimDrive::SimDrive(SimDriveOptions options, Clock clock)
+    : options_(options), clock_(std::move(clock)), vfd_(options.vfd) {}
+
+void SimDrive::connect() {
+  connected_ = true;
+  simulated_until_ = clock_();
+  last_.link_up = true;
+  last_.received_at = simulated_until_;
+}
+
+void SimDrive::disconnect() {
+  if (connected_) apply(DriveCommand{Motion::stop, vfd_.direction(), 0});
+  connected_ = false;
+}
+
+void SimDrive::apply(const DriveCommand& cmd) {
+  const VfdRun run = cmd.motion == Motion::run ? VfdRun::run
+                     : cmd.motion == Motion::fast_stop ? VfdRun::fast_stop
+                                                       : VfdRun::stop;
+  vfd_.command(run, cmd.direction, cmd.setpoint_kmh / options_.kmh_per_hz);
+  ++commands_received_;
+}
+
+void SimDrive::command(const DriveCommand& cmd) {
+  advance();
+  if (connected_ && !link_cut_) apply(cmd);
+}
+
+void SimDrive::emergency_stop() {
+  advance();
+  if (connected_ && !link_cut_) apply(DriveCommand{Motion::fast_stop, vfd_.direction(), 0});
+}
+
+void SimDrive::inject_fault(int code) {
+  advance();
+  vfd_.trip(code);
+}
+
+void SimDrive::advance() {
+  if (!connected_) return;
+  const TimePoint now = clock_();
+  const auto step = options_.physics_step;
+  while (simulated_until_ + step <= now) {
+    simulated_until_ += step;
+    vfd_.step(std::chrono::duration<double>(step).count());
+    history_.push_back(Sample{simulated_until_, vfd_.belt_hz() * options_.kmh_per_hz, vfd_.direction(),
+                              vfd_.fault_code()});
+  }
+  // Keep just enough history to answer with the drive's feedback lag.
+  while (history_.size() > 1 && history_[1].at <= now - options_.feedback_lag) history_.pop_front();
+}
+
+DriveFeedback SimDrive::feedback() {
+  advance();
+  if (!connected_ || link_cut_) {
+    last_.link_up = connected_ && !link_cut_;
+    return last_;
+  }
+  if (!history_.empty()) {
+    const Sample& s = history_.front();
+    last_.measured_kmh = s.kmh + sensor_offset_kmh_;
+    last_.direction = s.direction;
+    last_.fault_code = s.fault;
+  }
+  last_.safety_key_present = safety_key_present_;
+  last_.link_up = true;
+  last_.received_at = clock_();
+  ++last_.sequence;
+  return last_;
+}
+
+}  // namespace treadd
