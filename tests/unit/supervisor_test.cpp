@@ -1,0 +1,613 @@
+// One or more scenario tests per safety rule (DESIGN.md "Safety model"; docs/safety.md maps rule -> test).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tests/unit/supervisor_rig.hpp"
+
+namespace treadd::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// ---- Rule 1: per-direction speed caps, refused (never clamped) with the cap and the profile ----
+
+TEST(SpeedCap, when_speed_above_reverse_cap_expect_refusal_naming_cap_and_profile) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  ASSERT_TRUE(rig.send(SpeedCmd{3.0}).accepted);
+  Reply r = rig.send(SpeedCmd{6.0});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "6.0 km/h is above the reverse cap of 4.0 km/h in profile 'lumbar-test'")) << r.message;
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 3.0) << "a refused command changes nothing";
+}
+
+TEST(SpeedCap, when_speed_equals_cap_expect_accepted) {
+  Rig rig;
+  rig.start();
+  EXPECT_TRUE(rig.send(SpeedCmd{4.0}).accepted);
+}
+
+TEST(SpeedCap, when_running_forward_expect_forward_cap_applies) {
+  Rig rig;
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), std::nullopt, Direction::forward}).accepted);
+  EXPECT_TRUE(rig.send(SpeedCmd{5.5}).accepted);
+  EXPECT_FALSE(rig.send(SpeedCmd{6.5}).accepted);
+}
+
+TEST(SpeedCap, when_profile_exceeds_machine_ceiling_expect_ceiling_wins) {
+  Rig rig;
+  Profile p = test_profile();
+  p.reverse_cap_kmh = 10;  // the machine's reverse ceiling is 6
+  rig.start(p);
+  Reply r = rig.send(SpeedCmd{7.0});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "cap of 6.0 km/h")) << r.message;
+}
+
+TEST(SpeedCap, when_speed_is_negative_or_not_a_number_expect_refusal) {
+  Rig rig;
+  rig.start();
+  EXPECT_FALSE(rig.send(SpeedCmd{-1.0}).accepted);
+  EXPECT_FALSE(rig.send(SpeedCmd{std::nan("")}).accepted);
+  EXPECT_FALSE(rig.send(SpeedCmd{std::numeric_limits<double>::infinity()}).accepted);
+}
+
+TEST(SpeedCap, when_step_larger_than_profile_step_limit_expect_refusal) {
+  Rig rig;
+  Profile p = test_profile();
+  p.max_step_kmh = 1.0;
+  rig.start(p);
+  EXPECT_TRUE(rig.send(SpeedCmd{1.5}).accepted);
+  Reply r = rig.send(SpeedCmd{3.0});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "step limit of 1.0 km/h")) << r.message;
+}
+
+TEST(SpeedCap, when_no_session_expect_speed_refused) {
+  Rig rig;
+  EXPECT_FALSE(rig.send(SpeedCmd{1.0}).accepted);
+  rig.run_for(1s);
+  EXPECT_EQ(rig.commanded(), 0);
+}
+
+// ---- Rule 2: accel/decel ramps, separate for reverse, every tick ----
+
+TEST(Ramp, when_target_raised_expect_setpoint_rises_at_reverse_accel) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(1s);
+  EXPECT_NEAR(rig.commanded(), 0.2 * 3.6, 0.03);  // reverse_accel 0.2 m/s² = 0.72 km/h per second
+}
+
+TEST(Ramp, when_forward_expect_forward_accel) {
+  Rig rig;
+  rig.send(StartCmd{test_profile(), std::nullopt, Direction::forward});
+  rig.send(SpeedCmd{5.0});
+  rig.run_for(1s);
+  EXPECT_NEAR(rig.commanded(), 0.25 * 3.6, 0.03);
+}
+
+TEST(Ramp, when_stopping_expect_setpoint_falls_at_reverse_decel) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.6});
+  rig.run_for(10s);
+  ASSERT_DOUBLE_EQ(rig.commanded(), 3.6);
+  rig.send(StopCmd{});
+  rig.run_for(1s);
+  EXPECT_NEAR(rig.commanded(), 3.6 - 0.3 * 3.6, 0.03);
+}
+
+TEST(Ramp, when_new_target_arrives_mid_ramp_expect_same_rate) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(500ms);
+  const double mid = rig.commanded();
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(500ms);
+  EXPECT_NEAR(rig.commanded() - mid, 0.72 * 0.5, 0.03);
+}
+
+TEST(Ramp, when_a_tick_comes_late_expect_no_larger_step_than_max_gap_allows) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(200ms);
+  const double before = rig.commanded();
+  rig.now += 5s;  // the loop stalled
+  rig.tick();
+  EXPECT_LE(rig.commanded() - before, kmh_per_s(0.2) * 0.100 + 1e-9);
+}
+
+// ---- Rule 3: start from standstill, at the start speed, after an explicit start only ----
+
+TEST(Start, when_started_expect_target_is_start_speed_and_ramp_from_zero) {
+  Rig rig;
+  rig.start();
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5);
+  EXPECT_EQ(rig.commanded(), 0);
+  rig.tick();
+  EXPECT_GT(rig.commanded(), 0);
+  EXPECT_LE(rig.commanded(), 0.5);
+}
+
+TEST(Start, when_belt_still_moving_expect_start_refused) {
+  Rig rig;
+  rig.sensor_offset_kmh = 1.0;  // someone is pushing the belt
+  rig.run_for(3s);
+  Reply r = rig.start();
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "standstill")) << r.message;
+}
+
+TEST(Start, when_stopped_expect_belt_never_restarts_by_itself) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(10s);
+  rig.send(StopCmd{});
+  rig.run_for(30min);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop);
+}
+
+TEST(Start, when_session_running_expect_second_start_refused) {
+  Rig rig;
+  rig.start();
+  EXPECT_FALSE(rig.start().accepted);
+}
+
+TEST(Start, when_profile_forbids_direction_expect_refusal) {
+  Rig rig;
+  Profile p = test_profile();
+  p.forward_cap_kmh = 0;
+  Reply r = rig.send(StartCmd{p, std::nullopt, Direction::forward});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "does not allow forward")) << r.message;
+}
+
+TEST(Start, when_rest_between_sessions_not_over_expect_refusal_with_time_left) {
+  Rig rig;
+  Profile p = test_profile();
+  p.rest_between = 10min;
+  rig.start(p);
+  rig.run_for(5s);
+  rig.send(StopCmd{});
+  rig.run_for(10s);
+  Reply r = rig.start(p);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "rest of 10 min")) << r.message;
+  rig.run_for(10min);
+  EXPECT_TRUE(rig.start(p).accepted);
+}
+
+// ---- Rule 4: direction change only at standstill ----
+
+TEST(Direction, when_reverse_to_forward_requested_while_moving_expect_refusal) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(5s);
+  Reply r = rig.send(DirectionCmd{Direction::forward, false});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "only at standstill")) << r.message;
+  EXPECT_EQ(rig.sup.drive_command().direction, Direction::reverse);
+}
+
+TEST(Direction, when_change_via_stop_expect_ramp_down_dwell_then_ramp_up_other_way) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(5s);
+  ASSERT_TRUE(rig.send(DirectionCmd{Direction::forward, true}).accepted);
+  std::optional<TimePoint> stopped_at;
+  bool flipped = false;
+  for (int i = 0; i < 1000 && !flipped; ++i) {
+    rig.tick();
+    if (rig.fb.measured_kmh < 0.1 && !stopped_at) stopped_at = rig.now;
+    if (rig.fb.measured_kmh >= 0.1) stopped_at.reset();
+    if (rig.sup.drive_command().direction == Direction::forward) {
+      flipped = true;
+      ASSERT_TRUE(stopped_at.has_value()) << "flipped while the belt moved";
+      EXPECT_GE(rig.now - *stopped_at, 2s) << "flipped before the standstill dwell";
+    }
+  }
+  ASSERT_TRUE(flipped);
+  rig.run_for(3s);
+  EXPECT_GT(rig.commanded(), 0);
+  EXPECT_EQ(rig.state(), State::running);
+}
+
+TEST(Direction, when_at_standstill_for_dwell_expect_change_accepted_at_once) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{0.0});
+  rig.run_for(3s);
+  EXPECT_TRUE(rig.send(DirectionCmd{Direction::forward, false}).accepted);
+  EXPECT_EQ(rig.sup.drive_command().direction, Direction::forward);
+}
+
+TEST(Direction, when_stopped_but_dwell_not_over_expect_refusal) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{0.0});
+  rig.run_for(3s);
+  rig.send(SpeedCmd{0.5});
+  rig.run_for(2s);
+  rig.send(SpeedCmd{0.0});
+  rig.run_until([&] { return rig.fb.measured_kmh < 0.1; }, 5s);
+  rig.run_for(500ms);
+  EXPECT_FALSE(rig.send(DirectionCmd{Direction::forward, false}).accepted);
+}
+
+// ---- Rule 5: session time, warning, cool-down, distance ----
+
+TEST(Session, when_warning_time_reached_expect_warning_event_and_status) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.sup.clear_events();
+  rig.run_for(17min + 59s);
+  EXPECT_TRUE(rig.sup.status().warning.empty());
+  rig.run_for(2s);
+  EXPECT_FALSE(rig.sup.status().warning.empty());
+  bool saw = false;
+  for (const auto& e : rig.sup.events()) saw = saw || e.kind == Event::Kind::warning;
+  EXPECT_TRUE(saw);
+}
+
+TEST(Session, when_session_time_reached_expect_cooldown_then_stop) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.5});
+  rig.run_for(20min + 100ms);
+  EXPECT_EQ(rig.state(), State::cooling_down);
+  rig.run_for(30s);
+  EXPECT_NEAR(rig.commanded(), 1.5, 1e-9);
+  rig.run_for(31s);
+  EXPECT_EQ(rig.state(), State::stopping);
+  rig.run_for(10s);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_TRUE(contains(rig.sup.status().last_end_reason, "session time limit")) << rig.sup.status().last_end_reason;
+}
+
+TEST(Session, when_max_distance_reached_expect_stop) {
+  Rig rig;
+  Profile p = test_profile();
+  p.max_distance_m = 100;
+  rig.start(p);
+  rig.send(SpeedCmd{3.6});  // 1 m/s
+  rig.run_for(90s);
+  EXPECT_EQ(rig.state(), State::running) << "about 88 m so far";
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() != State::running; }, 30s));
+  EXPECT_NEAR(rig.sup.status().distance_m, 100, 0.5);
+  rig.run_for(10s);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_TRUE(contains(rig.sup.status().last_end_reason, "max_distance of 100 m")) << rig.sup.status().last_end_reason;
+}
+
+// ---- Rule 6: pause and resume ----
+
+TEST(Pause, when_paused_expect_ramp_to_zero_and_resume_to_previous_target) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(10s);
+  ASSERT_TRUE(rig.send(PauseCmd{}).accepted);
+  rig.run_for(1s);
+  EXPECT_NEAR(rig.commanded(), 3.0 - 1.08, 0.03) << "pause ramps, it does not cut";
+  rig.run_for(10s);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_EQ(rig.state(), State::paused);
+  EXPECT_FALSE(rig.send(SpeedCmd{2.0}).accepted);
+  ASSERT_TRUE(rig.send(ResumeCmd{}).accepted);
+  rig.run_for(10s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 3.0);
+}
+
+TEST(Pause, when_paused_longer_than_max_pause_expect_session_ends) {
+  Rig rig;
+  rig.start();
+  rig.run_for(5s);
+  rig.send(PauseCmd{});
+  rig.run_for(5min + 1s);
+  rig.run_for(1s);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_TRUE(contains(rig.sup.status().last_end_reason, "max_pause"));
+  EXPECT_FALSE(rig.send(ResumeCmd{}).accepted);
+}
+
+TEST(Pause, when_paused_expect_session_clock_stops) {
+  Rig rig;
+  rig.start();
+  rig.run_for(10s);
+  rig.send(PauseCmd{});
+  const double at_pause = rig.sup.status().session_s;
+  rig.run_for(2min);
+  EXPECT_NEAR(rig.sup.status().session_s, at_pause, 0.05);
+}
+
+// ---- Rule 7: emergency stop, at once, latched, reset by a clinician at standstill ----
+
+TEST(EStop, when_estop_received_expect_fast_stop_before_any_tick) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(10s);
+  ASSERT_TRUE(rig.send(EStopCmd{}, Role::viewer).accepted) << "anyone may e-stop";
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_EQ(rig.state(), State::estopped);
+}
+
+TEST(EStop, when_estopped_expect_latched_for_ever_without_reset) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(5s);
+  rig.send(EStopCmd{});
+  EXPECT_FALSE(rig.start().accepted);
+  EXPECT_FALSE(rig.send(SpeedCmd{1.0}).accepted);
+  EXPECT_FALSE(rig.send(ResumeCmd{}).accepted);
+  rig.run_for(2h);
+  EXPECT_EQ(rig.state(), State::estopped);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop);
+}
+
+TEST(EStop, when_reset_while_belt_moves_expect_refusal) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(10s);
+  rig.send(EStopCmd{});
+  rig.run_for(100ms);
+  Reply r = rig.send(ResetCmd{});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "only at standstill")) << r.message;
+}
+
+TEST(EStop, when_operator_resets_expect_refusal_naming_clinician_role) {
+  Rig rig;
+  rig.start();
+  rig.send(EStopCmd{});
+  rig.run_for(5s);
+  Reply r = rig.send(ResetCmd{}, Role::operator_role);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "clinician role")) << r.message;
+  EXPECT_EQ(rig.state(), State::estopped);
+}
+
+TEST(EStop, when_clinician_resets_at_standstill_expect_idle_and_no_motion_until_new_start) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(5s);
+  rig.send(EStopCmd{});
+  rig.run_for(5s);
+  ASSERT_TRUE(rig.send(ResetCmd{}).accepted);
+  EXPECT_EQ(rig.state(), State::idle);
+  rig.run_for(1min);
+  EXPECT_EQ(rig.commanded(), 0);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop);
+  EXPECT_TRUE(rig.start().accepted);
+}
+
+// ---- Rule 8: faults latch and name their cause ----
+
+TEST(Fault, when_drive_reports_fault_code_expect_latched_fault_naming_code) {
+  Rig rig;
+  rig.start();
+  rig.run_for(2s);
+  rig.fb.fault_code = 7;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::drive_fault);
+  EXPECT_TRUE(contains(rig.sup.status().fault->detail, "fault code 7"));
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop);
+  rig.run_for(5s);
+  EXPECT_FALSE(rig.send(ResetCmd{}).accepted) << "the code is still set";
+  rig.fb.fault_code = 0;
+  rig.run_for(1min);
+  EXPECT_EQ(rig.state(), State::faulted) << "a cleared condition does not clear the latch";
+  EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
+}
+
+TEST(Fault, when_no_feedback_for_link_timeout_expect_link_loss) {
+  Rig rig;
+  rig.start();
+  rig.run_for(2s);
+  rig.link_replies = false;
+  rig.run_for(480ms);
+  EXPECT_EQ(rig.state(), State::running);
+  rig.run_for(60ms);
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::link_loss);
+}
+
+TEST(Fault, when_hal_declares_link_down_expect_link_loss_at_once) {
+  Rig rig;
+  rig.start();
+  rig.run_for(1s);
+  rig.fb.link_up = false;
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::link_loss);
+}
+
+TEST(Fault, when_measured_above_cap_plus_margin_expect_overspeed) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(10s);
+  rig.sensor_offset_kmh = 0.4;  // within margin 0.5
+  rig.run_for(1s);
+  EXPECT_EQ(rig.state(), State::running);
+  rig.sensor_offset_kmh = 0.6;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::overspeed);
+}
+
+TEST(Fault, when_belt_lags_command_longer_than_tracking_time_expect_tracking_error) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(10s);
+  rig.sensor_offset_kmh = -1.6;  // belt slipping: reads 1.4 while 3.0 is commanded
+  rig.run_for(2900ms);
+  EXPECT_EQ(rig.state(), State::running) << "a short excursion is tolerated";
+  rig.run_for(200ms);
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::tracking_error);
+}
+
+TEST(Fault, when_reading_jumps_more_than_a_belt_can_expect_implausible_reading) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(10s);
+  rig.sensor_offset_kmh = -1.9;
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::running);
+  rig.sensor_offset_kmh = 0.2;  // +2.1 km/h in one reading
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::implausible_reading);
+}
+
+TEST(Fault, when_safety_key_pulled_expect_fault_and_reset_refused_until_back) {
+  Rig rig;
+  rig.start();
+  rig.run_for(2s);
+  rig.fb.safety_key_present = false;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::safety_key_lost);
+  rig.run_for(5s);
+  EXPECT_FALSE(rig.send(ResetCmd{}).accepted);
+  rig.fb.safety_key_present = true;
+  rig.tick();
+  EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
+}
+
+TEST(Fault, when_loop_overruns_repeatedly_expect_fault_but_not_for_isolated_ones) {
+  Rig rig;
+  rig.start();
+  rig.overrun = true;
+  for (int i = 0; i < 4; ++i) rig.tick();
+  rig.overrun = false;
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::running);
+  rig.overrun = true;
+  for (int i = 0; i < 5; ++i) rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::loop_overrun);
+}
+
+TEST(Fault, when_estop_during_fault_expect_estop_wins) {
+  Rig rig;
+  rig.start();
+  rig.fb.fault_code = 3;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  rig.send(EStopCmd{});
+  EXPECT_EQ(rig.state(), State::estopped);
+}
+
+// ---- Rule 9: operator presence ----
+
+TEST(Presence, when_heartbeat_stops_expect_ramp_to_stop) {
+  Rig rig;
+  Profile p = test_profile();
+  p.presence_timeout = 3s;
+  rig.start(p);
+  rig.send(SpeedCmd{2.0});
+  for (int i = 0; i < 10; ++i) {
+    rig.run_for(1s);
+    rig.send(HeartbeatCmd{}, Role::operator_role);
+  }
+  EXPECT_EQ(rig.state(), State::running);
+  rig.run_for(3100ms);
+  EXPECT_EQ(rig.state(), State::stopping);
+  EXPECT_NE(rig.sup.drive_command().motion, Motion::fast_stop) << "presence loss ramps, it does not slam";
+}
+
+// ---- Rule 10: lock-out (ISO 20957-6 §6.6) ----
+
+TEST(Lock, when_locked_expect_start_refused_until_clinician_unlocks) {
+  Rig rig;
+  ASSERT_TRUE(rig.send(LockCmd{}, Role::operator_role).accepted);
+  EXPECT_FALSE(rig.start().accepted);
+  EXPECT_FALSE(rig.send(UnlockCmd{}, Role::operator_role).accepted);
+  EXPECT_TRUE(rig.send(UnlockCmd{}, Role::clinician).accepted);
+  EXPECT_TRUE(rig.start().accepted);
+}
+
+TEST(Lock, when_session_running_expect_lock_refused) {
+  Rig rig;
+  rig.start();
+  EXPECT_FALSE(rig.send(LockCmd{}).accepted);
+}
+
+// ---- Roles ----
+
+TEST(Roles, when_viewer_starts_expect_refusal_naming_operator_role) {
+  Rig rig;
+  Reply r = rig.sup.handle(Request{StartCmd{test_profile(), std::nullopt, std::nullopt}, Role::viewer, "x"}, rig.now);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "operator role")) << r.message;
+}
+
+// ---- Programs ----
+
+TEST(Program, when_program_runs_expect_segments_in_order_with_ramps) {
+  Rig rig;
+  Program g{"intervals", "lumbar-test",
+            {{Direction::reverse, 2.0, 60s}, {Direction::reverse, 3.5, 60s}, {Direction::reverse, 1.5, 60s}}};
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
+  rig.run_for(30s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 2.0);
+  EXPECT_EQ(rig.sup.status().segment->index, 0u);
+  rig.run_for(31s);
+  EXPECT_EQ(rig.sup.status().segment->index, 1u);
+  EXPECT_LT(rig.commanded(), 3.5) << "ramps between segments";
+  rig.run_for(20s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 3.5);
+  EXPECT_FALSE(rig.send(SpeedCmd{3.0}).accepted) << "the program steers";
+  rig.run_for(70s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 1.5);
+  rig.run_for(60s);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_TRUE(contains(rig.sup.status().last_end_reason, "completed"));
+}
+
+TEST(Program, when_segment_changes_direction_expect_stop_dwell_and_restart) {
+  Rig rig;
+  Program g{"mixed", "lumbar-test", {{Direction::reverse, 2.0, 30s}, {Direction::forward, 3.0, 60s}}};
+  rig.send(StartCmd{test_profile(), g, std::nullopt});
+  rig.run_for(31s);
+  EXPECT_EQ(rig.state(), State::changing_direction);
+  EXPECT_EQ(rig.sup.drive_command().direction, Direction::reverse);
+  rig.run_for(15s);
+  EXPECT_EQ(rig.state(), State::running);
+  EXPECT_EQ(rig.sup.drive_command().direction, Direction::forward);
+  EXPECT_GT(rig.commanded(), 0);
+}
+
+TEST(Program, when_program_segment_above_cap_expect_start_refused) {
+  Rig rig;
+  Program g{"too-fast", "lumbar-test", {{Direction::reverse, 5.0, 60s}}};
+  Reply r = rig.send(StartCmd{test_profile(), g, std::nullopt});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "reverse cap of 4.0 km/h")) << r.message;
+}
+
+}  // namespace
+}  // namespace treadd::testing
