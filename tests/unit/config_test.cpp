@@ -1,0 +1,202 @@
+// Loader tests: every error class names the place (file:line:column) and says what is wrong.
+#include <gtest/gtest.h>
+
+#include "config/loader.hpp"
+#include "config/units.hpp"
+
+namespace treadd {
+namespace {
+
+const char* machine_yaml = R"(drive:
+  transport: sim
+belt:
+  kmh_per_hz: 0.2
+ceilings:
+  forward_max: 12 km/h
+  reverse_max: 6 km/h
+  max_accel: 0.5 m/s2
+  max_decel: 0.8 m/s2
+  emergency_decel: 1.5 m/s2
+  max_session: 60min
+)";
+
+MachineConfig machine() {
+  auto m = parse_machine(machine_yaml, "machine.yaml");
+  EXPECT_TRUE(m.ok()) << join(m.errors);
+  return *m.value;
+}
+
+std::string profile_yaml(const std::string& extra_line = "", const std::string& reverse_cap = "4 km/h") {
+  return "profiles:\n"
+         "  p1:\n"
+         "    reverse_cap: " + reverse_cap + "\n"
+         "    start_speed: 0.5 km/h\n"
+         "    accel: 0.2 m/s2\n"
+         "    decel: 0.3 m/s2\n"
+         "    session_time: 20min\n" +
+         extra_line;
+}
+
+std::vector<Diagnostic> limits_errors(const std::string& yaml) {
+  return parse_limits(yaml, "limits.yaml", machine()).errors;
+}
+
+::testing::AssertionResult has_error(const std::vector<Diagnostic>& errors, int line, const std::string& part) {
+  for (const auto& e : errors) {
+    if (e.line == line && e.message.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "no error at line " << line << " containing '" << part << "' in:\n"
+                                       << join(errors);
+}
+
+TEST(ConfigExamples, shipped_examples_load_as_they_are) {
+  auto full = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
+  ASSERT_TRUE(full.ok()) << join(full.errors);
+  EXPECT_EQ(full.value->machine.drive.transport, "sim");
+  EXPECT_DOUBLE_EQ(full.value->limits.profiles.at("lumbar-early").reverse_cap_kmh, 3.0);
+  EXPECT_EQ(full.value->limits.programs.at("backward-intervals").segments.size(), 1u + 4 * 2 + 1);
+}
+
+TEST(ConfigLimits, valid_profile_loads_with_defaults_for_reverse_ramps) {
+  auto l = parse_limits(profile_yaml(), "limits.yaml", machine());
+  ASSERT_TRUE(l.ok()) << join(l.errors);
+  const Profile& p = l.value->profiles.at("p1");
+  EXPECT_DOUBLE_EQ(p.reverse_accel_mps2, 0.2);
+  EXPECT_EQ(p.session_time, std::chrono::minutes(20));
+}
+
+TEST(ConfigLimits, unknown_key_is_reported_with_its_line_and_the_accepted_keys) {
+  auto errors = limits_errors(profile_yaml("    reverse_capp: 3 km/h\n"));
+  EXPECT_TRUE(has_error(errors, 8, "unknown key 'reverse_capp'"));
+  EXPECT_TRUE(has_error(errors, 8, "reverse_cap"));
+}
+
+TEST(ConfigLimits, missing_required_key_is_reported) {
+  auto errors = limits_errors("profiles:\n  p1:\n    reverse_cap: 3 km/h\n");
+  EXPECT_TRUE(has_error(errors, 3, "missing the required key 'start_speed'"));
+  EXPECT_TRUE(has_error(errors, 3, "missing the required key 'session_time'"));
+}
+
+TEST(ConfigLimits, bare_number_without_unit_is_refused) {
+  auto errors = limits_errors(profile_yaml("", "4"));
+  EXPECT_TRUE(has_error(errors, 3, "has no unit"));
+}
+
+TEST(ConfigLimits, wrong_unit_is_refused_with_an_example) {
+  auto errors = limits_errors(profile_yaml("", "4 mph"));
+  EXPECT_TRUE(has_error(errors, 3, "unit 'mph' is not accepted here; write it like '3.5 km/h'"));
+}
+
+TEST(ConfigLimits, wrong_type_is_refused) {
+  auto errors = limits_errors(profile_yaml("", "[1, 2]"));
+  EXPECT_TRUE(has_error(errors, 3, "must be a single value"));
+}
+
+TEST(ConfigLimits, zero_or_negative_values_are_refused) {
+  EXPECT_TRUE(has_error(limits_errors(profile_yaml("", "0 km/h")), 3, "greater than zero"));
+  EXPECT_TRUE(has_error(limits_errors(profile_yaml("", "-2 km/h")), 3, "greater than zero"));
+}
+
+TEST(ConfigLimits, profile_above_machine_ceiling_is_refused_naming_the_ceiling) {
+  auto errors = limits_errors(profile_yaml("", "7 km/h"));
+  EXPECT_TRUE(has_error(errors, 3, "above the machine ceiling ceilings.reverse_max of 6.00 km/h"));
+  errors = limits_errors(profile_yaml("    reverse_accel: 0.9 m/s2\n"));
+  EXPECT_TRUE(has_error(errors, 8, "ceilings.max_accel"));
+  errors = limits_errors(profile_yaml("").replace(profile_yaml("").find("20min"), 5, "90min"));
+  EXPECT_TRUE(has_error(errors, 7, "ceilings.max_session of 60 min"));
+}
+
+TEST(ConfigLimits, duplicate_profile_names_are_refused) {
+  std::string yaml = profile_yaml();
+  yaml += yaml.substr(yaml.find("  p1:"));
+  auto errors = limits_errors(yaml);
+  EXPECT_TRUE(has_error(errors, 8, "defined twice"));
+}
+
+TEST(ConfigLimits, all_errors_are_reported_not_just_the_first) {
+  auto errors = limits_errors(profile_yaml("    bogus: 1\n    cooldown_time: soon\n", "9 km/h"));
+  EXPECT_GE(errors.size(), 3u) << join(errors);
+}
+
+TEST(ConfigLimits, invalid_yaml_is_reported_with_its_line) {
+  auto errors = limits_errors("profiles:\n  p1: {reverse_cap: 3 km/h\n");
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors.front().message.find("not valid YAML"), std::string::npos);
+}
+
+std::string with_program(const std::string& segments) {
+  return profile_yaml() + "programs:\n  g1:\n    profile: p1\n    segments:\n" + segments;
+}
+
+TEST(ConfigPrograms, segment_above_profile_cap_is_refused) {
+  auto errors = limits_errors(with_program("      - {direction: reverse, speed: 5 km/h, duration: 2min}\n"));
+  EXPECT_TRUE(has_error(errors, 12, "above the reverse cap of 4.0 km/h in profile 'p1'"));
+}
+
+TEST(ConfigPrograms, segment_the_ramp_cannot_reach_in_time_is_refused) {
+  auto errors = limits_errors(with_program(
+      "      - {direction: reverse, speed: 1 km/h, duration: 2min}\n"
+      "      - {direction: reverse, speed: 4 km/h, duration: 3s}\n"));
+  EXPECT_TRUE(has_error(errors, 13, "needs 4.2 s to reach 4.0 km/h"));
+}
+
+TEST(ConfigPrograms, program_of_unknown_profile_is_refused) {
+  auto errors = limits_errors(profile_yaml() + "programs:\n  g1:\n    profile: nope\n    segments:\n"
+                                               "      - {direction: reverse, speed: 1 km/h, duration: 2min}\n");
+  EXPECT_TRUE(has_error(errors, 10, "names profile 'nope'"));
+}
+
+TEST(ConfigPrograms, repeat_blocks_expand_in_order) {
+  auto l = parse_limits(with_program("      - {direction: reverse, speed: 1 km/h, duration: 1min}\n"
+                                     "      - repeat: 3\n"
+                                     "        segments:\n"
+                                     "          - {direction: reverse, speed: 2 km/h, duration: 1min}\n"
+                                     "          - {direction: reverse, speed: 3 km/h, duration: 1min}\n"),
+                        "limits.yaml", machine());
+  ASSERT_TRUE(l.ok()) << join(l.errors);
+  const auto& segs = l.value->programs.at("g1").segments;
+  ASSERT_EQ(segs.size(), 7u);
+  EXPECT_DOUBLE_EQ(segs[1].speed_kmh, 2);
+  EXPECT_DOUBLE_EQ(segs[6].speed_kmh, 3);
+}
+
+TEST(ConfigPrograms, program_longer_than_session_time_is_refused) {
+  auto errors = limits_errors(with_program("      - {direction: reverse, speed: 1 km/h, duration: 25min}\n"));
+  EXPECT_TRUE(has_error(errors, 12, "longer than the session_time"));
+}
+
+TEST(ConfigMachine, ceilings_are_required_and_checked) {
+  auto m = parse_machine("drive:\n  transport: can\nbelt:\n  kmh_per_hz: 0.2\nceilings:\n  forward_max: 12 km/h\n",
+                         "machine.yaml");
+  EXPECT_TRUE(has_error(m.errors, 2, "must be 'sim', 'tcp' or 'rtu'"));
+  EXPECT_TRUE(has_error(m.errors, 6, "missing the required key 'reverse_max'"));
+}
+
+TEST(ConfigMachine, ramps_near_balance_perturbation_rates_are_refused) {
+  std::string yaml = machine_yaml;
+  yaml.replace(yaml.find("0.5 m/s2"), 8, "3.2 m/s2");
+  auto m = parse_machine(yaml, "machine.yaml");
+  EXPECT_TRUE(has_error(m.errors, 8, "well below 3 m/s²"));
+}
+
+TEST(ConfigMachine, missing_file_says_so) {
+  auto m = load_machine("/nonexistent/machine.yaml");
+  ASSERT_EQ(m.errors.size(), 1u);
+  EXPECT_NE(m.errors[0].message.find("cannot open"), std::string::npos);
+}
+
+TEST(Units, parse_speeds_durations_and_accelerations) {
+  std::string why;
+  EXPECT_DOUBLE_EQ(*units::parse_kmh("3.5 km/h", why), 3.5);
+  EXPECT_DOUBLE_EQ(*units::parse_kmh("1 m/s", why), 3.6);
+  EXPECT_EQ(*units::parse_duration("90s", why), std::chrono::seconds(90));
+  EXPECT_EQ(*units::parse_duration("20min", why), std::chrono::minutes(20));
+  EXPECT_EQ(*units::parse_duration("500ms", why), std::chrono::milliseconds(500));
+  EXPECT_DOUBLE_EQ(*units::parse_mps2("0.2 m/s2", why), 0.2);
+  EXPECT_FALSE(units::parse_duration("20", why));
+  EXPECT_FALSE(units::parse_kmh("fast", why));
+  EXPECT_FALSE(units::parse_kmh("nan km/h", why));
+}
+
+}  // namespace
+}  // namespace treadd
