@@ -1,0 +1,156 @@
+// End to end: the real treadd on its simulated drive, driven by the real treadctl binary.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/e2e/process.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class DaemonE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/treadd-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    fs::copy(fs::path(TREADD_SOURCE_DIR) / "config/examples", dir_ + "/etc");
+    socket_ = dir_ + "/control.sock";
+  }
+
+  void TearDown() override {
+    daemon_.reset();
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  void start_daemon() {
+    daemon_ = std::make_unique<Background>(
+        std::vector<std::string>{TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
+                                 dir_ + "/state"},
+        dir_ + "/treadd.log");
+    ASSERT_TRUE(wait_for_path(socket_, 10s)) << read_file(dir_ + "/treadd.log");
+  }
+
+  RunResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
+    return run(args);
+  }
+
+  nlohmann::json status() {
+    RunResult r = ctl({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+  template <class Pred>
+  bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred(status())) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  bool at_standstill() {
+    return wait_until([](const nlohmann::json& s) { return s["at_standstill"].get<bool>(); }, 10s);
+  }
+
+  std::string dir_;
+  std::string socket_;
+  std::unique_ptr<Background> daemon_;
+};
+
+TEST_F(DaemonE2E, session_with_refusal_estop_latch_reset_and_stop) {
+  start_daemon();
+  nlohmann::json st = status();
+  for (const char* key : {"state", "direction", "target_kmh", "commanded_kmh", "measured_kmh", "profile", "session_s",
+                          "fault", "limits"}) {
+    EXPECT_TRUE(st.contains(key)) << key;
+  }
+  EXPECT_EQ(st["state"], "idle");
+  ASSERT_TRUE(at_standstill());
+
+  RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status()["direction"], "reverse");
+  ASSERT_EQ(ctl({"speed", "2.5"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["measured_kmh"].get<double>() > 2.3; }, 15s));
+  EXPECT_EQ(status()["limits"]["reverse_cap_kmh"], 5.0);
+
+  r = ctl({"speed", "9"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "refused: 9.0 km/h is above the reverse cap of 5.0 km/h in profile 'lumbar-standard'\n");
+  EXPECT_DOUBLE_EQ(status()["target_kmh"].get<double>(), 2.5);
+
+  r = ctl({"direction", "forward"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("only at standstill"), std::string::npos) << r.err;
+
+  r = ctl({"estop"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  st = status();
+  EXPECT_EQ(st["state"], "estopped");
+  EXPECT_EQ(st["commanded_kmh"], 0.0);
+  EXPECT_EQ(ctl({"reset"}).exit_code, 1) << "the belt is still coasting down";
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 1) << "latched";
+
+  ASSERT_TRUE(at_standstill());
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(status()["state"], "estopped") << "the latch holds at standstill";
+  r = ctl({"reset"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status()["state"], "idle");
+
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["measured_kmh"].get<double>() > 0.3; }, 10s));
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 10s));
+  EXPECT_EQ(status()["last_end_reason"], "stopped by operator");
+
+  EXPECT_EQ(daemon_->stop(SIGTERM, 10s), 0);
+}
+
+TEST_F(DaemonE2E, sigterm_ramps_the_belt_down_before_exit) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_EQ(ctl({"speed", "2"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["measured_kmh"].get<double>() > 1.8; }, 15s));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon_->stop(SIGTERM, 20s), 0);
+  // 2 km/h at the reverse decel of 0.3 m/s² takes about 1.9 s: an exit much sooner would mean no ramp.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 1500ms);
+  EXPECT_NE(read_file(dir_ + "/treadd.log").find("ramping the belt down"), std::string::npos);
+}
+
+TEST_F(DaemonE2E, bad_config_refuses_to_start_with_file_and_line) {
+  std::string limits = read_file(dir_ + "/etc/limits.yaml");
+  limits.replace(limits.find("reverse_cap: 3 km/h"), 19, "reverse_cap: 30 km/h");
+  std::ofstream(dir_ + "/etc/limits.yaml") << limits;
+  RunResult r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("limits.yaml:14:18: profile 'lumbar-early'.reverse_cap is 30.00 km/h, above the machine ceiling"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(socket_));
+
+  r = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/limits.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("limits.yaml:14:18"), std::string::npos) << r.err;
+}
+
+TEST_F(DaemonE2E, treadctl_without_daemon_says_how_to_check) {
+  RunResult r = ctl({"status"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("is treadd running?"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace treadd::e2e

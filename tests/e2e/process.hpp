@@ -1,0 +1,43 @@
+// Start and stop real processes for end-to-end tests (no shell involved).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace treadd::e2e {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs to completion (killed after `timeout`).
+RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// A background process whose stderr goes to `log_path`; killed with SIGKILL on destruction if still running.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::string& log_path);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Sends `sig` and waits up to `timeout` for exit; returns the exit code, or -1 if it had to be killed.
+  int stop(int sig, std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+std::string read_file(const std::string& path);
+bool wait_for_path(const std::string& path, std::chrono::milliseconds timeout);
+
+}  // namespace treadd::e2e

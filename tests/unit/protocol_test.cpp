@@ -1,0 +1,51 @@
+// Bad input never becomes a command; good input becomes exactly the command it names.
+#include <gtest/gtest.h>
+
+#include "daemon/protocol.hpp"
+
+namespace treadd {
+namespace {
+
+TEST(Protocol, when_speed_request_expect_speed_command) {
+  auto r = protocol::parse_request(R"({"v":1,"cmd":"speed","kmh":3.5})");
+  ASSERT_TRUE(r.request) << r.error;
+  const auto& cmd = std::get<Command>(*r.request);
+  EXPECT_DOUBLE_EQ(std::get<SpeedCmd>(cmd).kmh, 3.5);
+}
+
+TEST(Protocol, when_input_is_garbage_expect_error_and_no_command) {
+  for (const char* bad : {"", "{", "null", "[]", R"({"cmd":5})", R"({"cmd":"speed"})", R"({"cmd":"speed","kmh":"fast"})",
+                          R"({"cmd":"fly"})", R"({"v":2,"cmd":"status"})", R"({"cmd":"direction","direction":"up"})",
+                          R"({"cmd":"start"})", R"({"cmd":"watch","hz":1000})"}) {
+    auto r = protocol::parse_request(bad);
+    EXPECT_FALSE(r.request) << bad;
+    EXPECT_FALSE(r.error.empty()) << bad;
+  }
+}
+
+TEST(Protocol, when_line_is_oversize_expect_error) {
+  std::string huge = R"({"cmd":"status","pad":")" + std::string(5000, 'x') + "\"}";
+  EXPECT_FALSE(protocol::parse_request(huge).request);
+}
+
+TEST(Protocol, when_start_request_expect_profile_program_and_direction) {
+  auto r = protocol::parse_request(R"({"cmd":"start","profile":"p","program":"g","direction":"forward"})");
+  ASSERT_TRUE(r.request) << r.error;
+  const auto& s = std::get<protocol::StartRequest>(*r.request);
+  EXPECT_EQ(s.profile, "p");
+  EXPECT_EQ(*s.program, "g");
+  EXPECT_EQ(*s.direction, Direction::forward);
+}
+
+TEST(Protocol, status_json_has_the_stable_fields) {
+  Status st;
+  nlohmann::json j = protocol::to_json(st, Ceilings{});
+  for (const char* key : {"state", "direction", "target_kmh", "commanded_kmh", "measured_kmh", "profile", "session_s",
+                          "fault", "limits"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_TRUE(j["fault"].is_null());
+}
+
+}  // namespace
+}  // namespace treadd
