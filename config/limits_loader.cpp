@@ -238,29 +238,18 @@ void for_each_named(YamlSection& parent, const std::string& key, Diagnostics& di
 
 Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::string& file_name,
                                   const MachineConfig& machine) {
-  Diagnostics diag(file_name);
-  LimitsConfig limits;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    diag.error(e.mark.line, e.mark.column, "not valid YAML: " + e.msg);
-    return {std::nullopt, diag.all()};
-  }
-  YamlSection top(root, "limits.yaml", diag);
-  if (top.valid()) {
-    if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
-    for_each_named(top, "profiles", diag, [&](const std::string& name, const YAML::Node& node) {
-      limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
-    });
-    for_each_named(top, "programs", diag, [&](const std::string& name, const YAML::Node& node) {
-      limits.programs[name] =
-          read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, machine, diag);
-    });
-    top.finish();
-  }
-  if (!diag.empty()) return {std::nullopt, diag.all()};
-  return {limits, {}};
+  return parse_document<LimitsConfig>(
+      yaml_text, file_name, "limits.yaml",
+      [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
+        if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
+        for_each_named(top, "profiles", diag, [&](const std::string& name, const YAML::Node& node) {
+          limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
+        });
+        for_each_named(top, "programs", diag, [&](const std::string& name, const YAML::Node& node) {
+          limits.programs[name] =
+              read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, machine, diag);
+        });
+      });
 }
 
 }  // namespace treadd

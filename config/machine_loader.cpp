@@ -95,26 +95,15 @@ void read_belt(YamlSection s, BeltSettings& b) {
 }  // namespace
 
 Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::string& file_name) {
-  Diagnostics diag(file_name);
-  MachineConfig m;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    diag.error(e.mark.line, e.mark.column, "not valid YAML: " + e.msg);
-    return {std::nullopt, diag.all()};
-  }
-  YamlSection top(root, "machine.yaml", diag);
-  if (top.valid()) {
-    read_drive(YamlSection(top.child("drive"), "drive", diag), m.drive);
-    read_belt(YamlSection(top.child("belt"), "belt", diag), m.belt);
-    read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);
-    if (auto n = top.child("safety"); n.IsDefined()) read_safety(YamlSection(n, "safety", diag), m.safety);
-    if (auto n = top.child("control"); n.IsDefined()) read_control(YamlSection(n, "control", diag), m.control);
-    top.finish();
-  }
-  if (!diag.empty()) return {std::nullopt, diag.all()};
-  return {m, {}};
+  return parse_document<MachineConfig>(
+      yaml_text, file_name, "machine.yaml",
+      [](YamlSection& top, const YAML::Node&, MachineConfig& m, Diagnostics& diag) {
+        read_drive(YamlSection(top.child("drive"), "drive", diag), m.drive);
+        read_belt(YamlSection(top.child("belt"), "belt", diag), m.belt);
+        read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);
+        if (auto n = top.child("safety"); n.IsDefined()) read_safety(YamlSection(n, "safety", diag), m.safety);
+        if (auto n = top.child("control"); n.IsDefined()) read_control(YamlSection(n, "control", diag), m.control);
+      });
 }
 
 namespace {

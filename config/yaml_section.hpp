@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/diagnostics.hpp"
+#include "config/loader.hpp"
 #include "config/model.hpp"
 
 namespace treadd {
@@ -55,5 +56,27 @@ class YamlSection {
   std::set<std::string> known_;
   bool valid_ = true;
 };
+
+// Parses one YAML document and hands its top-level mapping to `fill(top, root, value, diag)`;
+// the result holds the value only when the whole file had no error.
+template <class T, class Fill>
+Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_name, const char* top_name, Fill fill) {
+  Diagnostics diag(file_name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    diag.error(e.mark.line, e.mark.column, std::string("not valid YAML: ") + e.msg);
+    return {std::nullopt, diag.all()};
+  }
+  T value;
+  YamlSection top(root, top_name, diag);
+  if (top.valid()) {
+    fill(top, root, value, diag);
+    top.finish();
+  }
+  if (!diag.empty()) return {std::nullopt, diag.all()};
+  return {std::move(value), {}};
+}
 
 }  // namespace treadd
