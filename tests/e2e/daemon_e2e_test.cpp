@@ -146,6 +146,40 @@ TEST_F(DaemonE2E, bad_config_refuses_to_start_with_file_and_line) {
   EXPECT_NE(r.err.find("limits.yaml:14:18"), std::string::npos) << r.err;
 }
 
+TEST_F(DaemonE2E, reload_applies_from_next_session_and_a_bad_file_keeps_the_old_limits) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  const std::string good = read_file(dir_ + "/etc/limits.yaml");
+  std::string tighter = good;
+  tighter.replace(tighter.find("reverse_cap: 5 km/h"), 19, "reverse_cap: 4.6 km/h");
+  std::ofstream(dir_ + "/etc/limits.yaml") << tighter;
+  RunResult r = ctl({"reload"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ctl({"speed", "4.8"}).exit_code, 0) << "the running session keeps the limits it started with";
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle" && s["at_standstill"]; }, 20s));
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  r = ctl({"speed", "4.8"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("reverse cap of 4.6 km/h"), std::string::npos) << r.err;
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+
+  std::string bad = tighter;
+  bad.replace(bad.find("reverse_cap: 4.6 km/h"), 21, "reverse_cap: 4.6 mph");
+  std::ofstream(dir_ + "/etc/limits.yaml") << bad;
+  r = ctl({"reload"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the limits in force are unchanged"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("limits.yaml:28:18"), std::string::npos) << r.err;
+  kill(daemon_->pid(), SIGHUP);
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(daemon_->running()) << "a bad file on SIGHUP must not stop the daemon";
+  r = ctl({"--json", "limits", "--profile", "lumbar-standard"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["limits"]["reverse_cap_kmh"], 4.6);
+}
+
 TEST_F(DaemonE2E, treadctl_without_daemon_says_how_to_check) {
   RunResult r = ctl({"status"});
   EXPECT_EQ(r.exit_code, 3);
