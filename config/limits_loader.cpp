@@ -93,6 +93,9 @@ Profile read_profile(YamlSection s, const std::string& name, const MachineConfig
   return p;
 }
 
+// A bound on expanded `repeat` blocks, so a typo like `repeat: 100` nested thrice cannot eat memory.
+constexpr std::size_t max_segments = 1000;
+
 struct ProgramReader {
   Diagnostics& diag;
   const MachineConfig& machine;
@@ -129,6 +132,11 @@ struct ProgramReader {
     }
     std::vector<Segment> body;
     read_list(inner, body, depth + 1);
+    if (out.size() + body.size() * static_cast<std::size_t>(times) > max_segments) {
+      s.error(item.Mark(), path + " expands to more than " + std::to_string(max_segments) +
+                               " segments; no session is that long");
+      return;
+    }
     for (int i = 0; i < times; ++i) out.insert(out.end(), body.begin(), body.end());
   }
 

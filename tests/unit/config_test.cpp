@@ -160,6 +160,15 @@ TEST(ConfigPrograms, repeat_blocks_expand_in_order) {
   EXPECT_DOUBLE_EQ(segs[6].speed_kmh, 3);
 }
 
+TEST(ConfigPrograms, repeat_blocks_that_expand_beyond_any_session_are_refused) {
+  auto errors = limits_errors(with_program("      - repeat: 100\n"
+                                           "        segments:\n"
+                                           "          - repeat: 100\n"
+                                           "            segments:\n"
+                                           "              - {direction: reverse, speed: 1 km/h, duration: 1min}\n"));
+  EXPECT_TRUE(has_error(errors, 11, "expands to more than 1000 segments"));
+}
+
 TEST(ConfigPrograms, program_longer_than_session_time_is_refused) {
   auto errors = limits_errors(with_program("      - {direction: reverse, speed: 1 km/h, duration: 25min}\n"));
   EXPECT_TRUE(has_error(errors, 12, "longer than the session_time"));
