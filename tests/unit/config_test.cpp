@@ -166,7 +166,7 @@ TEST(ConfigPrograms, repeat_blocks_that_expand_beyond_any_session_are_refused) {
                                            "          - repeat: 100\n"
                                            "            segments:\n"
                                            "              - {direction: reverse, speed: 1 km/h, duration: 1min}\n"));
-  EXPECT_TRUE(has_error(errors, 11, "expands to more than 1000 segments"));
+  EXPECT_TRUE(has_error(errors, 12, "expands to more than 1000 segments"));
 }
 
 TEST(ConfigPrograms, program_longer_than_session_time_is_refused) {
