@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "config/drive_profile.hpp"
 #include "config/loader.hpp"
 #include "tools/treadctl/client.hpp"
 #include "tools/treadctl/render.hpp"
@@ -87,17 +88,24 @@ int watch(const Globals& g, double hz, int count) {
   return 0;
 }
 
-// Files are recognised by their top-level keys: machine.yaml has `ceilings:`, limits.yaml `profiles:`.
+// Files are recognised by their top-level keys: machine.yaml has `ceilings:`, a drive profile
+// `commands:`, limits.yaml `profiles:`.
+enum class FileKind { machine, drive, limits };
+
+FileKind kind_of(const std::string& f) {
+  try {
+    YAML::Node n = YAML::LoadFile(f);
+    if (n["ceilings"].IsDefined()) return FileKind::machine;
+    if (n["commands"].IsDefined()) return FileKind::drive;
+  } catch (...) {
+    if (std::filesystem::path(f).filename() == "machine.yaml") return FileKind::machine;
+  }
+  return FileKind::limits;
+}
+
 int check_config(const std::vector<std::string>& files, const std::string& machine_path) {
   int bad = 0;
   std::optional<treadd::MachineConfig> machine;
-  auto is_machine = [](const std::string& f) {
-    try {
-      return YAML::LoadFile(f)["ceilings"].IsDefined();
-    } catch (...) {
-      return std::filesystem::path(f).filename() == "machine.yaml";
-    }
-  };
   auto report = [&](const std::string& f, const std::vector<treadd::Diagnostic>& errors) {
     if (errors.empty()) {
       std::cout << f << ": ok\n";
@@ -107,13 +115,16 @@ int check_config(const std::vector<std::string>& files, const std::string& machi
     }
   };
   for (const auto& f : files) {
-    if (!is_machine(f)) continue;
-    auto m = treadd::load_machine(f);
-    report(f, m.errors);
-    if (m.ok()) machine = m.value;
+    if (kind_of(f) == FileKind::machine) {
+      auto m = treadd::load_machine(f);
+      report(f, m.errors);
+      if (m.ok()) machine = m.value;
+    } else if (kind_of(f) == FileKind::drive) {
+      report(f, treadd::load_drive_profile(f).errors);
+    }
   }
   for (const auto& f : files) {
-    if (is_machine(f)) continue;
+    if (kind_of(f) != FileKind::limits) continue;
     if (!machine) {
       std::string candidate = machine_path;
       if (candidate.empty()) {
