@@ -8,6 +8,8 @@
 
 namespace treadd {
 
-std::unique_ptr<MotorDrive> make_drive(const MachineConfig& machine);
+// Drive profiles are looked up as <config_dir>/drives/<name>.yaml, then in the installed data dir.
+std::unique_ptr<MotorDrive> make_drive(const MachineConfig& machine, const std::string& config_dir);
+std::string find_drive_profile(const std::string& name, const std::string& config_dir);
 
 }  // namespace treadd

@@ -65,7 +65,7 @@ int run(const Options& opt) {
   std::filesystem::create_directories(opt.state_dir);
 
   sd_notify(0, "STATUS=connecting to the drive");
-  auto drive = make_drive(config.machine);
+  auto drive = make_drive(config.machine, opt.config_dir);
   drive->connect();
   log::notice("drive connected: " + drive->describe());
 

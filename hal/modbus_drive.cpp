@@ -1,0 +1,178 @@
+#include "hal/modbus_drive.hpp"
+
+#include <algorithm>
+
+namespace treadd {
+
+using Clock = std::chrono::steady_clock;
+
+ModbusDrive::ModbusDrive(const DriveSettings& settings, DriveProfile profile, double kmh_per_hz)
+    : settings_(settings),
+      profile_(std::move(profile)),
+      kmh_per_hz_(kmh_per_hz),
+      reads_(plan_feedback_reads(profile_)),
+      link_(settings) {}
+
+ModbusDrive::~ModbusDrive() { disconnect(); }
+
+std::string ModbusDrive::describe() const { return link_.describe() + ", profile " + profile_.name; }
+
+bool ModbusDrive::arm_drive_watchdog(std::string& why) {
+  // Most drives ship with their comms-loss stop off; the belt must stop by itself if treadd dies.
+  for (const auto& w : profile_.watchdog) {
+    std::uint16_t back = 0;
+    if (!link_.write_register(w.address, w.value) || !link_.read_holding(w.address, 1, &back)) {
+      why = "cannot set the drive's comms-loss watchdog (register " + std::to_string(w.address) +
+            "): " + link_.last_error();
+      return false;
+    }
+    if (back != w.value) {
+      why = "the drive did not keep its comms-loss watchdog setting (register " + std::to_string(w.address) +
+            " reads " + std::to_string(back) + ", wrote " + std::to_string(w.value) + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+void ModbusDrive::connect() {
+  if (!link_.open()) throw DriveError(link_.last_error());
+  std::string why;
+  if (!arm_drive_watchdog(why)) {
+    link_.close();
+    throw DriveError(why + "; refusing to run a belt the drive would not stop by itself");
+  }
+  if (!send_command(DriveCommand{Motion::stop, Direction::reverse, 0}) || !read_feedback()) {
+    link_.close();
+    throw DriveError("the drive does not answer (" + describe() + "): " + link_.last_error());
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { io_loop(); });
+}
+
+void ModbusDrive::disconnect() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void ModbusDrive::command(const DriveCommand& cmd) {
+  std::lock_guard lock(mutex_);
+  wanted_ = cmd;
+}
+
+void ModbusDrive::emergency_stop() {
+  {
+    std::lock_guard lock(mutex_);
+    wanted_ = DriveCommand{Motion::fast_stop, wanted_.direction, 0};
+  }
+  estop_pending_ = true;
+  wake_.notify_all();
+}
+
+DriveFeedback ModbusDrive::feedback() {
+  std::lock_guard lock(mutex_);
+  return latest_;
+}
+
+LinkCounters ModbusDrive::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+bool ModbusDrive::wait(Clock::duration d) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, d, [this] { return stopping_ || estop_pending_.load(); });
+  return !stopping_;
+}
+
+bool ModbusDrive::send_pending_estop() {
+  if (!estop_pending_.exchange(false)) return true;
+  return link_.write_register(profile_.command_register, profile_.fast_stop);
+}
+
+bool ModbusDrive::send_command(const DriveCommand& cmd) {
+  if (!send_pending_estop()) return false;
+  const CommandWords words = encode_command(profile_, cmd, kmh_per_hz_);
+  // Setpoint before run, so a run never starts on a stale setpoint; one frame when adjacent.
+  if (profile_.setpoint.address == profile_.command_register + 1) {
+    return link_.write_registers(profile_.command_register, {words.command, words.setpoint});
+  }
+  return link_.write_register(profile_.setpoint.address, words.setpoint) && send_pending_estop() &&
+         link_.write_register(profile_.command_register, words.command);
+}
+
+bool ModbusDrive::read_feedback() {
+  RegisterWords words;
+  std::uint16_t buf[125];
+  for (const auto& block : reads_) {
+    if (!send_pending_estop()) return false;
+    const bool ok = block.type == RegisterType::holding ? link_.read_holding(block.start, block.count, buf)
+                                                        : link_.read_input(block.start, block.count, buf);
+    if (!ok) return false;
+    for (std::uint16_t i = 0; i < block.count; ++i) words[{block.type, static_cast<std::uint16_t>(block.start + i)}] = buf[i];
+  }
+  const DecodedFeedback d = decode_feedback(profile_, words, kmh_per_hz_);
+  std::lock_guard lock(mutex_);
+  latest_.sequence++;
+  latest_.received_at = Clock::now();
+  latest_.link_up = true;
+  latest_.measured_kmh = d.measured_kmh;
+  latest_.direction = d.direction.value_or(wanted_.direction);
+  latest_.fault_code = d.fault_code;
+  latest_.safety_key_present = d.safety_key_present;
+  return true;
+}
+
+bool ModbusDrive::cycle() {
+  DriveCommand cmd;
+  {
+    std::lock_guard lock(mutex_);
+    cmd = wanted_;
+  }
+  // The full command every cycle, not only on change, so a lost write heals on the next one.
+  return send_command(cmd) && read_feedback();
+}
+
+void ModbusDrive::reconnect_with_backoff() {
+  auto backoff = std::chrono::milliseconds(100);
+  while (!stopping_) {
+    link_.close();
+    std::string why;
+    if (link_.open() && arm_drive_watchdog(why)) {
+      std::lock_guard lock(mutex_);
+      ++counters_.reconnects;
+      return;
+    }
+    if (!wait(backoff)) return;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+  }
+}
+
+void ModbusDrive::io_loop() {
+  auto next = Clock::now();
+  while (true) {
+    if (stopping_) break;
+    const bool ok = link_.is_open() && cycle();
+    {
+      std::lock_guard lock(mutex_);
+      counters_ = link_.counters();
+      consecutive_failures_ = ok ? 0 : consecutive_failures_ + 1;
+      if (consecutive_failures_ >= settings_.max_failed_polls) latest_.link_up = false;
+    }
+    if (!ok && (link_.broken() || !link_.is_open())) reconnect_with_backoff();
+    next += settings_.poll_period;
+    const auto now = Clock::now();
+    if (next < now) next = now;
+    if (!estop_pending_ && !wait(next - now)) break;
+  }
+  // Leaving: tell the drive to stop (it would stop by its own watchdog anyway) and close.
+  if (link_.is_open()) send_command(DriveCommand{Motion::stop, wanted_.direction, 0});
+  link_.close();
+}
+
+}  // namespace treadd

@@ -1,0 +1,59 @@
+// A real drive over Modbus TCP or RTU. libmodbus blocks, so all I/O runs on one dedicated thread
+// that owns the link; the control loop only swaps values under a mutex. An emergency stop is the
+// next frame on the wire after the one in flight, never behind a routine poll.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "config/drive_profile.hpp"
+#include "hal/modbus_link.hpp"
+#include "hal/motor_drive.hpp"
+#include "hal/register_codec.hpp"
+
+namespace treadd {
+
+class ModbusDrive final : public MotorDrive {
+ public:
+  ModbusDrive(const DriveSettings& settings, DriveProfile profile, double kmh_per_hz);
+  ~ModbusDrive() override;
+
+  void connect() override;
+  void disconnect() override;
+  void command(const DriveCommand& cmd) override;
+  void emergency_stop() override;
+  DriveFeedback feedback() override;
+  std::string describe() const override;
+
+  LinkCounters counters() const;
+
+ private:
+  void io_loop();
+  bool cycle();
+  bool send_command(const DriveCommand& cmd);
+  bool send_pending_estop();
+  bool read_feedback();
+  bool arm_drive_watchdog(std::string& why);
+  void reconnect_with_backoff();
+  bool wait(std::chrono::steady_clock::duration d);  // false when asked to stop
+
+  DriveSettings settings_;
+  DriveProfile profile_;
+  double kmh_per_hz_;
+  std::vector<ReadBlock> reads_;
+  ModbusLink link_;  // touched only by the I/O thread once it runs
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  DriveCommand wanted_;
+  DriveFeedback latest_;
+  LinkCounters counters_;
+  std::atomic<bool> estop_pending_{false};
+  std::atomic<bool> stopping_{false};
+  int consecutive_failures_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace treadd

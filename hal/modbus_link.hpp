@@ -1,0 +1,58 @@
+// One libmodbus context (TCP or RTU) with our own error policy: libmodbus's own recovery stays off
+// (it retries forever), a broken link is closed and reopened, and a late reply is flushed so it
+// is never read as the next answer. Not thread-safe: one owner thread, as libmodbus requires.
+#pragma once
+
+#include <modbus/modbus.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+
+namespace treadd {
+
+struct LinkCounters {
+  std::uint64_t transactions = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t exceptions = 0;
+  std::uint64_t broken = 0;       // connection reset, broken pipe, refused
+  std::uint64_t other_errors = 0;  // CRC, bad data, ...
+  std::uint64_t reconnects = 0;
+};
+
+class ModbusLink {
+ public:
+  explicit ModbusLink(const DriveSettings& settings);
+  ~ModbusLink();
+  ModbusLink(const ModbusLink&) = delete;
+  ModbusLink& operator=(const ModbusLink&) = delete;
+
+  bool open();  // false with last_error() set
+  void close();
+  bool is_open() const { return open_; }
+
+  bool write_register(std::uint16_t address, std::uint16_t value);
+  bool write_registers(std::uint16_t address, const std::vector<std::uint16_t>& values);
+  bool read_holding(std::uint16_t address, std::uint16_t count, std::uint16_t* out);
+  bool read_input(std::uint16_t address, std::uint16_t count, std::uint16_t* out);
+
+  // After a failure: does the link need closing and reopening?
+  bool broken() const { return broken_; }
+  const std::string& last_error() const { return last_error_; }
+  const LinkCounters& counters() const { return counters_; }
+  std::string describe() const;
+
+ private:
+  bool check(int rc);
+
+  DriveSettings settings_;
+  modbus_t* ctx_ = nullptr;
+  bool open_ = false;
+  bool broken_ = false;
+  std::string last_error_;
+  LinkCounters counters_;
+};
+
+}  // namespace treadd

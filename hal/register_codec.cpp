@@ -1,0 +1,78 @@
+#include "hal/register_codec.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace treadd {
+
+double decode_scaled(const ScaledRegister& r, std::uint16_t raw) {
+  const double counts = r.is_signed ? static_cast<double>(static_cast<std::int16_t>(raw)) : static_cast<double>(raw);
+  return counts * r.scale;
+}
+
+std::uint16_t encode_scaled(const ScaledRegister& r, double value) {
+  double counts = std::round(value / r.scale);
+  if (r.is_signed) {
+    counts = std::clamp(counts, -32768.0, 32767.0);
+    return static_cast<std::uint16_t>(static_cast<std::int16_t>(counts));
+  }
+  return static_cast<std::uint16_t>(std::clamp(counts, 0.0, 65535.0));
+}
+
+CommandWords encode_command(const DriveProfile& p, const DriveCommand& cmd, double kmh_per_hz) {
+  CommandWords w;
+  double hz = cmd.motion == Motion::run ? std::max(0.0, cmd.setpoint_kmh) / kmh_per_hz : 0.0;
+  switch (cmd.motion) {
+    case Motion::run:
+      if (p.direction_by_sign) {
+        w.command = p.run_forward;
+        if (cmd.direction == Direction::reverse) hz = -hz;
+      } else {
+        w.command = cmd.direction == Direction::forward ? p.run_forward : p.run_reverse;
+      }
+      break;
+    case Motion::stop: w.command = p.stop; break;
+    case Motion::fast_stop: w.command = p.fast_stop; break;
+  }
+  ScaledRegister sp = p.setpoint;
+  if (p.direction_by_sign) sp.is_signed = true;
+  w.setpoint = encode_scaled(sp, hz);
+  return w;
+}
+
+std::vector<ReadBlock> plan_feedback_reads(const DriveProfile& p) {
+  std::vector<const ScaledRegister*> regs{&p.output_hz};
+  if (p.fault_code) regs.push_back(&*p.fault_code);
+  if (p.safety_key) regs.push_back(&*p.safety_key);
+  std::vector<ReadBlock> blocks;
+  for (RegisterType type : {RegisterType::holding, RegisterType::input}) {
+    std::vector<std::uint16_t> addrs;
+    for (const auto* r : regs) {
+      if (r->type == type) addrs.push_back(r->address);
+    }
+    if (addrs.empty()) continue;
+    std::sort(addrs.begin(), addrs.end());
+    if (addrs.back() - addrs.front() < 125) {
+      blocks.push_back({type, addrs.front(), static_cast<std::uint16_t>(addrs.back() - addrs.front() + 1)});
+    } else {
+      for (auto a : addrs) blocks.push_back({type, a, 1});
+    }
+  }
+  return blocks;
+}
+
+DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& words, double kmh_per_hz) {
+  auto raw = [&](const ScaledRegister& r) -> std::uint16_t {
+    auto it = words.find({r.type, r.address});
+    return it == words.end() ? 0 : it->second;
+  };
+  DecodedFeedback f;
+  const double hz = decode_scaled(p.output_hz, raw(p.output_hz));
+  f.measured_kmh = std::abs(hz) * kmh_per_hz;
+  if (p.output_hz.is_signed && std::abs(hz) > 1e-9) f.direction = hz < 0 ? Direction::reverse : Direction::forward;
+  if (p.fault_code) f.fault_code = raw(*p.fault_code) & p.fault_code_mask;
+  if (p.safety_key) f.safety_key_present = (raw(*p.safety_key) & p.safety_key_mask) != 0;
+  return f;
+}
+
+}  // namespace treadd
