@@ -162,7 +162,8 @@ void ModbusDrive::io_loop() {
       std::lock_guard lock(mutex_);
       counters_ = link_.counters();
       consecutive_failures_ = ok ? 0 : consecutive_failures_ + 1;
-      if (consecutive_failures_ >= settings_.max_failed_polls) latest_.link_up = false;
+      // A broken connection is a lost link at once: the drive may have restarted and forgotten us.
+      if (consecutive_failures_ >= settings_.max_failed_polls || (!ok && link_.broken())) latest_.link_up = false;
     }
     if (!ok && (link_.broken() || !link_.is_open())) reconnect_with_backoff();
     next += settings_.poll_period;

@@ -27,6 +27,9 @@ class VfdModel {
 
   // A command from the master; also feeds the comms-loss watchdog.
   void command(VfdRun run, Direction direction, double setpoint_hz);
+  // Any valid telegram from the master feeds the comms-loss watchdog, as on real drives.
+  void heard_master() { since_command_s_ = 0; }
+  VfdRun run_state() const { return run_; }
   void step(double dt_s);
 
   void trip(int fault_code);   // latches; the motor coasts

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "tests/e2e/process.hpp"
+#include "tests/e2e/daemon_fixture.hpp"
 
 namespace treadd::e2e {
 namespace {
@@ -15,57 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-class DaemonE2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/treadd-e2e-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    fs::copy(fs::path(TREADD_SOURCE_DIR) / "config/examples", dir_ + "/etc");
-    socket_ = dir_ + "/control.sock";
-  }
-
-  void TearDown() override {
-    daemon_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
-  void start_daemon() {
-    daemon_ = std::make_unique<Background>(
-        std::vector<std::string>{TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
-                                 dir_ + "/state"},
-        dir_ + "/treadd.log");
-    ASSERT_TRUE(wait_for_path(socket_, 10s)) << read_file(dir_ + "/treadd.log");
-  }
-
-  RunResult ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
-    return run(args);
-  }
-
-  nlohmann::json status() {
-    RunResult r = ctl({"--json", "status"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(r.out);
-  }
-
-  template <class Pred>
-  bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred(status())) return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-
-  bool at_standstill() {
-    return wait_until([](const nlohmann::json& s) { return s["at_standstill"].get<bool>(); }, 10s);
-  }
-
-  std::string dir_;
-  std::string socket_;
-  std::unique_ptr<Background> daemon_;
-};
+using DaemonE2E = DaemonFixture;
 
 TEST_F(DaemonE2E, session_with_refusal_estop_latch_reset_and_stop) {
   start_daemon();

@@ -65,10 +65,13 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   return r;
 }
 
-Background::Background(const std::vector<std::string>& argv, const std::string& log_path) {
+Background::Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin) {
   auto args = c_args(argv);
+  int in_pipe[2] = {-1, -1};
+  if (with_stdin && pipe2(in_pipe, O_CLOEXEC) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
+    if (with_stdin) dup2(in_pipe[0], STDIN_FILENO);
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, STDERR_FILENO);
@@ -77,10 +80,19 @@ Background::Background(const std::vector<std::string>& argv, const std::string& 
     execv(args[0], args.data());
     _exit(127);
   }
+  if (with_stdin) {
+    close(in_pipe[0]);
+    stdin_fd_ = in_pipe[1];
+  }
 }
 
 Background::~Background() {
   if (running()) stop(SIGKILL, std::chrono::seconds(5));
+  if (stdin_fd_ >= 0) close(stdin_fd_);
+}
+
+void Background::write_stdin(const std::string& text) {
+  if (stdin_fd_ >= 0) [[maybe_unused]] auto n = write(stdin_fd_, text.data(), text.size());
 }
 
 bool Background::running() {

@@ -21,7 +21,8 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
 // A background process whose stderr goes to `log_path`; killed with SIGKILL on destruction if still running.
 class Background {
  public:
-  Background(const std::vector<std::string>& argv, const std::string& log_path);
+  // With `with_stdin`, the child's stdin is a pipe that write_stdin() feeds.
+  Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin = false);
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
@@ -30,9 +31,11 @@ class Background {
   // Sends `sig` and waits up to `timeout` for exit; returns the exit code, or -1 if it had to be killed.
   int stop(int sig, std::chrono::milliseconds timeout);
   bool running();
+  void write_stdin(const std::string& text);
 
  private:
   pid_t pid_ = -1;
+  int stdin_fd_ = -1;
   bool reaped_ = false;
   int status_ = 0;
 };

@@ -1,0 +1,72 @@
+// A treadd in a temporary directory with its own socket, and helpers to drive it with treadctl.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/e2e/process.hpp"
+
+namespace treadd::e2e {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class DaemonFixture : public ::testing::Test {
+ public:
+  void SetUp() override {
+    char tmpl[] = "/tmp/treadd-e2e-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    fs::copy(fs::path(TREADD_SOURCE_DIR) / "config/examples", dir_ + "/etc");
+    socket_ = dir_ + "/control.sock";
+  }
+
+  void TearDown() override {
+    daemon_.reset();
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  void start_daemon() {
+    daemon_ = std::make_unique<Background>(
+        std::vector<std::string>{TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
+                                 dir_ + "/state"},
+        dir_ + "/treadd.log");
+    ASSERT_TRUE(wait_for_path(socket_, 10s)) << read_file(dir_ + "/treadd.log");
+  }
+
+  RunResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
+    return run(args);
+  }
+
+  nlohmann::json status() {
+    RunResult r = ctl({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+
+  template <class Pred>
+  bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred(status())) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  bool at_standstill() {
+    return wait_until([](const nlohmann::json& s) { return s["at_standstill"].get<bool>(); }, 10s);
+  }
+
+  std::string dir_;
+  std::string socket_;
+  std::unique_ptr<Background> daemon_;
+};
+
+}  // namespace treadd::e2e

@@ -1,0 +1,149 @@
+// End to end over real Modbus: treadd <-> treadsim (libmodbus server) on loopback TCP and over a
+// socat pty pair (RTU), driven by treadctl; faults injected in treadsim.
+#include <signal.h>
+
+#include <regex>
+
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+class ModbusE2E : public DaemonFixture {
+ protected:
+  void SetUp() override {
+    DaemonFixture::SetUp();
+    port_ = 20000 + getpid() % 20000;  // ctest runs each test in its own process
+  }
+
+  void use_tcp() {
+    rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+    sim_ = std::make_unique<Background>(
+        std::vector<std::string>{TREADSIM_BINARY, "--profile", std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml",
+                                 "--tcp", "127.0.0.1:" + std::to_string(port_), "--frame-log", dir_ + "/frames.log"},
+        dir_ + "/treadsim.log", /*with_stdin=*/true);
+    ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
+  }
+
+  void rewrite_machine(const std::string& drive_lines) {
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m.replace(m.find("  transport: sim"), std::string("  transport: sim").size(), drive_lines);
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  }
+
+  static bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (read_file(path).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  // The belt's speed as treadsim models it, asked on its stdin.
+  double sim_belt_hz() {
+    const std::string before = read_file(dir_ + "/treadsim.log");
+    sim_->write_stdin("status\n");
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(20ms);
+      const std::string now = read_file(dir_ + "/treadsim.log");
+      std::smatch m;
+      const std::string fresh = now.substr(before.size());
+      if (std::regex_search(fresh, m, std::regex("belt ([0-9.]+) Hz"))) return std::stod(m[1]);
+    }
+    ADD_FAILURE() << "treadsim did not answer 'status'";
+    return -1;
+  }
+
+  void run_at(double kmh) {
+    ASSERT_TRUE(at_standstill());
+    ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+    ASSERT_EQ(ctl({"speed", std::to_string(kmh)}).exit_code, 0);
+    ASSERT_TRUE(wait_until([&](const nlohmann::json& s) { return s["measured_kmh"].get<double>() > kmh - 0.2; }, 20s));
+  }
+
+  // Injects a link fault and checks: latched, named, belt commanded to stop, within the bound.
+  void expect_link_fault_after(const std::string& injection, const std::string& cause) {
+    run_at(2.0);
+    const auto t0 = std::chrono::steady_clock::now();
+    sim_->write_stdin(injection + "\n");
+    ASSERT_TRUE(wait_until([&](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s)) << injection;
+    const auto reaction = std::chrono::steady_clock::now() - t0;
+    nlohmann::json st = status();
+    EXPECT_EQ(st["fault"]["cause"], cause) << st.dump();
+    EXPECT_EQ(st["motion"], "fast_stop");
+    EXPECT_EQ(st["commanded_kmh"], 0.0);
+    // response_timeout 200 ms x max_failed_polls 3 + poll period 20 ms, plus status polling slack.
+    EXPECT_LT(reaction, 620ms + 250ms) << injection;
+    sim_->write_stdin("normal\n");
+    std::this_thread::sleep_for(3s);
+    EXPECT_EQ(status()["state"], "faulted") << "a healed link does not clear the latch";
+    EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 1) << "no restart without a reset";
+  }
+
+  int port_ = 0;
+  std::unique_ptr<Background> sim_;
+};
+
+TEST_F(ModbusE2E, tcp_session_drives_treadsim_and_estop_stops_it) {
+  use_tcp();
+  start_daemon();
+  EXPECT_NE(status()["drive"]["name"].get<std::string>().find("Modbus TCP"), std::string::npos);
+  run_at(3.0);
+  std::this_thread::sleep_for(1s);
+  EXPECT_NEAR(sim_belt_hz(), 3.0 / 0.2, 0.3);
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_LT(sim_belt_hz(), 0.1);
+  // The fast-stop word (4 in the generic profile) reached the drive.
+  EXPECT_NE(read_file(dir_ + "/frames.log").find(" 16 0 4\n"), std::string::npos);
+}
+
+TEST_F(ModbusE2E, silent_drive_latches_link_loss) { use_tcp(); start_daemon(); expect_link_fault_after("silence", "link_loss"); }
+TEST_F(ModbusE2E, slow_drive_latches_link_loss) { use_tcp(); start_daemon(); expect_link_fault_after("slow 400", "link_loss"); }
+TEST_F(ModbusE2E, exception_replies_latch_link_loss) { use_tcp(); start_daemon(); expect_link_fault_after("exception", "link_loss"); }
+TEST_F(ModbusE2E, garbage_replies_latch_link_loss) { use_tcp(); start_daemon(); expect_link_fault_after("garbage", "link_loss"); }
+TEST_F(ModbusE2E, dropped_connection_latches_link_loss) { use_tcp(); start_daemon(); expect_link_fault_after("drop", "link_loss"); }
+TEST_F(ModbusE2E, drive_fault_code_latches_drive_fault) { use_tcp(); start_daemon(); expect_link_fault_after("fault 7", "drive_fault"); }
+TEST_F(ModbusE2E, safety_key_pulled_latches_fault) { use_tcp(); start_daemon(); expect_link_fault_after("key-out", "safety_key_lost"); }
+
+TEST_F(ModbusE2E, killed_daemon_leaves_the_drive_to_stop_the_belt_by_its_own_watchdog) {
+  use_tcp();
+  start_daemon();
+  run_at(3.0);
+  daemon_->stop(SIGKILL, 5s);
+  std::this_thread::sleep_for(3s);  // watchdog 500 ms + ramp from 15 Hz at 10 Hz/s
+  EXPECT_LT(sim_belt_hz(), 0.1);
+}
+
+TEST_F(ModbusE2E, daemon_refuses_to_start_when_the_drive_is_unreachable) {
+  rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+  RunResult r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot connect (Modbus TCP 127.0.0.1:"), std::string::npos) << r.err;
+}
+
+TEST_F(ModbusE2E, rtu_session_over_a_pty_pair) {
+  const std::string a = dir_ + "/ttyA", b = dir_ + "/ttyB";
+  Background socat({SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b}, dir_ + "/socat.log");
+  ASSERT_TRUE(wait_for_path(a, 5s) && wait_for_path(b, 5s));
+  rewrite_machine("  transport: rtu\n  device: " + a + "\n  baud: 115200\n");
+  sim_ = std::make_unique<Background>(
+      std::vector<std::string>{TREADSIM_BINARY, "--profile", std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml",
+                               "--rtu", b, "--baud", "115200"},
+      dir_ + "/treadsim.log", true);
+  ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
+  start_daemon();
+  EXPECT_NE(status()["drive"]["name"].get<std::string>().find("Modbus RTU"), std::string::npos);
+  run_at(2.5);
+  std::this_thread::sleep_for(1s);
+  EXPECT_NEAR(sim_belt_hz(), 2.5 / 0.2, 0.3);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  sim_->write_stdin("badcrc\n");
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s));
+  EXPECT_EQ(status()["fault"]["cause"], "link_loss");
+}
+
+}  // namespace
+}  // namespace treadd::e2e

@@ -1,0 +1,58 @@
+#include "tools/treadsim/vfd_server.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "hal/register_codec.hpp"
+
+namespace treadd::sim {
+
+VfdRegisters::VfdRegisters(DriveProfile profile, VfdParameters params)
+    : profile_(std::move(profile)), vfd_(params), map_(modbus_mapping_new(0, 0, 65536, 65536)) {
+  if (map_ == nullptr) throw std::runtime_error("cannot allocate the register map");
+  holding(profile_.command_register) = profile_.stop;
+}
+
+VfdRegisters::~VfdRegisters() { modbus_mapping_free(map_); }
+
+void VfdRegisters::apply_writes() {
+  vfd_.heard_master();
+  if (profile_.fault_reset && holding(profile_.fault_reset->address) == profile_.fault_reset->value) {
+    vfd_.reset_fault();
+  }
+  if (profile_.comms_timeout) {
+    VfdParameters p = vfd_.parameters();
+    p.watchdog_s = decode_scaled(*profile_.comms_timeout, holding(profile_.comms_timeout->address));
+    vfd_.set_parameters(p);
+  }
+  ScaledRegister sp = profile_.setpoint;
+  if (profile_.direction_by_sign) sp.is_signed = true;
+  const double hz = decode_scaled(sp, holding(sp.address));
+  const std::uint16_t word = holding(profile_.command_register);
+  if (word == profile_.run_forward && !profile_.direction_by_sign) {
+    vfd_.command(VfdRun::run, Direction::forward, hz);
+  } else if (word == profile_.run_forward) {
+    vfd_.command(VfdRun::run, hz < 0 ? Direction::reverse : Direction::forward, std::abs(hz));
+  } else if (word == profile_.run_reverse) {
+    vfd_.command(VfdRun::run, Direction::reverse, hz);
+  } else if (word == profile_.fast_stop && profile_.fast_stop != profile_.stop) {
+    vfd_.command(VfdRun::fast_stop, vfd_.direction(), 0);
+  } else {
+    vfd_.command(VfdRun::stop, vfd_.direction(), 0);
+  }
+}
+
+void VfdRegisters::step(double dt_s) {
+  vfd_.step(dt_s);
+  const double hz = vfd_.direction() == Direction::reverse && profile_.output_hz.is_signed ? -vfd_.belt_hz()
+                                                                                           : vfd_.belt_hz();
+  reg(profile_.output_hz) = encode_scaled(profile_.output_hz, hz);
+  if (profile_.fault_code) {
+    // Drives that flag a fault with a status bit (a mask) get that bit; others get the code.
+    const std::uint16_t code = static_cast<std::uint16_t>(vfd_.fault_code());
+    reg(*profile_.fault_code) = (code & profile_.fault_code_mask) == code ? code : profile_.fault_code_mask;
+  }
+  if (profile_.safety_key) reg(*profile_.safety_key) = key_present_ ? profile_.safety_key_mask : 0;
+}
+
+}  // namespace treadd::sim

@@ -1,0 +1,40 @@
+// treadsim's drive: a VfdModel behind a profile's register map, as a Modbus server would see it.
+// Pure of sockets, so it is easy to test; main.cpp does the libmodbus serving.
+#pragma once
+
+#include <modbus/modbus.h>
+
+#include "config/drive_profile.hpp"
+#include "hal/vfd_model.hpp"
+
+namespace treadd::sim {
+
+class VfdRegisters {
+ public:
+  VfdRegisters(DriveProfile profile, VfdParameters params);
+  ~VfdRegisters();
+  VfdRegisters(const VfdRegisters&) = delete;
+  VfdRegisters& operator=(const VfdRegisters&) = delete;
+
+  modbus_mapping_t* mapping() { return map_; }
+  VfdModel& vfd() { return vfd_; }
+
+  // Advances the physics and refreshes the feedback registers.
+  void step(double dt_s);
+  // After a write from the master: apply command word, setpoint, fault reset and watchdog settings.
+  void apply_writes();
+  void set_safety_key(bool present) { key_present_ = present; }
+
+ private:
+  std::uint16_t& holding(std::uint16_t a) { return map_->tab_registers[a]; }
+  std::uint16_t& reg(const ScaledRegister& r) {
+    return r.type == RegisterType::holding ? map_->tab_registers[r.address] : map_->tab_input_registers[r.address];
+  }
+
+  DriveProfile profile_;
+  VfdModel vfd_;
+  modbus_mapping_t* map_;
+  bool key_present_ = true;
+};
+
+}  // namespace treadd::sim
