@@ -123,6 +123,31 @@ TEST_F(ModbusE2E, daemon_refuses_to_start_when_the_drive_is_unreachable) {
   EXPECT_NE(r.err.find("cannot connect (Modbus TCP 127.0.0.1:"), std::string::npos) << r.err;
 }
 
+// A peer we did not write checks our frames: the Delta profile's addresses, values and scaling.
+TEST_F(ModbusE2E, frames_seen_by_a_third_party_pymodbus_server_match_the_delta_profile) {
+  rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n  profile: delta-ms300\n");
+  const std::string log = dir_ + "/writes.log";
+  Background peer({"/usr/bin/python3", std::string(TREADD_SOURCE_DIR) + "/tests/e2e/pymodbus_peer.py",
+                   std::to_string(port_), log},
+                  dir_ + "/peer.log");
+  ASSERT_TRUE(wait_for_text(log, "READY", 10s)) << read_file(dir_ + "/peer.log");
+  std::this_thread::sleep_for(500ms);  // READY is written just before the listener binds
+  start_daemon();
+  // Pr.09-02 = 1 (ramp to stop on comms loss) and Pr.09-03 = 5 (0.5 s) armed at connect.
+  EXPECT_NE(read_file(log).find("WRITE 2306 1\n"), std::string::npos) << read_file(log);
+  EXPECT_NE(read_file(log).find("WRITE 2307 5\n"), std::string::npos);
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["commanded_kmh"] == 0.5; }, 5s));
+  std::this_thread::sleep_for(200ms);
+  // 0x2000 = 8192: run reverse 0x0022 = 34, then 0.5 km/h / 0.2 km/h per Hz = 2.5 Hz = 250 x 0.01 Hz.
+  EXPECT_NE(read_file(log).find("WRITE 8192 34,250\n"), std::string::npos) << read_file(log);
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NE(read_file(log).find("WRITE 8192 1\n"), std::string::npos) << "the e-stop frame: stop word 0x0001";
+  EXPECT_NE(read_file(log).find("WRITE 8192 1,0\n"), std::string::npos) << "then stop with setpoint 0 every cycle";
+}
+
 TEST_F(ModbusE2E, rtu_session_over_a_pty_pair) {
   const std::string a = dir_ + "/ttyA", b = dir_ + "/ttyB";
   Background socat({SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b}, dir_ + "/socat.log");
