@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo: treadd on its built-in simulated drive, driven through treadctl like staff would.
+# The demo: treadd driving treadsim (a simulated drive) over Modbus TCP on loopback, steered
+# through treadctl like staff would.
 # Usage: scripts/demo.sh          run the demo session (about 45 s), then stop everything
 #        scripts/demo.sh --keep   leave the daemon running afterwards to try your own commands
 set -euo pipefail
@@ -13,13 +14,22 @@ sock="$run_dir/control.sock"
 treadd=build/daemon/treadd
 treadctl() { build/tools/treadctl --socket "$sock" "$@"; }
 
-"$treadd" --config-dir config/examples --socket "$sock" --state-dir "$run_dir/state" 2>"$run_dir/treadd.log" &
+# The demo drives the real Modbus TCP path: treadsim plays the drive (generic register map) on loopback.
+port=$((20000 + $$ % 20000))
+mkdir -p "$run_dir/etc"
+cp config/examples/limits.yaml "$run_dir/etc/"
+sed "s/^  transport: sim .*/  transport: tcp\n  host: 127.0.0.1\n  port: $port/" config/examples/machine.yaml >"$run_dir/etc/machine.yaml"
+build/tools/treadsim --profile config/drives/generic.yaml --tcp "127.0.0.1:$port" 2>"$run_dir/treadsim.log" </dev/null &
+sim=$!
+sleep 0.3
+"$treadd" --config-dir "$run_dir/etc" --socket "$sock" --state-dir "$run_dir/state" 2>"$run_dir/treadd.log" &
 daemon=$!
 watcher=""
 cleanup() {
   [[ -n "$watcher" ]] && kill "$watcher" 2>/dev/null || true
   if ((keep == 0)); then
     kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+    kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null || true
     rm -rf "$run_dir"
   fi
 }
@@ -32,7 +42,7 @@ do_cmd() {
   if treadctl "$@"; then :; else echo "   (exit code $?)"; fi
 }
 
-say "treadd is up on the simulated drive; the belt is stopped"
+say "treadd is up, talking Modbus TCP to treadsim (a simulated drive); the belt is stopped"
 treadctl status
 # The belt speed as it goes, twice a second, from the daemon's own status stream.
 treadctl watch --hz 2 | sed -u 's/^/   belt | /' &
@@ -76,6 +86,6 @@ if ((keep)); then
   echo "   build/tools/treadctl --socket $sock status"
   echo "   build/tools/treadctl --socket $sock start --profile lumbar-early"
   echo "   build/tools/treadctl --socket $sock watch"
-  echo "   stop it with: kill $daemon    (log: $run_dir/treadd.log)"
+  echo "   stop it with: kill $daemon $sim    (logs: $run_dir/treadd.log, $run_dir/treadsim.log)"
   trap - EXIT
 fi
