@@ -80,6 +80,8 @@ void read_safety(YamlSection s, SafetySettings& f) {
 void read_control(YamlSection s, ControlSettings& c) {
   if (!s.valid()) return;
   s.text("socket", c.socket_path, Need::optional);
+  s.text("clinician_group", c.clinician_group, Need::optional);
+  s.text("operator_group", c.operator_group, Need::optional);
   if (s.hertz("tick_rate", c.tick_hz, Need::optional) && (c.tick_hz < 10 || c.tick_hz > 500)) {
     s.error_at("tick_rate", "control.tick_rate must be between 10 Hz and 500 Hz");
   }

@@ -63,6 +63,8 @@ struct SafetySettings {
 struct ControlSettings {
   std::string socket_path = "/run/treadd/control.sock";  // control.socket
   double tick_hz = 50.0;                                 // control.tick_rate (Hz)
+  std::string clinician_group = "treadd-clinician";      // control.clinician_group
+  std::string operator_group = "treadd-operator";        // control.operator_group
 };
 
 struct MachineConfig {

@@ -162,6 +162,7 @@ json Controller::status_json() const {
                 {"link_up", last_feedback_.link_up},
                 {"fault_code", last_feedback_.fault_code},
                 {"safety_key_present", last_feedback_.safety_key_present}};
+  j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
   return j;
 }
 

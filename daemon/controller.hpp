@@ -39,6 +39,8 @@ class Controller {
   bool belt_at_rest() const;
 
   nlohmann::json status_json() const;
+  // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
+  void set_notice(std::string notice) { notice_ = std::move(notice); }
   const Supervisor& supervisor() const { return supervisor_; }
 
  private:
@@ -53,6 +55,7 @@ class Controller {
   MotorDrive& drive_;
   Supervisor supervisor_;
   DriveFeedback last_feedback_;
+  std::string notice_;
 };
 
 }  // namespace treadd

@@ -1,5 +1,6 @@
 // treadd: the treadmill controller daemon. Wires configuration, drive, supervisor, control loop
 // and control socket together; every decision about the belt is the supervisor's.
+#include <grp.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "config/loader.hpp"
@@ -61,6 +63,11 @@ int run(const Options& opt) {
               << config.limits.programs.size() << " programs)\n";
     return 0;
   }
+  for (const std::string& group : {config.machine.control.clinician_group, config.machine.control.operator_group}) {
+    if (getgrnam(group.c_str()) == nullptr) {
+      log::warning("role group '" + group + "' does not exist: nobody but root gets that role (see systemd-sysusers)");
+    }
+  }
   const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
   std::filesystem::create_directories(opt.state_dir);
 
@@ -71,12 +78,32 @@ int run(const Options& opt) {
 
   asio::io_context io;
   Controller controller(config, opt.config_dir, *drive);
-  SocketServer server(io, socket_path, controller);
+  // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
+  const std::string marker = opt.state_dir + "/treadd.running";
+  if (std::filesystem::exists(marker)) {
+    const std::string notice =
+        "treadd restarted after an unexpected stop (crash, watchdog or power loss); the belt is stopped and no "
+        "session was resumed";
+    log::warning(notice);
+    controller.set_notice(notice);
+  }
+  std::ofstream(marker) << getpid() << "\n";
+  SocketServer server(io, socket_path, controller,
+                      RoleGroups{config.machine.control.clinician_group, config.machine.control.operator_group});
   server.start();
   WatchdogPetter watchdog;
+  std::optional<State> last_state;
   ControlLoop loop(io, controller, config.machine.control.tick_hz, [&](TimePoint now, bool on_time) {
     watchdog.on_tick(now, on_time);
     server.publish(now);
+    // systemctl status shows what the belt is doing; sent (and built) only when the state changes.
+    if (controller.supervisor().state() == last_state) return;
+    last_state = controller.supervisor().state();
+    const Status st = controller.supervisor().status();
+    const std::string line = std::string("STATUS=") + to_string(st.state) +
+                             (st.profile ? ", profile " + st.profile->name : "") +
+                             (st.fault ? ", fault: " + st.fault->detail : "");
+    sd_notify(0, line.c_str());
   });
   loop.start();
   log::notice("listening on " + socket_path + "; the belt is stopped until someone starts a session");
@@ -119,6 +146,7 @@ int run(const Options& opt) {
   };
   wait_signal();
   io.run();
+  std::filesystem::remove(marker);
   log::notice("stopped");
   return 0;
 }

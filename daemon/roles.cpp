@@ -41,7 +41,7 @@ std::optional<std::vector<gid_t>> peer_groups(int fd) {
 
 }  // namespace
 
-Peer identify_peer(int socket_fd, uid_t daemon_uid) {
+Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroups& role_groups) {
   ucred cred{};
   socklen_t len = sizeof cred;
   if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return Peer{Role::viewer, "unknown peer"};
@@ -53,13 +53,13 @@ Peer identify_peer(int socket_fd, uid_t daemon_uid) {
   auto groups = peer_groups(socket_fd);
   if (!groups) return peer;
   groups->push_back(cred.gid);
-  auto member = [&](const char* name) {
-    auto gid = group_id(name);
+  auto member = [&](const std::string& name) {
+    auto gid = group_id(name.c_str());
     return gid && std::find(groups->begin(), groups->end(), *gid) != groups->end();
   };
-  if (member(clinician_group)) {
+  if (member(role_groups.clinician)) {
     peer.role = Role::clinician;
-  } else if (member(operator_group)) {
+  } else if (member(role_groups.operator_role)) {
     peer.role = Role::operator_role;
   }
   return peer;

@@ -8,10 +8,12 @@
 
 namespace treadd {
 
-inline constexpr const char* clinician_group = "treadd-clinician";
-inline constexpr const char* operator_group = "treadd-operator";
+struct RoleGroups {
+  std::string clinician = "treadd-clinician";
+  std::string operator_role = "treadd-operator";
+};
 
 // root and the daemon's own user count as clinician; then group membership decides.
-Peer identify_peer(int socket_fd, uid_t daemon_uid);
+Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroups& groups);
 
 }  // namespace treadd

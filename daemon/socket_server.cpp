@@ -26,7 +26,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : socket_(std::move(socket)), server_(server), input_(protocol::max_line_bytes + 1) {}
 
   void start() {
-    peer_ = identify_peer(socket_.native_handle(), server_.own_uid_);
+    peer_ = identify_peer(socket_.native_handle(), server_.own_uid_, server_.groups_);
     read();
   }
 
@@ -106,8 +106,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   TimePoint next_watch_{};
 };
 
-SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& controller)
-    : io_(io), path_(std::move(path)), controller_(controller), acceptor_(io), own_uid_(getuid()) {}
+SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& controller, RoleGroups groups)
+    : path_(std::move(path)), controller_(controller), acceptor_(io), own_uid_(getuid()), groups_(std::move(groups)) {}
 
 SocketServer::~SocketServer() { close(); }
 

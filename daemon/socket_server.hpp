@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/controller.hpp"
+#include "daemon/roles.hpp"
 
 namespace treadd {
 
@@ -16,7 +17,7 @@ class Connection;
 
 class SocketServer {
  public:
-  SocketServer(boost::asio::io_context& io, std::string path, Controller& controller);
+  SocketServer(boost::asio::io_context& io, std::string path, Controller& controller, RoleGroups groups);
   ~SocketServer();
 
   void start();  // throws std::system_error when the socket cannot be created
@@ -29,12 +30,12 @@ class SocketServer {
   void accept();
   friend class Connection;
 
-  boost::asio::io_context& io_;
   std::string path_;
   Controller& controller_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   std::list<std::weak_ptr<Connection>> connections_;
   uid_t own_uid_;
+  RoleGroups groups_;
 };
 
 }  // namespace treadd

@@ -32,6 +32,7 @@ class DaemonFixture : public ::testing::Test {
   }
 
   void start_daemon() {
+    fs::remove(socket_);  // a daemon killed with SIGKILL leaves its socket file behind
     daemon_ = std::make_unique<Background>(
         std::vector<std::string>{TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
                                  dir_ + "/state"},

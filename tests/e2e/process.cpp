@@ -1,6 +1,7 @@
 #include "tests/e2e/process.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -23,7 +24,7 @@ std::vector<char*> c_args(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const Credentials* as) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return {};
   auto args = c_args(argv);
@@ -31,6 +32,10 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    if (as != nullptr && (setgroups(as->groups.size(), as->groups.data()) != 0 || setgid(as->gid) != 0 ||
+                          setuid(as->uid) != 0)) {
+      _exit(126);
+    }
     execv(args[0], args.data());
     _exit(127);
   }
@@ -65,13 +70,15 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   return r;
 }
 
-Background::Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin) {
+Background::Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin,
+                       const std::vector<std::string>& env) {
   auto args = c_args(argv);
   int in_pipe[2] = {-1, -1};
   if (with_stdin && pipe2(in_pipe, O_CLOEXEC) != 0) return;
   pid_ = fork();
   if (pid_ == 0) {
     if (with_stdin) dup2(in_pipe[0], STDIN_FILENO);
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       dup2(fd, STDERR_FILENO);

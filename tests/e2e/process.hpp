@@ -15,14 +15,24 @@ struct RunResult {
   std::string err;  // stderr
 };
 
+// Who a child runs as (tests running as root use it to try each role).
+struct Credentials {
+  uid_t uid;
+  gid_t gid;
+  std::vector<gid_t> groups;
+};
+
 // Runs to completion (killed after `timeout`).
-RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+              const Credentials* as = nullptr);
 
 // A background process whose stderr goes to `log_path`; killed with SIGKILL on destruction if still running.
 class Background {
  public:
   // With `with_stdin`, the child's stdin is a pipe that write_stdin() feeds.
-  Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin = false);
+  // `env` entries ("NAME=value") are added to the child's environment.
+  Background(const std::vector<std::string>& argv, const std::string& log_path, bool with_stdin = false,
+             const std::vector<std::string>& env = {});
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Checks the generated unit: systemd-analyze security must rate it at most 1.5, and verify must pass.
+# Usage: check_unit.sh UNIT TREADD_BINARY
+set -euo pipefail
+unit="$1" binary="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# verify wants the ExecStart binary to exist: point it at the build's treadd.
+sed "s|^ExecStart=[^ ]*|ExecStart=$binary|" "$unit" >"$work/treadd.service"
+systemd-analyze verify --man=no "$work/treadd.service"
+systemd-analyze security --offline=true --threshold=15 "$work/treadd.service" | tail -n 1
+echo "unit check: passed"
