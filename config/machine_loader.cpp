@@ -88,6 +88,19 @@ void read_control(YamlSection s, ControlSettings& c) {
   s.finish();
 }
 
+void read_metrics(YamlSection s, MetricsSettings& m) {
+  if (!s.valid()) return;
+  s.text("textfile", m.textfile, Need::optional);
+  s.duration("interval", m.interval, Need::optional);
+  s.finish();
+}
+
+void read_records(YamlSection s, RecordsSettings& r) {
+  if (!s.valid()) return;
+  s.integer("keep", r.keep, Need::optional, 1, 100000);
+  s.finish();
+}
+
 void read_belt(YamlSection s, BeltSettings& b) {
   if (!s.valid()) return;
   s.ratio("kmh_per_hz", b.kmh_per_hz, Need::required);
@@ -105,6 +118,8 @@ Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::str
         read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);
         if (auto n = top.child("safety"); n.IsDefined()) read_safety(YamlSection(n, "safety", diag), m.safety);
         if (auto n = top.child("control"); n.IsDefined()) read_control(YamlSection(n, "control", diag), m.control);
+        if (auto n = top.child("metrics"); n.IsDefined()) read_metrics(YamlSection(n, "metrics", diag), m.metrics);
+        if (auto n = top.child("records"); n.IsDefined()) read_records(YamlSection(n, "records", diag), m.records);
       });
 }
 

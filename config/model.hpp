@@ -67,7 +67,18 @@ struct ControlSettings {
   std::string operator_group = "treadd-operator";        // control.operator_group
 };
 
+struct MetricsSettings {
+  std::string textfile;   // metrics.textfile: default <state-dir>/metrics/treadd.prom
+  Millis interval{5000};  // metrics.interval
+};
+
+struct RecordsSettings {
+  int keep = 500;  // records.keep: session records kept before the oldest is deleted
+};
+
 struct MachineConfig {
+  MetricsSettings metrics;
+  RecordsSettings records;
   DriveSettings drive;
   BeltSettings belt;
   Ceilings ceilings;

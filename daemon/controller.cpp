@@ -21,17 +21,23 @@ json reply_from(const Reply& r) {
 
 }  // namespace
 
-Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive)
+Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces)
     : config_(std::move(config)),
       config_dir_(std::move(config_dir)),
       drive_(drive),
-      supervisor_(settings_from(config_.machine)) {}
+      supervisor_(settings_from(config_.machine)),
+      traces_(std::move(traces)) {}
+
+void Controller::audit(const std::string& kind, const std::string& who, const std::string& text) {
+  if (traces_.audit != nullptr) traces_.audit->record(kind, who, text);
+}
 
 void Controller::tick(TimePoint now, bool overrun) {
   last_feedback_ = drive_.feedback();
   supervisor_.update(TickInputs{last_feedback_, overrun}, now);
   send_drive_command();
-  log_events();
+  if (!supervisor_.events().empty()) log_events("treadd", now);
+  if (traces_.recorder != nullptr && traces_.recorder->active()) traces_.recorder->tick(supervisor_.status(), now);
 }
 
 void Controller::send_drive_command() {
@@ -41,10 +47,30 @@ void Controller::send_drive_command() {
   drive_.command(cmd);
 }
 
-void Controller::log_events() {
+void Controller::log_events(const std::string& who, TimePoint now) {
   for (const Event& e : supervisor_.events()) {
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
     log::write(bad ? log::Level::warning : log::Level::notice, std::string(to_string(e.kind)) + ": " + e.text);
+    switch (e.kind) {
+      case Event::Kind::estop: ++counters_.estops; break;
+      case Event::Kind::fault:
+        if (auto f = supervisor_.status().fault) ++counters_.faults[static_cast<std::size_t>(f->cause)];
+        break;
+      case Event::Kind::session_started:
+        ++counters_.sessions;
+        if (traces_.recorder != nullptr) traces_.recorder->begin(supervisor_.status(), who, now);
+        break;
+      default: break;
+    }
+    if (bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) {
+      audit(to_string(e.kind), who, e.text);
+    }
+    if (traces_.recorder != nullptr) {
+      traces_.recorder->event(e, now);
+      if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
+    }
+    recent_events_.push_back({{"kind", to_string(e.kind)}, {"text", e.text}});
+    if (recent_events_.size() > 5) recent_events_.pop_front();
   }
   supervisor_.clear_events();
 }
@@ -69,7 +95,18 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
                                           to_string(peer.role) + " role"),
                     std::nullopt};
           }
-          return {reload(), std::nullopt};
+          return {reload(peer.who), std::nullopt};
+        } else if constexpr (std::is_same_v<T, protocol::HistoryQuery> || std::is_same_v<T, protocol::ReportQuery>) {
+          // Session records are patient data: staff only.
+          if (peer.role == Role::viewer) {
+            return {protocol::error_reply("refused: session records need the operator role; you have the viewer role"),
+                    std::nullopt};
+          }
+          if constexpr (std::is_same_v<T, protocol::HistoryQuery>) {
+            return {history(req), std::nullopt};
+          } else {
+            return {report(req), std::nullopt};
+          }
         } else if constexpr (std::is_same_v<T, protocol::StartRequest>) {
           return {start(req, peer, now), std::nullopt};
         } else {
@@ -82,8 +119,12 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
 json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now) {
   const Reply r = supervisor_.handle(Request{cmd, peer.role, peer.who}, now);
   send_drive_command();
-  log_events();
-  if (!r.accepted) log::info("refused for " + peer.who + ": " + r.message);
+  log_events(peer.who, now);
+  if (!r.accepted) {
+    ++counters_.refusals;
+    log::info("refused for " + peer.who + ": " + r.message);
+    audit("refusal", peer.who, r.message);
+  }
   return reply_from(r);
 }
 
@@ -129,7 +170,7 @@ json Controller::limits(const std::optional<std::string>& profile) const {
   return r;
 }
 
-json Controller::reload() {
+json Controller::reload(const std::string& who) {
   auto loaded = load_limits(config_dir_ + "/limits.yaml", config_.machine);
   if (!loaded.ok()) {
     json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
@@ -137,17 +178,19 @@ json Controller::reload() {
     for (const auto& d : loaded.errors) errors.push_back(d.to_string());
     r["errors"] = errors;
     log::warning("reload refused: " + join(loaded.errors));
+    audit("reload", who, "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml");
     return r;
   }
   config_.limits = std::move(*loaded.value);
   log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
+  audit("reload", who, "limits reloaded");
   return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
 }
 
 void Controller::stop_for_shutdown(TimePoint now) {
   supervisor_.handle(Request{StopCmd{"the daemon is shutting down"}, Role::clinician, "treadd"}, now);
   send_drive_command();
-  log_events();
+  log_events("treadd", now);
 }
 
 bool Controller::belt_at_rest() const {
@@ -163,7 +206,28 @@ json Controller::status_json() const {
                 {"fault_code", last_feedback_.fault_code},
                 {"safety_key_present", last_feedback_.safety_key_present}};
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
+  j["recent_events"] = json(recent_events_);
   return j;
+}
+
+json Controller::history(const protocol::HistoryQuery& q) const {
+  json r = protocol::ok_reply("history");
+  json sessions = json::array();
+  for (const auto& rec : list_records(traces_.records_dir, q.profile, q.since)) {
+    json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
+              {"cut_short", !rec.end.has_value()}};
+    sessions.push_back(std::move(s));
+  }
+  r["sessions"] = std::move(sessions);
+  return r;
+}
+
+json Controller::report(const protocol::ReportQuery& q) const {
+  auto rec = read_record(traces_.records_dir, q.session);
+  if (!rec) return protocol::error_reply("there is no session '" + q.session + "' (see treadctl history)");
+  json r = protocol::ok_reply("report");
+  r["record"] = std::move(*rec);
+  return r;
 }
 
 }  // namespace treadd

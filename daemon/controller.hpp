@@ -5,11 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <optional>
 #include <string>
 
 #include "config/loader.hpp"
+#include "daemon/audit_log.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/protocol.hpp"
+#include "daemon/records.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 #include "hal/motor_drive.hpp"
 
@@ -20,9 +24,16 @@ struct Peer {
   std::string who;
 };
 
+// Where the controller leaves its traces; tests may leave it empty.
+struct Traces {
+  SessionRecorder* recorder = nullptr;
+  AuditLog* audit = nullptr;
+  std::filesystem::path records_dir;
+};
+
 class Controller {
  public:
-  Controller(FullConfig config, std::string config_dir, MotorDrive& drive);
+  Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces = {});
 
   void tick(TimePoint now, bool overrun);
 
@@ -33,7 +44,7 @@ class Controller {
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
   // Re-reads limits.yaml; a bad file leaves the running limits as they were.
-  nlohmann::json reload();
+  nlohmann::json reload(const std::string& who = "SIGHUP");
   // SIGTERM: a controlled ramp to a stop before exit.
   void stop_for_shutdown(TimePoint now);
   bool belt_at_rest() const;
@@ -42,13 +53,18 @@ class Controller {
   // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
   void set_notice(std::string notice) { notice_ = std::move(notice); }
   const Supervisor& supervisor() const { return supervisor_; }
+  const SafetyCounters& counters() const { return counters_; }
+  const DriveFeedback& last_feedback() const { return last_feedback_; }
 
  private:
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const protocol::StartRequest& req, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::optional<std::string>& profile) const;
+  nlohmann::json history(const protocol::HistoryQuery& q) const;
+  nlohmann::json report(const protocol::ReportQuery& q) const;
   void send_drive_command();
-  void log_events();
+  void log_events(const std::string& who, TimePoint now);
+  void audit(const std::string& kind, const std::string& who, const std::string& text);
 
   FullConfig config_;
   std::string config_dir_;
@@ -56,6 +72,9 @@ class Controller {
   Supervisor supervisor_;
   DriveFeedback last_feedback_;
   std::string notice_;
+  Traces traces_;
+  SafetyCounters counters_;
+  std::deque<nlohmann::json> recent_events_;  // the last few, for `treadctl watch`
 };
 
 }  // namespace treadd

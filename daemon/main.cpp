@@ -17,6 +17,7 @@
 #include "daemon/controller.hpp"
 #include "daemon/drive_factory.hpp"
 #include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
 
 namespace {
@@ -77,7 +78,9 @@ int run(const Options& opt) {
   log::notice("drive connected: " + drive->describe());
 
   asio::io_context io;
-  Controller controller(config, opt.config_dir, *drive);
+  SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep));
+  AuditLog audit(opt.state_dir + "/audit.log");
+  Controller controller(config, opt.config_dir, *drive, Traces{&recorder, &audit, opt.state_dir + "/sessions"});
   // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
   const std::string marker = opt.state_dir + "/treadd.running";
   if (std::filesystem::exists(marker)) {
@@ -106,6 +109,29 @@ int run(const Options& opt) {
     sd_notify(0, line.c_str());
   });
   loop.start();
+
+  const auto started = std::chrono::steady_clock::now();
+  const std::string metrics_file =
+      config.machine.metrics.textfile.empty() ? opt.state_dir + "/metrics/treadd.prom" : config.machine.metrics.textfile;
+  asio::steady_timer metrics_timer(io);
+  std::function<void()> write_metrics = [&]() {
+    MetricsSnapshot m;
+    m.status = controller.supervisor().status();
+    m.safety = controller.counters();
+    m.link = drive->link_counters();
+    m.link_up = controller.last_feedback().link_up;
+    m.ticks = loop.stats().ticks;
+    m.overruns = loop.stats().overruns;
+    m.worst_lateness_s = std::chrono::duration<double>(loop.stats().worst_lateness).count();
+    m.tick_period_s = std::chrono::duration<double>(loop.period()).count();
+    m.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!write_metrics_file(metrics_file, render_metrics(m))) log::warning("cannot write metrics to " + metrics_file);
+    metrics_timer.expires_after(config.machine.metrics.interval);
+    metrics_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) write_metrics();
+    });
+  };
+  write_metrics();
   log::notice("listening on " + socket_path + "; the belt is stopped until someone starts a session");
   sd_notify(0, "READY=1\nSTATUS=ready: belt stopped, no session");
 
@@ -116,6 +142,7 @@ int run(const Options& opt) {
     // A controlled ramp has a bound: past it, the drive is told to stop and its own ramp finishes.
     if (controller.belt_at_rest() || now - **shutdown_started > std::chrono::seconds(60)) {
       loop.stop();
+      metrics_timer.cancel();
       server.close();
       drive->disconnect();
       io.stop();

@@ -42,6 +42,13 @@ Parsed parse_object(const json& j) {
     return q;
   }
   if (cmd == "reload") return ReloadRequest{};
+  if (cmd == "history") {
+    HistoryQuery q;
+    if (j.contains("profile")) q.profile = string_field(j, "profile");
+    if (j.contains("since")) q.since = string_field(j, "since");
+    return q;
+  }
+  if (cmd == "report") return ReportQuery{string_field(j, "session")};
   if (cmd == "start") {
     StartRequest s;
     s.profile = string_field(j, "profile");

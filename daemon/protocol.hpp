@@ -20,6 +20,11 @@ struct StatusQuery {};
 struct LimitsQuery { std::optional<std::string> profile; };
 struct WatchQuery { double hz = 5; };
 struct ReloadRequest {};
+struct HistoryQuery {
+  std::optional<std::string> profile;
+  std::optional<std::string> since;  // ISO date or date-time, UTC
+};
+struct ReportQuery { std::string session; };
 // A start names a profile (and program); the daemon resolves them against the loaded limits.
 struct StartRequest {
   std::string profile;
@@ -27,7 +32,8 @@ struct StartRequest {
   std::optional<Direction> direction;
 };
 
-using Parsed = std::variant<StatusQuery, LimitsQuery, WatchQuery, ReloadRequest, StartRequest, Command>;
+using Parsed = std::variant<StatusQuery, LimitsQuery, WatchQuery, ReloadRequest, HistoryQuery, ReportQuery, StartRequest,
+                            Command>;
 
 struct ParseResult {
   std::optional<Parsed> request;

@@ -79,7 +79,7 @@ DriveFeedback ModbusDrive::feedback() {
   return latest_;
 }
 
-LinkCounters ModbusDrive::counters() const {
+LinkCounters ModbusDrive::link_counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
 }

@@ -27,7 +27,7 @@ class ModbusDrive final : public MotorDrive {
   DriveFeedback feedback() override;
   std::string describe() const override;
 
-  LinkCounters counters() const;
+  LinkCounters link_counters() const override;
 
  private:
   void io_loop();

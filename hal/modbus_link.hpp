@@ -10,17 +10,10 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "hal/drive_types.hpp"
 
 namespace treadd {
 
-struct LinkCounters {
-  std::uint64_t transactions = 0;
-  std::uint64_t timeouts = 0;
-  std::uint64_t exceptions = 0;
-  std::uint64_t broken = 0;       // connection reset, broken pipe, refused
-  std::uint64_t other_errors = 0;  // CRC, bad data, ...
-  std::uint64_t reconnects = 0;
-};
 
 class ModbusLink {
  public:

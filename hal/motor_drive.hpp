@@ -34,6 +34,7 @@ class MotorDrive {
   virtual DriveFeedback feedback() = 0;
   // One line for logs and status: transport and address.
   virtual std::string describe() const = 0;
+  virtual LinkCounters link_counters() const { return {}; }
 };
 
 }  // namespace treadd

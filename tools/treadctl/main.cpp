@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
 #include "tools/treadctl/client.hpp"
 #include "tools/treadctl/render.hpp"
+#include "tools/treadctl/report.hpp"
 
 namespace {
 
@@ -188,6 +190,17 @@ int main(int argc, char** argv) {
   std::string limits_profile;
   limits_cmd->add_option("--profile", limits_profile, "one profile only");
 
+  auto* history_cmd = app.add_subcommand("history", "list recorded sessions (operator role)");
+  std::string history_profile, since;
+  history_cmd->add_option("--profile", history_profile, "only this profile");
+  history_cmd->add_option("--since", since, "only sessions started on or after this UTC date (YYYY-MM-DD[THH:MM:SSZ])");
+  auto* report_cmd = app.add_subcommand("report", "one session: summary, or --csv / --svg FILE / --json");
+  std::string session_id, svg_path;
+  bool csv = false;
+  report_cmd->add_option("SESSION", session_id, "session id from history")->required();
+  report_cmd->add_flag("--csv", csv, "speed samples as CSV on stdout");
+  report_cmd->add_option("--svg", svg_path, "write a chart of speed over time to this file");
+
   auto* check_cmd = app.add_subcommand("check-config", "validate machine.yaml / limits.yaml files without the daemon");
   std::vector<std::string> files;
   std::string machine_path;
@@ -202,6 +215,34 @@ int main(int argc, char** argv) {
     if (name == "status") return status(g);
     if (name == "watch") return watch(g, hz, count);
     if (name == "check-config") return check_config(files, machine_path);
+    if (name == "history" || name == "report") {
+      json req = {{"v", 1}, {"cmd", name}};
+      if (name == "history") {
+        if (!history_profile.empty()) req["profile"] = history_profile;
+        if (!since.empty()) req["since"] = since;
+      } else {
+        req["session"] = session_id;
+      }
+      Client client(g.socket);
+      json reply = client.call(req);
+      if (!reply.value("ok", false)) {
+        std::cerr << reply.value("error", "error") << "\n";
+        return exit_refused;
+      }
+      if (g.json_output) {
+        std::cout << (name == "history" ? reply["sessions"] : reply["record"]).dump() << "\n";
+      } else if (name == "history") {
+        std::cout << treadctl::render_history(reply["sessions"]);
+      } else if (csv) {
+        std::cout << treadctl::render_csv(reply["record"]);
+      } else if (!svg_path.empty()) {
+        std::ofstream(svg_path) << treadctl::render_svg(reply["record"]);
+        std::cout << "chart written to " << svg_path << "\n";
+      } else {
+        std::cout << treadctl::render_summary(reply["record"]);
+      }
+      return 0;
+    }
     json req = {{"v", 1}, {"cmd", name}};
     if (name == "start") {
       req["profile"] = profile;

@@ -1,5 +1,6 @@
 #include "tools/treadctl/render.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace treadctl {
@@ -33,8 +34,11 @@ std::string render_status(const json& st) {
   if (st["profile"].is_string()) {
     out += "session     profile " + str(st["profile"]);
     if (st["program"].is_string()) out += ", program " + str(st["program"]);
-    out += "   " + clock(st["session_s"].get<double>()) + " / " + clock(st["session_limit_s"].get<double>()) + "   " +
-           num(st["distance_m"], "%.0f") + " m\n";
+    out += "   " + num(st["distance_m"], "%.0f") + " m\n";
+    const double done = st["session_s"].get<double>(), limit = st["session_limit_s"].get<double>();
+    const int filled = limit > 0 ? static_cast<int>(30.0 * std::min(1.0, done / limit)) : 0;
+    out += "time        [" + std::string(static_cast<std::size_t>(filled), '#') +
+           std::string(static_cast<std::size_t>(30 - filled), '-') + "] " + clock(done) + " / " + clock(limit) + "\n";
   } else {
     out += "session     none";
     if (st["last_end_reason"].is_string()) out += " (last one ended: " + str(st["last_end_reason"]) + ")";
@@ -51,12 +55,17 @@ std::string render_status(const json& st) {
     out += "\n";
   }
   if (st["warning"].is_string()) out += "warning     " + str(st["warning"]) + "\n";
+  if (st.contains("notice") && st["notice"].is_string()) out += "notice      " + str(st["notice"]) + "\n";
   out += "fault       " + (st["fault"].is_object() ? str(st["fault"]["cause"]) + ": " + str(st["fault"]["detail"])
                                                      : std::string("none")) +
          "\n";
   if (st.contains("drive")) {
     out += "drive       " + str(st["drive"]["name"]) + ", link " +
            (st["drive"]["link_up"].get<bool>() ? "up" : "DOWN") + "\n";
+  }
+  if (st.contains("recent_events") && !st["recent_events"].empty()) {
+    out += "events\n";
+    for (const auto& e : st["recent_events"]) out += "  " + str(e["kind"]) + ": " + str(e["text"]) + "\n";
   }
   return out;
 }

@@ -1,0 +1,39 @@
+// Prometheus metrics as a text file for node-exporter's textfile collector, written atomically
+// (temp file + rename) every few seconds. A file, not a listening socket: the daemon keeps no
+// network listener at all, and the fleet's existing node-exporter already scrapes text files.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "daemon/supervisor/supervisor.hpp"
+#include "hal/drive_types.hpp"
+
+namespace treadd {
+
+struct SafetyCounters {
+  std::array<std::uint64_t, 7> faults{};  // by FaultCause
+  std::uint64_t estops = 0;
+  std::uint64_t refusals = 0;
+  std::uint64_t sessions = 0;
+};
+
+struct MetricsSnapshot {
+  Status status;
+  SafetyCounters safety;
+  LinkCounters link;
+  bool link_up = false;
+  std::uint64_t ticks = 0;
+  std::uint64_t overruns = 0;
+  double worst_lateness_s = 0;
+  double tick_period_s = 0;
+  double uptime_s = 0;
+};
+
+std::string render_metrics(const MetricsSnapshot& m);
+// Returns false (and leaves any old file) when the directory is not writable.
+bool write_metrics_file(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace treadd

@@ -1,0 +1,179 @@
+#include "daemon/records.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+namespace treadd {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string iso_utc(std::chrono::system_clock::time_point t, bool compact) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+}  // namespace
+
+SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep) : dir_(std::move(dir)), keep_(keep) {
+  fs::create_directories(dir_);
+}
+
+SessionRecorder::~SessionRecorder() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void SessionRecorder::write(const json& line, bool sync) {
+  if (file_ == nullptr) return;
+  const std::string text = line.dump() + "\n";
+  std::fwrite(text.data(), 1, text.size(), file_);
+  std::fflush(file_);  // in the page cache at once: a killed daemon loses nothing
+  if (sync) fdatasync(fileno(file_));  // on disk: survives power loss
+}
+
+void SessionRecorder::rotate() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  while (files.size() >= keep_ && !files.empty()) {
+    fs::remove(files.front());
+    files.erase(files.begin());
+  }
+}
+
+void SessionRecorder::begin(const Status& st, const std::string& who, TimePoint now) {
+  if (file_ != nullptr) end("superseded", now);
+  rotate();
+  const auto wall = std::chrono::system_clock::now();
+  std::string id = iso_utc(wall, true);
+  for (int n = 2; fs::exists(dir_ / (id + ".jsonl")); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
+  file_ = std::fopen((dir_ / (id + ".jsonl")).c_str(), "a");
+  if (file_ == nullptr) return;
+  started_ = last_tick_ = next_sample_ = now;
+  reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = 0;
+  write({{"type", "start"},
+         {"id", id},
+         {"profile", st.profile ? json(st.profile->name) : json(nullptr)},
+         {"program", st.program ? json(*st.program) : json(nullptr)},
+         {"who", who},
+         {"start", iso_utc(wall, false)},
+         {"direction", to_string(st.direction)}},
+        true);
+}
+
+void SessionRecorder::tick(const Status& st, TimePoint now) {
+  if (file_ == nullptr) return;
+  const double dt = std::chrono::duration<double>(now - last_tick_).count();
+  last_tick_ = now;
+  const double metres = st.measured_kmh / 3.6 * dt;
+  if (st.measured_kmh > 0.05) {
+    (st.direction == Direction::reverse ? reverse_s_ : forward_s_) += dt;
+    (st.direction == Direction::reverse ? reverse_m_ : forward_m_) += metres;
+  }
+  max_kmh_ = std::max(max_kmh_, st.measured_kmh);
+  if (now < next_sample_) return;
+  next_sample_ = now + std::chrono::milliseconds(500);
+  write({{"type", "sample"},
+         {"t", round2(std::chrono::duration<double>(now - started_).count())},
+         {"direction", to_string(st.direction)},
+         {"target", round2(st.target_kmh)},
+         {"commanded", round2(st.commanded_kmh)},
+         {"measured", round2(st.measured_kmh)}},
+        false);
+}
+
+void SessionRecorder::event(const Event& e, TimePoint now) {
+  if (file_ == nullptr) return;
+  const bool serious = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
+  write({{"type", "event"}, {"t", round2(std::chrono::duration<double>(now - started_).count())},
+         {"kind", to_string(e.kind)}, {"text", e.text}},
+        serious);
+}
+
+void SessionRecorder::end(const std::string& reason, TimePoint now) {
+  if (file_ == nullptr) return;
+  write({{"type", "end"},
+         {"end", iso_utc(std::chrono::system_clock::now(), false)},
+         {"reason", reason},
+         {"duration_s", round2(std::chrono::duration<double>(now - started_).count())},
+         {"reverse_s", round2(reverse_s_)},
+         {"forward_s", round2(forward_s_)},
+         {"reverse_m", round2(reverse_m_)},
+         {"forward_m", round2(forward_m_)},
+         {"max_kmh", round2(max_kmh_)}},
+        true);
+  std::fclose(file_);
+  file_ = nullptr;
+}
+
+namespace {
+
+// Each line on its own: a torn last line (power loss mid-write) is skipped, the rest stays readable.
+template <class Fn>
+void for_each_line(const fs::path& file, Fn&& fn) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) fn(j);
+  }
+}
+
+}  // namespace
+
+std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional<std::string>& profile,
+                                        const std::optional<std::string>& since_iso) {
+  std::vector<RecordSummary> out;
+  if (!fs::exists(dir)) return out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    RecordSummary s;
+    s.id = f.stem().string();
+    for_each_line(f, [&](const json& j) {
+      const std::string type = j.value("type", "");
+      if (type == "start") s.start = j;
+      if (type == "end") s.end = j;
+    });
+    if (s.start.is_null()) continue;
+    if (profile && s.start.value("profile", "") != *profile) continue;
+    // ISO-8601 UTC strings compare in time order; a bare date compares as its midnight.
+    if (since_iso && s.start.value("start", "") < *since_iso) continue;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<json> read_record(const fs::path& dir, const std::string& id) {
+  if (id.find('/') != std::string::npos || id.find("..") != std::string::npos) return std::nullopt;
+  const fs::path file = dir / (id + ".jsonl");
+  if (!fs::exists(file)) return std::nullopt;
+  json r = {{"start", nullptr}, {"end", nullptr}, {"samples", json::array()}, {"events", json::array()}};
+  for_each_line(file, [&](const json& j) {
+    const std::string type = j.value("type", "");
+    if (type == "start") r["start"] = j;
+    if (type == "end") r["end"] = j;
+    if (type == "sample") r["samples"].push_back(j);
+    if (type == "event") r["events"].push_back(j);
+  });
+  r["cut_short"] = r["end"].is_null();
+  return r;
+}
+
+}  // namespace treadd

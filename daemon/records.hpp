@@ -1,0 +1,56 @@
+// Session records: one append-only JSON-lines file per session under <state>/sessions/.
+// A line per event and per 0.5 s sample, flushed as written, fdatasync'd at start, end and on
+// e-stop/fault: a crash or SIGKILL never leaves a corrupt record, only one without its end line,
+// which readers report as "cut short". Old records are rotated away by count.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "daemon/supervisor/supervisor.hpp"
+
+namespace treadd {
+
+class SessionRecorder {
+ public:
+  SessionRecorder(std::filesystem::path dir, std::size_t keep);
+  ~SessionRecorder();
+  SessionRecorder(const SessionRecorder&) = delete;
+  SessionRecorder& operator=(const SessionRecorder&) = delete;
+
+  void begin(const Status& st, const std::string& who, TimePoint now);
+  // Called every tick; samples at 2 Hz and integrates time and distance per direction.
+  void tick(const Status& st, TimePoint now);
+  void event(const Event& e, TimePoint now);
+  void end(const std::string& reason, TimePoint now);
+  bool active() const { return file_ != nullptr; }
+
+ private:
+  void write(const nlohmann::json& line, bool sync);
+  void rotate();
+
+  std::filesystem::path dir_;
+  std::size_t keep_;
+  FILE* file_ = nullptr;
+  TimePoint started_{};
+  TimePoint last_tick_{};
+  TimePoint next_sample_{};
+  double reverse_s_ = 0, forward_s_ = 0, reverse_m_ = 0, forward_m_ = 0, max_kmh_ = 0;
+};
+
+// Reading records back, for `treadctl history` and `report`.
+struct RecordSummary {
+  std::string id;
+  nlohmann::json start;                // the start line
+  std::optional<nlohmann::json> end;   // absent: the daemon stopped mid-session (cut short)
+};
+
+std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const std::optional<std::string>& profile,
+                                        const std::optional<std::string>& since_iso);
+// The whole record as {"start", "end", "samples": [...], "events": [...], "cut_short"}; nullopt if unknown.
+std::optional<nlohmann::json> read_record(const std::filesystem::path& dir, const std::string& id);
+
+}  // namespace treadd

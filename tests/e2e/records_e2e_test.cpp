@@ -1,0 +1,135 @@
+// What clinicians and a fleet see afterwards: session records, history, report (summary, CSV,
+// SVG), metrics checked by promtool, and the live watch view in a real terminal (tmux).
+#include <signal.h>
+
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+class RecordsE2E : public DaemonFixture {
+ protected:
+  void short_session(const std::string& profile, double kmh) {
+    ASSERT_TRUE(at_standstill());
+    ASSERT_EQ(ctl({"start", "--profile", profile}).exit_code, 0);
+    ASSERT_EQ(ctl({"speed", std::to_string(kmh)}).exit_code, 0);
+    std::this_thread::sleep_for(3s);
+    ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+    ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  }
+
+  nlohmann::json history(std::vector<std::string> filters = {}) {
+    filters.insert(filters.begin(), {"--json", "history"});
+    RunResult r = ctl(filters);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+};
+
+TEST_F(RecordsE2E, sessions_leave_records_that_history_filters_and_report_renders) {
+  start_daemon();
+  short_session("lumbar-standard", 1.5);
+  short_session("lumbar-early", 1.0);
+  nlohmann::json all = history();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["start"]["profile"], "lumbar-standard");
+  EXPECT_EQ(all[0]["start"]["who"], "root");
+  EXPECT_EQ(all[0]["end"]["reason"], "stopped by operator");
+  EXPECT_GT(all[0]["end"]["reverse_m"].get<double>(), 0.5);
+  EXPECT_EQ(history({"--profile", "lumbar-early"}).size(), 1u);
+  EXPECT_EQ(history({"--since", "2999-01-01"}).size(), 0u);
+  EXPECT_EQ(history({"--since", "2000-01-01"}).size(), 2u);
+
+  const std::string id = all[0]["id"];
+  RunResult r = ctl({"report", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("profile    lumbar-standard"), std::string::npos) << r.out;
+  r = ctl({"report", id, "--csv"});
+  EXPECT_EQ(r.out.rfind("t_s,direction,target_kmh,commanded_kmh,measured_kmh\n", 0), 0u);
+  EXPECT_GE(std::count(r.out.begin(), r.out.end(), '\n'), 8) << "2 samples per second";
+
+  const std::string svg = dir_ + "/session.svg";
+  ASSERT_EQ(ctl({"report", id, "--svg", svg}).exit_code, 0);
+  // Well-formed XML with the three series and the reverse shading, checked by a real XML parser.
+  RunResult xml = run({"/usr/bin/python3", "-c",
+                       "import sys, xml.etree.ElementTree as ET\n"
+                       "root = ET.parse(sys.argv[1]).getroot()\n"
+                       "ids = {e.get('id') for e in root.iter()}\n"
+                       "missing = {'target', 'commanded', 'measured', 'reverse', 'events'} - ids\n"
+                       "pts = [e for e in root.iter() if e.get('id') == 'measured'][0].get('points').split()\n"
+                       "sys.exit(f'missing {missing}' if missing else 0 if len(pts) >= 8 else 'too few points')\n",
+                       svg});
+  EXPECT_EQ(xml.exit_code, 0) << xml.err;
+
+  std::string audit = read_file(dir_ + "/state/audit.log");
+  EXPECT_EQ(audit.find("\"kind\":\"refusal\""), std::string::npos) << "nothing was refused yet";
+  EXPECT_EQ(ctl({"speed", "3"}).exit_code, 1);
+  EXPECT_EQ(ctl({"estop"}).exit_code, 0);
+  audit = read_file(dir_ + "/state/audit.log");
+  EXPECT_NE(audit.find("\"kind\":\"refusal\""), std::string::npos) << audit;
+  EXPECT_NE(audit.find("\"kind\":\"estop\""), std::string::npos) << audit;
+  EXPECT_EQ(ctl({"report", "../../etc/passwd"}).exit_code, 1);
+}
+
+TEST_F(RecordsE2E, a_record_survives_sigkill_and_is_marked_cut_short) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_EQ(ctl({"speed", "2"}).exit_code, 0);
+  std::this_thread::sleep_for(3s);
+  daemon_->stop(SIGKILL, 5s);
+  start_daemon();
+  nlohmann::json all = history();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_TRUE(all[0]["cut_short"].get<bool>());
+  RunResult r = ctl({"--json", "report", all[0]["id"]});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json rec = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(rec["cut_short"].get<bool>());
+  EXPECT_GE(rec["samples"].size(), 5u);
+  EXPECT_NE(ctl({"report", all[0]["id"]}).out.find("cut short"), std::string::npos);
+}
+
+TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
+  if (!fs::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool (Debian package prometheus) is not installed";
+  std::string m = read_file(dir_ + "/etc/machine.yaml");
+  m += "\nmetrics:\n  interval: 500ms\n";
+  std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_EQ(ctl({"speed", "9"}).exit_code, 1);
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  std::this_thread::sleep_for(1200ms);
+  const std::string file = dir_ + "/state/metrics/treadd.prom";
+  const std::string text = read_file(file);
+  EXPECT_NE(text.find("treadd_estops_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("treadd_refusals_total 1\n"), std::string::npos);
+  EXPECT_NE(text.find("treadd_state{state=\"estopped\"} 1\n"), std::string::npos);
+  RunResult r = run({"/bin/sh", "-c", "promtool check metrics < " + file});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = run({"/usr/bin/promtool", "check", "rules", std::string(TREADD_SOURCE_DIR) + "/config/prometheus/treadd-alerts.yml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(RecordsE2E, watch_renders_in_a_real_terminal_without_garbage) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  const std::string session = "treadd-watch-" + std::to_string(getpid());
+  RunResult r = run({"/usr/bin/tmux", "-L", session, "new-session", "-d", "-x", "100", "-y", "30", "-s", session,
+                     std::string(TREADCTL_BINARY) + " --socket " + socket_ + " watch --hz 4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(2s);
+  r = run({"/usr/bin/tmux", "-L", session, "capture-pane", "-p", "-t", session});
+  run({"/usr/bin/tmux", "-L", session, "kill-server"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("state       running (reverse", 0), 0u) << "redrawn from the top:\n" << r.out;
+  EXPECT_NE(r.out.find("time        ["), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(Ctrl-C to leave"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\033'), 0) << "no stray escape sequences";
+  EXPECT_EQ(r.out.find("state       running", 10), std::string::npos) << "one screen, not a scroll of frames";
+}
+
+}  // namespace
+}  // namespace treadd::e2e

@@ -1,0 +1,16 @@
+// A session record (from `report`) as a clinician reads it: summary, CSV, and an SVG chart.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace treadctl {
+
+std::string render_history(const nlohmann::json& sessions);
+std::string render_summary(const nlohmann::json& record);
+std::string render_csv(const nlohmann::json& record);
+// Speed over time: target, commanded and measured; reverse running shaded; events marked.
+std::string render_svg(const nlohmann::json& record);
+
+}  // namespace treadctl
