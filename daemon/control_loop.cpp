@@ -33,6 +33,7 @@ void ControlLoop::on_tick() {
   ++stats_.ticks;
   if (overrun) ++stats_.overruns;
   stats_.worst_lateness = std::max(stats_.worst_lateness, std::chrono::nanoseconds(lateness));
+  stats_.lateness.record(lateness);
   controller_.tick(now, overrun);
   if (after_tick_) after_tick_(now, !overrun);
   deadline_ += period_;

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "daemon/controller.hpp"
+#include "daemon/latency_histogram.hpp"
 
 namespace treadd {
 
@@ -14,6 +15,7 @@ struct LoopStats {
   std::uint64_t ticks = 0;
   std::uint64_t overruns = 0;
   std::chrono::nanoseconds worst_lateness{0};
+  LatencyHistogram lateness;  // how late each tick fired after its deadline
 };
 
 class ControlLoop {

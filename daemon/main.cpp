@@ -123,6 +123,7 @@ int run(const Options& opt) {
     m.ticks = loop.stats().ticks;
     m.overruns = loop.stats().overruns;
     m.worst_lateness_s = std::chrono::duration<double>(loop.stats().worst_lateness).count();
+    m.lateness = loop.stats().lateness;
     m.tick_period_s = std::chrono::duration<double>(loop.period()).count();
     m.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!write_metrics_file(metrics_file, render_metrics(m))) log::warning("cannot write metrics to " + metrics_file);

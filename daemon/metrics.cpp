@@ -59,6 +59,22 @@ std::string render_metrics(const MetricsSnapshot& m) {
   gauge(out, "treadd_loop_ticks_total", "Control loop ticks.", static_cast<double>(m.ticks), "counter");
   gauge(out, "treadd_loop_overruns_total", "Ticks later than one period.", static_cast<double>(m.overruns), "counter");
   gauge(out, "treadd_loop_worst_lateness_seconds", "Worst tick lateness since start.", m.worst_lateness_s);
+  header(out, "treadd_loop_lateness_seconds", "How late control ticks fire after their deadline.", "histogram");
+  {
+    std::uint64_t cumulative = 0;
+    const auto& bounds = LatencyHistogram::bounds_s();
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      cumulative += m.lateness.buckets()[i];
+      char le[64];
+      std::snprintf(le, sizeof le, "le=\"%.6g\"", bounds[i]);
+      sample(out, "treadd_loop_lateness_seconds_bucket", le, static_cast<double>(cumulative));
+    }
+    sample(out, "treadd_loop_lateness_seconds_bucket", "le=\"+Inf\"", static_cast<double>(m.lateness.count()));
+    char line[128];
+    std::snprintf(line, sizeof line, "treadd_loop_lateness_seconds_sum %.9g\ntreadd_loop_lateness_seconds_count %llu\n",
+                  m.lateness.sum_s(), static_cast<unsigned long long>(m.lateness.count()));
+    out += line;
+  }
   gauge(out, "treadd_loop_period_seconds", "Configured tick period.", m.tick_period_s);
   gauge(out, "treadd_uptime_seconds", "Seconds since the daemon started.", m.uptime_s);
   gauge(out, "treadd_metrics_updated_timestamp_seconds", "When this file was written (alert when stale).",

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "daemon/latency_histogram.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 #include "hal/drive_types.hpp"
 
@@ -28,6 +29,7 @@ struct MetricsSnapshot {
   std::uint64_t ticks = 0;
   std::uint64_t overruns = 0;
   double worst_lateness_s = 0;
+  LatencyHistogram lateness;
   double tick_period_s = 0;
   double uptime_s = 0;
 };
