@@ -10,11 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "tests/e2e/process.hpp"
+#include "tools/common/process.hpp"
 
 namespace treadd::e2e {
 
 using namespace std::chrono_literals;
+using namespace treadd::proc;
 namespace fs = std::filesystem;
 
 class DaemonFixture : public ::testing::Test {

@@ -1,4 +1,4 @@
-#include "tests/e2e/process.hpp"
+#include "tools/common/process.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-namespace treadd::e2e {
+namespace treadd::proc {
 namespace {
 
 std::vector<char*> c_args(const std::vector<std::string>& argv) {
@@ -139,4 +139,4 @@ bool wait_for_path(const std::string& path, std::chrono::milliseconds timeout) {
   return false;
 }
 
-}  // namespace treadd::e2e
+}  // namespace treadd::proc

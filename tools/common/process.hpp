@@ -1,4 +1,4 @@
-// Start and stop real processes for end-to-end tests (no shell involved).
+// Start and stop real processes (no shell involved): end-to-end tests and the bench tool.
 #pragma once
 
 #include <sys/types.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace treadd::e2e {
+namespace treadd::proc {
 
 struct RunResult {
   int exit_code = -1;
@@ -53,4 +53,4 @@ class Background {
 std::string read_file(const std::string& path);
 bool wait_for_path(const std::string& path, std::chrono::milliseconds timeout);
 
-}  // namespace treadd::e2e
+}  // namespace treadd::proc
