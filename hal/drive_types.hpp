@@ -18,6 +18,7 @@ struct DriveCommand {
   Motion motion = Motion::stop;
   Direction direction = Direction::reverse;
   double setpoint_kmh = 0;  // magnitude; the direction is explicit, never a sign
+  bool acknowledge_fault = false;  // ask the drive to clear its latched trip (sent once)
   bool operator==(const DriveCommand&) const = default;
 };
 

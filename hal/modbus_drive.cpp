@@ -61,6 +61,7 @@ void ModbusDrive::disconnect() {
 }
 
 void ModbusDrive::command(const DriveCommand& cmd) {
+  if (cmd.acknowledge_fault) acknowledge_pending_ = true;  // sticky until the I/O thread has sent it
   std::lock_guard lock(mutex_);
   wanted_ = cmd;
 }
@@ -97,6 +98,10 @@ bool ModbusDrive::send_pending_estop() {
 
 bool ModbusDrive::send_command(const DriveCommand& cmd) {
   if (!send_pending_estop()) return false;
+  if (profile_.fault_reset && acknowledge_pending_.exchange(false) &&
+      !link_.write_register(profile_.fault_reset->address, profile_.fault_reset->value)) {
+    return false;
+  }
   const CommandWords words = encode_command(profile_, cmd, kmh_per_hz_);
   // Setpoint before run, so a run never starts on a stale setpoint; one frame when adjacent.
   if (profile_.setpoint.address == profile_.command_register + 1) {

@@ -51,6 +51,7 @@ class ModbusDrive final : public MotorDrive {
   DriveFeedback latest_;
   LinkCounters counters_;
   std::atomic<bool> estop_pending_{false};
+  std::atomic<bool> acknowledge_pending_{false};
   std::atomic<bool> stopping_{false};
   int consecutive_failures_ = 0;
   std::thread thread_;

@@ -27,7 +27,9 @@ void SimDrive::apply(const DriveCommand& cmd) {
 
 void SimDrive::command(const DriveCommand& cmd) {
   advance();
-  if (connected_ && !link_cut_) apply(cmd);
+  if (!connected_ || link_cut_) return;
+  if (cmd.acknowledge_fault) vfd_.reset_fault();
+  apply(cmd);
 }
 
 void SimDrive::emergency_stop() {

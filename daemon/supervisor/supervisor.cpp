@@ -37,6 +37,7 @@ Profile Supervisor::effective(const Profile& p) const {
 }
 
 const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
+  acknowledge_drive_fault_ = false;  // the acknowledge went out with the command right after reset
   Millis dt{0};
   if (last_tick_ && now > *last_tick_) dt = std::min(duration_cast<Millis>(now - *last_tick_), settings_.max_tick_gap);
   last_tick_ = now;
@@ -189,6 +190,7 @@ void Supervisor::ramp_commanded(double dt_s) {
 }
 
 void Supervisor::refresh_drive_command() {
+  drive_.acknowledge_fault = acknowledge_drive_fault_;
   drive_.direction = direction_;
   drive_.setpoint_kmh = commanded_kmh_;
   if (state_ == State::estopped || state_ == State::faulted) {

@@ -126,6 +126,7 @@ class Supervisor {
   std::string last_end_reason_;
   std::map<std::string, TimePoint> last_end_by_profile_;
   DriveCommand drive_;
+  bool acknowledge_drive_fault_ = false;  // one command carries the drive's fault reset
   std::vector<Event> events_;
 };
 

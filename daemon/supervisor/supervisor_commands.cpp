@@ -199,6 +199,11 @@ Reply Supervisor::reset(TimePoint now) {
     return Reply::refused(moving_text(measured_kmh_) + "; reset is allowed only at standstill");
   }
   if (auto still = monitor_.persisting(last_feedback_, now)) {
+    // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
+    if (still->cause == FaultCause::drive_fault) {
+      acknowledge_drive_fault_ = true;
+      return Reply::refused(still->detail + "; a fault reset was sent to the drive: run reset again once it clears");
+    }
     return Reply::refused("cannot reset while the cause persists: " + still->detail);
   }
   fault_.reset();

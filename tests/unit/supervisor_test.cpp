@@ -419,6 +419,25 @@ TEST(Fault, when_drive_reports_fault_code_expect_latched_fault_naming_code) {
   EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
 }
 
+TEST(Fault, when_drive_trip_persists_expect_reset_to_acknowledge_it_once_then_succeed_after_it_clears) {
+  Rig rig;
+  rig.start();
+  rig.fb.fault_code = 16;
+  rig.tick();
+  rig.run_for(5s);
+  Reply r = rig.send(ResetCmd{});
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "a fault reset was sent to the drive")) << r.message;
+  EXPECT_TRUE(rig.sup.drive_command().acknowledge_fault);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop) << "acknowledging does not move anything";
+  rig.tick();
+  EXPECT_FALSE(rig.sup.drive_command().acknowledge_fault) << "sent once, not held";
+  rig.fb.fault_code = 0;
+  rig.tick();
+  EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
+  EXPECT_FALSE(rig.sup.drive_command().acknowledge_fault);
+}
+
 TEST(Fault, when_no_feedback_for_link_timeout_expect_link_loss) {
   Rig rig;
   rig.start();

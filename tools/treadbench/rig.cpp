@@ -1,0 +1,85 @@
+#include "tools/treadbench/rig.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace treadd::bench {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+long long now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Rig::Rig(const RigOptions& o) {
+  char tmpl[] = "/tmp/treadbench-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  fs::create_directories(dir_ + "/etc");
+  fs::copy(o.source_dir + "/config/examples/limits.yaml", dir_ + "/etc/limits.yaml");
+  std::string m = proc::read_file(o.source_dir + "/config/examples/machine.yaml");
+  const int port = 30000 + getpid() % 20000;
+  if (o.transport == "tcp") {
+    m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port));
+    sim_ = std::make_unique<proc::Background>(
+        std::vector<std::string>{o.bin_dir + "/tools/treadsim", "--profile", o.source_dir + "/config/drives/generic.yaml",
+                                 "--tcp", "127.0.0.1:" + std::to_string(port), "--frame-log", frame_log()},
+        dir_ + "/treadsim.log", true);
+    for (int i = 0; i < 250 && proc::read_file(dir_ + "/treadsim.log").find("serving") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  const auto tick = m.find("  tick_rate: 50 Hz");
+  m.replace(tick, 18, "  tick_rate: " + std::to_string(static_cast<int>(o.tick_hz)) + " Hz");
+  m += "\nmetrics:\n  interval: 1s\n" + o.extra_machine_yaml;
+  std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  const std::string sock = dir_ + "/control.sock";
+  daemon_ = std::make_unique<proc::Background>(
+      std::vector<std::string>{o.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
+                               "--state-dir", dir_ + "/state"},
+      dir_ + "/treadd.log");
+  if (!proc::wait_for_path(sock, 10s)) throw std::runtime_error("treadd did not start: " + proc::read_file(dir_ + "/treadd.log"));
+  client_ = std::make_unique<treadctl::Client>(sock);
+}
+
+Rig::~Rig() {
+  client_.reset();
+  if (daemon_) daemon_->stop(SIGTERM, 20s);
+  if (sim_) sim_->stop(SIGTERM, 5s);
+  fs::remove_all(dir_);
+}
+
+nlohmann::json Rig::call(const nlohmann::json& request) { return client_->call(request); }
+
+void Rig::wait_standstill() {
+  for (int i = 0; i < 1000 && !status()["at_standstill"].get<bool>(); ++i) std::this_thread::sleep_for(10ms);
+}
+
+std::optional<long long> FrameLog::first_write_after(long long after_ns, int address, int value, int timeout_ms) {
+  const long long deadline = now_ns() + static_cast<long long>(timeout_ms) * 1000000;
+  while (now_ns() < deadline) {
+    std::ifstream in(path_);
+    in.seekg(static_cast<std::streamoff>(offset_));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // a line still being written
+      offset_ += line.size() + 1;
+      std::istringstream fields(line);
+      long long ts = 0;
+      int function = 0, addr = 0, v = 0;
+      fields >> ts >> function >> addr >> v;
+      if (ts > after_ns && addr == address && v == value) return ts;
+    }
+    std::this_thread::sleep_for(200us);
+  }
+  return std::nullopt;
+}
+
+}  // namespace treadd::bench

@@ -1,0 +1,57 @@
+// A bench rig: treadsim on loopback and treadd talking Modbus TCP to it, in a temporary
+// directory, with a persistent control connection. Used only by treadbench.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/common/process.hpp"
+#include "tools/treadctl/client.hpp"
+
+namespace treadd::bench {
+
+struct RigOptions {
+  std::string bin_dir;          // where treadd and treadsim live (the build tree)
+  std::string source_dir;       // config/examples and config/drives
+  std::string transport = "tcp";  // tcp | sim
+  double tick_hz = 50;
+  std::string extra_machine_yaml;  // appended to machine.yaml
+};
+
+class Rig {
+ public:
+  explicit Rig(const RigOptions& o);
+  ~Rig();
+
+  nlohmann::json call(const nlohmann::json& request);
+  nlohmann::json status() { return call({{"cmd", "status"}})["status"]; }
+  void wait_standstill();
+  void sim_command(const std::string& line) { sim_->write_stdin(line + "\n"); }
+  pid_t daemon_pid() const { return daemon_->pid(); }
+  const std::string& dir() const { return dir_; }
+  std::string frame_log() const { return dir_ + "/frames.log"; }
+  std::string metrics_file() const { return dir_ + "/state/metrics/treadd.prom"; }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<proc::Background> sim_;
+  std::unique_ptr<proc::Background> daemon_;
+  std::unique_ptr<treadctl::Client> client_;
+};
+
+// Frames treadsim received, read incrementally from its --frame-log.
+class FrameLog {
+ public:
+  explicit FrameLog(std::string path) : path_(std::move(path)) {}
+  // The receive time (steady clock, ns) of the first write of `value` to `address` after `after_ns`.
+  std::optional<long long> first_write_after(long long after_ns, int address, int value, int timeout_ms);
+
+ private:
+  std::string path_;
+  std::size_t offset_ = 0;
+};
+
+long long now_ns();
+
+}  // namespace treadd::bench
