@@ -1,9 +1,14 @@
 #include "hal/sim_drive.hpp"
 
+#include <algorithm>
+
 namespace treadd {
 
 SimDrive::SimDrive(SimDriveOptions options, Clock clock)
-    : options_(options), clock_(std::move(clock)), vfd_(options.vfd) {}
+    : options_(options),
+      clock_(std::move(clock)),
+      vfd_(options.vfd),
+      ring_(static_cast<std::size_t>(options.feedback_lag / options.physics_step) + 2) {}
 
 void SimDrive::connect() {
   connected_ = true;
@@ -49,11 +54,10 @@ void SimDrive::advance() {
   while (simulated_until_ + step <= now) {
     simulated_until_ += step;
     vfd_.step(std::chrono::duration<double>(step).count());
-    history_.push_back(Sample{simulated_until_, vfd_.belt_hz() * options_.kmh_per_hz, vfd_.direction(),
-                              vfd_.fault_code()});
+    ring_[next_] = Sample{simulated_until_, vfd_.belt_hz() * options_.kmh_per_hz, vfd_.direction(), vfd_.fault_code()};
+    next_ = (next_ + 1) % ring_.size();
+    filled_ = std::min(filled_ + 1, ring_.size());
   }
-  // Keep just enough history to answer with the drive's feedback lag.
-  while (history_.size() > 1 && history_[1].at <= now - options_.feedback_lag) history_.pop_front();
 }
 
 DriveFeedback SimDrive::feedback() {
@@ -62,8 +66,18 @@ DriveFeedback SimDrive::feedback() {
     last_.link_up = connected_ && !link_cut_;
     return last_;
   }
-  if (!history_.empty()) {
-    const Sample& s = history_.front();
+  if (filled_ > 0) {
+    // The newest sample at least one feedback lag old (or the oldest there is).
+    const TimePoint cutoff = clock_() - options_.feedback_lag;
+    std::size_t pick = (next_ + ring_.size() - filled_) % ring_.size();
+    for (std::size_t k = 1; k <= filled_; ++k) {
+      const std::size_t i = (next_ + ring_.size() - k) % ring_.size();
+      if (ring_[i].at <= cutoff) {
+        pick = i;
+        break;
+      }
+    }
+    const Sample& s = ring_[pick];
     last_.measured_kmh = s.kmh + sensor_offset_kmh_;
     last_.direction = s.direction;
     last_.fault_code = s.fault;

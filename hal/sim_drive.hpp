@@ -2,7 +2,7 @@
 // lag like a real drive's, and hooks that tests and demos use to inject faults.
 #pragma once
 
-#include <deque>
+#include <vector>
 #include <functional>
 
 #include "hal/motor_drive.hpp"
@@ -56,7 +56,10 @@ class SimDrive final : public MotorDrive {
     Direction direction;
     int fault;
   };
-  std::deque<Sample> history_;
+  // The last few physics samples, a fixed ring: the drive's feedback lag without allocating per tick.
+  std::vector<Sample> ring_;
+  std::size_t next_ = 0;
+  std::size_t filled_ = 0;
   DriveFeedback last_;
   std::uint64_t commands_received_ = 0;
 };
