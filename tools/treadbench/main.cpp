@@ -12,6 +12,7 @@
 #include <regex>
 #include <thread>
 
+#include "tools/treadbench/matrix.hpp"
 #include "tools/treadbench/rig.hpp"
 #include "tools/treadbench/stats.hpp"
 
@@ -233,11 +234,25 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "JSON results file")->capture_default_str();
   app.add_flag("--quick", quick, "fewer trials and 20 s loop runs instead of 5 minutes");
   std::string only;
-  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint");
+  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load");
   CLI11_PARSE(app, argc, argv);
   const auto loop_time = quick ? std::chrono::seconds(20) : std::chrono::seconds(300);
 
   auto wanted = [&](const char* part) { return only.empty() || only == part; };
+  if (only == "matrix") {
+    std::cerr << "fault matrix (about 6 minutes)...\n";
+    json m = run_fault_matrix(o);
+    std::ofstream(out) << m.dump(2) << "\n";
+    print_fault_matrix(m);
+    return 0;
+  }
+  if (only == "load") {
+    std::cerr << "200 clients for 30 s while a session runs...\n";
+    json l = run_client_load(o, 200, std::chrono::seconds(30));
+    std::ofstream(out) << l.dump(2) << "\n";
+    std::cout << l.dump(2) << "\n";
+    return 0;
+  }
   json r = {{"estop", {{"idle_belt", json::object()}, {"moving_belt", json::object()}}},
             {"linkloss", {{"to_fault_latched", json::object()}, {"to_stop_frame_at_drive", json::object()}}},
             {"loop", json::array()},

@@ -19,22 +19,46 @@ long long now_ns() {
       .count();
 }
 
-Rig::Rig(const RigOptions& o) {
+void Rig::start_sim() {
+  sim_ = std::make_unique<proc::Background>(
+      std::vector<std::string>{options_.bin_dir + "/tools/treadsim", "--profile",
+                               options_.source_dir + "/config/drives/generic.yaml", "--tcp",
+                               "127.0.0.1:" + std::to_string(port_), "--frame-log", frame_log()},
+      dir_ + "/treadsim.log", true);
+  for (int i = 0; i < 250 && proc::read_file(dir_ + "/treadsim.log").find("serving") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+void Rig::restart_sim() {
+  sim_->stop(SIGKILL, 5s);
+  std::filesystem::remove(dir_ + "/treadsim.log");
+  start_sim();
+}
+
+double Rig::sim_belt_hz() {
+  const std::string before = proc::read_file(dir_ + "/treadsim.log");
+  sim_command("status");
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(10ms);
+    const std::string fresh = proc::read_file(dir_ + "/treadsim.log").substr(before.size());
+    const auto at = fresh.find("belt ");
+    if (at != std::string::npos) return std::stod(fresh.substr(at + 5));
+  }
+  return -1;
+}
+
+Rig::Rig(const RigOptions& o) : options_(o) {
   char tmpl[] = "/tmp/treadbench-XXXXXX";
   dir_ = mkdtemp(tmpl);
   fs::create_directories(dir_ + "/etc");
   fs::copy(o.source_dir + "/config/examples/limits.yaml", dir_ + "/etc/limits.yaml");
   std::string m = proc::read_file(o.source_dir + "/config/examples/machine.yaml");
-  const int port = 30000 + getpid() % 20000;
+  static int instance = 0;
+  port_ = 30000 + (getpid() * 7 + instance++) % 20000;
   if (o.transport == "tcp") {
-    m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port));
-    sim_ = std::make_unique<proc::Background>(
-        std::vector<std::string>{o.bin_dir + "/tools/treadsim", "--profile", o.source_dir + "/config/drives/generic.yaml",
-                                 "--tcp", "127.0.0.1:" + std::to_string(port), "--frame-log", frame_log()},
-        dir_ + "/treadsim.log", true);
-    for (int i = 0; i < 250 && proc::read_file(dir_ + "/treadsim.log").find("serving") == std::string::npos; ++i) {
-      std::this_thread::sleep_for(20ms);
-    }
+    m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_));
+    start_sim();
   }
   const auto tick = m.find("  tick_rate: 50 Hz");
   m.replace(tick, 18, "  tick_rate: " + std::to_string(static_cast<int>(o.tick_hz)) + " Hz");

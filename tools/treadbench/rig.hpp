@@ -28,6 +28,10 @@ class Rig {
   nlohmann::json status() { return call({{"cmd", "status"}})["status"]; }
   void wait_standstill();
   void sim_command(const std::string& line) { sim_->write_stdin(line + "\n"); }
+  // The belt speed treadsim models (asked on its stdin); -1 when it does not answer.
+  double sim_belt_hz();
+  void restart_sim();
+  proc::Background& daemon() { return *daemon_; }
   pid_t daemon_pid() const { return daemon_->pid(); }
   const std::string& dir() const { return dir_; }
   std::string frame_log() const { return dir_ + "/frames.log"; }
@@ -38,6 +42,9 @@ class Rig {
   std::unique_ptr<proc::Background> sim_;
   std::unique_ptr<proc::Background> daemon_;
   std::unique_ptr<treadctl::Client> client_;
+  RigOptions options_;
+  int port_ = 0;
+  void start_sim();
 };
 
 // Frames treadsim received, read incrementally from its --frame-log.

@@ -1,0 +1,208 @@
+#include "tools/treadbench/matrix.hpp"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "tools/treadbench/stats.hpp"
+
+namespace treadd::bench {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+struct Phase {
+  const char* name;
+  const char* direction;
+};
+
+// Brings a fresh rig's belt into a motion phase.
+void enter_phase(Rig& rig, const std::string& phase, const std::string& direction) {
+  rig.wait_standstill();
+  rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}, {"direction", direction}});
+  if (phase == "accelerating") {
+    rig.call({{"cmd", "speed"}, {"kmh", 4.0}});
+    std::this_thread::sleep_for(1s);
+  } else if (phase == "cruising") {
+    rig.call({{"cmd", "speed"}, {"kmh", 3.0}});
+    std::this_thread::sleep_for(6s);
+  } else {
+    rig.call({{"cmd", "speed"}, {"kmh", 3.0}});
+    std::this_thread::sleep_for(6s);
+    rig.call({{"cmd", "stop"}});
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+// One cell: inject, then judge what a safety reviewer asks: was the belt stopped, was a fault
+// latched and named, and does it stay stopped without a new start.
+json run_cell(const RigOptions& o, const std::string& fault, const std::string& phase, const std::string& direction) {
+  Rig rig(o);
+  enter_phase(rig, phase, direction);
+  json cell = {{"fault", fault}, {"phase", phase + " " + direction}};
+  const bool daemon_gone = fault == "SIGKILL" || fault == "SIGTERM" || fault == "watchdog stall";
+  if (fault == "peer restart") {
+    rig.restart_sim();
+  } else if (fault == "SIGKILL") {
+    rig.daemon().stop(SIGKILL, 5s);
+  } else if (fault == "SIGTERM") {
+    cell["exit_code"] = rig.daemon().stop(SIGTERM, 30s);
+  } else if (fault == "watchdog stall") {
+    kill(rig.daemon_pid(), SIGSTOP);  // the loop stalls: no pets (systemd would kill it), no drive telegrams
+  } else {
+    rig.sim_command(fault);
+  }
+  std::this_thread::sleep_for(3s);
+  if (!daemon_gone) {
+    const json st = rig.status();
+    cell["state"] = st["state"];
+    cell["fault_cause"] = st["fault"].is_object() ? st["fault"]["cause"] : json(nullptr);
+    cell["motion"] = st["motion"];
+    rig.sim_command("normal");
+    std::this_thread::sleep_for(2s);
+    const json after = rig.status();
+    cell["stays_latched"] = after["state"] == st["state"] && (after["state"] == "faulted" || after["state"] == "idle");
+  }
+  cell["belt_hz_after"] = rig.sim_belt_hz();
+  if (fault == "watchdog stall") kill(rig.daemon_pid(), SIGKILL);
+  const bool stopped = cell["belt_hz_after"].get<double>() >= 0 && cell["belt_hz_after"].get<double>() < 0.05;
+  const bool named = daemon_gone || cell["fault_cause"].is_string() || phase == "decelerating";
+  cell["pass"] = stopped && named && (daemon_gone || cell["stays_latched"].get<bool>());
+  return cell;
+}
+
+}  // namespace
+
+json run_fault_matrix(const RigOptions& o) {
+  const char* faults[] = {"silence", "slow 400", "exception", "garbage", "drop", "peer restart",
+                          "SIGKILL", "SIGTERM", "watchdog stall"};
+  const Phase phases[] = {{"accelerating", "reverse"}, {"cruising", "reverse"}, {"decelerating", "reverse"},
+                          {"accelerating", "forward"}, {"cruising", "forward"}, {"decelerating", "forward"}};
+  json cells = json::array();
+  for (const char* f : faults) {
+    for (const auto& p : phases) {
+      std::cerr << "  " << f << " x " << p.name << " " << p.direction << "\n";
+      cells.push_back(run_cell(o, f, p.name, p.direction));
+    }
+  }
+  return cells;
+}
+
+void print_fault_matrix(const json& m) {
+  std::printf("\nFault matrix: belt stopped within 3 s, fault latched and named, no restart without a new start\n");
+  std::printf("%-16s", "fault");
+  const char* cols[] = {"accelerating reverse", "cruising reverse", "decelerating reverse",
+                        "accelerating forward", "cruising forward", "decelerating forward"};
+  for (const char* c : cols) std::printf(" %-22s", c);
+  std::printf("\n");
+  std::string row_fault;
+  for (const auto& cell : m) {
+    if (cell["fault"] != row_fault) {
+      if (!row_fault.empty()) std::printf("\n");
+      row_fault = cell["fault"];
+      std::printf("%-16s", row_fault.c_str());
+    }
+    std::string what = cell["pass"].get<bool>() ? "PASS " : "FAIL ";
+    what += cell.contains("fault_cause") && cell["fault_cause"].is_string() ? cell["fault_cause"].get<std::string>()
+            : cell.contains("exit_code")                                     ? "ramped, exit " + cell["exit_code"].dump()
+            : cell.contains("state")                                         ? cell["state"].get<std::string>()
+                                                                             : "drive watchdog";
+    std::printf(" %-22s", what.c_str());
+  }
+  std::printf("\n");
+}
+
+namespace {
+
+int connect_unix(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{0, 200000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+}  // namespace
+
+json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration) {
+  Rig rig(o);
+  FrameLog frames(rig.frame_log());
+  rig.wait_standstill();
+  rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}});
+  rig.call({{"cmd", "speed"}, {"kmh", 2.0}});
+  const std::string sock = rig.dir() + "/control.sock";
+  std::atomic<bool> stop{false};
+  std::atomic<long> requests{0}, dropped{0};
+  std::vector<std::thread> threads;
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, kind = i % 5] {
+      int fd = connect_unix(sock);
+      if (fd < 0) return;
+      char buf[65536];
+      const std::string status = "{\"cmd\":\"status\"}\n", watch = "{\"cmd\":\"watch\",\"hz\":20}\n",
+                        garbage = "\x01\x02 not json {{{\n", oversize = std::string(8000, 'x') + "\n";
+      if (kind == 1) [[maybe_unused]] auto n = send(fd, watch.data(), watch.size(), MSG_NOSIGNAL);
+      while (!stop && std::chrono::steady_clock::now() < deadline) {
+        const std::string* line = kind == 0 ? &status : kind == 2 ? &garbage : kind == 4 ? &oversize : nullptr;
+        if (line != nullptr) {
+          if (send(fd, line->data(), line->size(), MSG_NOSIGNAL) < 0) {
+            ++dropped;
+            close(fd);
+            fd = connect_unix(sock);
+            if (fd < 0) return;
+            continue;
+          }
+          ++requests;
+          [[maybe_unused]] auto n = recv(fd, buf, sizeof buf, 0);
+        } else if (kind == 1) {
+          [[maybe_unused]] auto n = recv(fd, buf, sizeof buf, 0);  // a watcher reading its stream
+        } else {
+          std::this_thread::sleep_for(100ms);  // half-open: connected, never reads nor writes
+        }
+      }
+      close(fd);
+    });
+  }
+  std::this_thread::sleep_for(2s);
+  std::vector<double> estop_ms;
+  for (int i = 0; i < 20 && std::chrono::steady_clock::now() < deadline - 2s; ++i) {
+    const long long t0 = now_ns();
+    rig.call({{"cmd", "estop"}});
+    if (auto t = frames.first_write_after(t0, 0, 4, 2000)) estop_ms.push_back(static_cast<double>(*t - t0) / 1e6);
+    rig.wait_standstill();
+    rig.call({{"cmd", "reset"}});
+    rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}});
+    rig.call({{"cmd", "speed"}, {"kmh", 1.0}});
+    std::this_thread::sleep_for(300ms);
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  std::this_thread::sleep_for(1200ms);
+  const std::string status = proc::read_file("/proc/" + std::to_string(rig.daemon_pid()) + "/status");
+  const auto at = status.find("VmHWM:");
+  return {{"clients", clients},
+          {"requests", requests.load()},
+          {"reconnects_after_drop", dropped.load()},
+          {"estop_under_load", summary_ms(estop_ms)},
+          {"peak_rss_kib", at == std::string::npos ? 0 : std::stol(status.substr(at + 6))},
+          {"metrics", proc::read_file(rig.metrics_file()).size() > 0}};
+}
+
+}  // namespace treadd::bench

@@ -1,0 +1,14 @@
+// The fault matrix and the client-load test (treadbench --only matrix|load).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "tools/treadbench/rig.hpp"
+
+namespace treadd::bench {
+
+nlohmann::json run_fault_matrix(const RigOptions& o);
+void print_fault_matrix(const nlohmann::json& m);
+nlohmann::json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration);
+
+}  // namespace treadd::bench
