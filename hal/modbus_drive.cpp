@@ -177,7 +177,12 @@ void ModbusDrive::io_loop() {
     if (!estop_pending_ && !wait(next - now)) break;
   }
   // Leaving: tell the drive to stop (it would stop by its own watchdog anyway) and close.
-  if (link_.is_open()) send_command(DriveCommand{Motion::stop, wanted_.direction, 0});
+  Direction direction;
+  {
+    std::lock_guard lock(mutex_);
+    direction = wanted_.direction;
+  }
+  if (link_.is_open()) send_command(DriveCommand{Motion::stop, direction, 0});
   link_.close();
 }
 
