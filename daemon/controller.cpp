@@ -33,6 +33,7 @@ void Controller::audit(const std::string& kind, const std::string& who, const st
 }
 
 void Controller::tick(TimePoint now, bool overrun) {
+  ++generation_;
   last_feedback_ = drive_.feedback();
   supervisor_.update(TickInputs{last_feedback_, overrun}, now);
   send_drive_command();
@@ -77,14 +78,12 @@ void Controller::log_events(const std::string& who, TimePoint now) {
 
 Controller::Outcome Controller::execute(std::string_view line, const Peer& peer, TimePoint now) {
   auto parsed = protocol::parse_request(line);
-  if (!parsed.request) return {protocol::error_reply("bad request: " + parsed.error), std::nullopt};
+  if (!parsed.request) return {protocol::error_reply("bad request: " + parsed.error), std::nullopt, false, true};
   return std::visit(
       [&](const auto& req) -> Outcome {
         using T = std::decay_t<decltype(req)>;
         if constexpr (std::is_same_v<T, protocol::StatusQuery>) {
-          json r = protocol::ok_reply("status");
-          r["status"] = status_json();
-          return {r, std::nullopt};
+          return {json(), std::nullopt, true};
         } else if constexpr (std::is_same_v<T, protocol::LimitsQuery>) {
           return {limits(req.profile), std::nullopt};
         } else if constexpr (std::is_same_v<T, protocol::WatchQuery>) {
@@ -117,6 +116,7 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
 }
 
 json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now) {
+  ++generation_;
   const Reply r = supervisor_.handle(Request{cmd, peer.role, peer.who}, now);
   send_drive_command();
   log_events(peer.who, now);
@@ -182,6 +182,7 @@ json Controller::reload(const std::string& who) {
     return r;
   }
   config_.limits = std::move(*loaded.value);
+  ++generation_;
   log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
   audit("reload", who, "limits reloaded");
   return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
@@ -195,8 +196,10 @@ void Controller::stop_for_shutdown(TimePoint now) {
 
 bool Controller::belt_at_rest() const {
   const State s = supervisor_.state();
-  return s != State::running && s != State::stopping && s != State::cooling_down && s != State::changing_direction &&
-         s != State::paused && last_feedback_.measured_kmh < config_.machine.safety.standstill_kmh;
+  const bool session_over = s != State::running && s != State::stopping && s != State::cooling_down &&
+                            s != State::changing_direction && s != State::paused;
+  // With the link down there is nothing more to wait for: the drive's own watchdog stops the belt.
+  return session_over && (last_feedback_.measured_kmh < config_.machine.safety.standstill_kmh || !last_feedback_.link_up);
 }
 
 json Controller::status_json() const {
@@ -208,6 +211,16 @@ json Controller::status_json() const {
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
   j["recent_events"] = json(recent_events_);
   return j;
+}
+
+const std::string& Controller::status_line() {
+  if (status_line_generation_ != generation_) {
+    json r = protocol::ok_reply("status");
+    r["status"] = status_json();
+    status_line_ = r.dump() + "\n";
+    status_line_generation_ = generation_;
+  }
+  return status_line_;
 }
 
 json Controller::history(const protocol::HistoryQuery& q) const {

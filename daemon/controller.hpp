@@ -40,6 +40,8 @@ class Controller {
   struct Outcome {
     nlohmann::json reply;
     std::optional<double> watch_hz;  // the client asked to watch at this rate
+    bool status = false;             // answer with status_line() (shared, serialized once per tick)
+    bool bad_request = false;        // not a request at all: answer once, then drop the client
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
@@ -50,6 +52,9 @@ class Controller {
   bool belt_at_rest() const;
 
   nlohmann::json status_json() const;
+  // The status reply as one protocol line, rebuilt at most once per tick or command: a flood of
+  // status requests or a hundred watchers cost a string copy each, not a JSON build.
+  const std::string& status_line();
   // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
   void set_notice(std::string notice) { notice_ = std::move(notice); }
   const Supervisor& supervisor() const { return supervisor_; }
@@ -75,6 +80,9 @@ class Controller {
   Traces traces_;
   SafetyCounters counters_;
   std::deque<nlohmann::json> recent_events_;  // the last few, for `treadctl watch`
+  std::uint64_t generation_ = 0;               // bumped by every tick and command
+  std::uint64_t status_line_generation_ = ~0ull;
+  std::string status_line_;
 };
 
 }  // namespace treadd

@@ -67,7 +67,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
             std::chrono::duration<double>(1.0 / *outcome.watch_hz));
         next_watch_ = {};
       }
-      send(outcome.reply.dump() + "\n");
+      if (outcome.bad_request) {
+        // One clear error, then the connection is dropped: a client that sends garbage gets no more.
+        send(outcome.reply.dump() + "\n", /*then_close=*/true);
+        return;
+      }
+      send(outcome.status ? server_.controller_.status_line() : outcome.reply.dump() + "\n");
     }
     read();
   }
@@ -145,21 +150,13 @@ void SocketServer::accept() {
 }
 
 void SocketServer::publish(TimePoint now) {
-  std::string line;
   for (auto it = connections_.begin(); it != connections_.end();) {
     auto c = it->lock();
     if (!c) {
       it = connections_.erase(it);
       continue;
     }
-    if (c->watching()) {
-      if (line.empty()) {
-        nlohmann::json j = protocol::ok_reply("status");
-        j["status"] = controller_.status_json();
-        line = j.dump() + "\n";
-      }
-      c->maybe_publish(now, line);
-    }
+    if (c->watching()) c->maybe_publish(now, controller_.status_line());
     ++it;
   }
 }

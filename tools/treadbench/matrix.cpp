@@ -197,12 +197,19 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
   std::this_thread::sleep_for(1200ms);
   const std::string status = proc::read_file("/proc/" + std::to_string(rig.daemon_pid()) + "/status");
   const auto at = status.find("VmHWM:");
+  const std::string metrics = proc::read_file(rig.metrics_file());
+  auto value = [&](const std::string& name) {
+    const auto p = metrics.find("\n" + name + " ");
+    return p == std::string::npos ? -1.0 : std::stod(metrics.substr(p + name.size() + 2));
+  };
   return {{"clients", clients},
           {"requests", requests.load()},
           {"reconnects_after_drop", dropped.load()},
           {"estop_under_load", summary_ms(estop_ms)},
           {"peak_rss_kib", at == std::string::npos ? 0 : std::stol(status.substr(at + 6))},
-          {"metrics", proc::read_file(rig.metrics_file()).size() > 0}};
+          {"loop_overruns", value("treadd_loop_overruns_total")},
+          {"loop_worst_lateness_ms", value("treadd_loop_worst_lateness_seconds") * 1000},
+          {"loop_ticks", value("treadd_loop_ticks_total")}};
 }
 
 }  // namespace treadd::bench
