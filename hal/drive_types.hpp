@@ -27,6 +27,7 @@ struct DriveFeedback {
   std::uint64_t sequence = 0;  // increments with each valid reading
   TimePoint received_at{};
   bool link_up = false;  // the HAL's own verdict (N consecutive failures)
+  std::uint32_t link_generation = 0;  // bumped each time the HAL had to reopen the link
   double measured_kmh = 0;
   Direction direction = Direction::reverse;
   int fault_code = 0;  // 0 = none

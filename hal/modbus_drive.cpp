@@ -151,6 +151,8 @@ void ModbusDrive::reconnect_with_backoff() {
     if (link_.open() && arm_drive_watchdog(why)) {
       std::lock_guard lock(mutex_);
       ++counters_.reconnects;
+      // Even a reconnect faster than a tick must reach the supervisor: the drive may have restarted.
+      ++latest_.link_generation;
       return;
     }
     if (!wait(backoff)) return;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace treadd {
 namespace {
@@ -41,6 +42,10 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
     return f;
   }
   const DriveFeedback& fb = in.feedback;
+  const auto previous_generation = std::exchange(link_generation_, fb.link_generation);
+  if (previous_generation && *previous_generation != fb.link_generation) {
+    return Fault{FaultCause::link_loss, "the connection to the drive was lost and re-established (it may have restarted)"};
+  }
   if (fb.sequence == last_sequence_) return std::nullopt;  // no new reading: nothing more to judge
   last_sequence_ = fb.sequence;
   const double measured = fb.measured_kmh;

@@ -27,6 +27,7 @@ class FaultMonitor {
  private:
   SafetySettings settings_;
   std::uint64_t last_sequence_ = 0;
+  std::optional<std::uint32_t> link_generation_;
   std::optional<double> last_measured_;
   std::optional<TimePoint> tracking_since_;
   int overruns_in_a_row_ = 0;

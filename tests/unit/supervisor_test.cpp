@@ -460,6 +460,18 @@ TEST(Fault, when_hal_declares_link_down_expect_link_loss_at_once) {
   EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::link_loss);
 }
 
+TEST(Fault, when_link_was_reopened_between_two_ticks_expect_link_loss) {
+  Rig rig;
+  rig.start();
+  rig.run_for(1s);
+  ++rig.fb.link_generation;  // dropped and reconnected faster than one tick: link_up never seen false
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::link_loss);
+  rig.run_for(3s);
+  EXPECT_TRUE(rig.send(ResetCmd{}).accepted) << "the condition is gone; the latch needed a reset";
+}
+
 TEST(Fault, when_measured_above_cap_plus_margin_expect_overspeed) {
   Rig rig;
   rig.start();
