@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The demo: treadd driving treadsim (a simulated drive) over Modbus TCP on loopback, steered
 # through treadctl like staff would.
-# Usage: scripts/demo.sh          run the demo session (about 45 s), then stop everything
-#        scripts/demo.sh --keep   leave the daemon running afterwards to try your own commands
+# Usage: tools/demo.sh          run the demo session (about 45 s), then stop everything
+#        tools/demo.sh --keep   leave the daemon running afterwards to try your own commands
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=0
 [[ "${1:-}" == "--keep" ]] && keep=1
 
-scripts/setup.sh default >/dev/null
+tools/setup.sh default >/dev/null
 run_dir=$(mktemp -d /tmp/treadd-demo-XXXXXX)
 sock="$run_dir/control.sock"
 treadd=build/daemon/treadd

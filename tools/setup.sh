@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages treadd builds and tests with (as root), then configures and builds.
-# Usage: scripts/setup.sh [default|asan]
+# Usage: tools/setup.sh [default|asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-default}"
