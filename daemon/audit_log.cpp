@@ -9,8 +9,8 @@
 
 namespace treadd {
 
-AuditLog::AuditLog(const std::filesystem::path& file)
-    : file_(std::fopen(file.c_str(), "a")), journal_(std::getenv("JOURNAL_STREAM") != nullptr) {}
+AuditLog::AuditLog(const std::filesystem::path& file, BackgroundSync* sync)
+    : file_(std::fopen(file.c_str(), "a")), journal_(std::getenv("JOURNAL_STREAM") != nullptr), sync_(sync) {}
 
 AuditLog::~AuditLog() {
   if (file_ != nullptr) std::fclose(file_);
@@ -29,7 +29,7 @@ void AuditLog::record(const std::string& kind, const std::string& who, const std
         nlohmann::json{{"time", when}, {"kind", kind}, {"who", who}, {"text", text}}.dump() + "\n";
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);
-    if (serious) fdatasync(fileno(file_));
+    if (serious && sync_ != nullptr) sync_->request(fileno(file_));
   }
   if (journal_) {
     sd_journal_send("MESSAGE=%s: %s (%s)", kind.c_str(), text.c_str(), who.c_str(), "PRIORITY=%i", serious ? 4 : 5,

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <string>
 
+#include "daemon/background_sync.hpp"
+
 namespace treadd {
 
 class AuditLog {
  public:
-  explicit AuditLog(const std::filesystem::path& file);
+  explicit AuditLog(const std::filesystem::path& file, BackgroundSync* sync = nullptr);
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -21,6 +23,7 @@ class AuditLog {
  private:
   FILE* file_ = nullptr;
   bool journal_ = false;
+  BackgroundSync* sync_;
 };
 
 }  // namespace treadd

@@ -78,8 +78,10 @@ int run(const Options& opt) {
   log::notice("drive connected: " + drive->describe());
 
   asio::io_context io;
-  SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep));
-  AuditLog audit(opt.state_dir + "/audit.log");
+  BackgroundSync disk_sync;
+  SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep),
+                           &disk_sync);
+  AuditLog audit(opt.state_dir + "/audit.log", &disk_sync);
   Controller controller(config, opt.config_dir, *drive, Traces{&recorder, &audit, opt.state_dir + "/sessions"});
   // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
   const std::string marker = opt.state_dir + "/treadd.running";

@@ -26,7 +26,8 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
-SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep) : dir_(std::move(dir)), keep_(keep) {
+SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync)
+    : dir_(std::move(dir)), keep_(keep), sync_(sync) {
   fs::create_directories(dir_);
 }
 
@@ -39,7 +40,7 @@ void SessionRecorder::write(const json& line, bool sync) {
   const std::string text = line.dump() + "\n";
   std::fwrite(text.data(), 1, text.size(), file_);
   std::fflush(file_);  // in the page cache at once: a killed daemon loses nothing
-  if (sync) fdatasync(fileno(file_));  // on disk: survives power loss
+  if (sync && sync_ != nullptr) sync_->request(fileno(file_));  // on disk soon: survives power loss
 }
 
 void SessionRecorder::rotate() {

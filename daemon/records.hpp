@@ -1,6 +1,6 @@
 // Session records: one append-only JSON-lines file per session under <state>/sessions/.
-// A line per event and per 0.5 s sample, flushed as written, fdatasync'd at start, end and on
-// e-stop/fault: a crash or SIGKILL never leaves a corrupt record, only one without its end line,
+// A line per event and per 0.5 s sample, flushed as written, fdatasync'd (off the control loop) at
+// start, end and on e-stop/fault: a crash or SIGKILL never leaves a corrupt record, only one without its end line,
 // which readers report as "cut short". Old records are rotated away by count.
 #pragma once
 
@@ -10,13 +10,14 @@
 #include <optional>
 #include <string>
 
+#include "daemon/background_sync.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
 
 class SessionRecorder {
  public:
-  SessionRecorder(std::filesystem::path dir, std::size_t keep);
+  SessionRecorder(std::filesystem::path dir, std::size_t keep, BackgroundSync* sync = nullptr);
   ~SessionRecorder();
   SessionRecorder(const SessionRecorder&) = delete;
   SessionRecorder& operator=(const SessionRecorder&) = delete;
@@ -34,6 +35,7 @@ class SessionRecorder {
 
   std::filesystem::path dir_;
   std::size_t keep_;
+  BackgroundSync* sync_;
   FILE* file_ = nullptr;
   TimePoint started_{};
   TimePoint last_tick_{};
