@@ -110,11 +110,18 @@ std::string render_svg(const json& r) {
          "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   // Reverse running shaded, so a reviewer sees at once which parts were backward.
   out += "<g id=\"reverse\" fill=\"#f3e3c3\">\n";
-  for (std::size_t i = 0; i + 1 < samples.size(); ++i) {
-    if (str(samples[i], "direction") != "reverse") continue;
-    const double x0 = x(samples[i].value("t", 0.0)), x1 = x(samples[i + 1].value("t", 0.0));
+  // One band per stretch of reverse running (not one per sample: no seams between samples).
+  for (std::size_t i = 0; i + 1 < samples.size();) {
+    if (str(samples[i], "direction") != "reverse") {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j + 1 < samples.size() && str(samples[j], "direction") == "reverse") ++j;
+    const double x0 = x(samples[i].value("t", 0.0)), x1 = x(samples[j].value("t", 0.0));
     out += "<rect x=\"" + fmt("%.1f", x0) + "\" y=\"" + fmt("%.1f", top) + "\" width=\"" + fmt("%.2f", x1 - x0) +
            "\" height=\"" + fmt("%.1f", ph) + "\"/>\n";
+    i = j + 1;
   }
   out += "</g>\n<g id=\"axes\" stroke=\"#444\">\n";
   out += "<line x1=\"" + fmt("%.1f", left) + "\" y1=\"" + fmt("%.1f", top + ph) + "\" x2=\"" + fmt("%.1f", left + pw) +
@@ -148,7 +155,10 @@ std::string render_svg(const json& r) {
     const double ex = x(std::min(e.value("t", 0.0), t_max));
     out += "<line x1=\"" + fmt("%.1f", ex) + "\" y1=\"" + fmt("%.1f", top) + "\" x2=\"" + fmt("%.1f", ex) + "\" y2=\"" +
            fmt("%.1f", top + ph) + "\" stroke-dasharray=\"2 3\"/>\n";
-    out += "<text x=\"" + fmt("%.1f", ex + 3) + "\" y=\"" + fmt("%.1f", top - 6) + "\" font-size=\"10\" stroke=\"none\">" +
+    // Labels near the right edge grow leftwards so they stay inside the chart.
+    const bool right_edge = ex > left + pw * 0.85;
+    out += "<text x=\"" + fmt("%.1f", right_edge ? ex - 3 : ex + 3) + "\" y=\"" + fmt("%.1f", top - 6) +
+           "\" font-size=\"10\" stroke=\"none\"" + (right_edge ? " text-anchor=\"end\"" : "") + ">" +
            xml_escape(str(e, "kind")) + "</text>\n";
   }
   out += "</g>\n<g id=\"legend\" font-size=\"12\">\n";
