@@ -18,10 +18,15 @@ class ModbusE2E : public DaemonFixture {
 
   void use_tcp() {
     rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
-    sim_ = std::make_unique<Background>(
-        std::vector<std::string>{TREADSIM_BINARY, "--profile", std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml",
-                                 "--tcp", "127.0.0.1:" + std::to_string(port_), "--frame-log", dir_ + "/frames.log"},
-        dir_ + "/treadsim.log", /*with_stdin=*/true);
+    start_sim({"--tcp", "127.0.0.1:" + std::to_string(port_), "--frame-log", dir_ + "/frames.log"});
+  }
+
+  // treadsim on the generic profile, fault commands fed through its stdin.
+  void start_sim(std::vector<std::string> transport_args) {
+    std::vector<std::string> argv{TREADSIM_BINARY, "--profile",
+                                  std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml"};
+    argv.insert(argv.end(), transport_args.begin(), transport_args.end());
+    sim_ = std::make_unique<Background>(argv, dir_ + "/treadsim.log", /*with_stdin=*/true);
     ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
   }
 
@@ -153,11 +158,7 @@ TEST_F(ModbusE2E, rtu_session_over_a_pty_pair) {
   Background socat({SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b}, dir_ + "/socat.log");
   ASSERT_TRUE(wait_for_path(a, 5s) && wait_for_path(b, 5s));
   rewrite_machine("  transport: rtu\n  device: " + a + "\n  baud: 115200\n");
-  sim_ = std::make_unique<Background>(
-      std::vector<std::string>{TREADSIM_BINARY, "--profile", std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml",
-                               "--rtu", b, "--baud", "115200"},
-      dir_ + "/treadsim.log", true);
-  ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
+  start_sim({"--rtu", b, "--baud", "115200"});
   start_daemon();
   EXPECT_NE(status()["drive"]["name"].get<std::string>().find("Modbus RTU"), std::string::npos);
   run_at(2.5);
