@@ -127,11 +127,10 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
 }
 
 Loaded<DriveProfile> load_drive_profile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {std::nullopt, {Diagnostic{path, 0, 0, "cannot open the drive profile"}}};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_drive_profile(buffer.str(), path);
+  std::vector<Diagnostic> errors;
+  auto text = read_config_file(path, errors);
+  if (!text) return {std::nullopt, errors};
+  return parse_drive_profile(*text, path);
 }
 
 }  // namespace treadd

@@ -31,6 +31,42 @@ void check_ceiling(YamlSection& s, const std::string& key, double value, double 
   }
 }
 
+// A ramp so slow that `stop` takes minutes, or a start never gets going, is refused: each
+// direction's decel must stop the belt from its cap within ceilings.max_stop_time, and its accel
+// reach the cap from standstill within ceilings.max_speedup_time.
+void check_ramp_times(YamlSection& s, const Profile& p, const Ceilings& c) {
+  struct Ramp {
+    const char* key;
+    double rate;
+    Direction direction;
+    Millis bound;
+    const char* bound_key;
+    const char* what;
+  };
+  const Ramp ramps[] = {
+      {"decel", p.decel_mps2, Direction::forward, c.max_stop_time, "ceilings.max_stop_time", "stop the belt from"},
+      {"reverse_decel", p.reverse_decel_mps2, Direction::reverse, c.max_stop_time, "ceilings.max_stop_time",
+       "stop the belt from"},
+      {"accel", p.accel_mps2, Direction::forward, c.max_speedup_time, "ceilings.max_speedup_time", "reach"},
+      {"reverse_accel", p.reverse_accel_mps2, Direction::reverse, c.max_speedup_time, "ceilings.max_speedup_time",
+       "reach"},
+  };
+  for (const Ramp& r : ramps) {
+    const double cap = p.cap_kmh(r.direction);
+    if (cap <= 0 || r.rate <= 0) continue;
+    const double seconds = ramp_seconds(0, cap, r.rate);
+    if (seconds > std::chrono::duration<double>(r.bound).count()) {
+      // A reverse value that was not written inherits the forward one: point at the line that is there.
+      const std::string key = s.node()[r.key].IsDefined() ? r.key : (r.key[0] == 'r' ? r.key + 8 : r.key);
+      char buf[240];
+      std::snprintf(buf, sizeof buf, " of %g m/s2 needs %.0f s to %s its %s cap of %.1f km/h; the machine allows %s (%s)",
+                    r.rate, seconds, r.what, to_string(r.direction), cap, format_duration(r.bound).c_str(),
+                    r.bound_key);
+      s.error_at(key, s.path() + "." + key + buf);
+    }
+  }
+}
+
 Profile read_profile(YamlSection s, const std::string& name, const MachineConfig& m) {
   Profile p;
   p.name = name;
@@ -87,6 +123,13 @@ Profile read_profile(YamlSection s, const std::string& name, const MachineConfig
     s.error_at("cooldown_speed", s.path() + ".cooldown_speed " + format_kmh(p.cooldown_speed_kmh) +
                                      " is above its " + to_string(p.direction) + " cap");
   }
+  if (p.session_time <= c.max_session && p.cooldown_time > c.max_session - p.session_time) {
+    s.error_at("cooldown_time", s.path() + ".cooldown_time of " + format_duration(p.cooldown_time) +
+                                    " with a session_time of " + format_duration(p.session_time) +
+                                    " makes a session longer than the machine ceiling ceilings.max_session of " +
+                                    format_duration(c.max_session));
+  }
+  check_ramp_times(s, p, c);
   if (p.warning_before_end >= p.session_time) {
     s.error_at("warning_before_end", s.path() + ".warning_before_end must be shorter than session_time");
   }
@@ -221,23 +264,17 @@ Program read_program(YamlSection s, const std::string& name, const LimitsConfig&
   return g;
 }
 
-// Names must be unique; YAML silently keeps one of two equal keys, so check by hand.
 template <class Fn>
-void for_each_named(YamlSection& parent, const std::string& key, Diagnostics& diag, Fn&& fn) {
+void for_each_named(YamlSection& parent, const std::string& key, Fn&& fn) {
   YAML::Node map = parent.child(key);
   if (!map.IsDefined() || map.IsNull()) return;
   if (!map.IsMap()) {
     parent.error(map.Mark(), key + " must be a mapping of names to entries");
     return;
   }
-  std::set<std::string> seen;
+  // Two equal names were already refused with both lines by check_duplicate_keys().
   for (const auto& kv : map) {
     const std::string name = kv.first.Scalar();
-    if (!seen.insert(name).second) {
-      diag.error(kv.first.Mark().line, kv.first.Mark().column,
-                 "the name '" + name + "' is defined twice under " + key);
-      continue;
-    }
     fn(name, kv.second);
   }
 }
@@ -250,10 +287,10 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
       yaml_text, file_name, "limits.yaml",
       [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
         if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
-        for_each_named(top, "profiles", diag, [&](const std::string& name, const YAML::Node& node) {
+        for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {
           limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
         });
-        for_each_named(top, "programs", diag, [&](const std::string& name, const YAML::Node& node) {
+        for_each_named(top, "programs", [&](const std::string& name, const YAML::Node& node) {
           limits.programs[name] =
               read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, machine, diag);
         });

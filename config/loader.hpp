@@ -33,6 +33,9 @@ struct FullConfig {
 };
 Loaded<FullConfig> load_config_dir(const std::string& dir);
 
+// The whole file, if it opens and is at most max_config_bytes; otherwise an error naming the file.
+std::optional<std::string> read_config_file(const std::string& path, std::vector<Diagnostic>& errors);
+
 // Shortest time a ramp from `from_kmh` to `to_kmh` takes at `mps2` (speeds are km/h).
 double ramp_seconds(double from_kmh, double to_kmh, double mps2);
 

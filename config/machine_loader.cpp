@@ -3,7 +3,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <algorithm>
+
 #include "config/loader.hpp"
+#include "config/units.hpp"
 #include "config/yaml_section.hpp"
 
 namespace treadd {
@@ -48,6 +51,14 @@ void read_ceilings(YamlSection s, Ceilings& c) {
   s.accel("max_decel", c.max_decel_mps2, Need::required);
   s.accel("emergency_decel", c.emergency_decel_mps2, Need::required);
   s.duration("max_session", c.max_session, Need::required);
+  s.duration("max_stop_time", c.max_stop_time, Need::optional);
+  s.duration("max_speedup_time", c.max_speedup_time, Need::optional);
+  // The machine's own ramps must meet its bounds, or no profile could.
+  if (ramp_seconds(0, std::max(c.forward_max_kmh, c.reverse_max_kmh), c.max_decel_mps2) >
+      std::chrono::duration<double>(c.max_stop_time).count()) {
+    s.error_at("max_decel", "ceilings.max_decel cannot stop the belt from its highest ceiling within ceilings.max_stop_time (" +
+                                units::format_duration(c.max_stop_time) + ")");
+  }
   // Belt accelerations near 3 m/s² are used in research to knock people off balance on purpose.
   constexpr double perturbation_mps2 = 3.0;
   const std::pair<const char*, double> rates[] = {
@@ -123,29 +134,34 @@ Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::str
       });
 }
 
-namespace {
-std::optional<std::string> read_file(const std::string& path, std::vector<Diagnostic>& errors) {
-  std::ifstream in(path);
+std::optional<std::string> read_config_file(const std::string& path, std::vector<Diagnostic>& errors) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     errors.push_back(Diagnostic{path, 0, 0, "cannot open the file (does it exist, and may treadd read it?)"});
     return std::nullopt;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  // Never more than the limit plus one byte: /dev/zero or a huge file is refused, not swallowed.
+  std::string text(max_config_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_config_bytes) {
+    errors.push_back(Diagnostic{path, 1, 1, "the file is larger than " + std::to_string(max_config_bytes / 1024) +
+                                                " KiB, the most a configuration file may be"});
+    return std::nullopt;
+  }
+  return text;
 }
-}  // namespace
 
 Loaded<MachineConfig> load_machine(const std::string& path) {
   std::vector<Diagnostic> errors;
-  auto text = read_file(path, errors);
+  auto text = read_config_file(path, errors);
   if (!text) return {std::nullopt, errors};
   return parse_machine(*text, path);
 }
 
 Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& machine) {
   std::vector<Diagnostic> errors;
-  auto text = read_file(path, errors);
+  auto text = read_config_file(path, errors);
   if (!text) return {std::nullopt, errors};
   return parse_limits(*text, path, machine);
 }

@@ -45,7 +45,11 @@ struct Ceilings {
   double max_accel_mps2 = 0.5;        // ceilings.max_accel
   double max_decel_mps2 = 0.8;        // ceilings.max_decel
   double emergency_decel_mps2 = 1.5;  // ceilings.emergency_decel: drive's fast-stop ramp
-  Millis max_session{std::chrono::minutes(60)};  // ceilings.max_session
+  Millis max_session{std::chrono::minutes(60)};  // ceilings.max_session: a whole session, cool-down included
+  // A profile's ramps must stop the belt from its cap within max_stop_time and reach its cap from
+  // standstill within max_speedup_time: a near-zero decel would make `stop` mean nothing.
+  Millis max_stop_time{10000};     // ceilings.max_stop_time
+  Millis max_speedup_time{30000};  // ceilings.max_speedup_time
 };
 
 // Thresholds of the plausibility and standstill checks (machine.yaml `safety:`).

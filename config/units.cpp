@@ -86,8 +86,12 @@ std::string format_duration(Millis d) {
 }
 
 std::string format_kmh(double kmh) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f km/h", kmh);
+  if (!std::isfinite(kmh)) return "an invalid speed";
+  // Shown to one decimal: anything that would print as -0.0 is 0.0.
+  if (std::abs(kmh) < 0.05) kmh = 0.0;
+  char buf[48];
+  // A hostile or mistyped number (1e308) is shown whole in exponent form, never cut off.
+  std::snprintf(buf, sizeof buf, std::abs(kmh) < 1e6 ? "%.1f km/h" : "%.3g km/h", kmh);
   return buf;
 }
 

@@ -2,10 +2,34 @@
 
 #include <charconv>
 #include <cmath>
+#include <map>
 
 #include "config/units.hpp"
 
 namespace treadd {
+
+void check_duplicate_keys(const YAML::Node& node, Diagnostics& diag, int depth) {
+  // Deeper than any treadd file goes; also keeps a hostile file from recursing without bound.
+  if (depth > 32) return;
+  if (node.IsMap()) {
+    std::map<std::string, YAML::Mark> first_seen;
+    for (const auto& kv : node) {
+      if (kv.first.IsScalar()) {
+        const std::string key = kv.first.Scalar();
+        auto [it, inserted] = first_seen.emplace(key, kv.first.Mark());
+        if (!inserted) {
+          diag.error(kv.first.Mark().line, kv.first.Mark().column,
+                     "the key '" + key + "' is given twice in one mapping (lines " +
+                         std::to_string(it->second.line + 1) + " and " + std::to_string(kv.first.Mark().line + 1) +
+                         "); keep one, so nobody has to guess which value is in force");
+        }
+      }
+      check_duplicate_keys(kv.second, diag, depth + 1);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) check_duplicate_keys(item, diag, depth + 1);
+  }
+}
 
 YamlSection::YamlSection(const YAML::Node& node, std::string path, Diagnostics& diag)
     : node_(node), path_(std::move(path)), diag_(diag) {

@@ -57,11 +57,24 @@ class YamlSection {
   bool valid_ = true;
 };
 
+// YAML keeps both of two equal keys in a mapping and a lookup silently takes the first: a cap the
+// clinician lowered further down would be ignored. Every mapping of every file is checked.
+void check_duplicate_keys(const YAML::Node& node, Diagnostics& diag, int depth = 0);
+
+// The largest configuration file treadd reads: real files are a few kilobytes, and a bigger one
+// would cost seconds and gigabytes to parse (checked before parsing, with a clear error).
+constexpr std::size_t max_config_bytes = 256 * 1024;
+
 // Parses one YAML document and hands its top-level mapping to `fill(top, root, value, diag)`;
 // the result holds the value only when the whole file had no error.
 template <class T, class Fill>
 Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_name, const char* top_name, Fill fill) {
   Diagnostics diag(file_name);
+  if (yaml_text.size() > max_config_bytes) {
+    diag.error(0, 0, "the file is " + std::to_string(yaml_text.size() / 1024) + " KiB; configuration files may be at most " +
+                         std::to_string(max_config_bytes / 1024) + " KiB");
+    return {std::nullopt, diag.all()};
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -69,6 +82,8 @@ Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_n
     diag.error(e.mark.line, e.mark.column, std::string("not valid YAML: ") + e.msg);
     return {std::nullopt, diag.all()};
   }
+  check_duplicate_keys(root, diag);
+  if (!diag.empty()) return {std::nullopt, diag.all()};
   T value;
   YamlSection top(root, top_name, diag);
   if (top.valid()) {

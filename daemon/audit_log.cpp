@@ -1,35 +1,37 @@
 #include "daemon/audit_log.hpp"
 
 #include <systemd/sd-journal.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "daemon/log.hpp"
+
 namespace treadd {
 
-AuditLog::AuditLog(const std::filesystem::path& file, BackgroundSync* sync)
-    : file_(std::fopen(file.c_str(), "a")), journal_(std::getenv("JOURNAL_STREAM") != nullptr), sync_(sync) {}
-
-AuditLog::~AuditLog() {
-  if (file_ != nullptr) std::fclose(file_);
+AuditLog::AuditLog(const std::filesystem::path& file, BackgroundSync* sync, StorageHealth* health)
+    : journal_(std::getenv("JOURNAL_STREAM") != nullptr), sync_(sync), health_(health) {
+  std::string error;
+  if (!file_.open(file, error) && health_ != nullptr) health_->failed("audit log: " + error, TimePoint{});
 }
 
-void AuditLog::record(const std::string& kind, const std::string& who, const std::string& text) {
+void AuditLog::record(const std::string& kind, const std::string& who, const std::string& text, TimePoint now) {
   const bool serious = kind == "estop" || kind == "fault";
-  if (file_ != nullptr) {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t tt = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const std::string line =
-        nlohmann::json{{"time", when}, {"kind", kind}, {"who", who}, {"text", text}}.dump() + "\n";
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
-    if (serious && sync_ != nullptr) sync_->request(fileno(file_));
+  const std::time_t tt = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string line = nlohmann::json{{"time", when}, {"kind", kind}, {"who", who}, {"text", text}}.dump() + "\n";
+  std::string error;
+  if (file_.append(line, error)) {
+    if (health_ != nullptr) health_->succeeded();
+    if (serious && sync_ != nullptr) sync_->request(file_.fd());
+  } else {
+    if (health_ != nullptr) health_->failed("audit log: " + error, now);
+    // Not lost: the entry itself goes to stderr, which journald keeps under systemd.
+    if (!journal_) log::error("audit entry not written to the file: " + line.substr(0, line.size() - 1));
   }
   if (journal_) {
     sd_journal_send("MESSAGE=%s: %s (%s)", kind.c_str(), text.c_str(), who.c_str(), "PRIORITY=%i", serious ? 4 : 5,

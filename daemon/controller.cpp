@@ -28,8 +28,8 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
       supervisor_(settings_from(config_.machine)),
       traces_(std::move(traces)) {}
 
-void Controller::audit(const std::string& kind, const std::string& who, const std::string& text) {
-  if (traces_.audit != nullptr) traces_.audit->record(kind, who, text);
+void Controller::audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now) {
+  if (traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
 }
 
 void Controller::tick(TimePoint now, bool overrun) {
@@ -43,8 +43,10 @@ void Controller::tick(TimePoint now, bool overrun) {
 
 void Controller::send_drive_command() {
   const DriveCommand& cmd = supervisor_.drive_command();
-  // The fast stop takes the drive's priority path: it must not wait for the next tick or a poll.
-  if (cmd.motion == Motion::fast_stop) drive_.emergency_stop();
+  // The fast stop takes the drive's priority path once, when it begins: it must not wait for the
+  // next tick or a poll. While it lasts, every routine command carries the fast-stop word anyway.
+  if (cmd.motion == Motion::fast_stop && last_motion_ != Motion::fast_stop) drive_.emergency_stop();
+  last_motion_ = cmd.motion;
   drive_.command(cmd);
 }
 
@@ -64,7 +66,7 @@ void Controller::log_events(const std::string& who, TimePoint now) {
       default: break;
     }
     if (bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) {
-      audit(to_string(e.kind), who, e.text);
+      audit(to_string(e.kind), who, e.text, now);
     }
     if (traces_.recorder != nullptr) {
       traces_.recorder->event(e, now);
@@ -94,7 +96,9 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
                                           to_string(peer.role) + " role"),
                     std::nullopt};
           }
-          return {reload(peer.who), std::nullopt};
+          Outcome deferred;
+          deferred.reload = true;
+          return deferred;
         } else if constexpr (std::is_same_v<T, protocol::HistoryQuery> || std::is_same_v<T, protocol::ReportQuery>) {
           // Session records are patient data: staff only.
           if (peer.role == Role::viewer) {
@@ -123,7 +127,7 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
   if (!r.accepted) {
     ++counters_.refusals;
     log::info("refused for " + peer.who + ": " + r.message);
-    audit("refusal", peer.who, r.message);
+    audit("refusal", peer.who, r.message, now);
   }
   return reply_from(r);
 }
@@ -170,21 +174,27 @@ json Controller::limits(const std::optional<std::string>& profile) const {
   return r;
 }
 
-json Controller::reload(const std::string& who) {
-  auto loaded = load_limits(config_dir_ + "/limits.yaml", config_.machine);
+json Controller::reload(const std::string& who) { return apply_reload(parse_limits_file(), who); }
+
+Loaded<LimitsConfig> Controller::parse_limits_file() const {
+  return load_limits(config_dir_ + "/limits.yaml", config_.machine);
+}
+
+json Controller::apply_reload(Loaded<LimitsConfig> loaded, const std::string& who) {
   if (!loaded.ok()) {
     json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
     json errors = json::array();
     for (const auto& d : loaded.errors) errors.push_back(d.to_string());
     r["errors"] = errors;
     log::warning("reload refused: " + join(loaded.errors));
-    audit("reload", who, "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml");
+    audit("reload", who, "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml",
+          std::chrono::steady_clock::now());
     return r;
   }
   config_.limits = std::move(*loaded.value);
   ++generation_;
   log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
-  audit("reload", who, "limits reloaded");
+  audit("reload", who, "limits reloaded", std::chrono::steady_clock::now());
   return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
 }
 
@@ -208,7 +218,14 @@ json Controller::status_json() const {
                 {"link_up", last_feedback_.link_up},
                 {"fault_code", last_feedback_.fault_code},
                 {"safety_key_present", last_feedback_.safety_key_present}};
+  // With the link down the last reading says nothing about the belt now: unknown, not stale.
+  if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
+  if (traces_.health != nullptr) {
+    j["storage"] = {{"ok", traces_.health->ok()},
+                    {"errors", traces_.health->errors()},
+                    {"last_error", traces_.health->last_error().empty() ? json(nullptr) : json(traces_.health->last_error())}};
+  }
   j["recent_events"] = json(recent_events_);
   return j;
 }

@@ -22,6 +22,7 @@ namespace treadd {
 struct Peer {
   Role role = Role::viewer;
   std::string who;
+  std::uint32_t uid = ~0u;  // from SO_PEERCRED; connection limits are per user
 };
 
 // Where the controller leaves its traces; tests may leave it empty.
@@ -29,6 +30,7 @@ struct Traces {
   SessionRecorder* recorder = nullptr;
   AuditLog* audit = nullptr;
   std::filesystem::path records_dir;
+  StorageHealth* health = nullptr;  // failures writing any of them, shown in status
 };
 
 class Controller {
@@ -42,11 +44,15 @@ class Controller {
     std::optional<double> watch_hz;  // the client asked to watch at this rate
     bool status = false;             // answer with status_line() (shared, serialized once per tick)
     bool bad_request = false;        // not a request at all: answer once, then drop the client
+    bool reload = false;             // a permitted reload: parsed off the loop, answered later
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
-  // Re-reads limits.yaml; a bad file leaves the running limits as they were.
+  // Re-reads limits.yaml on the calling thread (tests, check tools); the daemon parses it on a
+  // worker with parse_limits_file() and applies the result on the loop with apply_reload().
   nlohmann::json reload(const std::string& who = "SIGHUP");
+  Loaded<LimitsConfig> parse_limits_file() const;  // thread-safe: reads only immutable settings
+  nlohmann::json apply_reload(Loaded<LimitsConfig> loaded, const std::string& who);
   // SIGTERM: a controlled ramp to a stop before exit.
   void stop_for_shutdown(TimePoint now);
   bool belt_at_rest() const;
@@ -69,13 +75,14 @@ class Controller {
   nlohmann::json report(const protocol::ReportQuery& q) const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
-  void audit(const std::string& kind, const std::string& who, const std::string& text);
+  void audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now);
 
-  FullConfig config_;
+  FullConfig config_;  // config_.machine never changes after start: the reload worker reads it
   std::string config_dir_;
   MotorDrive& drive_;
   Supervisor supervisor_;
   DriveFeedback last_feedback_;
+  Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;
   Traces traces_;
   SafetyCounters counters_;

@@ -1,6 +1,7 @@
 // treadd: the treadmill controller daemon. Wires configuration, drive, supervisor, control loop
 // and control socket together; every decision about the belt is the supervisor's.
 #include <grp.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 #include "daemon/control_loop.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/drive_factory.hpp"
+#include "daemon/instance_lock.hpp"
+#include "daemon/reload_worker.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
@@ -51,6 +54,16 @@ class WatchdogPetter {
   TimePoint last_{};
 };
 
+// Connections are bounded well below any descriptor limit (socket_server.hpp); the soft limit is
+// still raised to the hard one so that a low default never becomes the bound.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int run(const Options& opt) {
   auto loaded = load_config_dir(opt.config_dir);
   if (!loaded.ok()) {
@@ -70,7 +83,10 @@ int run(const Options& opt) {
     }
   }
   const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
-  std::filesystem::create_directories(opt.state_dir);
+  // Before the drive is touched: a second daemon on the same socket or state refuses to start.
+  InstanceLock socket_lock(socket_path + ".lock", "the control socket " + socket_path);
+  InstanceLock state_lock(opt.state_dir + "/treadd.lock", "the state directory " + opt.state_dir);
+  raise_descriptor_limit();
 
   sd_notify(0, "STATUS=connecting to the drive");
   auto drive = make_drive(config.machine, opt.config_dir);
@@ -79,13 +95,16 @@ int run(const Options& opt) {
 
   asio::io_context io;
   BackgroundSync disk_sync;
+  StorageHealth storage;
   SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep),
-                           &disk_sync);
-  AuditLog audit(opt.state_dir + "/audit.log", &disk_sync);
-  Controller controller(config, opt.config_dir, *drive, Traces{&recorder, &audit, opt.state_dir + "/sessions"});
+                           &disk_sync, &storage);
+  AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
+  Controller controller(config, opt.config_dir, *drive,
+                        Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});
   // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
   const std::string marker = opt.state_dir + "/treadd.running";
-  if (std::filesystem::exists(marker)) {
+  std::error_code marker_error;
+  if (std::filesystem::exists(marker, marker_error)) {
     const std::string notice =
         "treadd restarted after an unexpected stop (crash, watchdog or power loss); the belt is stopped and no "
         "session was resumed";
@@ -96,6 +115,10 @@ int run(const Options& opt) {
   SocketServer server(io, socket_path, controller,
                       RoleGroups{config.machine.control.clinician_group, config.machine.control.operator_group});
   server.start();
+  ReloadWorker reloads(io, controller);
+  server.set_reload_handler([&](const Peer& peer, std::function<void(std::string)> answer) {
+    reloads.request(peer.who, [answer = std::move(answer)](const nlohmann::json& reply) { answer(reply.dump() + "\n"); });
+  });
   WatchdogPetter watchdog;
   std::optional<State> last_state;
   ControlLoop loop(io, controller, config.machine.control.tick_hz, [&](TimePoint now, bool on_time) {
@@ -127,8 +150,12 @@ int run(const Options& opt) {
     m.worst_lateness_s = std::chrono::duration<double>(loop.stats().worst_lateness).count();
     m.lateness = loop.stats().lateness;
     m.tick_period_s = std::chrono::duration<double>(loop.period()).count();
-    m.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!write_metrics_file(metrics_file, render_metrics(m))) log::warning("cannot write metrics to " + metrics_file);
+    const auto now = std::chrono::steady_clock::now();
+    m.uptime_s = std::chrono::duration<double>(now - started).count();
+    m.storage_errors = storage.errors();
+    m.connections_evicted = server.counters().evicted;
+    m.connections_idle_closed = server.counters().idle_closed;
+    if (!write_metrics_file(metrics_file, render_metrics(m))) storage.failed("cannot write metrics to " + metrics_file, now);
     metrics_timer.expires_after(config.machine.metrics.interval);
     metrics_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) write_metrics();
@@ -163,7 +190,7 @@ int run(const Options& opt) {
       if (ec) return;
       if (sig == SIGHUP) {
         log::notice("SIGHUP: reloading limits");
-        controller.reload();
+        reloads.request("SIGHUP", nullptr);
       } else if (!*shutdown_started) {
         log::notice("stopping: ramping the belt down before exit");
         sd_notify(0, "STOPPING=1\nSTATUS=stopping: ramping the belt down");
@@ -176,7 +203,7 @@ int run(const Options& opt) {
   };
   wait_signal();
   io.run();
-  std::filesystem::remove(marker);
+  std::filesystem::remove(marker, marker_error);
   log::notice("stopped");
   return 0;
 }

@@ -75,6 +75,12 @@ std::string render_metrics(const MetricsSnapshot& m) {
                   m.lateness.sum_s(), static_cast<unsigned long long>(m.lateness.count()));
     out += line;
   }
+  gauge(out, "treadd_storage_errors_total", "Failed writes of session records, audit log or metrics.",
+        static_cast<double>(m.storage_errors), "counter");
+  gauge(out, "treadd_control_connections_evicted_total", "Control clients closed to keep room for new ones.",
+        static_cast<double>(m.connections_evicted), "counter");
+  gauge(out, "treadd_control_connections_idle_closed_total", "Control clients closed after the idle timeout.",
+        static_cast<double>(m.connections_idle_closed), "counter");
   gauge(out, "treadd_loop_period_seconds", "Configured tick period.", m.tick_period_s);
   gauge(out, "treadd_uptime_seconds", "Seconds since the daemon started.", m.uptime_s);
   gauge(out, "treadd_metrics_updated_timestamp_seconds", "When this file was written (alert when stale).",
@@ -90,7 +96,8 @@ bool write_metrics_file(const std::filesystem::path& file, const std::string& te
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) return false;
     out << text;
-    if (!out) return false;
+    out.close();  // a full disk shows up here, when the buffer is written
+    if (out.fail()) return false;
   }
   std::filesystem::rename(tmp, file, ec);
   return !ec;

@@ -32,6 +32,9 @@ struct MetricsSnapshot {
   LatencyHistogram lateness;
   double tick_period_s = 0;
   double uptime_s = 0;
+  std::uint64_t storage_errors = 0;          // failed writes of records, audit log or this file
+  std::uint64_t connections_evicted = 0;     // control clients pushed out by the per-user/total bounds
+  std::uint64_t connections_idle_closed = 0;
 };
 
 std::string render_metrics(const MetricsSnapshot& m);

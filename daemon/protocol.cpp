@@ -21,7 +21,8 @@ std::string string_field(const json& j, const char* key) {
 
 Parsed parse_object(const json& j) {
   if (!j.is_object()) throw std::invalid_argument("a request must be a JSON object");
-  if (auto v = j.find("v"); v != j.end() && (!v->is_number_integer() || v->get<int>() != version)) {
+  // Compared as written: 4294967297 or 1.0 must not pass for 1 through a narrowing conversion.
+  if (auto v = j.find("v"); v != j.end() && v->dump() != std::to_string(version)) {
     throw std::invalid_argument("unsupported protocol version (this daemon speaks version 1)");
   }
   const std::string cmd = string_field(j, "cmd");
@@ -78,7 +79,14 @@ Parsed parse_object(const json& j) {
   }
   if (cmd == "pause") return Command{PauseCmd{}};
   if (cmd == "resume") return Command{ResumeCmd{}};
-  if (cmd == "stop") return Command{StopCmd{}};
+  if (cmd == "stop") {
+    StopCmd stop;
+    if (j.contains("reason")) {
+      stop.reason = string_field(j, "reason");
+      if (stop.reason.empty() || stop.reason.size() > 200) throw std::invalid_argument("'reason' must be 1 to 200 characters");
+    }
+    return Command{stop};
+  }
   if (cmd == "estop") return Command{EStopCmd{}};
   if (cmd == "reset") return Command{ResetCmd{}};
   if (cmd == "lock") return Command{LockCmd{}};

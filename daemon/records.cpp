@@ -26,57 +26,81 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
-SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync)
-    : dir_(std::move(dir)), keep_(keep), sync_(sync) {
-  fs::create_directories(dir_);
+SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync, StorageHealth* health)
+    : dir_(std::move(dir)), keep_(keep), sync_(sync), health_(health) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);  // again at each session start; a failure there is reported
 }
 
-SessionRecorder::~SessionRecorder() {
-  if (file_ != nullptr) std::fclose(file_);
+SessionRecorder::~SessionRecorder() = default;
+
+void SessionRecorder::failed(const std::string& what, TimePoint now) {
+  if (health_ != nullptr) health_->failed("session record: " + what, now);
 }
 
-void SessionRecorder::write(const json& line, bool sync) {
-  if (file_ == nullptr) return;
-  const std::string text = line.dump() + "\n";
-  std::fwrite(text.data(), 1, text.size(), file_);
-  std::fflush(file_);  // in the page cache at once: a killed daemon loses nothing
-  if (sync && sync_ != nullptr) sync_->request(fileno(file_));  // on disk soon: survives power loss
+void SessionRecorder::write(const json& line, bool sync, TimePoint now) {
+  if (!active_) return;
+  std::string error;
+  // Each line reaches the page cache at once (O_APPEND write): a killed daemon loses nothing.
+  if (!file_.append(line.dump() + "\n", error, start_line_)) {
+    failed(error, now);
+    return;
+  }
+  if (health_ != nullptr) health_->succeeded();
+  if (sync && sync_ != nullptr) sync_->request(file_.fd());  // on disk soon: survives power loss
 }
 
-void SessionRecorder::rotate() {
+void SessionRecorder::rotate(TimePoint now) {
+  std::error_code ec;
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir_)) {
-    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".jsonl") files.push_back(it->path());
+  }
+  if (ec) {
+    failed("cannot list " + dir_.string() + " to rotate old records: " + ec.message(), now);
+    return;
   }
   std::sort(files.begin(), files.end());
   while (files.size() >= keep_ && !files.empty()) {
-    fs::remove(files.front());
+    if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
     files.erase(files.begin());
   }
 }
 
 void SessionRecorder::begin(const Status& st, const std::string& who, TimePoint now) {
-  if (file_ != nullptr) end("superseded", now);
-  rotate();
+  if (active_) end("superseded", now);
+  std::error_code ec;
+  fs::create_directories(dir_, ec);  // re-created if someone removed it
+  rotate(now);
   const auto wall = std::chrono::system_clock::now();
   std::string id = iso_utc(wall, true);
-  for (int n = 2; fs::exists(dir_ / (id + ".jsonl")); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
-  file_ = std::fopen((dir_ / (id + ".jsonl")).c_str(), "a");
-  if (file_ == nullptr) return;
+  for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
   started_ = last_tick_ = next_sample_ = now;
   reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = 0;
-  write({{"type", "start"},
-         {"id", id},
-         {"profile", st.profile ? json(st.profile->name) : json(nullptr)},
-         {"program", st.program ? json(*st.program) : json(nullptr)},
-         {"who", who},
-         {"start", iso_utc(wall, false)},
-         {"direction", to_string(st.direction)}},
-        true);
+  active_ = true;
+  start_line_ = json{{"type", "start"},
+                     {"id", id},
+                     {"profile", st.profile ? json(st.profile->name) : json(nullptr)},
+                     {"program", st.program ? json(*st.program) : json(nullptr)},
+                     {"who", who},
+                     {"start", iso_utc(wall, false)},
+                     {"direction", to_string(st.direction)}}
+                    .dump() +
+                "\n";
+  std::string error;
+  if (!file_.open(dir_ / (id + ".jsonl"), error)) {
+    failed(error, now);
+    return;  // the session runs; its lines are retried, the start line first
+  }
+  if (!file_.append(start_line_, error)) {
+    failed(error, now);
+    return;
+  }
+  if (sync_ != nullptr) sync_->request(file_.fd());
 }
 
 void SessionRecorder::tick(const Status& st, TimePoint now) {
-  if (file_ == nullptr) return;
+  if (!active_) return;
   const double dt = std::chrono::duration<double>(now - last_tick_).count();
   last_tick_ = now;
   const double metres = st.measured_kmh / 3.6 * dt;
@@ -93,19 +117,19 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
          {"target", round2(st.target_kmh)},
          {"commanded", round2(st.commanded_kmh)},
          {"measured", round2(st.measured_kmh)}},
-        false);
+        false, now);
 }
 
 void SessionRecorder::event(const Event& e, TimePoint now) {
-  if (file_ == nullptr) return;
+  if (!active_) return;
   const bool serious = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
   write({{"type", "event"}, {"t", round2(std::chrono::duration<double>(now - started_).count())},
          {"kind", to_string(e.kind)}, {"text", e.text}},
-        serious);
+        serious, now);
 }
 
 void SessionRecorder::end(const std::string& reason, TimePoint now) {
-  if (file_ == nullptr) return;
+  if (!active_) return;
   write({{"type", "end"},
          {"end", iso_utc(std::chrono::system_clock::now(), false)},
          {"reason", reason},
@@ -115,9 +139,9 @@ void SessionRecorder::end(const std::string& reason, TimePoint now) {
          {"reverse_m", round2(reverse_m_)},
          {"forward_m", round2(forward_m_)},
          {"max_kmh", round2(max_kmh_)}},
-        true);
-  std::fclose(file_);
-  file_ = nullptr;
+        true, now);
+  file_.close();
+  active_ = false;
 }
 
 namespace {
@@ -138,10 +162,10 @@ void for_each_line(const fs::path& file, Fn&& fn) {
 std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional<std::string>& profile,
                                         const std::optional<std::string>& since_iso) {
   std::vector<RecordSummary> out;
-  if (!fs::exists(dir)) return out;
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".jsonl") files.push_back(e.path());
+  std::error_code ec;  // a missing or unreadable directory lists no sessions; it never throws
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".jsonl") files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
@@ -164,7 +188,8 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional
 std::optional<json> read_record(const fs::path& dir, const std::string& id) {
   if (id.find('/') != std::string::npos || id.find("..") != std::string::npos) return std::nullopt;
   const fs::path file = dir / (id + ".jsonl");
-  if (!fs::exists(file)) return std::nullopt;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
   json r = {{"start", nullptr}, {"end", nullptr}, {"samples", json::array()}, {"events", json::array()}};
   for_each_line(file, [&](const json& j) {
     const std::string type = j.value("type", "");

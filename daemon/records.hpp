@@ -10,14 +10,18 @@
 #include <optional>
 #include <string>
 
+#include "daemon/append_file.hpp"
 #include "daemon/background_sync.hpp"
+#include "daemon/storage_health.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
 
 class SessionRecorder {
  public:
-  SessionRecorder(std::filesystem::path dir, std::size_t keep, BackgroundSync* sync = nullptr);
+  // Never throws: a missing or unwritable directory is reported to `health` and retried.
+  SessionRecorder(std::filesystem::path dir, std::size_t keep, BackgroundSync* sync = nullptr,
+                  StorageHealth* health = nullptr);
   ~SessionRecorder();
   SessionRecorder(const SessionRecorder&) = delete;
   SessionRecorder& operator=(const SessionRecorder&) = delete;
@@ -27,16 +31,20 @@ class SessionRecorder {
   void tick(const Status& st, TimePoint now);
   void event(const Event& e, TimePoint now);
   void end(const std::string& reason, TimePoint now);
-  bool active() const { return file_ != nullptr; }
+  bool active() const { return active_; }
 
  private:
-  void write(const nlohmann::json& line, bool sync);
-  void rotate();
+  void write(const nlohmann::json& line, bool sync, TimePoint now);
+  void rotate(TimePoint now);
+  void failed(const std::string& what, TimePoint now);
 
   std::filesystem::path dir_;
   std::size_t keep_;
   BackgroundSync* sync_;
-  FILE* file_ = nullptr;
+  StorageHealth* health_;
+  AppendFile file_;
+  bool active_ = false;       // a session is being recorded (even while its file cannot be written)
+  std::string start_line_;    // written again at the top of a record whose file had to be re-created
   TimePoint started_{};
   TimePoint last_tick_{};
   TimePoint next_sample_{};

@@ -45,7 +45,7 @@ Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroups& role_group
   ucred cred{};
   socklen_t len = sizeof cred;
   if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return Peer{Role::viewer, "unknown peer"};
-  Peer peer{Role::viewer, user_name(cred.uid)};
+  Peer peer{Role::viewer, user_name(cred.uid), cred.uid};
   if (cred.uid == 0 || cred.uid == daemon_uid) {
     peer.role = Role::clinician;
     return peer;

@@ -1,12 +1,18 @@
 #include "daemon/socket_server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <cstring>
 #include <deque>
+#include <map>
+#include <stdexcept>
 
 #include "daemon/log.hpp"
 #include "daemon/protocol.hpp"
@@ -22,13 +28,11 @@ constexpr std::size_t max_pending_writes = 64;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(stream_protocol::socket socket, SocketServer& server)
-      : socket_(std::move(socket)), server_(server), input_(protocol::max_line_bytes + 1) {}
+  Connection(stream_protocol::socket socket, SocketServer& server, Peer peer, TimePoint now)
+      : socket_(std::move(socket)), server_(server), input_(protocol::max_line_bytes + 1), peer_(std::move(peer)),
+        last_active_(now) {}
 
-  void start() {
-    peer_ = identify_peer(socket_.native_handle(), server_.own_uid_, server_.groups_);
-    read();
-  }
+  void start() { read(); }
 
   void close() {
     boost::system::error_code ignored;
@@ -41,7 +45,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send(line);
   }
 
+  bool open() const { return socket_.is_open(); }
   bool watching() const { return watch_period_.has_value(); }
+  bool busy() const { return awaiting_answer_; }
+  TimePoint last_active() const { return last_active_; }
+  std::uint32_t uid() const { return peer_.uid; }
 
  private:
   void read() {
@@ -61,7 +69,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     input_.consume(n);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
     if (!line.empty()) {
-      auto outcome = server_.controller_.execute(line, peer_, std::chrono::steady_clock::now());
+      const TimePoint now = std::chrono::steady_clock::now();
+      last_active_ = now;
+      auto outcome = server_.controller_.execute(line, peer_, now);
       if (outcome.watch_hz) {
         watch_period_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
             std::chrono::duration<double>(1.0 / *outcome.watch_hz));
@@ -72,12 +82,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
         send(outcome.reply.dump() + "\n", /*then_close=*/true);
         return;
       }
+      if (outcome.reload && server_.reload_) {
+        // Parsed off the loop; this client's next request waits for the answer (one at a time).
+        awaiting_answer_ = true;
+        server_.reload_(peer_, [self = shared_from_this()](std::string answer) {
+          self->awaiting_answer_ = false;
+          self->send(std::move(answer));
+          self->read();
+        });
+        return;
+      }
+      if (outcome.reload) outcome.reply = server_.controller_.reload(peer_.who);
       send(outcome.status ? server_.controller_.status_line() : outcome.reply.dump() + "\n");
     }
     read();
   }
 
   void send(std::string data, bool then_close = false) {
+    if (!socket_.is_open()) return;
     if (pending_.size() >= max_pending_writes) {
       log::warning("dropping a client that does not read its replies (" + peer_.who + ")");
       close();
@@ -107,27 +129,60 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Peer peer_;
   std::deque<std::string> pending_;
   bool close_after_write_ = false;
+  bool awaiting_answer_ = false;
+  TimePoint last_active_;
   std::optional<std::chrono::nanoseconds> watch_period_;
   TimePoint next_watch_{};
 };
 
-SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& controller, RoleGroups groups)
-    : path_(std::move(path)), controller_(controller), acceptor_(io), own_uid_(getuid()), groups_(std::move(groups)) {}
+SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& controller, RoleGroups groups,
+                           ConnectionLimits limits)
+    : path_(std::move(path)),
+      controller_(controller),
+      acceptor_(io),
+      accept_backoff_(io),
+      own_uid_(getuid()),
+      groups_(std::move(groups)),
+      limits_(limits) {}
 
-SocketServer::~SocketServer() { close(); }
+SocketServer::~SocketServer() {
+  close();
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
+
+namespace {
+
+// True when something accepts connections on `path`: a live daemon, whose socket must stay.
+bool someone_listens(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  const bool live = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return live;
+}
+
+}  // namespace
 
 void SocketServer::start() {
-  // A socket file left by a daemon that died is stale; nothing else may be listening there.
+  // A socket file left by a daemon that died is stale and is replaced; a live one never is.
+  if (someone_listens(path_)) {
+    throw std::runtime_error("another treadd is already listening on " + path_ + "; refusing to start");
+  }
   ::unlink(path_.c_str());
   acceptor_.open(stream_protocol());
   acceptor_.bind(stream_protocol::endpoint(path_));
-  // Group members (operators) may connect; others are kept out by the file mode.
-  ::chmod(path_.c_str(), 0660);
+  // Every local user may connect, so that anyone can press e-stop; roles come from SO_PEERCRED.
+  ::chmod(path_.c_str(), 0666);
   acceptor_.listen();
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   accept();
 }
 
 void SocketServer::close() {
+  accept_backoff_.cancel();
   if (!acceptor_.is_open()) return;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
@@ -139,17 +194,91 @@ void SocketServer::close() {
 
 void SocketServer::accept() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, stream_protocol::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      auto c = std::make_shared<Connection>(std::move(socket), *this);
-      connections_.push_back(c);
-      c->start();
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      ++counters_.accept_errors;
+      if (ec == asio::error::no_descriptors && spare_fd_ >= 0) {
+        // Out of descriptors: free the spare, take the waiting client off the queue and close it,
+        // so the queue keeps moving; then wait a moment instead of spinning on the error.
+        ::close(spare_fd_);
+        const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) ::close(fd);
+        spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      }
+      log::warning("control socket: cannot accept a connection (" + ec.message() + "); retrying in 50 ms");
+      accept_later();
+      return;
     }
+    const TimePoint now = std::chrono::steady_clock::now();
+    Peer peer = identify_peer(socket.native_handle(), own_uid_, groups_);
+    make_room_for(peer.uid);
+    auto c = std::make_shared<Connection>(std::move(socket), *this, std::move(peer), now);
+    connections_.push_back(c);
+    ++counters_.accepted;
+    c->start();
     accept();
   });
 }
 
+void SocketServer::accept_later() {
+  accept_backoff_.expires_after(std::chrono::milliseconds(50));
+  accept_backoff_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) accept();
+  });
+}
+
+void SocketServer::make_room_for(uid_t uid) {
+  std::map<std::uint32_t, std::size_t> per_user;
+  std::size_t total = 0;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    auto c = it->lock();
+    if (!c || !c->open()) {
+      it = connections_.erase(it);
+      continue;
+    }
+    ++per_user[c->uid()];
+    ++total;
+    ++it;
+  }
+  // Whose connection goes: this user's own when over its share; else, when all are full, the
+  // user holding the most. Within that user, the least recently active one.
+  std::optional<std::uint32_t> victim_uid;
+  if (per_user[uid] >= limits_.per_user) {
+    victim_uid = uid;
+  } else if (total >= limits_.total) {
+    victim_uid = std::max_element(per_user.begin(), per_user.end(),
+                                  [](const auto& a, const auto& b) { return a.second < b.second; })
+                     ->first;
+  }
+  if (!victim_uid) return;
+  std::shared_ptr<Connection> oldest;
+  for (auto& weak : connections_) {
+    auto c = weak.lock();
+    if (c && c->uid() == *victim_uid && !c->busy() && (!oldest || c->last_active() < oldest->last_active())) {
+      oldest = c;
+    }
+  }
+  if (oldest) {
+    oldest->close();
+    ++counters_.evicted;
+  }
+}
+
+void SocketServer::close_idle(TimePoint now) {
+  for (auto& weak : connections_) {
+    auto c = weak.lock();
+    if (c && c->open() && !c->watching() && !c->busy() && now - c->last_active() > limits_.idle_timeout) {
+      c->close();
+      ++counters_.idle_closed;
+    }
+  }
+}
+
 void SocketServer::publish(TimePoint now) {
+  if (now >= next_idle_sweep_) {
+    next_idle_sweep_ = now + std::chrono::seconds(1);
+    close_idle(now);
+  }
   for (auto it = connections_.begin(); it != connections_.end();) {
     auto c = it->lock();
     if (!c) {

@@ -1,9 +1,18 @@
 // The control socket: a Unix stream socket speaking one JSON object per line (docs/protocol.md).
 // It never touches the drive; every request goes through the Controller and so the supervisor.
+//
+// Anyone on the machine may connect (an e-stop must never depend on group membership); what a
+// peer may do is decided per request from SO_PEERCRED. No client can exhaust the daemon: each
+// user holds at most `per_user` connections and all users together at most `total`; a new
+// connection over a bound pushes out the least recently active one of the user with the most, so
+// whoever connects now (to press e-stop) is always served. Connections that neither send a line
+// nor watch for `idle_timeout` are closed, and accept errors back off instead of spinning.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -15,27 +24,57 @@ namespace treadd {
 
 class Connection;
 
+struct ConnectionLimits {
+  std::size_t per_user = 16;
+  std::size_t total = 128;
+  std::chrono::milliseconds idle_timeout{30000};
+};
+
+struct ConnectionCounters {
+  std::uint64_t accepted = 0;
+  std::uint64_t evicted = 0;       // pushed out by a newer connection over a bound
+  std::uint64_t idle_closed = 0;   // closed after idle_timeout without a request
+  std::uint64_t accept_errors = 0; // e.g. EMFILE, answered with a back-off
+};
+
 class SocketServer {
  public:
-  SocketServer(boost::asio::io_context& io, std::string path, Controller& controller, RoleGroups groups);
+  // Long requests (reload) are handed to `defer`, which answers through the callback later.
+  using Deferred = std::function<void(const Peer&, std::function<void(std::string)> answer)>;
+
+  SocketServer(boost::asio::io_context& io, std::string path, Controller& controller, RoleGroups groups,
+               ConnectionLimits limits = {});
   ~SocketServer();
 
-  void start();  // throws std::system_error when the socket cannot be created
+  // Throws std::system_error when the socket cannot be created, std::runtime_error when a live
+  // daemon already answers on the path (its socket is never removed).
+  void start();
   void close();
+  void set_reload_handler(Deferred handler) { reload_ = std::move(handler); }
   // Sends the current status to the watchers whose next update is due. One serialization per call.
   void publish(TimePoint now);
   std::size_t connections() const;
+  const ConnectionCounters& counters() const { return counters_; }
 
  private:
   void accept();
+  void accept_later();
+  void make_room_for(uid_t uid);
+  void close_idle(TimePoint now);
   friend class Connection;
 
   std::string path_;
   Controller& controller_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::steady_timer accept_backoff_;
   std::list<std::weak_ptr<Connection>> connections_;
   uid_t own_uid_;
   RoleGroups groups_;
+  ConnectionLimits limits_;
+  ConnectionCounters counters_;
+  Deferred reload_;
+  TimePoint next_idle_sweep_{};
+  int spare_fd_ = -1;  // closed to accept-and-refuse when the process runs out of descriptors
 };
 
 }  // namespace treadd

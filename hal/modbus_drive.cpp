@@ -85,6 +85,38 @@ LinkCounters ModbusDrive::link_counters() const {
   return counters_;
 }
 
+void ModbusDrive::record_poll(bool ok) {
+  {
+    std::lock_guard lock(mutex_);
+    counters_ = link_.counters();
+    consecutive_failures_ = ok ? 0 : consecutive_failures_ + 1;
+    // A broken connection is a lost link at once: the drive may have restarted and forgotten us.
+    if (consecutive_failures_ >= settings_.max_failed_polls || (!ok && link_.broken())) latest_.link_up = false;
+  }
+  if (!ok && (link_.broken() || !link_.is_open())) reconnect_with_backoff();
+}
+
+bool ModbusDrive::wait_until_next_poll(Clock::time_point next) {
+  // At most one out-of-band e-stop frame between two polls: the next poll writes the fast-stop
+  // word anyway, and a flood of requests must not crowd the feedback reads off the bus.
+  bool sent_estop = false;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next, [&] { return stopping_ || (!sent_estop && estop_pending_.load()); });
+      if (stopping_) return false;
+    }
+    if (sent_estop || !estop_pending_) return true;  // the poll is due
+    if (link_.is_open() && send_pending_estop()) {
+      sent_estop = true;
+      continue;
+    }
+    estop_pending_ = true;  // not sent: the next cycle sends it first
+    record_poll(false);     // and the failure counts like a failed poll
+    return true;
+  }
+}
+
 bool ModbusDrive::wait(Clock::duration d) {
   std::unique_lock lock(mutex_);
   wake_.wait_for(lock, d, [this] { return stopping_ || estop_pending_.load(); });
@@ -161,22 +193,15 @@ void ModbusDrive::reconnect_with_backoff() {
 }
 
 void ModbusDrive::io_loop() {
+  // The poll schedule is a fixed grid: an e-stop request is sent between polls, never moves the
+  // grid. (Adding a period per wake-up let a burst of e-stops push the next poll seconds away,
+  // and the silence latched link loss again after every reset.)
   auto next = Clock::now();
-  while (true) {
-    if (stopping_) break;
-    const bool ok = link_.is_open() && cycle();
-    {
-      std::lock_guard lock(mutex_);
-      counters_ = link_.counters();
-      consecutive_failures_ = ok ? 0 : consecutive_failures_ + 1;
-      // A broken connection is a lost link at once: the drive may have restarted and forgotten us.
-      if (consecutive_failures_ >= settings_.max_failed_polls || (!ok && link_.broken())) latest_.link_up = false;
-    }
-    if (!ok && (link_.broken() || !link_.is_open())) reconnect_with_backoff();
+  while (!stopping_) {
+    record_poll(link_.is_open() && cycle());
     next += settings_.poll_period;
-    const auto now = Clock::now();
-    if (next < now) next = now;
-    if (!estop_pending_ && !wait(next - now)) break;
+    if (next < Clock::now()) next = Clock::now();  // after a slow cycle, no burst of catch-up polls
+    if (!wait_until_next_poll(next)) break;
   }
   // Leaving: tell the drive to stop (it would stop by its own watchdog anyway) and close.
   Direction direction;

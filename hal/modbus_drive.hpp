@@ -38,6 +38,9 @@ class ModbusDrive final : public MotorDrive {
   bool arm_drive_watchdog(std::string& why);
   void reconnect_with_backoff();
   bool wait(std::chrono::steady_clock::duration d);  // false when asked to stop
+  // Sleeps until `next`, sending any e-stop that arrives meanwhile; false when asked to stop.
+  bool wait_until_next_poll(std::chrono::steady_clock::time_point next);
+  void record_poll(bool ok);  // counts failures, declares the link down, reconnects
 
   DriveSettings settings_;
   DriveProfile profile_;

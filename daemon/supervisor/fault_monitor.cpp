@@ -16,7 +16,10 @@ std::string fmt(const char* format, double a, double b) {
 }  // namespace
 
 std::optional<Fault> FaultMonitor::persisting(const DriveFeedback& fb, TimePoint now) const {
-  if (!fb.link_up || now - fb.received_at > settings_.link_timeout) {
+  if (!fb.link_up) {
+    return Fault{FaultCause::link_loss, "the drive link is down (connection lost or polls failing)"};
+  }
+  if (now - fb.received_at > settings_.link_timeout) {
     return Fault{FaultCause::link_loss, "no valid reply from the drive"};
   }
   if (fb.fault_code != 0) {
@@ -29,13 +32,22 @@ std::optional<Fault> FaultMonitor::persisting(const DriveFeedback& fb, TimePoint
 }
 
 std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionReference& ref, TimePoint now) {
+  // A loop that stood still (SIGSTOP, swapped out, a stuck handler) for as long as the link may
+  // be silent is named as what it was, before the drive's reaction to it (its own comms-loss trip)
+  // is mistaken for the cause.
+  const auto previous_check = std::exchange(last_check_, now);
+  if (previous_check && now - *previous_check > settings_.link_timeout) {
+    const auto stalled = std::chrono::duration_cast<Millis>(now - *previous_check).count();
+    return Fault{FaultCause::loop_overrun, "the control loop stalled for " + std::to_string(stalled) +
+                                               " ms (limit " + std::to_string(settings_.link_timeout.count()) + " ms)"};
+  }
   overruns_in_a_row_ = in.loop_overrun ? overruns_in_a_row_ + 1 : 0;
   if (overruns_in_a_row_ >= settings_.max_overruns) {
     return Fault{FaultCause::loop_overrun,
                  "the control loop ran late " + std::to_string(overruns_in_a_row_) + " ticks in a row"};
   }
   if (auto f = persisting(in.feedback, now)) {
-    if (f->cause == FaultCause::link_loss) {
+    if (f->cause == FaultCause::link_loss && in.feedback.link_up) {
       f->detail += " for " + std::to_string(std::chrono::duration_cast<Millis>(now - in.feedback.received_at).count()) +
                    " ms (limit " + std::to_string(settings_.link_timeout.count()) + " ms)";
     }

@@ -31,6 +31,7 @@ class FaultMonitor {
   std::optional<double> last_measured_;
   std::optional<TimePoint> tracking_since_;
   int overruns_in_a_row_ = 0;
+  std::optional<TimePoint> last_check_;  // the previous tick: a long gap is a stalled loop
 };
 
 }  // namespace treadd

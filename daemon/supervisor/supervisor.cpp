@@ -1,6 +1,7 @@
 #include "daemon/supervisor/supervisor.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "config/units.hpp"
 #include "daemon/supervisor/ramp.hpp"
@@ -18,6 +19,20 @@ bool Supervisor::at_standstill(TimePoint now) const {
   return standstill_since_ && now - *standstill_since_ >= settings_.safety.standstill_dwell;
 }
 
+std::string Supervisor::not_at_standstill_text(TimePoint now) const {
+  const double below = settings_.safety.standstill_kmh;
+  if (!last_feedback_.link_up) return "the belt's speed is unknown while the drive link is down";
+  if (standstill_since_) {
+    const auto settled = std::chrono::duration_cast<Millis>(now - *standstill_since_);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the belt is settling: below %s for %.1f s of the %s needed",
+                  units::format_kmh(below).c_str(), std::chrono::duration<double>(settled).count(),
+                  units::format_duration(settings_.safety.standstill_dwell).c_str());
+    return buf;
+  }
+  return "the belt is still moving (" + units::format_kmh(measured_kmh_) + ")";
+}
+
 double Supervisor::active_cap(Direction d) const {
   if (session_) return session_->profile.cap_kmh(d);
   return d == Direction::forward ? settings_.ceilings.forward_max_kmh : settings_.ceilings.reverse_max_kmh;
@@ -33,6 +48,19 @@ Profile Supervisor::effective(const Profile& p) const {
   e.decel_mps2 = std::min(p.decel_mps2, c.max_decel_mps2);
   e.reverse_decel_mps2 = std::min(p.reverse_decel_mps2, c.max_decel_mps2);
   e.session_time = std::min(p.session_time, c.max_session);
+  // The whole session, cool-down included, fits the machine's longest session.
+  e.cooldown_time = std::min(p.cooldown_time, c.max_session - e.session_time);
+  // Ramps so slow that `stop` or `start` would mean nothing are raised to the machine's floor
+  // (the loader refuses such a profile; this holds even for one built in code).
+  const double stop_s = std::chrono::duration<double>(c.max_stop_time).count();
+  const double speedup_s = std::chrono::duration<double>(c.max_speedup_time).count();
+  auto floor_rate = [](double rate, double cap_kmh, double seconds, double ceiling) {
+    return std::min(std::max(rate, cap_kmh / 3.6 / seconds), ceiling);
+  };
+  e.decel_mps2 = floor_rate(e.decel_mps2, e.forward_cap_kmh, stop_s, c.max_decel_mps2);
+  e.reverse_decel_mps2 = floor_rate(e.reverse_decel_mps2, e.reverse_cap_kmh, stop_s, c.max_decel_mps2);
+  e.accel_mps2 = floor_rate(e.accel_mps2, e.forward_cap_kmh, speedup_s, c.max_accel_mps2);
+  e.reverse_accel_mps2 = floor_rate(e.reverse_accel_mps2, e.reverse_cap_kmh, speedup_s, c.max_accel_mps2);
   return e;
 }
 
@@ -85,6 +113,11 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
   }
   s.elapsed += dt;
   s.distance_m += measured_kmh_ / 3.6 * duration<double>(dt).count();
+  if (s.elapsed >= settings_.ceilings.max_session && state_ != State::stopping) {
+    begin_stop("the machine's longest session (ceilings.max_session, " +
+               units::format_duration(settings_.ceilings.max_session) + ") was reached");
+    return;
+  }
 
   if (state_ == State::running || state_ == State::changing_direction) {
     if (p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {

@@ -107,6 +107,8 @@ class Supervisor {
   void ramp_commanded(double dt_s);
   void refresh_drive_command();
   bool at_standstill(TimePoint now) const;
+  // Why the belt is not (yet) at standstill: still moving, or below the threshold but settling.
+  std::string not_at_standstill_text(TimePoint now) const;
   double active_cap(Direction d) const;
   Profile effective(const Profile& p) const;
   void emit(Event::Kind kind, std::string text) { events_.push_back(Event{kind, std::move(text)}); }
@@ -114,6 +116,7 @@ class Supervisor {
   SupervisorSettings settings_;
   FaultMonitor monitor_;
   State state_ = State::idle;
+  bool locked_ = false;  // a lock-out outlives e-stops, faults and resets; only unlock clears it
   std::optional<Session> session_;
   std::optional<Fault> fault_;
   Direction direction_ = Direction::reverse;  // the belt's direction; changes only at standstill

@@ -12,12 +12,11 @@ using units::format_duration;
 using units::format_kmh;
 
 Role required_role(const Command& c) {
-  if (std::holds_alternative<EStopCmd>(c) || std::holds_alternative<HeartbeatCmd>(c)) return Role::viewer;
+  // Anyone may stop the belt; presence is staff's word that someone watches the patient.
+  if (std::holds_alternative<EStopCmd>(c)) return Role::viewer;
   if (std::holds_alternative<ResetCmd>(c) || std::holds_alternative<UnlockCmd>(c)) return Role::clinician;
   return Role::operator_role;
 }
-
-std::string moving_text(double kmh) { return "the belt is still moving (" + format_kmh(kmh) + ")"; }
 
 }  // namespace
 
@@ -41,7 +40,8 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
         if constexpr (std::is_same_v<T, LockCmd>) return lock(now);
         if constexpr (std::is_same_v<T, UnlockCmd>) return unlock();
         if constexpr (std::is_same_v<T, HeartbeatCmd>) {
-          if (session_) session_->last_heartbeat = now;
+          if (!session_) return Reply::ok("no session yet: holding for the next one");
+          session_->last_heartbeat = now;
           return Reply::ok();
         }
       },
@@ -59,8 +59,9 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
     default: return Reply::refused("a session is already running; stop it first");
   }
   if (!at_standstill(now)) {
-    return Reply::refused("the belt must be at standstill (below " + format_kmh(settings_.safety.standstill_kmh) +
-                          " for " + format_duration(settings_.safety.standstill_dwell) + ") before a start");
+    return Reply::refused(not_at_standstill_text(now) + "; a session starts only at standstill (below " +
+                          format_kmh(settings_.safety.standstill_kmh) + " for " +
+                          format_duration(settings_.safety.standstill_dwell) + ")");
   }
   Profile p = effective(cmd.profile);
   const Direction dir = cmd.direction.value_or(p.direction);
@@ -153,7 +154,7 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
   }
   if (!cmd.via_stop) {
-    return Reply::refused(moving_text(measured_kmh_) + "; the direction changes only at standstill (below " +
+    return Reply::refused(not_at_standstill_text(now) + "; the direction changes only at standstill (below " +
                           format_kmh(settings_.safety.standstill_kmh) + " for " +
                           format_duration(settings_.safety.standstill_dwell) + "), or ask for it via a stop");
   }
@@ -196,7 +197,7 @@ Reply Supervisor::emergency_stop(TimePoint now) {
 Reply Supervisor::reset(TimePoint now) {
   if (state_ != State::estopped && state_ != State::faulted) return Reply::ok("nothing to reset");
   if (!at_standstill(now)) {
-    return Reply::refused(moving_text(measured_kmh_) + "; reset is allowed only at standstill");
+    return Reply::refused(not_at_standstill_text(now) + "; reset is allowed only at standstill");
   }
   if (auto still = monitor_.persisting(last_feedback_, now)) {
     // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
@@ -208,21 +209,32 @@ Reply Supervisor::reset(TimePoint now) {
   }
   fault_.reset();
   monitor_.clear();
+  if (locked_) {
+    state_ = State::locked;
+    emit(Event::Kind::reset, "cleared; the treadmill stays locked until a clinician unlocks it");
+    return Reply::ok("the treadmill is stopped and still locked; a clinician must unlock it before a start");
+  }
   state_ = State::idle;
-  emit(Event::Kind::reset, "reset: ready for a new start");
-  return Reply::ok("reset: the treadmill is stopped and ready for a new start");
+  emit(Event::Kind::reset, "ready for a new start");
+  return Reply::ok("the treadmill is stopped and ready for a new start");
 }
 
 Reply Supervisor::lock(TimePoint now) {
   if (state_ == State::locked) return Reply::ok("already locked");
   if (state_ != State::idle || !at_standstill(now)) return Reply::refused("lock only a stopped treadmill with no session");
   state_ = State::locked;
+  locked_ = true;
   emit(Event::Kind::lock, "locked against use");
   return Reply::ok("locked: nobody can start it until a clinician unlocks it");
 }
 
 Reply Supervisor::unlock() {
-  if (state_ != State::locked) return Reply::refused("the treadmill is not locked");
+  if (!locked_) return Reply::refused("the treadmill is not locked");
+  locked_ = false;
+  if (state_ != State::locked) {
+    emit(Event::Kind::unlock, "unlocked (the latched stop still needs a reset)");
+    return Reply::ok("unlocked; the latched stop still needs a reset");
+  }
   state_ = State::idle;
   emit(Event::Kind::unlock, "unlocked");
   return Reply::ok("unlocked");

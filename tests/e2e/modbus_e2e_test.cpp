@@ -130,7 +130,10 @@ TEST_F(ModbusE2E, daemon_refuses_to_start_when_the_drive_is_unreachable) {
 
 // A peer we did not write checks our frames: the Delta profile's addresses, values and scaling.
 TEST_F(ModbusE2E, frames_seen_by_a_third_party_pymodbus_server_match_the_delta_profile) {
-  rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n  profile: delta-ms300\n");
+  rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+  std::string m = read_file(dir_ + "/etc/machine.yaml");
+  m.replace(m.find("profile: generic"), std::string("profile: generic").size(), "profile: delta-ms300");
+  std::ofstream(dir_ + "/etc/machine.yaml") << m;
   const std::string log = dir_ + "/writes.log";
   Background peer({"/usr/bin/python3", std::string(TREADD_SOURCE_DIR) + "/tests/e2e/pymodbus_peer.py",
                    std::to_string(port_), log},

@@ -110,7 +110,7 @@ TEST(ConfigLimits, duplicate_profile_names_are_refused) {
   std::string yaml = profile_yaml();
   yaml += yaml.substr(yaml.find("  p1:"));
   auto errors = limits_errors(yaml);
-  EXPECT_TRUE(has_error(errors, 8, "defined twice"));
+  EXPECT_TRUE(has_error(errors, 8, "'p1' is given twice in one mapping (lines 2 and 8)"));
 }
 
 TEST(ConfigLimits, all_errors_are_reported_not_just_the_first) {

@@ -90,6 +90,37 @@ int watch(const Globals& g, double hz, int count) {
   return 0;
 }
 
+// Hold-to-run (operator presence): a heartbeat every 200 ms while this runs. Letting go —
+// Ctrl-C, closing the terminal — asks for a normal stop at once; a killed process or a lost
+// connection sends nothing more, and the daemon ramps the belt down after the profile's
+// operator_presence time.
+int hold(const Globals& g) {
+  Client client(g.socket);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, [](int) { interrupted = 1; });
+  std::cerr << "holding: the session runs while this runs; Ctrl-C (or closing the terminal) stops the belt\n";
+  bool said_waiting = false;
+  while (!interrupted) {
+    client.send({{"v", 1}, {"cmd", "heartbeat"}});
+    auto reply = client.receive(2000);
+    if (!reply) {
+      std::cerr << "treadd stopped answering; without heartbeats the belt ramps to a stop\n";
+      return exit_unreachable;
+    }
+    if (!reply->value("ok", false)) {
+      std::cerr << reply->value("error", "error") << "\n";
+      return exit_refused;
+    }
+    if (reply->value("message", "") != "ok" && !said_waiting) {
+      std::cerr << reply->value("message", "") << "\n";
+      said_waiting = true;
+    }
+    for (int i = 0; i < 20 && !interrupted; ++i) usleep(10'000);
+  }
+  json stopped = client.call({{"v", 1}, {"cmd", "stop"}, {"reason", "operator let go of hold-to-run"}});
+  std::cerr << "let go: " << stopped.value("message", stopped.value("error", "")) << "\n";
+  return 0;
+}
+
 // Files are recognised by their top-level keys: machine.yaml has `ceilings:`, a drive profile
 // `commands:`, limits.yaml `profiles:`.
 enum class FileKind { machine, drive, limits };
@@ -186,6 +217,7 @@ int main(int argc, char** argv) {
                              : std::string(name) == "reload" ? "re-read limits.yaml (clinician); applies from the next session"
                                                              : std::string(name) + " the session");
   }
+  app.add_subcommand("hold", "hold-to-run: keep operator presence while this runs (operator); letting go stops the belt");
   auto* limits_cmd = app.add_subcommand("limits", "show the effective limits and the ceilings that bound them");
   std::string limits_profile;
   limits_cmd->add_option("--profile", limits_profile, "one profile only");
@@ -214,6 +246,7 @@ int main(int argc, char** argv) {
     const std::string name = sub->get_name();
     if (name == "status") return status(g);
     if (name == "watch") return watch(g, hz, count);
+    if (name == "hold") return hold(g);
     if (name == "check-config") return check_config(files, machine_path);
     if (name == "history" || name == "report") {
       json req = {{"v", 1}, {"cmd", name}};
