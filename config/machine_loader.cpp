@@ -146,7 +146,8 @@ std::optional<std::string> read_config_file(const std::string& path, std::vector
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > max_config_bytes) {
     errors.push_back(Diagnostic{path, 1, 1, "the file is larger than " + std::to_string(max_config_bytes / 1024) +
-                                                " KiB, the most a configuration file may be"});
+                                                " KiB; a configuration file may be at most " +
+                                                std::to_string(max_config_bytes / 1024) + " KiB"});
     return std::nullopt;
   }
   return text;

@@ -13,7 +13,7 @@ namespace treadd {
 AuditLog::AuditLog(const std::filesystem::path& file, BackgroundSync* sync, StorageHealth* health)
     : journal_(std::getenv("JOURNAL_STREAM") != nullptr), sync_(sync), health_(health) {
   std::string error;
-  if (!file_.open(file, error) && health_ != nullptr) health_->failed("audit log: " + error, TimePoint{});
+  if (!file_.open(file, error) && health_ != nullptr) health_->failed(StorageHealth::Sink::audit, "audit log: " + error, TimePoint{});
 }
 
 void AuditLog::record(const std::string& kind, const std::string& who, const std::string& text, TimePoint now) {
@@ -26,10 +26,10 @@ void AuditLog::record(const std::string& kind, const std::string& who, const std
   const std::string line = nlohmann::json{{"time", when}, {"kind", kind}, {"who", who}, {"text", text}}.dump() + "\n";
   std::string error;
   if (file_.append(line, error)) {
-    if (health_ != nullptr) health_->succeeded();
+    if (health_ != nullptr) health_->succeeded(StorageHealth::Sink::audit);
     if (serious && sync_ != nullptr) sync_->request(file_.fd());
   } else {
-    if (health_ != nullptr) health_->failed("audit log: " + error, now);
+    if (health_ != nullptr) health_->failed(StorageHealth::Sink::audit, "audit log: " + error, now);
     // Not lost: the entry itself goes to stderr, which journald keeps under systemd.
     if (!journal_) log::error("audit entry not written to the file: " + line.substr(0, line.size() - 1));
   }

@@ -155,7 +155,11 @@ int run(const Options& opt) {
     m.storage_errors = storage.errors();
     m.connections_evicted = server.counters().evicted;
     m.connections_idle_closed = server.counters().idle_closed;
-    if (!write_metrics_file(metrics_file, render_metrics(m))) storage.failed("cannot write metrics to " + metrics_file, now);
+    if (write_metrics_file(metrics_file, render_metrics(m))) {
+      storage.succeeded(StorageHealth::Sink::metrics);
+    } else {
+      storage.failed(StorageHealth::Sink::metrics, "cannot write metrics to " + metrics_file, now);
+    }
     metrics_timer.expires_after(config.machine.metrics.interval);
     metrics_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) write_metrics();

@@ -35,7 +35,7 @@ SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync*
 SessionRecorder::~SessionRecorder() = default;
 
 void SessionRecorder::failed(const std::string& what, TimePoint now) {
-  if (health_ != nullptr) health_->failed("session record: " + what, now);
+  if (health_ != nullptr) health_->failed(StorageHealth::Sink::records, "session record: " + what, now);
 }
 
 void SessionRecorder::write(const json& line, bool sync, TimePoint now) {
@@ -46,7 +46,7 @@ void SessionRecorder::write(const json& line, bool sync, TimePoint now) {
     failed(error, now);
     return;
   }
-  if (health_ != nullptr) health_->succeeded();
+  if (health_ != nullptr) health_->succeeded(StorageHealth::Sink::records);
   if (sync && sync_ != nullptr) sync_->request(file_.fd());  // on disk soon: survives power loss
 }
 

@@ -4,11 +4,12 @@
 
 namespace treadd {
 
-void StorageHealth::failed(const std::string& what, TimePoint now) {
+void StorageHealth::failed(Sink sink, const std::string& what, TimePoint now) {
   ++errors_;
   last_error_ = what;
-  const bool newly = !failing_;
-  failing_ = true;
+  bool& failing = failing_[static_cast<std::size_t>(sink)];
+  const bool newly = !failing;
+  failing = true;
   if (newly || !last_logged_ || now - *last_logged_ >= std::chrono::minutes(1)) {
     last_logged_ = now;
     log::error(what + " (" + std::to_string(errors_) + " storage errors so far; the belt stays under control)");

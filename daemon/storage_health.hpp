@@ -14,15 +14,18 @@ namespace treadd {
 
 class StorageHealth {
  public:
-  void failed(const std::string& what, TimePoint now);
-  void succeeded() { failing_ = false; }
+  enum class Sink { records, audit, metrics };
 
-  bool ok() const { return !failing_; }
+  void failed(Sink sink, const std::string& what, TimePoint now);
+  void succeeded(Sink sink) { failing_[static_cast<std::size_t>(sink)] = false; }
+
+  // True while the latest write of every sink succeeded.
+  bool ok() const { return !failing_[0] && !failing_[1] && !failing_[2]; }
   std::uint64_t errors() const { return errors_; }
   const std::string& last_error() const { return last_error_; }
 
  private:
-  bool failing_ = false;
+  bool failing_[3] = {false, false, false};
   std::uint64_t errors_ = 0;
   std::string last_error_;
   std::optional<TimePoint> last_logged_;

@@ -34,10 +34,10 @@ class DaemonFixture : public ::testing::Test {
 
   void start_daemon() {
     fs::remove(socket_);  // a daemon killed with SIGKILL leaves its socket file behind
-    daemon_ = std::make_unique<Background>(
-        std::vector<std::string>{TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
-                                 dir_ + "/state"},
-        dir_ + "/treadd.log");
+    std::vector<std::string> argv = launcher_;  // e.g. prlimit, to start under a descriptor limit
+    argv.insert(argv.end(), {TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
+                             dir_ + "/state"});
+    daemon_ = std::make_unique<Background>(argv, dir_ + "/treadd.log");
     ASSERT_TRUE(wait_for_path(socket_, 10s)) << read_file(dir_ + "/treadd.log");
   }
 
@@ -69,6 +69,7 @@ class DaemonFixture : public ::testing::Test {
   std::string dir_;
   std::string socket_;
   std::unique_ptr<Background> daemon_;
+  std::vector<std::string> launcher_;
 };
 
 }  // namespace treadd::e2e

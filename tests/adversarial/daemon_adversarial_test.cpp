@@ -1,0 +1,367 @@
+// The adversarial suite against the real daemon: each reproduction of issue 11, run as the hostile
+// local user, the technician with a real (simulated) drive, or the failing disk would. treadd talks
+// Modbus to treadsim on loopback TCP or through a socat pty pair (RTU). Every test is bounded in
+// time and count, and uses loopback and Unix sockets only.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+
+#include "tests/e2e/modbus_fixture.hpp"
+#include "tools/treadctl/client.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+using Millis = std::chrono::milliseconds;
+using nlohmann::json;
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A connection that is opened and then never sends a byte.
+int hold_connection(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval two_s{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &two_s, sizeof two_s);  // bounds a connect on a full backlog
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// CPU time (user + system) of a process, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
+}
+
+class Adversarial : public ModbusFixture {
+ protected:
+  // One e-stop from a new client: connect, send, reply. Milliseconds, or a large value on failure.
+  double estop_round_trip_ms() {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      treadctl::Client client(socket_);
+      json reply = client.call({{"v", 1}, {"cmd", "estop"}});
+      if (!reply.value("ok", false)) return 1e6;
+    } catch (const std::exception&) {
+      return 1e6;
+    }
+    return ms_since(t0);
+  }
+
+  void reset_and_start_again() {
+    ASSERT_TRUE(at_standstill());
+    RunResult r = ctl({"reset"});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    // A reset that re-latches (the old fault) shows up within a second.
+    std::this_thread::sleep_for(1s);
+    json st = status();
+    ASSERT_EQ(st["state"], "idle") << st.dump();
+    ASSERT_TRUE(at_standstill());
+    r = ctl({"start", "--profile", "lumbar-standard"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::this_thread::sleep_for(2s);
+    st = status();
+    EXPECT_EQ(st["state"], "running") << st.dump();
+    EXPECT_TRUE(st["drive"]["link_up"].get<bool>());
+  }
+
+  // Class: e-stop requests disturbing the drive link (the I/O thread slept far into the future).
+  void estop_spam_then_reset_and_start() {
+    run_at(2.0);
+    treadctl::Client spammer(socket_);
+    const auto t0 = std::chrono::steady_clock::now();
+    int sent = 0;
+    while (ms_since(t0) < 3000 && sent < 20000) {
+      ASSERT_TRUE(spammer.call({{"v", 1}, {"cmd", "estop"}}).value("ok", false));
+      ++sent;
+    }
+    EXPECT_GT(sent, 100);
+    reset_and_start_again();
+  }
+
+  void add_to_profile(const std::string& line) {
+    std::string l = read_file(dir_ + "/etc/limits.yaml");
+    const std::string anchor = "  lumbar-standard:            # backward walking mixed with slow backward jogging\n";
+    l.replace(l.find(anchor), anchor.size(), anchor + line);
+    std::ofstream(dir_ + "/etc/limits.yaml") << l;
+  }
+};
+
+// ---- 1. descriptors: held connections must not crowd out an e-stop ----
+
+TEST_F(Adversarial, a_thousand_held_connections_do_not_delay_an_estop_from_a_new_client) {
+  use_tcp();
+  launcher_ = {"/usr/bin/prlimit", "--nofile=256:256", "--"};  // fewer descriptors than the flood
+  start_daemon();
+  run_at(2.0);
+  std::vector<int> held;
+  for (int i = 0; i < 1000; ++i) {
+    const int fd = hold_connection(socket_);
+    if (fd >= 0) held.push_back(fd);
+  }
+  std::this_thread::sleep_for(300ms);  // let the daemon take them all off its queue
+  const long cpu_before = cpu_ticks(daemon_->pid());
+  std::this_thread::sleep_for(1s);
+  const long cpu_used = cpu_ticks(daemon_->pid()) - cpu_before;
+  EXPECT_LT(cpu_used, sysconf(_SC_CLK_TCK) / 2) << "treadd spins while the connections are held";
+
+  const double first = estop_round_trip_ms();
+  EXPECT_LT(first, 250) << "the e-stop that stops the belt";
+  EXPECT_EQ(status()["state"], "estopped");
+  std::vector<double> trips;
+  for (int i = 0; i < 50; ++i) trips.push_back(estop_round_trip_ms());
+  const double p50 = percentile(trips, 0.5), p99 = percentile(trips, 0.99);
+  std::cout << "e-stop round trip with " << held.size() << " connections held: p50 " << p50 << " ms, p99 " << p99
+            << " ms\n";
+  EXPECT_LT(p99, 100) << "p50 " << p50;
+
+  // Another user: the flood of one user must not deny e-stop to another (socket open to anyone).
+  if (getuid() == 0) {
+    chmod(dir_.c_str(), 0755);  // the test's own directory stands in for /run/treadd (0755)
+    const Credentials nobody{65534, 65534, {}};
+    RunResult r = run({TREADCTL_BINARY, "--socket", socket_, "estop"}, 10s, &nobody);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  for (int fd : held) ::close(fd);
+}
+
+TEST_F(Adversarial, a_client_that_never_finishes_a_line_is_closed_after_the_idle_timeout) {
+  use_tcp();
+  start_daemon();
+  const int fd = hold_connection(socket_);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "{\"cmd\":", 7), 7);  // a partial line, then silence
+  timeval limit{40, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  char buf[16];
+  const auto t0 = std::chrono::steady_clock::now();
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  EXPECT_EQ(n, 0) << "the daemon closes it";
+  EXPECT_LT(ms_since(t0), 35000);
+  ::close(fd);
+}
+
+// ---- 2. e-stop bursts must not break the drive link for the next session ----
+
+TEST_F(Adversarial, estop_spam_then_reset_and_start_work_on_tcp) {
+  use_tcp();
+  start_daemon();
+  estop_spam_then_reset_and_start();
+}
+
+TEST_F(Adversarial, estop_spam_then_reset_and_start_work_on_rtu_at_poll_40ms) {
+  use_rtu(19200, "40ms");
+  start_daemon();
+  estop_spam_then_reset_and_start();
+}
+
+// ---- 6. reload: parsed off the loop, bounded in size ----
+
+TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_their_latency_during_reloads) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  const std::string good = read_file(dir_ + "/etc/limits.yaml");
+  // A valid file just under the bound: hundreds of profiles, the most a reload may have to parse.
+  std::string big = good;
+  const std::string profile_block = good.substr(good.find("  lumbar-early:"), good.find("  lumbar-standard:") -
+                                                                                  good.find("  lumbar-early:"));
+  std::string extra;
+  for (int i = 0; big.size() + extra.size() + profile_block.size() < 250 * 1024; ++i) {
+    std::string block = profile_block;
+    block.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
+    extra += block;
+  }
+  big.insert(big.find("  lumbar-early:"), extra);
+  std::ofstream(dir_ + "/etc/limits.yaml") << big;
+
+  std::vector<double> trips;
+  for (int round = 0; round < 5; ++round) {
+    auto reload = std::async(std::launch::async, [&] { return ctl({"reload"}); });
+    std::this_thread::sleep_for(5ms);
+    trips.push_back(estop_round_trip_ms());
+    RunResult r = reload.get();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  // And a 2.4 MB file: refused with the bound named, quickly.
+  std::string huge = good;
+  while (huge.size() < 2400 * 1024) huge += "# " + std::string(200, 'x') + "\n";
+  std::ofstream(dir_ + "/etc/limits.yaml") << huge;
+  auto reload = std::async(std::launch::async, [&] { return ctl({"reload"}); });
+  trips.push_back(estop_round_trip_ms());
+  RunResult r = reload.get();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("at most 256 KiB"), std::string::npos) << r.err;
+  std::cout << "e-stop round trip during reloads: p50 " << percentile(trips, 0.5) << " ms, max "
+            << percentile(trips, 1.0) << " ms\n";
+  EXPECT_LT(percentile(trips, 1.0), 100);
+  json st = status();
+  EXPECT_EQ(st["state"], "estopped");
+}
+
+// ---- 7 and 10. storage: a removed directory or a full disk never stops the loop ----
+
+TEST_F(Adversarial, a_removed_state_directory_mid_session_is_recreated_and_the_belt_stays_controlled) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  fs::remove_all(dir_ + "/state");
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(daemon_->running());
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"reset"}).exit_code, 0);
+  ASSERT_TRUE(at_standstill());
+  RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(1s);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(daemon_->running()) << read_file(dir_ + "/treadd.log");
+  EXPECT_NE(read_file(dir_ + "/state/audit.log").find("\"kind\":\"estop\""), std::string::npos);
+  RunResult h = ctl({"--json", "history"});
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_GE(json::parse(h.out).size(), 1u) << "the new session's record was written in a re-created directory";
+}
+
+TEST_F(Adversarial, a_full_disk_is_counted_shown_and_the_audit_entry_is_not_lost) {
+  use_tcp();
+  fs::create_directories(dir_ + "/state");
+  fs::create_symlink("/dev/full", dir_ + "/state/audit.log");
+  start_daemon();
+  run_at(1.0);
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  std::this_thread::sleep_for(300ms);
+  json st = status();
+  EXPECT_FALSE(st["storage"]["ok"].get<bool>()) << st.dump();
+  EXPECT_GE(st["storage"]["errors"].get<int>(), 1);
+  EXPECT_NE(st["storage"]["last_error"].get<std::string>().find("No space left on device"), std::string::npos);
+  const std::string log = read_file(dir_ + "/treadd.log");
+  EXPECT_NE(log.find("audit entry not written to the file"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"kind\":\"estop\""), std::string::npos) << log;
+  EXPECT_TRUE(daemon_->running());
+}
+
+// ---- 8. a second daemon never takes the first one's socket ----
+
+TEST_F(Adversarial, a_second_daemon_on_the_same_socket_refuses_and_names_the_first) {
+  use_tcp();
+  start_daemon();
+  RunResult second = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir",
+                          dir_ + "/other-state"},
+                         10s);
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("PID " + std::to_string(daemon_->pid())), std::string::npos) << second.err;
+  ASSERT_TRUE(fs::exists(socket_));
+  EXPECT_EQ(ctl({"estop"}).exit_code, 0) << "the first daemon still answers";
+}
+
+// ---- 11. operator presence: hold-to-run, operator role only ----
+
+TEST_F(Adversarial, hold_to_run_keeps_the_session_and_a_killed_holder_lets_the_belt_ramp_to_stop) {
+  use_tcp();
+  add_to_profile("    operator_presence: 1s\n");
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  Background holder({TREADCTL_BINARY, "--socket", socket_, "hold"}, dir_ + "/hold.log");
+  ASSERT_EQ(ctl({"speed", "2"}).exit_code, 0);
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(status()["state"], "running") << read_file(dir_ + "/hold.log");
+  kill(holder.pid(), SIGKILL);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] != "running"; }, 3s));
+  EXPECT_LT(ms_since(t0), 1600) << "operator_presence 1 s plus one status poll";
+  EXPECT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+}
+
+TEST_F(Adversarial, letting_go_of_hold_to_run_stops_the_belt_at_once) {
+  use_tcp();
+  add_to_profile("    operator_presence: 5s\n");
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  Background holder({TREADCTL_BINARY, "--socket", socket_, "hold"}, dir_ + "/hold.log");
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(holder.stop(SIGINT, 3s), 0);
+  const json st = status();
+  EXPECT_TRUE(st["state"] == "stopping" || st["state"] == "idle") << st.dump();
+}
+
+// ---- 12. "e-stop from anyone" holds for the installed socket mode ----
+
+TEST_F(Adversarial, the_socket_lets_any_local_user_estop_and_nothing_more) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as another user";
+  use_tcp();
+  start_daemon();
+  chmod(dir_.c_str(), 0755);  // the test's own directory stands in for /run/treadd (0755)
+  struct stat st {};
+  ASSERT_EQ(::stat(socket_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0666u);
+  const Credentials nobody{65534, 65534, {}};
+  RunResult r = run({TREADCTL_BINARY, "--socket", socket_, "start", "--profile", "lumbar-standard"}, 10s, &nobody);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("needs the operator role"), std::string::npos) << r.err;
+  r = run({TREADCTL_BINARY, "--socket", socket_, "estop"}, 10s, &nobody);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status()["state"], "estopped");
+}
+
+// ---- the smaller ones: what status and faults say when the link or the loop is gone ----
+
+TEST_F(Adversarial, with_the_link_down_the_measured_speed_is_unknown_not_the_last_reading) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  sim_->write_stdin("drop\n");
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "faulted"; }, 5s));
+  json st = status();
+  if (!st["drive"]["link_up"].get<bool>()) {
+    EXPECT_TRUE(st["measured_kmh"].is_null()) << st.dump();
+  }
+  EXPECT_EQ(st["fault"]["detail"].get<std::string>().find("for 30 ms"), std::string::npos) << st.dump();
+  sim_->write_stdin("silence\n");
+  std::this_thread::sleep_for(1500ms);
+  st = status();
+  EXPECT_FALSE(st["drive"]["link_up"].get<bool>());
+  EXPECT_TRUE(st["measured_kmh"].is_null()) << st.dump();
+}
+
+TEST_F(Adversarial, a_stopped_daemon_reports_a_loop_stall_not_the_drive_trip_it_caused) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  kill(daemon_->pid(), SIGSTOP);
+  std::this_thread::sleep_for(800ms);
+  kill(daemon_->pid(), SIGCONT);
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "faulted"; }, 3s));
+  const json st = status();
+  EXPECT_EQ(st["fault"]["cause"], "loop_overrun") << st.dump();
+  EXPECT_NE(st["fault"]["detail"].get<std::string>().find("stalled"), std::string::npos) << st.dump();
+}
+
+}  // namespace
+}  // namespace treadd::e2e

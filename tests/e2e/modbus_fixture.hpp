@@ -1,0 +1,88 @@
+// treadd against treadsim (our libmodbus drive simulator) on loopback TCP or a socat pty pair.
+#pragma once
+
+#include <regex>
+
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+
+class ModbusFixture : public DaemonFixture {
+ protected:
+  void SetUp() override {
+    DaemonFixture::SetUp();
+    port_ = 20000 + getpid() % 20000;  // ctest runs each test in its own process
+  }
+
+  void use_tcp() {
+    rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+    start_sim({"--tcp", "127.0.0.1:" + std::to_string(port_), "--frame-log", dir_ + "/frames.log"});
+  }
+
+  // treadsim on the RTU side of a socat pty pair; treadd on the other side.
+  void use_rtu(int baud, const std::string& poll_period) {
+    const std::string a = dir_ + "/ttyA", b = dir_ + "/ttyB";
+    socat_ = std::make_unique<Background>(
+        std::vector<std::string>{SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b},
+        dir_ + "/socat.log");
+    ASSERT_TRUE(wait_for_path(a, 5s) && wait_for_path(b, 5s));
+    rewrite_machine("  transport: rtu\n  device: " + a + "\n  baud: " + std::to_string(baud) + "\n");
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m.replace(m.find("poll_period: 20ms"), std::string("poll_period: 20ms").size(), "poll_period: " + poll_period);
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+    start_sim({"--rtu", b, "--baud", std::to_string(baud)});
+  }
+
+  // treadsim on the generic profile, fault commands fed through its stdin.
+  void start_sim(std::vector<std::string> transport_args) {
+    std::vector<std::string> argv{TREADSIM_BINARY, "--profile",
+                                  std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml"};
+    argv.insert(argv.end(), transport_args.begin(), transport_args.end());
+    sim_ = std::make_unique<Background>(argv, dir_ + "/treadsim.log", /*with_stdin=*/true);
+    ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
+  }
+
+  void rewrite_machine(const std::string& drive_lines) {
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m.replace(m.find("  transport: sim"), std::string("  transport: sim").size(), drive_lines);
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  }
+
+  static bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (read_file(path).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  // The belt's speed as treadsim models it, asked on its stdin.
+  double sim_belt_hz() {
+    const std::string before = read_file(dir_ + "/treadsim.log");
+    sim_->write_stdin("status\n");
+    for (int i = 0; i < 100; ++i) {
+      std::this_thread::sleep_for(20ms);
+      const std::string now = read_file(dir_ + "/treadsim.log");
+      std::smatch m;
+      const std::string fresh = now.substr(before.size());
+      if (std::regex_search(fresh, m, std::regex("belt ([0-9.]+) Hz"))) return std::stod(m[1]);
+    }
+    ADD_FAILURE() << "treadsim did not answer 'status'";
+    return -1;
+  }
+
+  void run_at(double kmh) {
+    ASSERT_TRUE(at_standstill());
+    ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+    ASSERT_EQ(ctl({"speed", std::to_string(kmh)}).exit_code, 0);
+    ASSERT_TRUE(wait_until([&](const nlohmann::json& s) { return s["measured_kmh"].is_number() && s["measured_kmh"].get<double>() > kmh - 0.2; }, 20s));
+  }
+
+  int port_ = 0;
+  std::unique_ptr<Background> socat_;  // declared before sim_: treadsim stops before its pty goes
+  std::unique_ptr<Background> sim_;
+};
+
+
+}  // namespace treadd::e2e
