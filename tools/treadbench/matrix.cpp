@@ -44,6 +44,26 @@ void enter_phase(Rig& rig, const std::string& phase, const std::string& directio
   }
 }
 
+// After the cell: what a clinic needs next — the cause gone (or treadd restarted, as systemd
+// would), a clinician's reset (twice when a drive trip needs acknowledging), then a new session
+// that runs with the link up. A reset that keeps re-faulting fails the cell.
+bool recovers(Rig& rig) {
+  rig.wait_standstill();
+  std::this_thread::sleep_for(500ms);
+  for (int i = 0; i < 3 && rig.status()["state"] != "idle"; ++i) {
+    rig.call({{"cmd", "reset"}});
+    std::this_thread::sleep_for(700ms);
+  }
+  if (rig.status()["state"] != "idle") return false;
+  rig.wait_standstill();
+  if (!rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}}).value("ok", false)) return false;
+  rig.call({{"cmd", "speed"}, {"kmh", 1.0}});
+  std::this_thread::sleep_for(2s);
+  const json st = rig.status();
+  rig.call({{"cmd", "stop"}});
+  return st["state"] == "running" && st["drive"]["link_up"] == true;
+}
+
 // One cell: inject, then judge what a safety reviewer asks: was the belt stopped, was a fault
 // latched and named, and does it stay stopped without a new start.
 json run_cell(const RigOptions& o, const std::string& fault, const std::string& phase, const std::string& direction) {
@@ -77,14 +97,18 @@ json run_cell(const RigOptions& o, const std::string& fault, const std::string& 
   if (fault == "watchdog stall") kill(rig.daemon_pid(), SIGKILL);
   const bool stopped = cell["belt_hz_after"].get<double>() >= 0 && cell["belt_hz_after"].get<double>() < 0.05;
   const bool named = daemon_gone || cell["fault_cause"].is_string() || phase == "decelerating";
-  cell["pass"] = stopped && named && (daemon_gone || cell["stays_latched"].get<bool>());
+  if (daemon_gone) rig.restart_daemon();
+  cell["recovers"] = recovers(rig);
+  cell["pass"] = stopped && named && (daemon_gone || cell["stays_latched"].get<bool>()) && cell["recovers"].get<bool>();
   return cell;
 }
 
 }  // namespace
 
 json run_fault_matrix(const RigOptions& o) {
-  const char* faults[] = {"silence", "slow 400", "exception", "garbage", "drop", "peer restart",
+  // On RTU a dropped connection does not exist; a corrupted frame (bad CRC) does.
+  const char* link_fault = o.transport == "rtu" ? "badcrc" : "drop";
+  const char* faults[] = {"silence", "slow 400", "exception", "garbage", link_fault, "peer restart",
                           "SIGKILL", "SIGTERM", "watchdog stall"};
   const Phase phases[] = {{"accelerating", "reverse"}, {"cruising", "reverse"}, {"decelerating", "reverse"},
                           {"accelerating", "forward"}, {"cruising", "forward"}, {"decelerating", "forward"}};
@@ -99,7 +123,8 @@ json run_fault_matrix(const RigOptions& o) {
 }
 
 void print_fault_matrix(const json& m) {
-  std::printf("\nFault matrix: belt stopped within 3 s, fault latched and named, no restart without a new start\n");
+  std::printf("\nFault matrix: belt stopped within 3 s, fault latched and named, no restart without a new start,\n"
+              "then reset + a new session runs\n");
   std::printf("%-16s", "fault");
   const char* cols[] = {"accelerating reverse", "cruising reverse", "decelerating reverse",
                         "accelerating forward", "cruising forward", "decelerating forward"};
@@ -140,7 +165,7 @@ int connect_unix(const std::string& path) {
 
 }  // namespace
 
-json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration) {
+json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration, int held, bool reload_storm) {
   Rig rig(o);
   FrameLog frames(rig.frame_log());
   rig.wait_standstill();
@@ -180,6 +205,30 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
       close(fd);
     });
   }
+  // Idle connections held open (the daemon keeps at most its per-user share of them), and a
+  // clinician's reload every 100 ms of a limits file padded to 200 KiB.
+  std::vector<int> held_fds;
+  for (int i = 0; i < held; ++i) {
+    const int fd = connect_unix(sock);
+    if (fd >= 0) held_fds.push_back(fd);
+  }
+  std::atomic<long> reloads{0};
+  std::thread storm;
+  if (reload_storm) {
+    std::string limits = proc::read_file(rig.dir() + "/etc/limits.yaml");
+    while (limits.size() < 200 * 1024) limits += "# padding " + std::string(100, '-') + "\n";
+    std::ofstream(rig.dir() + "/etc/limits.yaml") << limits;
+    storm = std::thread([&] {
+      while (!stop && std::chrono::steady_clock::now() < deadline) {
+        try {
+          treadctl::Client c(sock);
+          if (c.call({{"cmd", "reload"}}).value("ok", false)) ++reloads;
+        } catch (const std::exception&) {
+        }
+        std::this_thread::sleep_for(100ms);
+      }
+    });
+  }
   std::this_thread::sleep_for(2s);
   std::vector<double> estop_ms;
   for (int i = 0; i < 20 && std::chrono::steady_clock::now() < deadline - 2s; ++i) {
@@ -194,6 +243,8 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
   }
   stop = true;
   for (auto& t : threads) t.join();
+  if (storm.joinable()) storm.join();
+  for (int fd : held_fds) close(fd);
   std::this_thread::sleep_for(1200ms);
   const std::string status = proc::read_file("/proc/" + std::to_string(rig.daemon_pid()) + "/status");
   const auto at = status.find("VmHWM:");
@@ -203,6 +254,9 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
     return p == std::string::npos ? -1.0 : std::stod(metrics.substr(p + name.size() + 2));
   };
   return {{"clients", clients},
+          {"held_idle_connections", held_fds.size()},
+          {"reloads_applied", reloads.load()},
+          {"connections_evicted", value("treadd_control_connections_evicted_total")},
           {"requests", requests.load()},
           {"reconnects_after_drop", dropped.load()},
           {"estop_under_load", summary_ms(estop_ms)},

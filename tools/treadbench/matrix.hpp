@@ -9,6 +9,8 @@ namespace treadd::bench {
 
 nlohmann::json run_fault_matrix(const RigOptions& o);
 void print_fault_matrix(const nlohmann::json& m);
-nlohmann::json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration);
+// `held` idle connections opened on top of the clients, and a reload every 100 ms if `reload_storm`.
+nlohmann::json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration, int held = 1000,
+                               bool reload_storm = true);
 
 }  // namespace treadd::bench

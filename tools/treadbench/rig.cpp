@@ -20,11 +20,14 @@ long long now_ns() {
 }
 
 void Rig::start_sim() {
-  sim_ = std::make_unique<proc::Background>(
-      std::vector<std::string>{options_.bin_dir + "/tools/treadsim", "--profile",
-                               options_.source_dir + "/config/drives/generic.yaml", "--tcp",
-                               "127.0.0.1:" + std::to_string(port_), "--frame-log", frame_log()},
-      dir_ + "/treadsim.log", true);
+  std::vector<std::string> argv{options_.bin_dir + "/tools/treadsim", "--profile",
+                                options_.source_dir + "/config/drives/generic.yaml", "--frame-log", frame_log()};
+  if (options_.transport == "rtu") {
+    argv.insert(argv.end(), {"--rtu", dir_ + "/ttyB", "--baud", "19200"});
+  } else {
+    argv.insert(argv.end(), {"--tcp", "127.0.0.1:" + std::to_string(port_)});
+  }
+  sim_ = std::make_unique<proc::Background>(argv, dir_ + "/treadsim.log", true);
   for (int i = 0; i < 250 && proc::read_file(dir_ + "/treadsim.log").find("serving") == std::string::npos; ++i) {
     std::this_thread::sleep_for(20ms);
   }
@@ -59,28 +62,68 @@ Rig::Rig(const RigOptions& o) : options_(o) {
   if (o.transport == "tcp") {
     m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_));
     start_sim();
+  } else if (o.transport == "rtu") {
+    // RS-485 without hardware: a pty pair; 19200 baud with the README's 40 ms poll for that rate.
+    socat_ = std::make_unique<proc::Background>(
+        std::vector<std::string>{"/usr/bin/socat", "pty,raw,echo=0,link=" + dir_ + "/ttyA",
+                                 "pty,raw,echo=0,link=" + dir_ + "/ttyB"},
+        dir_ + "/socat.log");
+    if (!proc::wait_for_path(dir_ + "/ttyA", 5s) || !proc::wait_for_path(dir_ + "/ttyB", 5s)) {
+      throw std::runtime_error("socat did not create the pty pair");
+    }
+    m.replace(m.find("  transport: sim"), 16, "  transport: rtu\n  device: " + dir_ + "/ttyA\n  baud: 19200");
+    m.replace(m.find("poll_period: 20ms"), 17, "poll_period: 40ms");
+    start_sim();
   }
   const auto tick = m.find("  tick_rate: 50 Hz");
   m.replace(tick, 18, "  tick_rate: " + std::to_string(static_cast<int>(o.tick_hz)) + " Hz");
   m += "\nmetrics:\n  interval: 1s\n" + o.extra_machine_yaml;
   std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  start_daemon();
+}
+
+void Rig::start_daemon() {
   const std::string sock = dir_ + "/control.sock";
+  client_.reset();
   daemon_ = std::make_unique<proc::Background>(
-      std::vector<std::string>{o.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
+      std::vector<std::string>{options_.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
                                "--state-dir", dir_ + "/state"},
       dir_ + "/treadd.log");
-  if (!proc::wait_for_path(sock, 10s)) throw std::runtime_error("treadd did not start: " + proc::read_file(dir_ + "/treadd.log"));
-  client_ = std::make_unique<treadctl::Client>(sock);
+  for (int i = 0; i < 500 && !fs::exists(sock); ++i) std::this_thread::sleep_for(20ms);
+  // The socket file may be a dead daemon's: wait until the new one answers.
+  for (int i = 0; i < 500 && !client_; ++i) {
+    try {
+      client_ = std::make_unique<treadctl::Client>(sock);
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  if (!client_) throw std::runtime_error("treadd did not start: " + proc::read_file(dir_ + "/treadd.log"));
+}
+
+void Rig::restart_daemon() {
+  if (daemon_->running()) daemon_->stop(SIGKILL, 5s);
+  start_daemon();
 }
 
 Rig::~Rig() {
   client_.reset();
   if (daemon_) daemon_->stop(SIGTERM, 20s);
   if (sim_) sim_->stop(SIGTERM, 5s);
+  if (socat_) socat_->stop(SIGTERM, 5s);
   fs::remove_all(dir_);
 }
 
-nlohmann::json Rig::call(const nlohmann::json& request) { return client_->call(request); }
+nlohmann::json Rig::call(const nlohmann::json& request) {
+  try {
+    return client_->call(request);
+  } catch (const std::exception&) {
+    // Closed under us (a flood of connections from the same user pushes out the least recently
+    // active one): one new connection, then the request again.
+    client_ = std::make_unique<treadctl::Client>(dir_ + "/control.sock");
+    return client_->call(request);
+  }
+}
 
 void Rig::wait_standstill() {
   for (int i = 0; i < 1000 && !status()["at_standstill"].get<bool>(); ++i) std::this_thread::sleep_for(10ms);

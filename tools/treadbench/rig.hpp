@@ -14,7 +14,7 @@ namespace treadd::bench {
 struct RigOptions {
   std::string bin_dir;          // where treadd and treadsim live (the build tree)
   std::string source_dir;       // config/examples and config/drives
-  std::string transport = "tcp";  // tcp | sim
+  std::string transport = "tcp";  // tcp | rtu (socat pty pair, 19200 baud, poll 40 ms) | sim
   double tick_hz = 50;
   std::string extra_machine_yaml;  // appended to machine.yaml
 };
@@ -31,6 +31,8 @@ class Rig {
   // The belt speed treadsim models (asked on its stdin); -1 when it does not answer.
   double sim_belt_hz();
   void restart_sim();
+  // As systemd would after a crash: a new treadd on the same directory (it comes up stopped).
+  void restart_daemon();
   proc::Background& daemon() { return *daemon_; }
   pid_t daemon_pid() const { return daemon_->pid(); }
   const std::string& dir() const { return dir_; }
@@ -39,12 +41,14 @@ class Rig {
 
  private:
   std::string dir_;
+  std::unique_ptr<proc::Background> socat_;
   std::unique_ptr<proc::Background> sim_;
   std::unique_ptr<proc::Background> daemon_;
   std::unique_ptr<treadctl::Client> client_;
   RigOptions options_;
   int port_ = 0;
   void start_sim();
+  void start_daemon();
 };
 
 // Frames treadsim received, read incrementally from its --frame-log.
