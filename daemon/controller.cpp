@@ -15,11 +15,32 @@ SupervisorSettings settings_from(const MachineConfig& m) {
   return s;
 }
 
+// Session records, read from disk: off the control loop (BackgroundWork), so their size never
+// delays a tick or an e-stop.
+json history_reply(const std::filesystem::path& records_dir, const protocol::HistoryQuery& q);
+json report_reply(const std::filesystem::path& records_dir, const protocol::ReportQuery& q);
+
 json reply_from(const Reply& r) {
   return r.accepted ? protocol::ok_reply(r.message) : protocol::error_reply("refused: " + r.message);
 }
 
 }  // namespace
+
+bool RefusalLogLimit::allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed) {
+  constexpr double burst = 20, per_second = 1;
+  Bucket& b = buckets_[uid];
+  if (b.refilled != TimePoint{}) {
+    b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.refilled).count() * per_second);
+  }
+  b.refilled = now;
+  if (b.tokens < 1) {
+    ++b.suppressed;
+    return false;
+  }
+  b.tokens -= 1;
+  suppressed = std::exchange(b.suppressed, 0);
+  return true;
+}
 
 Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces)
     : config_(std::move(config)),
@@ -105,11 +126,13 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
             return {protocol::error_reply("refused: session records need the operator role; you have the viewer role"),
                     std::nullopt};
           }
+          Outcome off_loop;
           if constexpr (std::is_same_v<T, protocol::HistoryQuery>) {
-            return {history(req), std::nullopt};
+            off_loop.query = [dir = traces_.records_dir, req] { return history_reply(dir, req); };
           } else {
-            return {report(req), std::nullopt};
+            off_loop.query = [dir = traces_.records_dir, req] { return report_reply(dir, req); };
           }
+          return off_loop;
         } else if constexpr (std::is_same_v<T, protocol::StartRequest>) {
           return {start(req, peer, now), std::nullopt};
         } else {
@@ -124,10 +147,15 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
   const Reply r = supervisor_.handle(Request{cmd, peer.role, peer.who}, now);
   send_drive_command();
   log_events(peer.who, now);
+  std::uint64_t suppressed = 0;
   if (!r.accepted) {
     ++counters_.refusals;
-    log::info("refused for " + peer.who + ": " + r.message);
-    audit("refusal", peer.who, r.message, now);
+    if (refusal_log_.allow(peer.uid, now, suppressed)) {
+      const std::string text =
+          r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
+      log::info("refused for " + peer.who + ": " + text);
+      audit("refusal", peer.who, text, now);
+    }
   }
   return reply_from(r);
 }
@@ -240,10 +268,12 @@ const std::string& Controller::status_line() {
   return status_line_;
 }
 
-json Controller::history(const protocol::HistoryQuery& q) const {
+namespace {
+
+json history_reply(const std::filesystem::path& records_dir, const protocol::HistoryQuery& q) {
   json r = protocol::ok_reply("history");
   json sessions = json::array();
-  for (const auto& rec : list_records(traces_.records_dir, q.profile, q.since)) {
+  for (const auto& rec : list_records(records_dir, q.profile, q.since)) {
     json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
               {"cut_short", !rec.end.has_value()}};
     sessions.push_back(std::move(s));
@@ -252,12 +282,14 @@ json Controller::history(const protocol::HistoryQuery& q) const {
   return r;
 }
 
-json Controller::report(const protocol::ReportQuery& q) const {
-  auto rec = read_record(traces_.records_dir, q.session);
+json report_reply(const std::filesystem::path& records_dir, const protocol::ReportQuery& q) {
+  auto rec = read_record(records_dir, q.session);
   if (!rec) return protocol::error_reply("there is no session '" + q.session + "' (see treadctl history)");
   json r = protocol::ok_reply("report");
   r["record"] = std::move(*rec);
   return r;
 }
+
+}  // namespace
 
 }  // namespace treadd

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <deque>
+#include <map>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +35,23 @@ struct Traces {
   StorageHealth* health = nullptr;  // failures writing any of them, shown in status
 };
 
+// Refusals are logged and audited, but a client looping on a refused command must not fill the
+// disk or the journal: each user gets a burst of 20 logged refusals, then one per second; what was
+// left out is counted and said in the next logged one. (Every refusal is still counted in metrics.)
+class RefusalLogLimit {
+ public:
+  // True when this refusal is to be logged; `suppressed` is how many were not, since the last one.
+  bool allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed);
+
+ private:
+  struct Bucket {
+    double tokens = 20;
+    TimePoint refilled{};
+    std::uint64_t suppressed = 0;
+  };
+  std::map<std::uint32_t, Bucket> buckets_;
+};
+
 class Controller {
  public:
   Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces = {});
@@ -45,6 +64,8 @@ class Controller {
     bool status = false;             // answer with status_line() (shared, serialized once per tick)
     bool bad_request = false;        // not a request at all: answer once, then drop the client
     bool reload = false;             // a permitted reload: parsed off the loop, answered later
+    // Work that reads files (history, report): run off the loop, touches no loop state.
+    std::function<nlohmann::json()> query{};
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
@@ -71,8 +92,6 @@ class Controller {
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const protocol::StartRequest& req, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::optional<std::string>& profile) const;
-  nlohmann::json history(const protocol::HistoryQuery& q) const;
-  nlohmann::json report(const protocol::ReportQuery& q) const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
   void audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now);
@@ -86,6 +105,7 @@ class Controller {
   std::string notice_;
   Traces traces_;
   SafetyCounters counters_;
+  RefusalLogLimit refusal_log_;
   std::deque<nlohmann::json> recent_events_;  // the last few, for `treadctl watch`
   std::uint64_t generation_ = 0;               // bumped by every tick and command
   std::uint64_t status_line_generation_ = ~0ull;

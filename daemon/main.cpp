@@ -18,7 +18,7 @@
 #include "daemon/controller.hpp"
 #include "daemon/drive_factory.hpp"
 #include "daemon/instance_lock.hpp"
-#include "daemon/reload_worker.hpp"
+#include "daemon/background_work.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
@@ -115,10 +115,8 @@ int run(const Options& opt) {
   SocketServer server(io, socket_path, controller,
                       RoleGroups{config.machine.control.clinician_group, config.machine.control.operator_group});
   server.start();
-  ReloadWorker reloads(io, controller);
-  server.set_reload_handler([&](const Peer& peer, std::function<void(std::string)> answer) {
-    reloads.request(peer.who, [answer = std::move(answer)](const nlohmann::json& reply) { answer(reply.dump() + "\n"); });
-  });
+  BackgroundWork background(io, controller);
+  server.set_background(&background);
   WatchdogPetter watchdog;
   std::optional<State> last_state;
   ControlLoop loop(io, controller, config.machine.control.tick_hz, [&](TimePoint now, bool on_time) {
@@ -194,7 +192,7 @@ int run(const Options& opt) {
       if (ec) return;
       if (sig == SIGHUP) {
         log::notice("SIGHUP: reloading limits");
-        reloads.request("SIGHUP", nullptr);
+        background.reload("SIGHUP", nullptr);
       } else if (!*shutdown_started) {
         log::notice("stopping: ramping the belt down before exit");
         sd_notify(0, "STOPPING=1\nSTATUS=stopping: ramping the belt down");

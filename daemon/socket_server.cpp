@@ -82,20 +82,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
         send(outcome.reply.dump() + "\n", /*then_close=*/true);
         return;
       }
-      if (outcome.reload && server_.reload_) {
-        // Parsed off the loop; this client's next request waits for the answer (one at a time).
-        awaiting_answer_ = true;
-        server_.reload_(peer_, [self = shared_from_this()](std::string answer) {
-          self->awaiting_answer_ = false;
-          self->send(std::move(answer));
-          self->read();
-        });
-        return;
+      if (outcome.reload || outcome.query) {
+        if (defer(outcome)) return;  // answered later; this client's next request waits for it
       }
-      if (outcome.reload) outcome.reply = server_.controller_.reload(peer_.who);
       send(outcome.status ? server_.controller_.status_line() : outcome.reply.dump() + "\n");
     }
     read();
+  }
+
+  // Reloads and record queries run off the loop; the answer comes back to this connection.
+  // Returns false when the reply is already in outcome.reply (no worker, or the queue is full).
+  bool defer(Controller::Outcome& outcome) {
+    BackgroundWork* work = server_.background_;
+    if (work == nullptr) {
+      outcome.reply = outcome.reload ? server_.controller_.reload(peer_.who) : outcome.query();
+      return false;
+    }
+    auto answer = [self = shared_from_this()](const nlohmann::json& reply) {
+      self->awaiting_answer_ = false;
+      self->send(reply.dump() + "\n");
+      self->read();
+    };
+    awaiting_answer_ = true;
+    if (outcome.reload) {
+      work->reload(peer_.who, std::move(answer));
+      return true;
+    }
+    if (work->query(std::move(outcome.query), std::move(answer))) return true;
+    awaiting_answer_ = false;
+    outcome.reply = protocol::error_reply("refused: treadd is busy reading session records for others; try again shortly");
+    return false;
   }
 
   void send(std::string data, bool then_close = false) {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/background_work.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/roles.hpp"
 
@@ -39,9 +40,6 @@ struct ConnectionCounters {
 
 class SocketServer {
  public:
-  // Long requests (reload) are handed to `defer`, which answers through the callback later.
-  using Deferred = std::function<void(const Peer&, std::function<void(std::string)> answer)>;
-
   SocketServer(boost::asio::io_context& io, std::string path, Controller& controller, RoleGroups groups,
                ConnectionLimits limits = {});
   ~SocketServer();
@@ -50,7 +48,8 @@ class SocketServer {
   // daemon already answers on the path (its socket is never removed).
   void start();
   void close();
-  void set_reload_handler(Deferred handler) { reload_ = std::move(handler); }
+  // Where reloads and record queries run, off the loop; without it they run inline (tests).
+  void set_background(BackgroundWork* work) { background_ = work; }
   // Sends the current status to the watchers whose next update is due. One serialization per call.
   void publish(TimePoint now);
   std::size_t connections() const;
@@ -72,7 +71,7 @@ class SocketServer {
   RoleGroups groups_;
   ConnectionLimits limits_;
   ConnectionCounters counters_;
-  Deferred reload_;
+  BackgroundWork* background_ = nullptr;
   TimePoint next_idle_sweep_{};
   int spare_fd_ = -1;  // closed to accept-and-refuse when the process runs out of descriptors
 };

@@ -223,6 +223,60 @@ TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_thei
   EXPECT_EQ(st["state"], "estopped");
 }
 
+// ---- the same class for session records: reading them never stalls the loop ----
+
+TEST_F(Adversarial, reading_a_large_history_does_not_delay_an_estop) {
+  use_tcp();
+  // 120 long records (~400 KB each, 48 MB): what years of sessions look like to `history`.
+  fs::create_directories(dir_ + "/state/sessions");
+  std::string body;
+  for (int i = 0; i < 4000; ++i) {
+    body += R"({"type":"sample","t":)" + std::to_string(i) +
+            R"(,"direction":"reverse","target":2.5,"commanded":2.5,"measured":2.49,"pad":"................"})" "\n";
+  }
+  for (int i = 0; i < 120; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "20250101T%06dZ", i);
+    std::ofstream(dir_ + "/state/sessions/" + id + ".jsonl")
+        << R"({"type":"start","id":")" << id << R"(","profile":"lumbar-standard","start":"2025-01-01T00:00:00Z"})"
+        << "\n" << body;
+  }
+  start_daemon();
+  run_at(1.0);
+  std::vector<double> trips;
+  for (int round = 0; round < 3; ++round) {
+    auto history = std::async(std::launch::async, [&] { return ctl({"--json", "history"}); });
+    std::this_thread::sleep_for(20ms);
+    trips.push_back(estop_round_trip_ms());
+    RunResult h = history.get();
+    ASSERT_EQ(h.exit_code, 0) << h.err;
+    EXPECT_EQ(json::parse(h.out).size(), 121u);
+  }
+  std::cout << "e-stop round trip while history reads 48 MB: max " << percentile(trips, 1.0) << " ms\n";
+  EXPECT_LT(percentile(trips, 1.0), 100);
+}
+
+// ---- the same class for the audit log: a refusal loop cannot fill the disk or the journal ----
+
+TEST_F(Adversarial, a_client_looping_on_a_refused_command_cannot_flood_the_audit_log) {
+  use_tcp();
+  start_daemon();
+  treadctl::Client client(socket_);
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_FALSE(client.call({{"v", 1}, {"cmd", "speed"}, {"kmh", 2}}).value("ok", true));
+  }
+  std::this_thread::sleep_for(1100ms);
+  ASSERT_FALSE(client.call({{"v", 1}, {"cmd", "speed"}, {"kmh", 2}}).value("ok", true));
+  const std::string audit = read_file(dir_ + "/state/audit.log");
+  const auto lines = std::count(audit.begin(), audit.end(), '\n');
+  EXPECT_LE(lines, 30) << "3001 refusals";
+  EXPECT_GE(lines, 20);
+  EXPECT_NE(audit.find("earlier refusals of this user not logged"), std::string::npos) << audit.substr(audit.size() - 400);
+  // Every refusal is still counted.
+  const std::string metrics = read_file(dir_ + "/state/metrics/treadd.prom");
+  EXPECT_NE(metrics.find("treadd_refusals_total"), std::string::npos);
+}
+
 // ---- 7 and 10. storage: a removed directory or a full disk never stops the loop ----
 
 TEST_F(Adversarial, a_removed_state_directory_mid_session_is_recreated_and_the_belt_stays_controlled) {

@@ -1,0 +1,75 @@
+#include "daemon/background_work.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace treadd {
+
+BackgroundWork::BackgroundWork(boost::asio::io_context& io, Controller& controller, std::size_t max_queued)
+    : io_(io), controller_(controller), max_queued_(max_queued), worker_([this] { run(); }) {}
+
+BackgroundWork::~BackgroundWork() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+void BackgroundWork::reload(const std::string& who, Answer answer) {
+  {
+    std::lock_guard lock(mutex_);
+    reload_waiting_.push_back(Waiter{who, std::move(answer)});
+  }
+  wake_.notify_one();
+}
+
+bool BackgroundWork::query(std::function<nlohmann::json()> query, Answer answer) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queries_.size() >= max_queued_) return false;
+    queries_.push_back(Query{std::move(query), std::move(answer)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
+  // The file is read after every request of this batch arrived: each sees its own edit.
+  auto loaded = std::make_shared<Loaded<LimitsConfig>>(controller_.parse_limits_file());
+  boost::asio::post(io_, [this, loaded, batch = std::move(batch)]() {
+    std::string who;
+    for (const Waiter& w : batch) {
+      if (who.find(w.who) == std::string::npos) who += (who.empty() ? "" : ", ") + w.who;
+    }
+    const nlohmann::json reply = controller_.apply_reload(std::move(*loaded), who);
+    for (const Waiter& w : batch) {
+      if (w.answer) w.answer(reply);
+    }
+  });
+}
+
+void BackgroundWork::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !reload_waiting_.empty() || !queries_.empty(); });
+    if (stopping_) return;
+    if (!reload_waiting_.empty()) {
+      std::vector<Waiter> batch = std::move(reload_waiting_);
+      reload_waiting_.clear();
+      lock.unlock();
+      parse_and_apply(std::move(batch));
+    } else {
+      Query q = std::move(queries_.front());
+      queries_.pop_front();
+      lock.unlock();
+      auto reply = std::make_shared<nlohmann::json>(q.run());
+      boost::asio::post(io_, [reply, answer = std::move(q.answer)]() {
+        if (answer) answer(*reply);
+      });
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace treadd
