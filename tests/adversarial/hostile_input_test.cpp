@@ -11,6 +11,7 @@
 #include "config/units.hpp"
 #include "config/yaml_section.hpp"
 #include "daemon/protocol.hpp"
+#include "tests/unit/config_samples.hpp"
 #include "tests/unit/supervisor_rig.hpp"
 
 namespace treadd {
@@ -18,18 +19,7 @@ namespace {
 
 using namespace treadd::testing;
 
-const char* machine_text = R"(drive:
-  transport: sim
-belt:
-  kmh_per_hz: 0.2
-ceilings:
-  forward_max: 12 km/h
-  reverse_max: 6 km/h
-  max_accel: 0.5 m/s2
-  max_decel: 0.8 m/s2
-  emergency_decel: 1.5 m/s2
-  max_session: 1min
-)";
+const std::string machine_text = sample_machine_yaml("1min");
 
 MachineConfig machine() {
   auto m = parse_machine(machine_text, "machine.yaml");
@@ -124,7 +114,7 @@ TEST(AdversarialConfig, a_duplicate_key_is_refused_naming_both_lines_whichever_c
 }
 
 TEST(AdversarialConfig, duplicate_keys_are_refused_in_machine_yaml_and_drive_profiles_too) {
-  auto m = parse_machine(std::string(machine_text) + "ceilings:\n  reverse_max: 8 km/h\n", "machine.yaml");
+  auto m = parse_machine(machine_text + "ceilings:\n  reverse_max: 8 km/h\n", "machine.yaml");
   ASSERT_FALSE(m.ok());
   EXPECT_NE(join(m.errors).find("'ceilings' is given twice"), std::string::npos) << join(m.errors);
   auto d = parse_drive_profile("name: x\naddress_base: 0\naddress_base: 1\n", "x.yaml");

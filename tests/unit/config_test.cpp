@@ -3,22 +3,12 @@
 
 #include "config/loader.hpp"
 #include "config/units.hpp"
+#include "tests/unit/config_samples.hpp"
 
 namespace treadd {
 namespace {
 
-const char* machine_yaml = R"(drive:
-  transport: sim
-belt:
-  kmh_per_hz: 0.2
-ceilings:
-  forward_max: 12 km/h
-  reverse_max: 6 km/h
-  max_accel: 0.5 m/s2
-  max_decel: 0.8 m/s2
-  emergency_decel: 1.5 m/s2
-  max_session: 60min
-)";
+const std::string machine_yaml = testing::sample_machine_yaml();
 
 MachineConfig machine() {
   auto m = parse_machine(machine_yaml, "machine.yaml");
