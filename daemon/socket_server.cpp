@@ -267,12 +267,14 @@ void SocketServer::make_room_for(uid_t uid) {
                      ->first;
   }
   if (!victim_uid) return;
+  // Idle ones first; one waiting for a reload or query answer only when there is nothing else.
   std::shared_ptr<Connection> oldest;
   for (auto& weak : connections_) {
     auto c = weak.lock();
-    if (c && c->uid() == *victim_uid && !c->busy() && (!oldest || c->last_active() < oldest->last_active())) {
-      oldest = c;
-    }
+    if (!c || c->uid() != *victim_uid) continue;
+    const bool better = !oldest || (oldest->busy() && !c->busy()) ||
+                        (oldest->busy() == c->busy() && c->last_active() < oldest->last_active());
+    if (better) oldest = c;
   }
   if (oldest) {
     oldest->close();

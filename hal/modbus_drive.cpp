@@ -117,9 +117,11 @@ bool ModbusDrive::wait_until_next_poll(Clock::time_point next) {
   }
 }
 
-bool ModbusDrive::wait(Clock::duration d) {
+bool ModbusDrive::sleep_unless_stopping(Clock::duration d) {
+  // Only a stop request cuts the back-off short: a pending e-stop cannot be sent without a link,
+  // and waking for it would turn the back-off into a busy loop against a dead drive.
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, d, [this] { return stopping_ || estop_pending_.load(); });
+  wake_.wait_for(lock, d, [this] { return stopping_.load(); });
   return !stopping_;
 }
 
@@ -187,7 +189,7 @@ void ModbusDrive::reconnect_with_backoff() {
       ++latest_.link_generation;
       return;
     }
-    if (!wait(backoff)) return;
+    if (!sleep_unless_stopping(backoff)) return;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
 }

@@ -37,7 +37,7 @@ class ModbusDrive final : public MotorDrive {
   bool read_feedback();
   bool arm_drive_watchdog(std::string& why);
   void reconnect_with_backoff();
-  bool wait(std::chrono::steady_clock::duration d);  // false when asked to stop
+  bool sleep_unless_stopping(std::chrono::steady_clock::duration d);  // false when asked to stop
   // Sleeps until `next`, sending any e-stop that arrives meanwhile; false when asked to stop.
   bool wait_until_next_poll(std::chrono::steady_clock::time_point next);
   void record_poll(bool ok);  // counts failures, declares the link down, reconnects

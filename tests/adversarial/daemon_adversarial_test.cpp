@@ -179,6 +179,20 @@ TEST_F(Adversarial, estop_spam_then_reset_and_start_work_on_rtu_at_poll_40ms) {
   estop_spam_then_reset_and_start();
 }
 
+// The same class on the drive side: an e-stop that cannot be sent (drive gone) must not turn the
+// reconnect back-off into a busy loop.
+TEST_F(Adversarial, a_vanished_drive_with_an_estop_pending_costs_no_cpu) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  sim_->stop(SIGKILL, 5s);  // connection refused from now on
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "faulted"; }, 5s));
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  const long before = cpu_ticks(daemon_->pid());
+  std::this_thread::sleep_for(2s);
+  EXPECT_LT(cpu_ticks(daemon_->pid()) - before, sysconf(_SC_CLK_TCK) / 5) << "more than 10 % of a core";
+}
+
 // ---- 6. reload: parsed off the loop, bounded in size ----
 
 TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_their_latency_during_reloads) {
