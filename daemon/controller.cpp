@@ -82,6 +82,7 @@ void Controller::log_events(const std::string& who, TimePoint now) {
         break;
       case Event::Kind::session_started:
         ++counters_.sessions;
+        ++limits_generation_;  // the `active` limits changed
         if (traces_.recorder != nullptr) traces_.recorder->begin(supervisor_.status(), who, now);
         break;
       default: break;
@@ -89,6 +90,7 @@ void Controller::log_events(const std::string& who, TimePoint now) {
     if (bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) {
       audit(to_string(e.kind), who, e.text, now);
     }
+    if (e.kind == Event::Kind::session_ended) ++limits_generation_;
     if (traces_.recorder != nullptr) {
       traces_.recorder->event(e, now);
       if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
@@ -101,14 +103,23 @@ void Controller::log_events(const std::string& who, TimePoint now) {
 
 Controller::Outcome Controller::execute(std::string_view line, const Peer& peer, TimePoint now) {
   auto parsed = protocol::parse_request(line);
-  if (!parsed.request) return {protocol::error_reply("bad request: " + parsed.error), std::nullopt, false, true};
+  if (!parsed.request) {
+    Outcome bad{protocol::error_reply("bad request: " + parsed.error), std::nullopt};
+    bad.bad_request = true;
+    return bad;
+  }
   return std::visit(
       [&](const auto& req) -> Outcome {
         using T = std::decay_t<decltype(req)>;
         if constexpr (std::is_same_v<T, protocol::StatusQuery>) {
-          return {json(), std::nullopt, true};
+          Outcome shared;
+          shared.shared_line = &status_line();
+          return shared;
         } else if constexpr (std::is_same_v<T, protocol::LimitsQuery>) {
-          return {limits(req.profile), std::nullopt};
+          if (req.profile) return {limits(req.profile), std::nullopt};
+          Outcome shared;
+          shared.shared_line = &all_limits_line();
+          return shared;
         } else if constexpr (std::is_same_v<T, protocol::WatchQuery>) {
           return {protocol::ok_reply("watching"), req.hz};
         } else if constexpr (std::is_same_v<T, protocol::ReloadRequest>) {
@@ -211,16 +222,25 @@ Loaded<LimitsConfig> Controller::parse_limits_file() const {
 json Controller::apply_reload(Loaded<LimitsConfig> loaded, const std::string& who) {
   if (!loaded.ok()) {
     json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
+    // The first 50 are enough to act on; a file of thousands of errors must not become a
+    // megabyte reply and journal entry built on the loop.
+    constexpr std::size_t shown = 50;
     json errors = json::array();
-    for (const auto& d : loaded.errors) errors.push_back(d.to_string());
+    std::vector<Diagnostic> first(loaded.errors.begin(),
+                                  loaded.errors.begin() + static_cast<long>(std::min(shown, loaded.errors.size())));
+    for (const auto& d : first) errors.push_back(d.to_string());
+    if (loaded.errors.size() > shown) {
+      errors.push_back("... and " + std::to_string(loaded.errors.size() - shown) + " more errors (treadctl check-config lists them all)");
+    }
     r["errors"] = errors;
-    log::warning("reload refused: " + join(loaded.errors));
+    log::warning("reload refused: " + join(first));
     audit("reload", who, "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml",
           std::chrono::steady_clock::now());
     return r;
   }
   config_.limits = std::move(*loaded.value);
   ++generation_;
+  ++limits_generation_;
   log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
   audit("reload", who, "limits reloaded", std::chrono::steady_clock::now());
   return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
@@ -256,6 +276,14 @@ json Controller::status_json() const {
   }
   j["recent_events"] = json(recent_events_);
   return j;
+}
+
+const std::string& Controller::all_limits_line() {
+  if (limits_line_generation_ != limits_generation_) {
+    limits_line_ = limits(std::nullopt).dump() + "\n";
+    limits_line_generation_ = limits_generation_;
+  }
+  return limits_line_;
 }
 
 const std::string& Controller::status_line() {

@@ -61,7 +61,9 @@ class Controller {
   struct Outcome {
     nlohmann::json reply;
     std::optional<double> watch_hz;  // the client asked to watch at this rate
-    bool status = false;             // answer with status_line() (shared, serialized once per tick)
+    // A reply serialized once and shared by every requester (status, all limits); owned by the
+    // controller and valid until its next call, so the caller copies it at once.
+    const std::string* shared_line = nullptr;
     bool bad_request = false;        // not a request at all: answer once, then drop the client
     bool reload = false;             // a permitted reload: parsed off the loop, answered later
     // Work that reads files (history, report): run off the loop, touches no loop state.
@@ -82,6 +84,9 @@ class Controller {
   // The status reply as one protocol line, rebuilt at most once per tick or command: a flood of
   // status requests or a hundred watchers cost a string copy each, not a JSON build.
   const std::string& status_line();
+  // The `limits` reply for all profiles, serialized once per configuration and session: a flood
+  // of queries on a big limits.yaml costs a string copy each, not a JSON build of every profile.
+  const std::string& all_limits_line();
   // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
   void set_notice(std::string notice) { notice_ = std::move(notice); }
   const Supervisor& supervisor() const { return supervisor_; }
@@ -110,6 +115,9 @@ class Controller {
   std::uint64_t generation_ = 0;               // bumped by every tick and command
   std::uint64_t status_line_generation_ = ~0ull;
   std::string status_line_;
+  std::uint64_t limits_generation_ = 0;  // bumped by every reload and session start/end
+  std::uint64_t limits_line_generation_ = ~0ull;
+  std::string limits_line_;
 };
 
 }  // namespace treadd

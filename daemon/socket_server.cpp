@@ -85,7 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (outcome.reload || outcome.query) {
         if (defer(outcome)) return;  // answered later; this client's next request waits for it
       }
-      send(outcome.status ? server_.controller_.status_line() : outcome.reply.dump() + "\n");
+      send(outcome.shared_line != nullptr ? *outcome.shared_line : outcome.reply.dump() + "\n");
     }
     read();
   }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 
 #include "tests/e2e/modbus_fixture.hpp"
@@ -101,6 +102,22 @@ class Adversarial : public ModbusFixture {
     }
     EXPECT_GT(sent, 100);
     reset_and_start_again();
+  }
+
+  // A valid limits.yaml just under the 256 KiB bound: hundreds of profiles.
+  void write_big_limits() {
+    const std::string good = read_file(dir_ + "/etc/limits.yaml");
+    const auto first = good.find("  lumbar-early:");
+    const std::string block = good.substr(first, good.find("  lumbar-standard:") - first);
+    std::string extra;
+    for (int i = 0; good.size() + extra.size() + block.size() < 250 * 1024; ++i) {
+      std::string b = block;
+      b.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
+      extra += b;
+    }
+    std::string big = good;
+    big.insert(first, extra);
+    std::ofstream(dir_ + "/etc/limits.yaml") << big;
   }
 
   void add_to_profile(const std::string& line) {
@@ -200,19 +217,7 @@ TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_thei
   start_daemon();
   run_at(2.0);
   const std::string good = read_file(dir_ + "/etc/limits.yaml");
-  // A valid file just under the bound: hundreds of profiles, the most a reload may have to parse.
-  std::string big = good;
-  const std::string profile_block = good.substr(good.find("  lumbar-early:"), good.find("  lumbar-standard:") -
-                                                                                  good.find("  lumbar-early:"));
-  std::string extra;
-  for (int i = 0; big.size() + extra.size() + profile_block.size() < 250 * 1024; ++i) {
-    std::string block = profile_block;
-    block.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
-    extra += block;
-  }
-  big.insert(big.find("  lumbar-early:"), extra);
-  std::ofstream(dir_ + "/etc/limits.yaml") << big;
-
+  write_big_limits();
   std::vector<double> trips;
   for (int round = 0; round < 5; ++round) {
     auto reload = std::async(std::launch::async, [&] { return ctl({"reload"}); });
@@ -235,6 +240,40 @@ TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_thei
   EXPECT_LT(percentile(trips, 1.0), 100);
   json st = status();
   EXPECT_EQ(st["state"], "estopped");
+}
+
+// ---- the same class for queries anyone may send: a flood of `limits` costs the loop nothing ----
+
+TEST_F(Adversarial, a_flood_of_limits_queries_on_a_big_configuration_does_not_stall_the_loop) {
+  use_tcp();
+  write_big_limits();
+  start_daemon();
+  run_at(1.0);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> flooders;
+  for (int i = 0; i < 12; ++i) {
+    flooders.emplace_back([&] {
+      try {
+        treadctl::Client c(socket_);
+        while (!stop) c.call({{"v", 1}, {"cmd", "limits"}});
+      } catch (const std::exception&) {
+      }
+    });
+  }
+  std::this_thread::sleep_for(3s);
+  const json st = status();
+  const double trip = estop_round_trip_ms();
+  stop = true;
+  for (auto& t : flooders) t.join();
+  EXPECT_EQ(st["state"], "running") << st.dump();
+  EXPECT_LT(trip, 100);
+  // The metrics file is rewritten every 5 s: read one written after the flood.
+  const std::string prom = dir_ + "/state/metrics/treadd.prom";
+  const auto flood_end = fs::file_time_type::clock::now();
+  for (int i = 0; i < 70 && fs::last_write_time(prom) < flood_end; ++i) std::this_thread::sleep_for(100ms);
+  const std::string metrics = read_file(prom);
+  EXPECT_NE(metrics.find("treadd_loop_overruns_total 0\n"), std::string::npos)
+      << metrics.substr(metrics.find("treadd_loop_overruns_total"), 60);
 }
 
 // ---- the same class for session records: reading them never stalls the loop ----
