@@ -157,6 +157,36 @@ void for_each_line(const fs::path& file, Fn&& fn) {
   }
 }
 
+// The start line is the first line and the end line the last: read those two, not the samples in
+// between, so a history of years of records costs a few kilobytes per record.
+void summarize(const fs::path& file, RecordSummary& s) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  if (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object() && j.value("type", "") == "start") s.start = j;
+  }
+  in.clear();
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<long long>(in.tellg());
+  constexpr long long tail_bytes = 8192;
+  in.seekg(std::max(0LL, size - tail_bytes));
+  std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Last complete line first; a torn last line (power loss mid-write) is skipped.
+  std::size_t end = tail.size();
+  while (end > 0) {
+    const std::size_t begin = tail.rfind('\n', end - 1);
+    const std::size_t from = begin == std::string::npos ? 0 : begin + 1;
+    json j = json::parse(tail.substr(from, end - from), nullptr, false);
+    if (!j.is_discarded() && j.is_object()) {
+      if (j.value("type", "") == "end") s.end = j;
+      return;
+    }
+    if (begin == std::string::npos) return;
+    end = begin;
+  }
+}
+
 }  // namespace
 
 std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional<std::string>& profile,
@@ -171,11 +201,7 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional
   for (const auto& f : files) {
     RecordSummary s;
     s.id = f.stem().string();
-    for_each_line(f, [&](const json& j) {
-      const std::string type = j.value("type", "");
-      if (type == "start") s.start = j;
-      if (type == "end") s.end = j;
-    });
+    summarize(f, s);
     if (s.start.is_null()) continue;
     if (profile && s.start.value("profile", "") != *profile) continue;
     // ISO-8601 UTC strings compare in time order; a bare date compares as its midnight.
