@@ -9,6 +9,7 @@ notice "survives". Prints the kill rate and every survivor (file:line, the chang
 them as JSON. No Debian package does this for C++; this script is ours.
 
 Usage: tools/mutation/mutate.py [--jobs N] [--max N] [--file daemon/supervisor/X.cpp] [--out FILE]
+                                [--survivors EARLIER_OUT]   (re-test only an earlier run's survivors)
 Takes minutes to an hour (each mutant is a compile, a link and a test run); run it by hand.
 """
 import argparse
@@ -88,6 +89,7 @@ def main():
     ap.add_argument("--max", type=int, default=0, help="at most this many mutants (evenly sampled)")
     ap.add_argument("--file", action="append", help="only this source (repeatable)")
     ap.add_argument("--out", default="mutation-results.json")
+    ap.add_argument("--survivors", help="re-run only the survivors listed in this earlier --out file")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="treadd-mutation-")
@@ -118,6 +120,10 @@ def main():
     for rel in args.file or SOURCES:
         with open(os.path.join(src, rel)) as f:
             mutants += mutants_of(rel, f.read())
+    if args.survivors:
+        with open(args.survivors) as f:
+            wanted = {(x["file"], x["line"], x["change"]) for x in json.load(f)["survivors"]}
+        mutants = [m for m in mutants if (m[0], m[1] + 1, m[3]) in wanted]
     if args.max and len(mutants) > args.max:
         step = len(mutants) / args.max
         mutants = [mutants[int(i * step)] for i in range(args.max)]
