@@ -354,6 +354,27 @@ TEST_F(Adversarial, a_removed_state_directory_mid_session_is_recreated_and_the_b
   EXPECT_GE(json::parse(h.out).size(), 1u) << "the new session's record was written in a re-created directory";
 }
 
+TEST_F(Adversarial, an_unwritable_records_directory_is_reported_and_the_session_runs) {
+  use_tcp();
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  // Something that is not a directory where the records go (root ignores permission bits).
+  fs::remove_all(dir_ + "/state/sessions");
+  std::ofstream(dir_ + "/state/sessions") << "not a directory\n";
+  RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(ctl({"speed", "1.5"}).exit_code, 0);
+  std::this_thread::sleep_for(1500ms);
+  const json st = status();
+  EXPECT_EQ(st["state"], "running") << st.dump();
+  EXPECT_FALSE(st["storage"]["ok"].get<bool>()) << st.dump();
+  EXPECT_NE(st["storage"]["last_error"].get<std::string>().find("session record"), std::string::npos) << st.dump();
+  EXPECT_NE(read_file(dir_ + "/treadd.log").find("session record"), std::string::npos);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  EXPECT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  EXPECT_TRUE(daemon_->running());
+}
+
 TEST_F(Adversarial, a_full_disk_is_counted_shown_and_the_audit_entry_is_not_lost) {
   use_tcp();
   fs::create_directories(dir_ + "/state");

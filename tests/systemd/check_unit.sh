@@ -9,4 +9,8 @@ trap 'rm -rf "$work"' EXIT
 sed "s|^ExecStart=[^ ]*|ExecStart=$binary|" "$unit" >"$work/treadd.service"
 systemd-analyze verify --man=no "$work/treadd.service"
 systemd-analyze security --offline=true --threshold=15 "$work/treadd.service" | tail -n 1
+# "E-stop from anyone" as installed: the socket's directory lets every local user reach it, and the
+# descriptor limit is set (treadd bounds its clients well below it).
+grep -qx 'RuntimeDirectoryMode=0755' "$unit" || { echo "unit: RuntimeDirectoryMode must be 0755 (e-stop from anyone)"; exit 1; }
+grep -qx 'LimitNOFILE=1024' "$unit" || { echo "unit: LimitNOFILE=1024 missing"; exit 1; }
 echo "unit check: passed"

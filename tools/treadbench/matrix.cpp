@@ -116,7 +116,13 @@ json run_fault_matrix(const RigOptions& o) {
   for (const char* f : faults) {
     for (const auto& p : phases) {
       std::cerr << "  " << f << " x " << p.name << " " << p.direction << "\n";
-      cells.push_back(run_cell(o, f, p.name, p.direction));
+      try {
+        cells.push_back(run_cell(o, f, p.name, p.direction));
+      } catch (const std::exception& e) {
+        // A cell that cannot even be set up fails, with the reason; the matrix goes on.
+        cells.push_back({{"fault", f}, {"phase", std::string(p.name) + " " + p.direction}, {"pass", false},
+                         {"error", e.what()}});
+      }
     }
   }
   return cells;
@@ -138,7 +144,8 @@ void print_fault_matrix(const json& m) {
       std::printf("%-16s", row_fault.c_str());
     }
     std::string what = cell["pass"].get<bool>() ? "PASS " : "FAIL ";
-    what += cell.contains("fault_cause") && cell["fault_cause"].is_string() ? cell["fault_cause"].get<std::string>()
+    what += cell.contains("error")                                           ? std::string("set-up failed")
+            : cell.contains("fault_cause") && cell["fault_cause"].is_string() ? cell["fault_cause"].get<std::string>()
             : cell.contains("exit_code")                                     ? "ramped, exit " + cell["exit_code"].dump()
             : cell.contains("state")                                         ? cell["state"].get<std::string>()
                                                                              : "drive watchdog";

@@ -85,18 +85,22 @@ Rig::Rig(const RigOptions& o) : options_(o) {
 void Rig::start_daemon() {
   const std::string sock = dir_ + "/control.sock";
   client_.reset();
-  daemon_ = std::make_unique<proc::Background>(
-      std::vector<std::string>{options_.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
-                               "--state-dir", dir_ + "/state"},
-      dir_ + "/treadd.log");
-  for (int i = 0; i < 500 && !fs::exists(sock); ++i) std::this_thread::sleep_for(20ms);
-  // The socket file may be a dead daemon's: wait until the new one answers.
-  for (int i = 0; i < 500 && !client_; ++i) {
-    try {
-      client_ = std::make_unique<treadctl::Client>(sock);
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(20ms);
+  // As systemd's Restart=on-failure would: a drive that is slow to answer the first frames at
+  // connect makes treadd refuse to start; a few tries, then give up with its message.
+  for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
+    daemon_ = std::make_unique<proc::Background>(
+        std::vector<std::string>{options_.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
+                                 "--state-dir", dir_ + "/state"},
+        dir_ + "/treadd.log");
+    // The socket file may be a dead daemon's: wait until the new one answers (or exits).
+    for (int i = 0; i < 500 && !client_ && daemon_->running(); ++i) {
+      try {
+        client_ = std::make_unique<treadctl::Client>(sock);
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(20ms);
+      }
     }
+    if (!client_) std::this_thread::sleep_for(500ms);
   }
   if (!client_) throw std::runtime_error("treadd did not start: " + proc::read_file(dir_ + "/treadd.log"));
 }
