@@ -28,9 +28,9 @@ constexpr std::size_t max_pending_writes = 64;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(stream_protocol::socket socket, SocketServer& server, Peer peer, TimePoint now)
+  Connection(stream_protocol::socket socket, SocketServer& server, Peer peer, TimePoint now, bool estop_only)
       : socket_(std::move(socket)), server_(server), input_(protocol::max_line_bytes + 1), peer_(std::move(peer)),
-        last_active_(now) {}
+        last_active_(now), estop_only_(estop_only) {}
 
   void start() { read(); }
 
@@ -71,6 +71,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!line.empty()) {
       const TimePoint now = std::chrono::steady_clock::now();
       last_active_ = now;
+      if (estop_only_) {
+        answer_estop_only(line, now);
+        return;
+      }
       auto outcome = server_.controller_.execute(line, peer_, now);
       if (outcome.watch_hz) {
         watch_period_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -88,6 +92,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
       send(outcome.shared_line != nullptr ? *outcome.shared_line : outcome.reply.dump() + "\n");
     }
     read();
+  }
+
+  // The e-stop socket: one e-stop request, its answer, then the connection closes. Anything else
+  // gets one error naming the control socket.
+  void answer_estop_only(const std::string& line, TimePoint now) {
+    auto parsed = protocol::parse_request(line);
+    const auto* command = parsed.request ? std::get_if<Command>(&*parsed.request) : nullptr;
+    if (command == nullptr || !std::holds_alternative<EStopCmd>(*command)) {
+      send(protocol::error_reply("this socket takes only an e-stop ({\"cmd\":\"estop\"}); use the control socket for "
+                                 "anything else")
+                   .dump() +
+               "\n",
+           /*then_close=*/true);
+      return;
+    }
+    auto outcome = server_.controller_.execute(line, peer_, now);
+    send(outcome.reply.dump() + "\n", /*then_close=*/true);
   }
 
   // Reloads and record queries run off the loop; the answer comes back to this connection.
@@ -147,19 +168,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_write_ = false;
   bool awaiting_answer_ = false;
   TimePoint last_active_;
+  bool estop_only_;
   std::optional<std::chrono::nanoseconds> watch_period_;
   TimePoint next_watch_{};
 };
 
 SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& controller, RoleGroups groups,
                            ConnectionLimits limits)
-    : path_(std::move(path)),
-      controller_(controller),
-      acceptor_(io),
-      accept_backoff_(io),
+    : controller_(controller),
+      control_(io, path, limits, false),
+      estop_(io, estop_path(path), estop_socket_limits, true),
       own_uid_(getuid()),
-      groups_(std::move(groups)),
-      limits_(limits) {}
+      groups_(std::move(groups)) {}
 
 SocketServer::~SocketServer() {
   close();
@@ -184,72 +204,81 @@ bool someone_listens(const std::string& path) {
 
 void SocketServer::start() {
   // A socket file left by a daemon that died is stale and is replaced; a live one never is.
-  if (someone_listens(path_)) {
-    throw std::runtime_error("another treadd is already listening on " + path_ + "; refusing to start");
+  for (const Listener* l : {&control_, &estop_}) {
+    if (someone_listens(l->path)) {
+      throw std::runtime_error("another treadd is already listening on " + l->path + "; refusing to start");
+    }
   }
-  ::unlink(path_.c_str());
-  acceptor_.open(stream_protocol());
-  acceptor_.bind(stream_protocol::endpoint(path_));
-  // Every local user may connect, so that anyone can press e-stop; roles come from SO_PEERCRED.
-  ::chmod(path_.c_str(), 0666);
-  acceptor_.listen();
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  accept();
+  open(control_);
+  open(estop_);
+}
+
+void SocketServer::open(Listener& l) {
+  ::unlink(l.path.c_str());
+  l.acceptor.open(stream_protocol());
+  l.acceptor.bind(stream_protocol::endpoint(l.path));
+  // Every local user may connect, so that anyone can press e-stop; roles come from SO_PEERCRED.
+  ::chmod(l.path.c_str(), 0666);
+  l.acceptor.listen();
+  accept(l);
 }
 
 void SocketServer::close() {
-  accept_backoff_.cancel();
-  if (!acceptor_.is_open()) return;
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
-  for (auto& weak : connections_) {
-    if (auto c = weak.lock()) c->close();
+  for (Listener* l : {&control_, &estop_}) {
+    l->backoff.cancel();
+    if (!l->acceptor.is_open()) continue;
+    boost::system::error_code ignored;
+    l->acceptor.close(ignored);
+    for (auto& weak : l->connections) {
+      if (auto c = weak.lock()) c->close();
+    }
+    ::unlink(l->path.c_str());
   }
-  ::unlink(path_.c_str());
 }
 
-void SocketServer::accept() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec, stream_protocol::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+void SocketServer::accept(Listener& l) {
+  l.acceptor.async_accept([this, &l](const boost::system::error_code& ec, stream_protocol::socket socket) {
+    if (ec == asio::error::operation_aborted || !l.acceptor.is_open()) return;
     if (ec) {
       ++counters_.accept_errors;
       if (ec == asio::error::no_descriptors && spare_fd_ >= 0) {
         // Out of descriptors: free the spare, take the waiting client off the queue and close it,
         // so the queue keeps moving; then wait a moment instead of spinning on the error.
         ::close(spare_fd_);
-        const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        const int fd = ::accept4(l.acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
         if (fd >= 0) ::close(fd);
         spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       }
       log::warning("control socket: cannot accept a connection (" + ec.message() + "); retrying in 50 ms");
-      accept_later();
+      accept_later(l);
       return;
     }
     const TimePoint now = std::chrono::steady_clock::now();
     Peer peer = identify_peer(socket.native_handle(), own_uid_, groups_);
-    make_room_for(peer.uid);
-    auto c = std::make_shared<Connection>(std::move(socket), *this, std::move(peer), now);
-    connections_.push_back(c);
+    make_room_for(l, peer.uid);
+    auto c = std::make_shared<Connection>(std::move(socket), *this, std::move(peer), now, l.estop_only);
+    l.connections.push_back(c);
     ++counters_.accepted;
     c->start();
-    accept();
+    accept(l);
   });
 }
 
-void SocketServer::accept_later() {
-  accept_backoff_.expires_after(std::chrono::milliseconds(50));
-  accept_backoff_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) accept();
+void SocketServer::accept_later(Listener& l) {
+  l.backoff.expires_after(std::chrono::milliseconds(50));
+  l.backoff.async_wait([this, &l](const boost::system::error_code& ec) {
+    if (!ec) accept(l);
   });
 }
 
-void SocketServer::make_room_for(uid_t uid) {
+void SocketServer::make_room_for(Listener& l, uid_t uid) {
   std::map<std::uint32_t, std::size_t> per_user;
   std::size_t total = 0;
-  for (auto it = connections_.begin(); it != connections_.end();) {
+  for (auto it = l.connections.begin(); it != l.connections.end();) {
     auto c = it->lock();
     if (!c || !c->open()) {
-      it = connections_.erase(it);
+      it = l.connections.erase(it);
       continue;
     }
     ++per_user[c->uid()];
@@ -259,9 +288,9 @@ void SocketServer::make_room_for(uid_t uid) {
   // Whose connection goes: this user's own when over its share; else, when all are full, the
   // user holding the most. Within that user, the least recently active one.
   std::optional<std::uint32_t> victim_uid;
-  if (per_user[uid] >= limits_.per_user) {
+  if (per_user[uid] >= l.limits.per_user) {
     victim_uid = uid;
-  } else if (total >= limits_.total) {
+  } else if (total >= l.limits.total) {
     victim_uid = std::max_element(per_user.begin(), per_user.end(),
                                   [](const auto& a, const auto& b) { return a.second < b.second; })
                      ->first;
@@ -269,7 +298,7 @@ void SocketServer::make_room_for(uid_t uid) {
   if (!victim_uid) return;
   // Idle ones first; one waiting for a reload or query answer only when there is nothing else.
   std::shared_ptr<Connection> oldest;
-  for (auto& weak : connections_) {
+  for (auto& weak : l.connections) {
     auto c = weak.lock();
     if (!c || c->uid() != *victim_uid) continue;
     const bool better = !oldest || (oldest->busy() && !c->busy()) ||
@@ -282,10 +311,10 @@ void SocketServer::make_room_for(uid_t uid) {
   }
 }
 
-void SocketServer::close_idle(TimePoint now) {
-  for (auto& weak : connections_) {
+void SocketServer::close_idle(Listener& l, TimePoint now) {
+  for (auto& weak : l.connections) {
     auto c = weak.lock();
-    if (c && c->open() && !c->watching() && !c->busy() && now - c->last_active() > limits_.idle_timeout) {
+    if (c && c->open() && !c->watching() && !c->busy() && now - c->last_active() > l.limits.idle_timeout) {
       c->close();
       ++counters_.idle_closed;
     }
@@ -295,12 +324,13 @@ void SocketServer::close_idle(TimePoint now) {
 void SocketServer::publish(TimePoint now) {
   if (now >= next_idle_sweep_) {
     next_idle_sweep_ = now + std::chrono::seconds(1);
-    close_idle(now);
+    close_idle(control_, now);
+    close_idle(estop_, now);
   }
-  for (auto it = connections_.begin(); it != connections_.end();) {
+  for (auto it = control_.connections.begin(); it != control_.connections.end();) {
     auto c = it->lock();
     if (!c) {
-      it = connections_.erase(it);
+      it = control_.connections.erase(it);
       continue;
     }
     if (c->watching()) c->maybe_publish(now, controller_.status_line());
@@ -308,6 +338,6 @@ void SocketServer::publish(TimePoint now) {
   }
 }
 
-std::size_t SocketServer::connections() const { return connections_.size(); }
+std::size_t SocketServer::connections() const { return control_.connections.size() + estop_.connections.size(); }
 
 }  // namespace treadd

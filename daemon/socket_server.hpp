@@ -31,6 +31,10 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{30000};
 };
 
+// The e-stop socket (`<control socket>.estop`) takes one request only: an e-stop. A flood of
+// clients on the control socket fills its accept queue and its handlers, never this one's.
+inline constexpr ConnectionLimits estop_socket_limits{4, 32, std::chrono::milliseconds(5000)};
+
 struct ConnectionCounters {
   std::uint64_t accepted = 0;
   std::uint64_t evicted = 0;       // pushed out by a newer connection over a bound
@@ -44,8 +48,9 @@ class SocketServer {
                ConnectionLimits limits = {});
   ~SocketServer();
 
-  // Throws std::system_error when the socket cannot be created, std::runtime_error when a live
-  // daemon already answers on the path (its socket is never removed).
+  // Opens the control socket and the e-stop socket beside it. Throws std::system_error when a
+  // socket cannot be created, std::runtime_error when a live daemon already answers on the path
+  // (its socket is never removed).
   void start();
   void close();
   // Where reloads and record queries run, off the loop; without it they run inline (tests).
@@ -55,21 +60,31 @@ class SocketServer {
   std::size_t connections() const;
   const ConnectionCounters& counters() const { return counters_; }
 
+  static std::string estop_path(const std::string& control_path) { return control_path + ".estop"; }
+
  private:
-  void accept();
-  void accept_later();
-  void make_room_for(uid_t uid);
-  void close_idle(TimePoint now);
+  struct Listener {
+    Listener(boost::asio::io_context& io, std::string p, ConnectionLimits l, bool only_estop)
+        : path(std::move(p)), acceptor(io), backoff(io), limits(l), estop_only(only_estop) {}
+    std::string path;
+    boost::asio::local::stream_protocol::acceptor acceptor;
+    boost::asio::steady_timer backoff;
+    std::list<std::weak_ptr<Connection>> connections;
+    ConnectionLimits limits;
+    bool estop_only;
+  };
+  void open(Listener& l);
+  void accept(Listener& l);
+  void accept_later(Listener& l);
+  void make_room_for(Listener& l, uid_t uid);
+  void close_idle(Listener& l, TimePoint now);
   friend class Connection;
 
-  std::string path_;
   Controller& controller_;
-  boost::asio::local::stream_protocol::acceptor acceptor_;
-  boost::asio::steady_timer accept_backoff_;
-  std::list<std::weak_ptr<Connection>> connections_;
+  Listener control_;
+  Listener estop_;
   uid_t own_uid_;
   RoleGroups groups_;
-  ConnectionLimits limits_;
   ConnectionCounters counters_;
   BackgroundWork* background_ = nullptr;
   TimePoint next_idle_sweep_{};

@@ -61,10 +61,10 @@ long cpu_ticks(pid_t pid) {
 class Adversarial : public ModbusFixture {
  protected:
   // One e-stop from a new client: connect, send, reply. Milliseconds, or a large value on failure.
-  double estop_round_trip_ms() {
+  double estop_round_trip_ms(const std::string& suffix = "") {
     const auto t0 = std::chrono::steady_clock::now();
     try {
-      treadctl::Client client(socket_);
+      treadctl::Client client(socket_ + suffix);
       json reply = client.call({{"v", 1}, {"cmd", "estop"}});
       if (!reply.value("ok", false)) return 1e6;
     } catch (const std::exception&) {
@@ -164,6 +164,49 @@ TEST_F(Adversarial, a_thousand_held_connections_do_not_delay_an_estop_from_a_new
     EXPECT_EQ(r.exit_code, 0) << r.err;
   }
   for (int fd : held) ::close(fd);
+}
+
+// A flood of busy clients of one user (reconnecting as fast as they are pushed out) fills the
+// control socket's accept queue; the e-stop socket beside it has its own queue.
+TEST_F(Adversarial, an_estop_on_its_own_socket_is_not_queued_behind_a_flood_of_active_clients) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> flooders;
+  for (int i = 0; i < 60; ++i) {
+    flooders.emplace_back([&] {
+      while (!stop) {
+        try {
+          treadctl::Client c(socket_);
+          for (int k = 0; k < 50 && !stop; ++k) c.call({{"v", 1}, {"cmd", "status"}});
+        } catch (const std::exception&) {
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(1s);
+  std::vector<double> trips;
+  for (int i = 0; i < 30; ++i) {
+    trips.push_back(estop_round_trip_ms(".estop"));
+    std::this_thread::sleep_for(20ms);
+  }
+  const json st = status();
+  stop = true;
+  for (auto& t : flooders) t.join();
+  std::cout << "e-stop socket round trip under 60 reconnecting flooders: p50 " << percentile(trips, 0.5) << " ms, p99 "
+            << percentile(trips, 0.99) << " ms\n";
+  EXPECT_EQ(st["state"], "estopped");
+  EXPECT_LT(percentile(trips, 0.5), 20);
+  EXPECT_LT(percentile(trips, 0.99), 100);
+  // It takes nothing but an e-stop, from anyone, and says where the rest goes.
+  treadctl::Client c(socket_ + ".estop");
+  const json r = c.call({{"v", 1}, {"cmd", "reset"}});
+  EXPECT_FALSE(r.value("ok", true));
+  EXPECT_NE(r.value("error", "").find("takes only an e-stop"), std::string::npos) << r.dump();
+  struct stat sst {};
+  ASSERT_EQ(::stat((socket_ + ".estop").c_str(), &sst), 0);
+  EXPECT_EQ(sst.st_mode & 0777, 0666u);
 }
 
 TEST_F(Adversarial, a_client_that_never_finishes_a_line_is_closed_after_the_idle_timeout) {

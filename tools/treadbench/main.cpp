@@ -235,6 +235,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "JSON results file")->capture_default_str();
   app.add_flag("--quick", quick, "fewer trials and 20 s loop runs instead of 5 minutes");
   std::string only;
+  app.add_option("--nice", o.nice, "run treadd at this niceness (the unit's Nice=; negative needs root)");
   app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load");
   std::string matrix_transport = "tcp";
   app.add_option("--transport", matrix_transport, "the fault matrix's drive link: tcp, or rtu (pty pair, 19200 baud, poll 40 ms)")
@@ -259,10 +260,25 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (only == "load") {
-    std::cerr << "200 clients, 1,000 held connections and a reload storm for 30 s while a session runs...\n";
-    json l = run_client_load(o, 200, std::chrono::seconds(30));
-    std::ofstream(out) << l.dump(2) << "\n";
-    std::cout << l.dump(2) << "\n";
+    // Each scenario alone, then all together, so that each figure says what it is under.
+    struct Scenario {
+      const char* name;
+      int clients, held;
+      bool storm;
+    };
+    const Scenario scenarios[] = {{"1,000 held idle connections", 0, 1000, false},
+                                  {"reload storm (every 100 ms, 200 KiB limits.yaml)", 0, 0, true},
+                                  {"200 active clients + 1,000 held + reload storm", 200, 1000, true}};
+    json all = json::array();
+    for (const Scenario& sc : scenarios) {
+      const auto duration = std::chrono::seconds(quick ? 30 : 90);
+      std::cerr << sc.name << ", " << duration.count() << " s while a session runs...\n";
+      json l = run_client_load(o, sc.clients, duration, sc.held, sc.storm);
+      l["scenario"] = sc.name;
+      all.push_back(l);
+    }
+    std::ofstream(out) << all.dump(2) << "\n";
+    std::cout << all.dump(2) << "\n";
     return 0;
   }
   json r = {{"estop", {{"idle_belt", json::object()}, {"moving_belt", json::object()}}},

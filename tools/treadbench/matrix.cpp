@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -204,7 +205,16 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
           ++requests;
           [[maybe_unused]] auto n = recv(fd, buf, sizeof buf, 0);
         } else if (kind == 1) {
-          [[maybe_unused]] auto n = recv(fd, buf, sizeof buf, 0);  // a watcher reading its stream
+          // A watcher reading its stream; closed by the daemon (pushed out by the per-user bound):
+          // connect and watch again, as `treadctl watch` run in a loop would.
+          const auto n = recv(fd, buf, sizeof buf, 0);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            ++dropped;
+            close(fd);
+            fd = connect_unix(sock);
+            if (fd < 0) return;
+            [[maybe_unused]] auto sent = send(fd, watch.data(), watch.size(), MSG_NOSIGNAL);
+          }
         } else {
           std::this_thread::sleep_for(100ms);  // half-open: connected, never reads nor writes
         }
@@ -237,10 +247,17 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
     });
   }
   std::this_thread::sleep_for(2s);
-  std::vector<double> estop_ms;
-  for (int i = 0; i < 20 && std::chrono::steady_clock::now() < deadline - 2s; ++i) {
+  std::vector<double> estop_ms, reply_ms;
+  for (int i = 0; i < 100 && std::chrono::steady_clock::now() < deadline - 2s; ++i) {
+    // As `treadctl estop` does it: a new connection to the e-stop socket.
     const long long t0 = now_ns();
-    rig.call({{"cmd", "estop"}});
+    try {
+      treadctl::Client estop(sock + ".estop");
+      estop.call({{"cmd", "estop"}});
+    } catch (const std::exception&) {
+      rig.call({{"cmd", "estop"}});
+    }
+    reply_ms.push_back(static_cast<double>(now_ns() - t0) / 1e6);
     if (auto t = frames.first_write_after(t0, 0, 4, 2000)) estop_ms.push_back(static_cast<double>(*t - t0) / 1e6);
     rig.wait_standstill();
     rig.call({{"cmd", "reset"}});
@@ -267,6 +284,7 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
           {"requests", requests.load()},
           {"reconnects_after_drop", dropped.load()},
           {"estop_under_load", summary_ms(estop_ms)},
+          {"estop_reply_round_trip", summary_ms(reply_ms)},
           {"peak_rss_kib", at == std::string::npos ? 0 : std::stol(status.substr(at + 6))},
           {"loop_overruns", value("treadd_loop_overruns_total")},
           {"loop_worst_lateness_ms", value("treadd_loop_worst_lateness_seconds") * 1000},

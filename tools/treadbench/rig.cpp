@@ -88,10 +88,11 @@ void Rig::start_daemon() {
   // As systemd's Restart=on-failure would: a drive that is slow to answer the first frames at
   // connect makes treadd refuse to start; a few tries, then give up with its message.
   for (int attempt = 0; attempt < 3 && !client_; ++attempt) {
-    daemon_ = std::make_unique<proc::Background>(
-        std::vector<std::string>{options_.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
-                                 "--state-dir", dir_ + "/state"},
-        dir_ + "/treadd.log");
+    std::vector<std::string> argv;
+    if (options_.nice != 0) argv = {"/usr/bin/nice", "-n", std::to_string(options_.nice)};
+    argv.insert(argv.end(), {options_.bin_dir + "/daemon/treadd", "--config-dir", dir_ + "/etc", "--socket", sock,
+                             "--state-dir", dir_ + "/state"});
+    daemon_ = std::make_unique<proc::Background>(argv, dir_ + "/treadd.log");
     // The socket file may be a dead daemon's: wait until the new one answers (or exits).
     for (int i = 0; i < 500 && !client_ && daemon_->running(); ++i) {
       try {

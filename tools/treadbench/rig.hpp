@@ -17,6 +17,7 @@ struct RigOptions {
   std::string transport = "tcp";  // tcp | rtu (socat pty pair, 19200 baud, poll 40 ms) | sim
   double tick_hz = 50;
   std::string extra_machine_yaml;  // appended to machine.yaml
+  int nice = 0;                    // treadd's niceness, as the unit's Nice= sets it (needs root when < 0)
 };
 
 class Rig {

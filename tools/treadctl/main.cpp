@@ -31,8 +31,8 @@ struct Globals {
 volatile std::sig_atomic_t interrupted = 0;
 
 // One request, one reply: prints the message (or the JSON) and maps refusal to a non-zero exit.
-int simple(const Globals& g, const json& request) {
-  Client client(g.socket);
+int simple(const Globals& g, const json& request, const std::string& socket) {
+  Client client(socket);
   json reply = client.call(request);
   if (g.json_output) {
     std::cout << reply.dump() << "\n";
@@ -297,7 +297,15 @@ int main(int argc, char** argv) {
       std::cout << (g.json_output ? reply.dump() + "\n" : treadctl::render_limits(reply));
       return 0;
     }
-    return simple(g, req);
+    if (name == "estop") {
+      // The e-stop socket beside the control socket: its queue is never crowded by other clients.
+      // A daemon without one (older) is reached on the control socket.
+      try {
+        return simple(g, req, g.socket + ".estop");
+      } catch (const treadctl::NotRunning&) {
+      }
+    }
+    return simple(g, req, g.socket);
   } catch (const treadctl::NotRunning& e) {
     std::cerr << "treadctl: " << e.what() << "\n";
     return exit_unreachable;
