@@ -136,8 +136,7 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
     }
     if (s.elapsed >= p.session_time) {
       if (state_ == State::running) {
-        state_ = State::cooling_down;
-        s.cooldown_elapsed = Millis{0};
+        state_ = State::cooling_down;  // cooldown_elapsed starts at 0: a session cools down once
         emit(Event::Kind::warning, "session time of " + units::format_duration(p.session_time) +
                                        " reached: cooling down");
       } else {
@@ -191,12 +190,12 @@ void Supervisor::end_session(const std::string& reason, TimePoint now) {
 }
 
 void Supervisor::latch_fault(const Fault& fault, TimePoint now) {
+  // Called from update() only, which then zeroes the setpoint (ramp_commanded) and sends the
+  // fast stop (refresh_drive_command) in the same tick.
   fault_ = fault;
   state_ = State::faulted;
-  commanded_kmh_ = 0;
   emit(Event::Kind::fault, std::string(to_string(fault.cause)) + ": " + fault.detail);
   end_session(std::string("fault: ") + fault.detail, now);
-  refresh_drive_command();
 }
 
 double Supervisor::target_for_state() const {

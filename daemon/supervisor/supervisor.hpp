@@ -71,7 +71,6 @@ class Supervisor {
     std::optional<Program> program;
     Direction direction = Direction::reverse;
     double target_kmh = 0;
-    double resume_target_kmh = 0;
     Millis elapsed{0};  // active time, pauses excluded
     double distance_m = 0;
     bool warned = false;
@@ -83,7 +82,6 @@ class Supervisor {
     std::size_t segment = 0;
     Millis segment_elapsed{0};
     TimePoint last_heartbeat{};
-    std::string who;
   };
 
   Reply start(const StartCmd& cmd, const Request& request, TimePoint now);

@@ -96,7 +96,6 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
   }
   s.profile = std::move(p);
   s.last_heartbeat = now;
-  s.who = request.who;
   direction_ = s.direction;
   session_ = std::move(s);
   warning_.clear();
@@ -164,7 +163,6 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
 
 Reply Supervisor::pause(TimePoint now) {
   if (state_ != State::running) return Reply::refused(std::string("only a running session can pause; it is ") + to_string(state_));
-  session_->resume_target_kmh = session_->target_kmh;
   session_->paused_at = now;
   state_ = State::paused;
   return Reply::ok("pausing: the belt ramps to a stop; the session is kept for up to " +
@@ -173,8 +171,8 @@ Reply Supervisor::pause(TimePoint now) {
 
 Reply Supervisor::resume() {
   if (state_ != State::paused) return Reply::refused("the session is not paused");
-  session_->target_kmh = session_->resume_target_kmh;
-  session_->paused_at.reset();
+  // The target is untouched while paused (speed commands are refused then); pause() sets
+  // paused_at afresh each time.
   state_ = State::running;
   return Reply::ok("resuming at " + format_kmh(session_->target_kmh));
 }

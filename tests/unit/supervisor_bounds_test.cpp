@@ -3,6 +3,9 @@
 // comparison, clamp or statement in daemon/supervisor/ is changed.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "tests/unit/supervisor_rig.hpp"
 
 namespace treadd::testing {
@@ -133,8 +136,314 @@ TEST(Bounds, after_a_change_via_stop_the_session_runs_under_the_new_directions_c
   ASSERT_TRUE(rig.send(DirectionCmd{Direction::forward, true}).accepted);
   ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::running; }, 20s));
   EXPECT_EQ(rig.sup.status().direction, Direction::forward);
+  EXPECT_EQ(rig.sup.status().target_kmh, 0.5) << "the new direction starts at the start speed";
   EXPECT_TRUE(rig.send(SpeedCmd{5.5}).accepted) << "above the reverse cap, within the forward cap";
   EXPECT_FALSE(rig.send(SpeedCmd{6.5}).accepted);
+}
+
+TEST(Bounds, a_change_at_standstill_runs_under_the_new_directions_cap_from_zero) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{0.0});
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.send(DirectionCmd{Direction::forward, false}).accepted);
+  EXPECT_EQ(rig.sup.status().target_kmh, 0.0);
+  rig.run_for(1s);
+  EXPECT_EQ(rig.commanded(), 0.0) << "nothing moves until a speed is set";
+  EXPECT_TRUE(rig.send(SpeedCmd{5.5}).accepted);
+}
+
+TEST(Bounds, a_direction_without_a_cap_is_refused_at_start_and_on_change) {
+  Rig rig;
+  Profile p = test_profile();
+  p.forward_cap_kmh = 0;
+  EXPECT_FALSE(rig.send(StartCmd{p, std::nullopt, Direction::forward}).accepted);
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.run_for(3s);
+  rig.send(SpeedCmd{0.0});
+  rig.run_for(3s);
+  EXPECT_FALSE(rig.send(DirectionCmd{Direction::forward, false}).accepted);
+}
+
+// ---- times are exact: a 20-minute session warns, cools down and ends on the tick ----
+
+TEST(Bounds, the_warning_comes_once_and_exactly_at_its_time) {
+  Rig rig;
+  Profile p = test_profile();  // 20 min, warning 2 min before
+  ASSERT_TRUE(rig.start(p).accepted);
+  int warnings = 0;
+  auto count = [&] {
+    for (const Event& e : rig.sup.events()) warnings += e.kind == Event::Kind::warning ? 1 : 0;
+    rig.sup.clear_events();
+  };
+  rig.sup.clear_events();
+  for (Millis t = rig.period; t < 18min; t += rig.period) {
+    rig.tick();
+    count();
+  }
+  EXPECT_EQ(warnings, 0) << "17:59.98";
+  rig.tick();
+  count();
+  EXPECT_EQ(warnings, 1) << "18:00";
+  EXPECT_EQ(rig.sup.status().warning, "2 min left in this session; cool-down follows");
+  rig.run_for(1min);
+  count();
+  EXPECT_EQ(warnings, 1) << "once";
+}
+
+TEST(Bounds, the_cool_down_begins_exactly_at_session_time_and_the_session_ends_with_it) {
+  Rig rig;
+  Profile p = test_profile();
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.run_for(20min - rig.period);
+  EXPECT_EQ(rig.state(), State::running);
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::cooling_down);
+  rig.run_for(1min - rig.period);
+  EXPECT_EQ(rig.state(), State::cooling_down);
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::stopping);
+}
+
+TEST(Bounds, a_pause_ends_the_session_only_after_max_pause) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.run_for(2s);
+  ASSERT_TRUE(rig.send(PauseCmd{}).accepted);
+  rig.run_for(5min);  // exactly max_pause
+  EXPECT_EQ(rig.state(), State::paused);
+  rig.tick();
+  EXPECT_NE(rig.state(), State::paused);
+  EXPECT_NE(rig.sup.status().last_end_reason.find("max_pause"), std::string::npos);
+}
+
+TEST(Bounds, presence_is_lost_only_after_the_presence_time) {
+  Rig rig;
+  Profile p = test_profile();
+  p.presence_timeout = 2s;
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.run_for(2s);
+  EXPECT_EQ(rig.state(), State::running) << "exactly 2 s without a heartbeat";
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::stopping);
+}
+
+TEST(Bounds, program_segments_change_on_the_tick_and_the_last_stays_shown_while_stopping) {
+  Rig rig;
+  Program g;
+  g.name = "steps";
+  g.profile = "lumbar-test";
+  g.segments = {{Direction::reverse, 1.0, 10s}, {Direction::reverse, 2.0, 10s}, {Direction::reverse, 1.5, 10s}};
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
+  rig.run_for(10s - rig.period);
+  EXPECT_EQ(rig.sup.status().segment->index, 0u);
+  EXPECT_NEAR(rig.sup.status().segment->remaining_s, 0.02, 1e-9);
+  ASSERT_TRUE(rig.sup.status().segment->next.has_value());
+  EXPECT_EQ(rig.sup.status().segment->next->speed_kmh, 2.0);
+  rig.tick();
+  EXPECT_EQ(rig.sup.status().segment->index, 1u);
+  EXPECT_EQ(rig.sup.status().target_kmh, 2.0);
+  rig.run_for(20s - rig.period);  // 29.98 s: no drift from the segment changes
+  EXPECT_EQ(rig.sup.status().segment->index, 2u);
+  EXPECT_FALSE(rig.sup.status().segment->next.has_value());
+  EXPECT_EQ(rig.state(), State::running);
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::stopping);
+  const Status st = rig.sup.status();
+  EXPECT_EQ(st.segment->index, 2u) << "the last segment, not one past it";
+  EXPECT_EQ(st.segment->count, 3u);
+}
+
+TEST(Bounds, a_program_segment_exactly_at_the_cap_is_allowed_and_the_first_sets_the_direction) {
+  Rig rig;
+  Program g;
+  g.name = "forward-first";
+  g.profile = "lumbar-test";
+  g.segments = {{Direction::forward, 6.0, 1min}, {Direction::forward, 4.0, 1min}};
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);  // forward cap 6
+  EXPECT_EQ(rig.sup.status().direction, Direction::forward);
+  EXPECT_EQ(rig.sup.drive_command().direction, Direction::forward);
+}
+
+// ---- what the drive is told: run while the setpoint ramps, stop when there is nothing to do ----
+
+TEST(Bounds, the_drive_is_told_to_run_from_the_start_and_through_the_ramp_down) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::run) << "at once, before the first tick";
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(20s);
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] { return rig.commanded() < 0.9; }, 20s));
+  EXPECT_GT(rig.commanded(), 0.0);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::run) << "our ramp, not the drive's stop ramp";
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 20s));
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop);
+}
+
+TEST(Bounds, a_paused_belt_at_standstill_is_told_to_stop) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.send(PauseCmd{}).accepted);
+  rig.run_for(10s);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop);
+  ASSERT_TRUE(rig.send(ResumeCmd{}).accepted);
+  EXPECT_EQ(rig.sup.status().target_kmh, 0.5) << "resumes at the target it had";
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::run);
+}
+
+// ---- status says what is true ----
+
+TEST(Bounds, status_reports_the_session_as_it_is) {
+  Supervisor fresh(test_settings());
+  EXPECT_FALSE(fresh.status().at_standstill) << "before any reading, standstill is not known";
+  Rig rig;
+  Profile p = test_profile();
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.send(SpeedCmd{3.6});  // 1 m/s
+  rig.run_for(60s);
+  const Status st = rig.sup.status();
+  EXPECT_DOUBLE_EQ(st.session_s, 60.0);
+  EXPECT_DOUBLE_EQ(st.session_limit_s, 1200.0);
+  EXPECT_NEAR(st.distance_m, 60 - 2.5, 0.1) << "60 s at 1 m/s, less half of the 5 s ramp";
+  EXPECT_TRUE(st.warning.empty());
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 30s));
+  EXPECT_EQ(rig.sup.status().last_end_reason, "stopped by operator");
+}
+
+TEST(Bounds, a_new_session_starts_without_the_last_sessions_warning) {
+  Rig rig;
+  Profile p = test_profile();
+  p.session_time = 3min;
+  p.warning_before_end = 1min;
+  p.cooldown_time = 10s;
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.run_for(2min + 1s);
+  ASSERT_FALSE(rig.sup.status().warning.empty());
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 30s));
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.start(p).accepted);
+  EXPECT_TRUE(rig.sup.status().warning.empty());
+}
+
+// ---- rest between sessions: exactly the rest, and the time left said right ----
+
+TEST(Bounds, rest_between_sessions_ends_exactly_and_the_refusal_says_what_is_left) {
+  Rig rig;
+  Profile p = test_profile();
+  p.rest_between = 10min;
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.run_for(1s);
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 10s));
+  const TimePoint ended = rig.now;
+  rig.run_for(4min);
+  const Reply r = rig.start(p);
+  ASSERT_FALSE(r.accepted);
+  EXPECT_NE(r.message.find("; 6 min left"), std::string::npos) << r.message;
+  while (rig.now - ended < 10min - rig.period) rig.tick();
+  EXPECT_FALSE(rig.start(p).accepted);
+  rig.tick();
+  EXPECT_TRUE(rig.start(p).accepted) << "exactly 10 min after the end";
+}
+
+// ---- latches ----
+
+TEST(Bounds, after_a_reset_no_fault_is_shown) {
+  Rig rig;
+  rig.fb.fault_code = 7;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  rig.fb.fault_code = 0;
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.send(ResetCmd{}).accepted);
+  EXPECT_FALSE(rig.sup.status().fault.has_value());
+}
+
+TEST(Bounds, unlock_during_a_latched_stop_leaves_no_lock_behind) {
+  Rig rig;
+  ASSERT_TRUE(rig.send(LockCmd{}, Role::operator_role).accepted);
+  rig.send(EStopCmd{}, Role::viewer);
+  ASSERT_TRUE(rig.send(UnlockCmd{}).accepted);
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.send(ResetCmd{}).accepted);
+  EXPECT_EQ(rig.state(), State::idle);
+  EXPECT_TRUE(rig.start().accepted);
+}
+
+// ---- the fault monitor's limits, exactly ----
+
+TEST(Bounds, the_link_timeout_is_exact) {
+  Rig rig;
+  rig.link_replies = false;  // the last reply was at rig.now
+  const TimePoint last = rig.fb.received_at;
+  while (rig.now - last < 500ms) rig.tick();
+  EXPECT_NE(rig.state(), State::faulted) << "exactly 500 ms";
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::faulted);
+}
+
+TEST(Bounds, a_loop_gap_of_exactly_the_link_timeout_is_not_a_stall) {
+  Rig rig;
+  rig.now += 500ms - rig.period;
+  rig.tick();  // 500 ms since the last tick, and the reading is fresh
+  EXPECT_EQ(rig.state(), State::idle);
+  rig.now += 500ms;
+  rig.tick();  // 520 ms
+  EXPECT_EQ(rig.state(), State::faulted);
+}
+
+TEST(Bounds, a_drive_fault_is_named_without_a_link_timing) {
+  Rig rig;
+  rig.fb.fault_code = 7;
+  rig.tick();
+  EXPECT_EQ(rig.sup.status().fault->detail, "the drive reports fault code 7");
+}
+
+TEST(Bounds, impossible_readings_are_faults) {
+  for (double bad : {std::nan(""), -0.5, std::numeric_limits<double>::infinity()}) {
+    Rig rig;
+    rig.link_replies = false;
+    rig.fb.sequence++;
+    rig.fb.received_at = rig.now + rig.period;
+    rig.fb.measured_kmh = bad;
+    rig.tick();
+    ASSERT_EQ(rig.state(), State::faulted) << bad;
+    EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::implausible_reading);
+  }
+}
+
+TEST(Bounds, a_jump_of_exactly_the_implausible_step_is_plausible_and_a_bigger_one_is_named_with_its_size) {
+  for (double jump : {2.0, 2.5}) {
+    Rig rig;
+    rig.link_replies = false;
+    for (double kmh : {1.0, 1.0 + jump}) {
+      rig.fb.sequence++;
+      rig.fb.received_at = rig.now + rig.period;
+      rig.fb.measured_kmh = kmh;
+      rig.tick();
+    }
+    if (jump == 2.0) {
+      EXPECT_EQ(rig.state(), State::idle);
+    } else {
+      ASSERT_EQ(rig.state(), State::faulted);
+      EXPECT_EQ(rig.sup.status().fault->detail,
+                "measured speed jumped by 2.5 km/h between two readings (limit 2.0 km/h)");
+    }
+  }
+}
+
+TEST(Bounds, exactly_cap_plus_margin_is_not_overspeed) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(30s);
+  rig.sensor_offset_kmh = 0.5;  // 4.5 km/h: reverse cap 4 plus margin 0.5
+  rig.run_for(1s);
+  EXPECT_EQ(rig.state(), State::running);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ SOURCES = ["daemon/supervisor/supervisor.cpp", "daemon/supervisor/supervisor_com
            "daemon/supervisor/fault_monitor.cpp", "daemon/supervisor/ramp.cpp"]
 # The tests that guard the core: scenario, property, controller and adversarial tests.
 TEST_BINARIES = ["tests/treadd_unit_tests", "tests/treadd_adversarial_unit_tests"]
-TEST_FILTER = "Supervisor*:SpeedCap*:Ramp*:Start*:Direction*:Session*:Pause*:EStop*:Fault*:Presence*:Lock*:Roles*:Program*:Controller*:Adversarial*"
+TEST_FILTER = "Supervisor*:Bounds*:SpeedCap*:Ramp*:Start*:Direction*:Session*:Pause*:EStop*:Fault*:Presence*:Lock*:Roles*:Program*:Controller*:Adversarial*"
 
 OPERATORS = [
     (r" < ", " <= "), (r" <= ", " < "), (r" > ", " >= "), (r" >= ", " > "),
@@ -144,7 +144,8 @@ def main():
                 not_built += 1  # the compiler caught it: not a test's merit, not counted
                 status = "not built"
             elif tests_pass():
-                survivors.append({"file": rel, "line": line_no + 1, "change": what, "code": mutated.strip()})
+                survivors.append({"file": rel, "line": line_no + 1, "change": what, "code": mutated.strip(),
+                                  "original": original.split("\n")[line_no].strip()})
                 status = "SURVIVED"
             else:
                 killed += 1
