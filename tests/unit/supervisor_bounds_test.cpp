@@ -446,5 +446,52 @@ TEST(Bounds, exactly_cap_plus_margin_is_not_overspeed) {
   EXPECT_EQ(rig.state(), State::running);
 }
 
+TEST(Bounds, tracking_tolerates_exactly_its_tolerance_and_latches_at_exactly_its_time) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(10s);
+  rig.sensor_offset_kmh = -1.5;  // exactly the tolerance
+  rig.run_for(10s);
+  EXPECT_EQ(rig.state(), State::running);
+  rig.sensor_offset_kmh = -1.75;
+  rig.tick();  // the excursion starts here
+  rig.run_for(3s - rig.period);
+  EXPECT_EQ(rig.state(), State::running) << "2.98 s";
+  rig.tick();
+  EXPECT_EQ(rig.state(), State::faulted) << "3 s";
+}
+
+TEST(Bounds, separate_short_tracking_excursions_do_not_add_up) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(10s);
+  for (int i = 0; i < 3; ++i) {
+    rig.sensor_offset_kmh = -1.75;
+    rig.run_for(2s);
+    rig.sensor_offset_kmh = 0;
+    rig.run_for(1s);
+  }
+  EXPECT_EQ(rig.state(), State::running);
+}
+
+TEST(Bounds, after_a_link_loss_at_speed_and_a_reset_the_treadmill_runs_again) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(30s);
+  rig.link_replies = false;  // the belt coasts down under the drive's fast stop, unseen
+  rig.run_for(10s);
+  ASSERT_EQ(rig.state(), State::faulted);
+  rig.link_replies = true;   // back: 0 km/h, a jump from the last reading of 4 km/h
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.send(ResetCmd{}).accepted);
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{2.0});
+  rig.run_for(15s);
+  EXPECT_EQ(rig.state(), State::running) << (rig.sup.status().fault ? rig.sup.status().fault->detail : "");
+}
+
 }  // namespace
 }  // namespace treadd::testing
