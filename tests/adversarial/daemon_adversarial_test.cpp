@@ -368,6 +368,17 @@ TEST_F(Adversarial, a_client_looping_on_a_refused_command_cannot_flood_the_audit
   EXPECT_NE(metrics.find("treadd_refusals_total"), std::string::npos);
 }
 
+// ---- the same class in the CLI: check-config reads no further than the daemon would ----
+
+TEST_F(Adversarial, check_config_of_an_endless_or_missing_file_names_that_file_at_once) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult r = run({TREADCTL_BINARY, "check-config", "/dev/zero", dir_ + "/missing.yaml"}, 10s);
+  EXPECT_LT(ms_since(t0), 2000);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/dev/zero:1:1: the file is larger than 256 KiB"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(dir_ + "/missing.yaml:0:0: cannot open the file"), std::string::npos) << r.err;
+}
+
 // ---- 7 and 10. storage: a removed directory or a full disk never stops the loop ----
 
 TEST_F(Adversarial, a_removed_state_directory_mid_session_is_recreated_and_the_belt_stays_controlled) {

@@ -126,13 +126,19 @@ int hold(const Globals& g) {
 enum class FileKind { machine, drive, limits };
 
 FileKind kind_of(const std::string& f) {
+  // Read with the daemon's bound (256 KiB): /dev/zero or a huge file is refused by the loader
+  // that follows, never swallowed here.
+  std::vector<treadd::Diagnostic> ignored;
+  const auto text = treadd::read_config_file(f, ignored);
   try {
-    YAML::Node n = YAML::LoadFile(f);
-    if (n["ceilings"].IsDefined()) return FileKind::machine;
-    if (n["commands"].IsDefined()) return FileKind::drive;
+    if (text) {
+      YAML::Node n = YAML::Load(*text);
+      if (n["ceilings"].IsDefined()) return FileKind::machine;
+      if (n["commands"].IsDefined()) return FileKind::drive;
+    }
   } catch (...) {
-    if (std::filesystem::path(f).filename() == "machine.yaml") return FileKind::machine;
   }
+  if (std::filesystem::path(f).filename() == "machine.yaml") return FileKind::machine;
   return FileKind::limits;
 }
 
@@ -158,6 +164,12 @@ int check_config(const std::vector<std::string>& files, const std::string& machi
   }
   for (const auto& f : files) {
     if (kind_of(f) != FileKind::limits) continue;
+    // A file that cannot be read (missing, too big) is named first, before any ceilings are sought.
+    std::vector<treadd::Diagnostic> unreadable;
+    if (!treadd::read_config_file(f, unreadable)) {
+      report(f, unreadable);
+      continue;
+    }
     if (!machine) {
       std::string candidate = machine_path;
       if (candidate.empty()) {
