@@ -36,7 +36,7 @@ bool BackgroundWork::query(std::function<nlohmann::json()> query, Answer answer)
 
 void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
   // The file is read after every request of this batch arrived: each sees its own edit.
-  auto loaded = std::make_shared<Loaded<LimitsConfig>>(controller_.parse_limits_file());
+  auto loaded = std::make_shared<Controller::ParsedLimits>(controller_.parse_limits_file());
   boost::asio::post(io_, [this, loaded, batch = std::move(batch)]() {
     std::string who;
     for (const Waiter& w : batch) {

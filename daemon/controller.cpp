@@ -20,6 +20,15 @@ SupervisorSettings settings_from(const MachineConfig& m) {
 json history_reply(const std::filesystem::path& records_dir, const protocol::HistoryQuery& q);
 json report_reply(const std::filesystem::path& records_dir, const protocol::ReportQuery& q);
 
+// "profiles":{name: limits…},"programs":[names…] — JSON members, serialized once per configuration.
+std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
+  json profiles = json::object();
+  for (const auto& [name, p] : limits.profiles) profiles[name] = protocol::limits_json(p, ceilings);
+  json programs = json::array();
+  for (const auto& [name, g] : limits.programs) programs.push_back(name);
+  return "\"profiles\":" + profiles.dump() + ",\"programs\":" + programs.dump();
+}
+
 json reply_from(const Reply& r) {
   return r.accepted ? protocol::ok_reply(r.message) : protocol::error_reply("refused: " + r.message);
 }
@@ -47,7 +56,8 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
       config_dir_(std::move(config_dir)),
       drive_(drive),
       supervisor_(settings_from(config_.machine)),
-      traces_(std::move(traces)) {}
+      traces_(std::move(traces)),
+      limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 
 void Controller::audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now) {
   if (traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
@@ -116,7 +126,7 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
           shared.shared_line = &status_line();
           return shared;
         } else if constexpr (std::is_same_v<T, protocol::LimitsQuery>) {
-          if (req.profile) return {limits(req.profile), std::nullopt};
+          if (req.profile) return {limits(*req.profile), std::nullopt};
           Outcome shared;
           shared.shared_line = &all_limits_line();
           return shared;
@@ -194,32 +204,24 @@ json Controller::start(const protocol::StartRequest& req, const Peer& peer, Time
   return run_command(Command{std::move(cmd)}, peer, now);
 }
 
-json Controller::limits(const std::optional<std::string>& profile) const {
+json Controller::limits(const std::string& profile) const {
+  auto p = config_.limits.profiles.find(profile);
+  if (p == config_.limits.profiles.end()) return protocol::error_reply("there is no profile '" + profile + "'");
   json r = protocol::ok_reply("limits");
-  if (profile) {
-    auto p = config_.limits.profiles.find(*profile);
-    if (p == config_.limits.profiles.end()) return protocol::error_reply("there is no profile '" + *profile + "'");
-    r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
-    return r;
-  }
-  r["ceilings"] = protocol::ceilings_json(config_.machine.ceilings);
-  json profiles = json::object();
-  for (const auto& [name, p] : config_.limits.profiles) profiles[name] = protocol::limits_json(p, config_.machine.ceilings);
-  r["profiles"] = profiles;
-  json programs = json::array();
-  for (const auto& [name, g] : config_.limits.programs) programs.push_back(name);
-  r["programs"] = programs;
-  if (auto st = supervisor_.status(); st.profile) r["active"] = protocol::limits_json(*st.profile, config_.machine.ceilings);
+  r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
   return r;
 }
 
 json Controller::reload(const std::string& who) { return apply_reload(parse_limits_file(), who); }
 
-Loaded<LimitsConfig> Controller::parse_limits_file() const {
-  return load_limits(config_dir_ + "/limits.yaml", config_.machine);
+Controller::ParsedLimits Controller::parse_limits_file() const {
+  ParsedLimits parsed{load_limits(config_dir_ + "/limits.yaml", config_.machine), {}};
+  if (parsed.loaded.ok()) parsed.listing = limits_listing(*parsed.loaded.value, config_.machine.ceilings);
+  return parsed;
 }
 
-json Controller::apply_reload(Loaded<LimitsConfig> loaded, const std::string& who) {
+json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
+  Loaded<LimitsConfig>& loaded = parsed.loaded;
   if (!loaded.ok()) {
     json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
     // The first 50 are enough to act on; a file of thousands of errors must not become a
@@ -239,6 +241,7 @@ json Controller::apply_reload(Loaded<LimitsConfig> loaded, const std::string& wh
     return r;
   }
   config_.limits = std::move(*loaded.value);
+  limits_listing_ = std::move(parsed.listing);
   ++generation_;
   ++limits_generation_;
   log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
@@ -280,7 +283,16 @@ json Controller::status_json() const {
 
 const std::string& Controller::all_limits_line() {
   if (limits_line_generation_ != limits_generation_) {
-    limits_line_ = limits(std::nullopt).dump() + "\n";
+    // The listing of every profile was serialized with the configuration; only the small parts
+    // (ceilings, the running session's limits) are built here.
+    std::string head = protocol::ok_reply("limits").dump();
+    head.pop_back();  // the closing brace: the members follow
+    limits_line_ = head + ",\"ceilings\":" + protocol::ceilings_json(config_.machine.ceilings).dump() + "," +
+                   limits_listing_;
+    if (auto st = supervisor_.status(); st.profile) {
+      limits_line_ += ",\"active\":" + protocol::limits_json(*st.profile, config_.machine.ceilings).dump();
+    }
+    limits_line_ += "}\n";
     limits_line_generation_ = limits_generation_;
   }
   return limits_line_;

@@ -74,8 +74,14 @@ class Controller {
   // Re-reads limits.yaml on the calling thread (tests, check tools); the daemon parses it on a
   // worker with parse_limits_file() and applies the result on the loop with apply_reload().
   nlohmann::json reload(const std::string& who = "SIGHUP");
-  Loaded<LimitsConfig> parse_limits_file() const;  // thread-safe: reads only immutable settings
-  nlohmann::json apply_reload(Loaded<LimitsConfig> loaded, const std::string& who);
+  // A parsed limits.yaml with its `limits` listing already serialized: both are built on the
+  // worker, so neither a big file's parse nor its listing ever runs on the loop.
+  struct ParsedLimits {
+    Loaded<LimitsConfig> loaded;
+    std::string listing;  // "profiles":{…},"programs":[…] (JSON members, no braces)
+  };
+  ParsedLimits parse_limits_file() const;  // thread-safe: reads only immutable settings
+  nlohmann::json apply_reload(ParsedLimits parsed, const std::string& who);
   // SIGTERM: a controlled ramp to a stop before exit.
   void stop_for_shutdown(TimePoint now);
   bool belt_at_rest() const;
@@ -96,7 +102,7 @@ class Controller {
  private:
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const protocol::StartRequest& req, const Peer& peer, TimePoint now);
-  nlohmann::json limits(const std::optional<std::string>& profile) const;
+  nlohmann::json limits(const std::string& profile) const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
   void audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now);
@@ -118,6 +124,7 @@ class Controller {
   std::uint64_t limits_generation_ = 0;  // bumped by every reload and session start/end
   std::uint64_t limits_line_generation_ = ~0ull;
   std::string limits_line_;
+  std::string limits_listing_;  // of config_.limits, see ParsedLimits
 };
 
 }  // namespace treadd
