@@ -174,7 +174,29 @@ bool ModbusDrive::cycle() {
     cmd = wanted_;
   }
   // The full command every cycle, not only on change, so a lost write heals on the next one.
-  return send_command(cmd) && read_feedback();
+  return send_command(cmd) && read_feedback() && check_drive_settings();
+}
+
+bool ModbusDrive::check_drive_settings() {
+  // A drive that restarts (a power blip) while the link stays quiet — on RS-485 there is no
+  // connection to drop — comes back with its stored defaults, and its comms-loss watchdog may be
+  // off: the belt would run on with no backstop. About once a second the watchdog registers are
+  // read back; if one changed, it is armed again and the link is reported lost and re-established,
+  // which the supervisor latches as link loss ("it may have restarted").
+  const auto every = std::max<long>(1, static_cast<long>(std::chrono::milliseconds(1000) / settings_.poll_period));
+  if (++cycles_since_settings_check_ < every) return true;
+  cycles_since_settings_check_ = 0;
+  for (const auto& w : profile_.watchdog) {
+    std::uint16_t value = 0;
+    if (!send_pending_estop() || !link_.read_holding(w.address, 1, &value)) return false;
+    if (value == w.value) continue;
+    std::string why;
+    const bool armed = arm_drive_watchdog(why);
+    std::lock_guard lock(mutex_);
+    ++latest_.link_generation;
+    return armed;
+  }
+  return true;
 }
 
 void ModbusDrive::reconnect_with_backoff() {

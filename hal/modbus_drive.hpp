@@ -35,6 +35,7 @@ class ModbusDrive final : public MotorDrive {
   bool send_command(const DriveCommand& cmd);
   bool send_pending_estop();
   bool read_feedback();
+  bool check_drive_settings();  // the watchdog still armed? (a restarted drive forgets it)
   bool arm_drive_watchdog(std::string& why);
   void reconnect_with_backoff();
   bool sleep_unless_stopping(std::chrono::steady_clock::duration d);  // false when asked to stop
@@ -57,6 +58,7 @@ class ModbusDrive final : public MotorDrive {
   std::atomic<bool> acknowledge_pending_{false};
   std::atomic<bool> stopping_{false};
   int consecutive_failures_ = 0;
+  long cycles_since_settings_check_ = 0;  // I/O thread only
   std::thread thread_;
 };
 

@@ -253,6 +253,22 @@ TEST_F(Adversarial, a_vanished_drive_with_an_estop_pending_costs_no_cpu) {
   EXPECT_LT(cpu_ticks(daemon_->pid()) - before, sysconf(_SC_CLK_TCK) / 5) << "more than 10 % of a core";
 }
 
+// A drive that restarts on RS-485 drops no connection: only its forgotten settings tell. On
+// 894f3f3 the belt ran on (the fault matrix's "peer restart" cells on RTU).
+TEST_F(Adversarial, a_drive_that_restarts_on_rtu_is_noticed_by_its_lost_watchdog_setting) {
+  use_rtu(19200, "40ms");
+  start_daemon();
+  run_at(1.0);
+  sim_->stop(SIGKILL, 5s);
+  start_sim({"--rtu", dir_ + "/ttyB", "--baud", "19200"});  // fresh: factory settings
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "faulted"; }, 3s)) << status().dump();
+  const json st = status();
+  EXPECT_EQ(st["fault"]["cause"], "link_loss") << st.dump();
+  EXPECT_NE(st["fault"]["detail"].get<std::string>().find("may have restarted"), std::string::npos) << st.dump();
+  // Armed again: a reset and a new session work.
+  reset_and_start_again();
+}
+
 // ---- 6. reload: parsed off the loop, bounded in size ----
 
 TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_their_latency_during_reloads) {
