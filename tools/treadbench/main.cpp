@@ -240,6 +240,8 @@ int main(int argc, char** argv) {
   std::string matrix_transport = "tcp";
   app.add_option("--transport", matrix_transport, "the fault matrix's drive link: tcp, or rtu (pty pair, 19200 baud, poll 40 ms)")
       ->check(CLI::IsMember({"tcp", "rtu"}));
+  std::string matrix_fault;
+  app.add_option("--fault", matrix_fault, "the fault matrix's row to run alone (e.g. \"peer restart\")");
   CLI11_PARSE(app, argc, argv);
   // The load part holds 1,000 connections on top of its 200 clients.
   rlimit files{};
@@ -254,7 +256,7 @@ int main(int argc, char** argv) {
     std::cerr << "fault matrix on " << matrix_transport << " (about 12 minutes)...\n";
     RigOptions mo = o;
     mo.transport = matrix_transport;
-    json m = run_fault_matrix(mo);
+    json m = run_fault_matrix(mo, matrix_fault);
     std::ofstream(out) << m.dump(2) << "\n";
     print_fault_matrix(m);
     return 0;

@@ -106,7 +106,7 @@ json run_cell(const RigOptions& o, const std::string& fault, const std::string& 
 
 }  // namespace
 
-json run_fault_matrix(const RigOptions& o) {
+json run_fault_matrix(const RigOptions& o, const std::string& only_fault) {
   // On RTU a dropped connection does not exist; a corrupted frame (bad CRC) does.
   const char* link_fault = o.transport == "rtu" ? "badcrc" : "drop";
   const char* faults[] = {"silence", "slow 400", "exception", "garbage", link_fault, "peer restart",
@@ -115,6 +115,7 @@ json run_fault_matrix(const RigOptions& o) {
                           {"accelerating", "forward"}, {"cruising", "forward"}, {"decelerating", "forward"}};
   json cells = json::array();
   for (const char* f : faults) {
+    if (!only_fault.empty() && only_fault != f) continue;
     for (const auto& p : phases) {
       std::cerr << "  " << f << " x " << p.name << " " << p.direction << "\n";
       try {
