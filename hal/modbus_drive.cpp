@@ -93,6 +93,9 @@ void ModbusDrive::record_poll(bool ok) {
     // A broken connection is a lost link at once: the drive may have restarted and forgotten us.
     if (consecutive_failures_ >= settings_.max_failed_polls || (!ok && link_.broken())) latest_.link_up = false;
   }
+  // A desynchronised TCP stream gets a fresh connection at once; it counts as a failed poll, not
+  // as a lost link (that takes max_failed_polls, or a connection that cannot be made).
+  if (!ok && link_.needs_resync() && !link_.broken()) link_.resync();
   if (!ok && (link_.broken() || !link_.is_open())) reconnect_with_backoff();
 }
 

@@ -61,6 +61,7 @@ bool ModbusLink::check(int rc) {
   if (err == ETIMEDOUT) {
     ++counters_.timeouts;
     modbus_flush(ctx_);  // a late reply must not be read as the next answer
+    resync_ = settings_.transport == "tcp";
   } else if (err == ECONNRESET || err == EPIPE || err == EBADF || err == ECONNREFUSED || err == ENOTCONN) {
     ++counters_.broken;
     broken_ = true;
@@ -69,7 +70,16 @@ bool ModbusLink::check(int rc) {
   } else {
     ++counters_.other_errors;
     modbus_flush(ctx_);
+    resync_ = settings_.transport == "tcp";
   }
+  return false;
+}
+
+bool ModbusLink::resync() {
+  resync_ = false;
+  close();
+  if (open()) return true;
+  broken_ = true;
   return false;
 }
 

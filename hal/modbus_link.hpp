@@ -33,6 +33,11 @@ class ModbusLink {
 
   // After a failure: does the link need closing and reopening?
   bool broken() const { return broken_; }
+  // Modbus TCP after a timeout or a mismatched reply: a late answer may still be in the stream
+  // and would be read as the answer to every following request (off by one, for ever). The
+  // stream is dropped and a new connection opened; RTU resynchronises on the line's silence.
+  bool needs_resync() const { return resync_; }
+  bool resync();  // close and connect again; false (and broken) when that fails
   const std::string& last_error() const { return last_error_; }
   const LinkCounters& counters() const { return counters_; }
   std::string describe() const;
@@ -44,6 +49,7 @@ class ModbusLink {
   modbus_t* ctx_ = nullptr;
   bool open_ = false;
   bool broken_ = false;
+  bool resync_ = false;
   std::string last_error_;
   LinkCounters counters_;
 };

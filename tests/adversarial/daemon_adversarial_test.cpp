@@ -253,6 +253,19 @@ TEST_F(Adversarial, a_vanished_drive_with_an_estop_pending_costs_no_cpu) {
   EXPECT_LT(cpu_ticks(daemon_->pid()) - before, sysconf(_SC_CLK_TCK) / 5) << "more than 10 % of a core";
 }
 
+// Found by the fault matrix with its new pass condition: after a drive that answered too late
+// for a while (stale replies in the TCP stream) heals, a reset and a new session must work.
+TEST_F(Adversarial, after_slow_replies_heal_a_reset_and_a_new_session_work) {
+  use_tcp();
+  start_daemon();
+  run_at(2.0);
+  sim_->write_stdin("slow 400\n");
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "faulted"; }, 5s));
+  sim_->write_stdin("normal\n");
+  std::this_thread::sleep_for(2s);
+  reset_and_start_again();
+}
+
 // A drive that restarts on RS-485 drops no connection: only its forgotten settings tell. On
 // 894f3f3 the belt ran on (the fault matrix's "peer restart" cells on RTU).
 TEST_F(Adversarial, a_drive_that_restarts_on_rtu_is_noticed_by_its_lost_watchdog_setting) {
