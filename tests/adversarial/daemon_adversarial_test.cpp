@@ -21,6 +21,16 @@ namespace {
 using Millis = std::chrono::milliseconds;
 using nlohmann::json;
 
+// Latency bounds are for the release build; a sanitizer build runs the daemon several times
+// slower (and TSan serialises its threads), so its bounds and floods are scaled, not dropped.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr double slack = 10;
+constexpr int flood_scale = 3;
+#else
+constexpr double slack = 1;
+constexpr int flood_scale = 1;
+#endif
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -147,14 +157,14 @@ TEST_F(Adversarial, a_thousand_held_connections_do_not_delay_an_estop_from_a_new
   EXPECT_LT(cpu_used, sysconf(_SC_CLK_TCK) / 2) << "treadd spins while the connections are held";
 
   const double first = estop_round_trip_ms();
-  EXPECT_LT(first, 250) << "the e-stop that stops the belt";
+  EXPECT_LT(first, 250 * slack) << "the e-stop that stops the belt";
   EXPECT_EQ(status()["state"], "estopped");
   std::vector<double> trips;
   for (int i = 0; i < 50; ++i) trips.push_back(estop_round_trip_ms());
   const double p50 = percentile(trips, 0.5), p99 = percentile(trips, 0.99);
   std::cout << "e-stop round trip with " << held.size() << " connections held: p50 " << p50 << " ms, p99 " << p99
             << " ms\n";
-  EXPECT_LT(p99, 100) << "p50 " << p50;
+  EXPECT_LT(p99, 100 * slack) << "p50 " << p50;
 
   // Another user: the flood of one user must not deny e-stop to another (socket open to anyone).
   if (getuid() == 0) {
@@ -174,7 +184,7 @@ TEST_F(Adversarial, an_estop_on_its_own_socket_is_not_queued_behind_a_flood_of_a
   run_at(2.0);
   std::atomic<bool> stop{false};
   std::vector<std::thread> flooders;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 60 / flood_scale; ++i) {
     flooders.emplace_back([&] {
       while (!stop) {
         try {
@@ -197,8 +207,8 @@ TEST_F(Adversarial, an_estop_on_its_own_socket_is_not_queued_behind_a_flood_of_a
   std::cout << "e-stop socket round trip under 60 reconnecting flooders: p50 " << percentile(trips, 0.5) << " ms, p99 "
             << percentile(trips, 0.99) << " ms\n";
   EXPECT_EQ(st["state"], "estopped");
-  EXPECT_LT(percentile(trips, 0.5), 20);
-  EXPECT_LT(percentile(trips, 0.99), 100);
+  EXPECT_LT(percentile(trips, 0.5), 20 * slack);
+  EXPECT_LT(percentile(trips, 0.99), 100 * slack);
   // It takes nothing but an e-stop, from anyone, and says where the rest goes.
   treadctl::Client c(socket_ + ".estop");
   const json r = c.call({{"v", 1}, {"cmd", "reset"}});
@@ -309,7 +319,7 @@ TEST_F(Adversarial, a_multi_megabyte_limits_file_is_refused_and_estops_keep_thei
   EXPECT_NE(r.err.find("at most 256 KiB"), std::string::npos) << r.err;
   std::cout << "e-stop round trip during reloads: p50 " << percentile(trips, 0.5) << " ms, max "
             << percentile(trips, 1.0) << " ms\n";
-  EXPECT_LT(percentile(trips, 1.0), 100);
+  EXPECT_LT(percentile(trips, 1.0), 100 * slack);
   json st = status();
   EXPECT_EQ(st["state"], "estopped");
 }
@@ -323,7 +333,7 @@ TEST_F(Adversarial, a_flood_of_limits_queries_on_a_big_configuration_does_not_st
   run_at(1.0);
   std::atomic<bool> stop{false};
   std::vector<std::thread> flooders;
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < 12 / flood_scale; ++i) {
     flooders.emplace_back([&] {
       try {
         treadctl::Client c(socket_);
@@ -338,7 +348,7 @@ TEST_F(Adversarial, a_flood_of_limits_queries_on_a_big_configuration_does_not_st
   stop = true;
   for (auto& t : flooders) t.join();
   EXPECT_EQ(st["state"], "running") << st.dump();  // on 894f3f3: faulted (loop_overrun)
-  EXPECT_LT(trip, 100);
+  EXPECT_LT(trip, 100 * slack);
   // A late tick here and there is no fault under a sanitizer on a busy machine; five in a row
   // (safety.max_overruns) would be, and would have shown as state "faulted" above.
 }
@@ -373,7 +383,7 @@ TEST_F(Adversarial, reading_a_large_history_does_not_delay_an_estop) {
     EXPECT_EQ(json::parse(h.out).size(), 121u);
   }
   std::cout << "e-stop round trip while history reads 48 MB: max " << percentile(trips, 1.0) << " ms\n";
-  EXPECT_LT(percentile(trips, 1.0), 100);
+  EXPECT_LT(percentile(trips, 1.0), 100 * slack);
 }
 
 // ---- the same class for the audit log: a refusal loop cannot fill the disk or the journal ----
@@ -500,7 +510,7 @@ TEST_F(Adversarial, hold_to_run_keeps_the_session_and_a_killed_holder_lets_the_b
   kill(holder.pid(), SIGKILL);
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(wait_until([](const json& s) { return s["state"] != "running"; }, 3s));
-  EXPECT_LT(ms_since(t0), 1600) << "operator_presence 1 s plus one status poll";
+  EXPECT_LT(ms_since(t0), 1600 * (slack > 1 ? 2 : 1)) << "operator_presence 1 s plus one status poll";
   EXPECT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
 }
 
