@@ -43,24 +43,21 @@ Profile Supervisor::effective(const Profile& p) const {
   Profile e = p;
   e.forward_cap_kmh = std::min(p.forward_cap_kmh, c.forward_max_kmh);
   e.reverse_cap_kmh = std::min(p.reverse_cap_kmh, c.reverse_max_kmh);
-  e.accel_mps2 = std::min(p.accel_mps2, c.max_accel_mps2);
-  e.reverse_accel_mps2 = std::min(p.reverse_accel_mps2, c.max_accel_mps2);
-  e.decel_mps2 = std::min(p.decel_mps2, c.max_decel_mps2);
-  e.reverse_decel_mps2 = std::min(p.reverse_decel_mps2, c.max_decel_mps2);
   e.session_time = std::min(p.session_time, c.max_session);
   // The whole session, cool-down included, fits the machine's longest session.
   e.cooldown_time = std::min(p.cooldown_time, c.max_session - e.session_time);
-  // Ramps so slow that `stop` or `start` would mean nothing are raised to the machine's floor
-  // (the loader refuses such a profile; this holds even for one built in code).
+  // Every ramp between the machine's floor and its ceiling: never faster than the ceiling, and
+  // never so slow that `stop` or `start` would mean nothing (the loader refuses such a profile;
+  // this holds even for one built in code).
   const double stop_s = std::chrono::duration<double>(c.max_stop_time).count();
   const double speedup_s = std::chrono::duration<double>(c.max_speedup_time).count();
-  auto floor_rate = [](double rate, double cap_kmh, double seconds, double ceiling) {
+  auto bounded_rate = [](double rate, double cap_kmh, double seconds, double ceiling) {
     return std::min(std::max(rate, cap_kmh / 3.6 / seconds), ceiling);
   };
-  e.decel_mps2 = floor_rate(e.decel_mps2, e.forward_cap_kmh, stop_s, c.max_decel_mps2);
-  e.reverse_decel_mps2 = floor_rate(e.reverse_decel_mps2, e.reverse_cap_kmh, stop_s, c.max_decel_mps2);
-  e.accel_mps2 = floor_rate(e.accel_mps2, e.forward_cap_kmh, speedup_s, c.max_accel_mps2);
-  e.reverse_accel_mps2 = floor_rate(e.reverse_accel_mps2, e.reverse_cap_kmh, speedup_s, c.max_accel_mps2);
+  e.decel_mps2 = bounded_rate(e.decel_mps2, e.forward_cap_kmh, stop_s, c.max_decel_mps2);
+  e.reverse_decel_mps2 = bounded_rate(e.reverse_decel_mps2, e.reverse_cap_kmh, stop_s, c.max_decel_mps2);
+  e.accel_mps2 = bounded_rate(e.accel_mps2, e.forward_cap_kmh, speedup_s, c.max_accel_mps2);
+  e.reverse_accel_mps2 = bounded_rate(e.reverse_accel_mps2, e.reverse_cap_kmh, speedup_s, c.max_accel_mps2);
   return e;
 }
 

@@ -147,8 +147,7 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
   const double new_target = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
   if (commanded_kmh_ == 0 && at_standstill(now)) {
     direction_ = cmd.direction;
-    s.direction = cmd.direction;
-    s.target_kmh = 0;
+    s.direction = cmd.direction;  // the target is 0 already: the belt stands because it was asked to
     emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
     return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
   }

@@ -493,5 +493,80 @@ TEST(Bounds, after_a_link_loss_at_speed_and_a_reset_the_treadmill_runs_again) {
   EXPECT_EQ(rig.state(), State::running) << (rig.sup.status().fault ? rig.sup.status().fault->detail : "");
 }
 
+TEST(Bounds, program_segments_do_not_drift_even_at_a_fine_tick) {
+  Rig rig;
+  rig.period = 1ms;
+  Program g;
+  g.name = "fine";
+  g.profile = "lumbar-test";
+  g.segments = {{Direction::reverse, 0.5, 1s}, {Direction::reverse, 0.6, 1s}, {Direction::reverse, 0.7, 1s}};
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
+  rig.run_for(2s - rig.period);
+  EXPECT_EQ(rig.sup.status().segment->index, 1u) << "1.999 s";
+  rig.tick();
+  EXPECT_EQ(rig.sup.status().segment->index, 2u) << "2.000 s";
+}
+
+TEST(Bounds, a_session_end_is_an_event_with_its_reason) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.run_for(2s);
+  rig.sup.clear_events();
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] {
+    for (const Event& e : rig.sup.events()) {
+      if (e.kind == Event::Kind::session_ended) return e.text == "stopped by operator";
+    }
+    return false;
+  }, 10s));
+}
+
+TEST(Bounds, a_fault_zeroes_the_setpoint_on_the_tick_it_latches) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  rig.send(SpeedCmd{3.0});
+  rig.run_for(20s);
+  ASSERT_GT(rig.commanded(), 2.9);
+  rig.fb.fault_code = 9;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop);
+  EXPECT_EQ(rig.commanded(), 0.0) << "not ramped: the drive's fast stop brakes";
+  EXPECT_EQ(rig.sup.status().commanded_kmh, 0.0);
+  EXPECT_EQ(rig.sup.status().motion, Motion::fast_stop);
+}
+
+TEST(Bounds, status_names_the_program_and_its_current_segment) {
+  Rig rig;
+  Program g;
+  g.name = "two";
+  g.profile = "lumbar-test";
+  g.segments = {{Direction::reverse, 1.0, 1min}, {Direction::reverse, 2.0, 1min}};
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
+  rig.run_for(10s);
+  const Status st = rig.sup.status();
+  ASSERT_TRUE(st.program.has_value());
+  EXPECT_EQ(*st.program, "two");
+  EXPECT_EQ(st.segment->current.speed_kmh, 1.0);
+  EXPECT_EQ(st.segment->current.duration, 1min);
+  EXPECT_EQ(st.commanded_kmh, 1.0);
+  EXPECT_EQ(st.motion, Motion::run);
+}
+
+TEST(Bounds, any_cap_above_zero_allows_its_direction) {
+  Rig rig;
+  Profile p = test_profile();
+  p.forward_cap_kmh = 0.8;  // a slow forward walk only
+  p.start_speed_kmh = 0.5;
+  ASSERT_TRUE(rig.send(StartCmd{p, std::nullopt, Direction::forward}).accepted);
+  rig.send(StopCmd{});
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 10s));
+  rig.run_for(3s);
+  ASSERT_TRUE(rig.start(p).accepted);  // reverse
+  rig.send(SpeedCmd{0.0});
+  rig.run_for(3s);
+  EXPECT_TRUE(rig.send(DirectionCmd{Direction::forward, false}).accepted);
+}
+
 }  // namespace
 }  // namespace treadd::testing

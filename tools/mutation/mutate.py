@@ -121,9 +121,14 @@ def main():
         with open(os.path.join(src, rel)) as f:
             mutants += mutants_of(rel, f.read())
     if args.survivors:
+        # Matched by the line's text (lines move as code changes), by number for older files.
         with open(args.survivors) as f:
-            wanted = {(x["file"], x["line"], x["change"]) for x in json.load(f)["survivors"]}
-        mutants = [m for m in mutants if (m[0], m[1] + 1, m[3]) in wanted]
+            earlier = json.load(f)["survivors"]
+        by_text = {(x["file"], x["original"], x["change"]) for x in earlier if "original" in x}
+        by_line = {(x["file"], x["line"], x["change"]) for x in earlier if "original" not in x}
+        sources = {rel: open(os.path.join(src, rel)).read().split("\n") for rel in {m[0] for m in mutants}}
+        mutants = [m for m in mutants
+                   if (m[0], sources[m[0]][m[1]].strip(), m[3]) in by_text or (m[0], m[1] + 1, m[3]) in by_line]
     if args.max and len(mutants) > args.max:
         step = len(mutants) / args.max
         mutants = [mutants[int(i * step)] for i in range(args.max)]
