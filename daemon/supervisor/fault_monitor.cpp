@@ -92,9 +92,10 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
 }
 
 void FaultMonitor::clear() {
+  // The reading before the latch must not be compared with the first one after it. (The tracking
+  // timer and the overrun count need no reset: a reset happens only at standstill, where the next
+  // reading clears the one and the next on-time tick the other.)
   last_measured_.reset();
-  tracking_since_.reset();
-  overruns_in_a_row_ = 0;
 }
 
 }  // namespace treadd
