@@ -250,7 +250,7 @@ void SocketServer::accept(Listener& l) {
         if (fd >= 0) ::close(fd);
         spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       }
-      log::warning("control socket: cannot accept a connection (" + ec.message() + "); retrying in 50 ms");
+      log::warning(l.path + ": cannot accept a connection (" + ec.message() + "); retrying in 50 ms");
       accept_later(l);
       return;
     }

@@ -68,6 +68,34 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
+// `threads` clients, each sending `command` as fast as the daemon answers, on `per_connection`
+// requests per connection (then a new one: pushed out or not, the client comes back). Stops on
+// destruction.
+class Flood {
+ public:
+  Flood(const std::string& socket, int threads, const std::string& command, int per_connection) {
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, socket, command, per_connection] {
+        while (!stop_) {
+          try {
+            treadctl::Client c(socket);
+            for (int k = 0; k < per_connection && !stop_; ++k) c.call({{"v", 1}, {"cmd", command}});
+          } catch (const std::exception&) {
+          }
+        }
+      });
+    }
+  }
+  ~Flood() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 class Adversarial : public ModbusFixture {
  protected:
   // One e-stop from a new client: connect, send, reply. Milliseconds, or a large value on failure.
@@ -182,19 +210,7 @@ TEST_F(Adversarial, an_estop_on_its_own_socket_is_not_queued_behind_a_flood_of_a
   use_tcp();
   start_daemon();
   run_at(2.0);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> flooders;
-  for (int i = 0; i < 60 / flood_scale; ++i) {
-    flooders.emplace_back([&] {
-      while (!stop) {
-        try {
-          treadctl::Client c(socket_);
-          for (int k = 0; k < 50 && !stop; ++k) c.call({{"v", 1}, {"cmd", "status"}});
-        } catch (const std::exception&) {
-        }
-      }
-    });
-  }
+  auto flood = std::make_unique<Flood>(socket_, 60 / flood_scale, "status", 50);
   std::this_thread::sleep_for(1s);
   std::vector<double> trips;
   for (int i = 0; i < 30; ++i) {
@@ -202,8 +218,7 @@ TEST_F(Adversarial, an_estop_on_its_own_socket_is_not_queued_behind_a_flood_of_a
     std::this_thread::sleep_for(20ms);
   }
   const json st = status();
-  stop = true;
-  for (auto& t : flooders) t.join();
+  flood.reset();
   std::cout << "e-stop socket round trip under 60 reconnecting flooders: p50 " << percentile(trips, 0.5) << " ms, p99 "
             << percentile(trips, 0.99) << " ms\n";
   EXPECT_EQ(st["state"], "estopped");
@@ -331,22 +346,11 @@ TEST_F(Adversarial, a_flood_of_limits_queries_on_a_big_configuration_does_not_st
   write_big_limits();
   start_daemon();
   run_at(1.0);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> flooders;
-  for (int i = 0; i < 12 / flood_scale; ++i) {
-    flooders.emplace_back([&] {
-      try {
-        treadctl::Client c(socket_);
-        while (!stop) c.call({{"v", 1}, {"cmd", "limits"}});
-      } catch (const std::exception&) {
-      }
-    });
-  }
+  auto flood = std::make_unique<Flood>(socket_, 12 / flood_scale, "limits", 1 << 30);
   std::this_thread::sleep_for(3s);
   const json st = status();
   const double trip = estop_round_trip_ms();
-  stop = true;
-  for (auto& t : flooders) t.join();
+  flood.reset();
   EXPECT_EQ(st["state"], "running") << st.dump();  // on 894f3f3: faulted (loop_overrun)
   EXPECT_LT(trip, 100 * slack);
   // A late tick here and there is no fault under a sanitizer on a busy machine; five in a row

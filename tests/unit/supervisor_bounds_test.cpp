@@ -230,10 +230,7 @@ TEST(Bounds, presence_is_lost_only_after_the_presence_time) {
 
 TEST(Bounds, program_segments_change_on_the_tick_and_the_last_stays_shown_while_stopping) {
   Rig rig;
-  Program g;
-  g.name = "steps";
-  g.profile = "lumbar-test";
-  g.segments = {{Direction::reverse, 1.0, 10s}, {Direction::reverse, 2.0, 10s}, {Direction::reverse, 1.5, 10s}};
+  const Program g = test_program("steps", {{Direction::reverse, 1.0, 10s}, {Direction::reverse, 2.0, 10s}, {Direction::reverse, 1.5, 10s}});
   ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
   rig.run_for(10s - rig.period);
   EXPECT_EQ(rig.sup.status().segment->index, 0u);
@@ -256,10 +253,7 @@ TEST(Bounds, program_segments_change_on_the_tick_and_the_last_stays_shown_while_
 
 TEST(Bounds, a_program_segment_exactly_at_the_cap_is_allowed_and_the_first_sets_the_direction) {
   Rig rig;
-  Program g;
-  g.name = "forward-first";
-  g.profile = "lumbar-test";
-  g.segments = {{Direction::forward, 6.0, 1min}, {Direction::forward, 4.0, 1min}};
+  const Program g = test_program("forward-first", {{Direction::forward, 6.0, 1min}, {Direction::forward, 4.0, 1min}});
   ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);  // forward cap 6
   EXPECT_EQ(rig.sup.status().direction, Direction::forward);
   EXPECT_EQ(rig.sup.drive_command().direction, Direction::forward);
@@ -496,10 +490,7 @@ TEST(Bounds, after_a_link_loss_at_speed_and_a_reset_the_treadmill_runs_again) {
 TEST(Bounds, program_segments_do_not_drift_even_at_a_fine_tick) {
   Rig rig;
   rig.period = 1ms;
-  Program g;
-  g.name = "fine";
-  g.profile = "lumbar-test";
-  g.segments = {{Direction::reverse, 0.5, 1s}, {Direction::reverse, 0.6, 1s}, {Direction::reverse, 0.7, 1s}};
+  const Program g = test_program("fine", {{Direction::reverse, 0.5, 1s}, {Direction::reverse, 0.6, 1s}, {Direction::reverse, 0.7, 1s}});
   ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
   rig.run_for(2s - rig.period);
   EXPECT_EQ(rig.sup.status().segment->index, 1u) << "1.999 s";
@@ -538,10 +529,7 @@ TEST(Bounds, a_fault_zeroes_the_setpoint_on_the_tick_it_latches) {
 
 TEST(Bounds, status_names_the_program_and_its_current_segment) {
   Rig rig;
-  Program g;
-  g.name = "two";
-  g.profile = "lumbar-test";
-  g.segments = {{Direction::reverse, 1.0, 1min}, {Direction::reverse, 2.0, 1min}};
+  const Program g = test_program("two", {{Direction::reverse, 1.0, 1min}, {Direction::reverse, 2.0, 1min}});
   ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
   rig.run_for(10s);
   const Status st = rig.sup.status();

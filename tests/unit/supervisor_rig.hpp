@@ -40,6 +40,14 @@ inline Profile test_profile() {
   return p;
 }
 
+inline Program test_program(std::string name, std::vector<Segment> segments) {
+  Program g;
+  g.name = std::move(name);
+  g.profile = test_profile().name;
+  g.segments = std::move(segments);
+  return g;
+}
+
 inline SupervisorSettings test_settings() {
   SupervisorSettings s;
   s.ceilings = test_ceilings();
