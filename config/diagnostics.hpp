@@ -1,6 +1,7 @@
 // Errors found in a configuration file, each with the place a clinician or technician must edit.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,12 @@ class Diagnostics {
 };
 
 std::string join(const std::vector<Diagnostic>& diagnostics);
+
+template <class T>
+struct Loaded {
+  std::optional<T> value;
+  std::vector<Diagnostic> errors;
+  bool ok() const { return value.has_value() && errors.empty(); }
+};
 
 }  // namespace treadd

@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "config/loader.hpp"
+#include "config/diagnostics.hpp"
+#include "config/model.hpp"
 
 namespace treadd {
 
@@ -27,6 +28,32 @@ struct RegisterWrite {
   std::uint16_t value = 0;
 };
 
+// A drive parameter the belt's safety depends on (comms-loss timeout and action, control source,
+// base frequency, fast-stop ramp). treadd reads it at every connect, writing it first when `write`
+// is set, and refuses to run a belt whose drive does not hold it, naming the parameter and `fix`.
+struct ParameterCheck {
+  std::string parameter;            // the drive's own name for it: "Pr.09-03", "P2014", "58.16"
+  std::uint16_t address = 0;        // 0-based wire address
+  RegisterType type = RegisterType::holding;
+  std::optional<std::uint16_t> write;  // written at connect (and after a drive restart), then read back
+  std::uint16_t mask = 0xFFFF;      // compared after masking (one bit field of a word)
+  std::optional<long> equals;       // the raw value it must hold ...
+  std::optional<long> min;          // ... or the raw range it must lie in
+  std::optional<long> max;
+  std::string what;                 // what the parameter does, for the technician
+  std::string fix;                  // what to set on the panel, e.g. "set P2014 to 500 (ms)"
+
+  bool holds(std::uint16_t raw) const;
+  std::string expected() const;     // "2", "from 1 to 10"
+};
+
+// A setting that cannot be read over Modbus (a keypad-only parameter, the wiring of the safety key
+// to the drive's hardware stop): the commissioning check asks the technician to confirm it.
+struct PanelQuestion {
+  std::string parameter;  // "P-36", "wiring"
+  std::string ask;        // a yes/no question in the technician's terms
+};
+
 struct DriveProfile {
   std::string name;
   std::uint16_t command_register = 0;
@@ -42,12 +69,29 @@ struct DriveProfile {
   std::uint16_t fault_code_mask = 0xFFFF;
   std::optional<ScaledRegister> safety_key;  // non-zero = key present
   std::uint16_t safety_key_mask = 0xFFFF;
-  // Written at connect and read back; treadd refuses to run if the drive does not keep them.
-  std::vector<RegisterWrite> watchdog;
-  // The register (among the watchdog writes) holding the comms-loss timeout, value x scale = seconds.
-  // treadsim models the drive's own stop from it.
+  // Drives that flag a fault with a status bit keep the fault number elsewhere (ABB 04.01): read
+  // only while the flag is set, so the fault names the drive's own code.
+  std::optional<ScaledRegister> fault_number;
+  // Control word and setpoint in one FC16 frame when adjacent. Off unless the profile says the
+  // drive takes it: some drives refuse multi-register writes to their control block.
+  bool combined_write = false;
+  std::vector<ParameterCheck> parameters;
+  std::vector<PanelQuestion> panel_questions;
+  // The register holding the comms-loss timeout, value x scale = seconds (treadsim models the
+  // drive's own stop from it).
   std::optional<ScaledRegister> comms_timeout;
+  // The longest the drive may run on after treadd falls silent before it starts its own stop (its
+  // comms-loss timeout, at most). The commissioning check stays silent this long plus a stop.
+  Millis backstop_within{0};
+
+  const ParameterCheck* parameter(const std::string& name) const;
 };
+
+// Where a profile named in machine.yaml is looked for: <config-dir>/drives, then the installed
+// profiles. The installed binary never looks anywhere else.
+std::vector<std::string> drive_profile_dirs(const std::string& config_dir);
+// The profile's file, or nullopt with `why` naming every place looked in.
+std::optional<std::string> find_drive_profile(const std::string& name, const std::string& config_dir, std::string& why);
 
 Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std::string& file_name);
 Loaded<DriveProfile> load_drive_profile(const std::string& path);

@@ -1,9 +1,11 @@
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "config/drive_profile.hpp"
+#include "config/loader.hpp"
 #include "config/yaml_section.hpp"
 
 namespace treadd {
@@ -61,9 +63,124 @@ struct Reader {
     s.finish();
     return ok ? std::optional(r) : std::nullopt;
   }
+
+  std::optional<long> signed_value(YamlSection& s, const std::string& key) {
+    std::string text;
+    if (!s.text(key, text, Need::optional)) return std::nullopt;
+    auto v = number(text);
+    if (!v || *v < -32768 || *v > 65535) {
+      s.error_at(key, s.path() + "." + key + " must be a number from -32768 to 65535, got '" + text + "'");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void parameters(YamlSection& top, std::vector<ParameterCheck>& out) {
+    YAML::Node list = top.child("parameters");
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      top.error(list.Mark(), "parameters must be a list of {parameter, register, write | equals | min/max, what, fix}");
+      return;
+    }
+    for (const auto& item : list) {
+      // Messages name the parameter as the technician knows it, once it is known.
+      const bool named = item.IsMap() && item["parameter"].IsScalar();
+      YamlSection s(item, named ? "parameter " + item["parameter"].Scalar() : std::string("parameters entry"), diag);
+      if (!s.valid()) continue;
+      ParameterCheck c;
+      bool ok = s.text("parameter", c.parameter, Need::required);
+      ok = word(s, "register", c.address, Need::required, true) && ok;
+      std::string type = "holding";
+      if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
+        s.error_at("type", s.path() + ": type must be 'holding' or 'input'");
+        ok = false;
+      }
+      c.type = type == "input" ? RegisterType::input : RegisterType::holding;
+      std::uint16_t w = 0;
+      if (s.child("write").IsDefined() && word(s, "write", w, Need::required, false)) c.write = w;
+      word(s, "mask", c.mask, Need::optional, false);
+      c.equals = signed_value(s, "equals");
+      c.min = signed_value(s, "min");
+      c.max = signed_value(s, "max");
+      s.text("what", c.what, Need::required);
+      s.text("fix", c.fix, Need::required);
+      if (c.write && c.type == RegisterType::input) s.error_at("write", s.path() + ": an input register cannot be written");
+      if (c.write && (c.equals || c.min || c.max)) {
+        s.error_at("write", s.path() + ": a written parameter must read back what was written; drop equals/min/max");
+      }
+      if (!c.write && !c.equals && !c.min && !c.max) {
+        s.error(item.Mark(), s.path() + " needs write, equals, or min/max: what must the drive hold?");
+      }
+      if (c.equals && (c.min || c.max)) s.error_at("equals", s.path() + ": give equals or min/max, not both");
+      if (c.min && c.max && *c.min > *c.max) s.error_at("min", s.path() + ": min is above max");
+      s.finish();
+      if (ok) out.push_back(c);
+    }
+  }
+
+  void panel_questions(YamlSection& top, std::vector<PanelQuestion>& out) {
+    YAML::Node list = top.child("panel");
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      top.error(list.Mark(), "panel must be a list of {parameter, ask}");
+      return;
+    }
+    for (const auto& item : list) {
+      YamlSection s(item, "panel entry", diag);
+      if (!s.valid()) continue;
+      PanelQuestion q;
+      if (s.text("parameter", q.parameter, Need::required) && s.text("ask", q.ask, Need::required)) out.push_back(q);
+      s.finish();
+    }
+  }
 };
 
 }  // namespace
+
+bool ParameterCheck::holds(std::uint16_t raw) const {
+  if (write) return raw == *write;
+  // Ranges are compared as the drive's value (signed when the bound is negative).
+  const std::uint16_t masked = raw & mask;
+  const bool negative_bounds = (min && *min < 0) || (equals && *equals < 0);
+  const long v = negative_bounds ? static_cast<long>(static_cast<std::int16_t>(masked)) : static_cast<long>(masked);
+  if (equals) return v == *equals;
+  return (!min || v >= *min) && (!max || v <= *max);
+}
+
+std::string ParameterCheck::expected() const {
+  if (write) return std::to_string(*write);
+  if (equals) return std::to_string(*equals);
+  if (min && max) return "from " + std::to_string(*min) + " to " + std::to_string(*max);
+  if (min) return "at least " + std::to_string(*min);
+  return "at most " + std::to_string(*max);
+}
+
+const ParameterCheck* DriveProfile::parameter(const std::string& wanted) const {
+  for (const auto& c : parameters) {
+    if (c.parameter == wanted) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> drive_profile_dirs(const std::string& config_dir) {
+  return {config_dir + "/drives", TREADD_DRIVES_DIR};
+}
+
+std::optional<std::string> find_drive_profile(const std::string& name, const std::string& config_dir, std::string& why) {
+  // A name, never a path: a profile is one of the technician's or one of the shipped ones.
+  if (name.empty() || name.find('/') != std::string::npos || name.front() == '.') {
+    why = "drive.profile must be the name of a profile (e.g. delta-ms300), got '" + name + "'";
+    return std::nullopt;
+  }
+  std::string looked;
+  for (const auto& dir : drive_profile_dirs(config_dir)) {
+    const std::string path = dir + "/" + name + ".yaml";
+    if (std::filesystem::exists(path)) return path;
+    looked += (looked.empty() ? "" : " or ") + dir;
+  }
+  why = "drive profile '" + name + "' not found in " + looked;
+  return std::nullopt;
+}
 
 Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std::string& file_name) {
   return parse_document<DriveProfile>(
@@ -99,25 +216,25 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
           if (auto r = rd.scaled(f, "output_hz", Need::required)) p.output_hz = *r;
           p.fault_code = rd.scaled(f, "fault_code", Need::optional);
           p.safety_key = rd.scaled(f, "safety_key", Need::optional);
+          p.fault_number = rd.scaled(f, "fault_number", Need::optional);
           rd.word(f, "safety_key_mask", p.safety_key_mask, Need::optional, false);
           rd.word(f, "fault_code_mask", p.fault_code_mask, Need::optional, false);
           f.finish();
         }
         if (auto w = top.child("watchdog"); w.IsDefined()) {
-          if (!w.IsSequence()) {
-            top.error(w.Mark(), "watchdog must be a list of {register, value} writes");
-          } else {
-            for (const auto& item : w) {
-              YamlSection ws(item, "watchdog entry", diag);
-              RegisterWrite rw;
-              if (rd.word(ws, "register", rw.address, Need::required, true) &&
-                  rd.word(ws, "value", rw.value, Need::required, false)) {
-                p.watchdog.push_back(rw);
-              }
-              ws.child("what");  // a free-text note for the technician
-              ws.finish();
-            }
-          }
+          top.error(w.Mark(), "'watchdog' is now 'parameters': list each write as {parameter, register, write, what, fix}");
+        }
+        rd.parameters(top, p.parameters);
+        rd.panel_questions(top, p.panel_questions);
+        std::string combined = "false";
+        if (top.text("combined_write", combined, Need::optional) && combined != "true" && combined != "false") {
+          top.error_at("combined_write", "combined_write must be true or false");
+        }
+        p.combined_write = combined == "true";
+        if (top.duration("backstop_within", p.backstop_within, Need::required) &&
+            (p.backstop_within <= Millis(0) || p.backstop_within > Millis(10000))) {
+          top.error_at("backstop_within", "backstop_within must be more than 0 and at most 10s: the drive must stop the "
+                                          "belt by itself soon after treadd falls silent");
         }
         p.comms_timeout = rd.scaled(top, "comms_timeout", Need::optional);
         if (!p.direction_by_sign && top.valid() && p.run_reverse == 0) {

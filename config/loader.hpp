@@ -7,16 +7,10 @@
 #include <vector>
 
 #include "config/diagnostics.hpp"
+#include "config/drive_profile.hpp"
 #include "config/model.hpp"
 
 namespace treadd {
-
-template <class T>
-struct Loaded {
-  std::optional<T> value;
-  std::vector<Diagnostic> errors;
-  bool ok() const { return value.has_value() && errors.empty(); }
-};
 
 Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::string& file_name);
 Loaded<MachineConfig> load_machine(const std::string& path);
@@ -26,11 +20,17 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
                                   const MachineConfig& machine);
 Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& machine);
 
-// Both files of a configuration directory, as the daemon loads them.
+// Both files of a configuration directory, as the daemon loads them, and the drive profile that
+// machine.yaml names (none for the built-in simulated drive).
 struct FullConfig {
   MachineConfig machine;
   LimitsConfig limits;
+  std::optional<DriveProfile> drive_profile;
 };
+
+// The profile machine.yaml names, found as find_drive_profile() says; errors name the profile file,
+// or machine.yaml when it cannot be found. Nothing for the simulated drive.
+Loaded<std::optional<DriveProfile>> load_named_drive_profile(const MachineConfig& machine, const std::string& machine_path);
 Loaded<FullConfig> load_config_dir(const std::string& dir);
 
 // The whole file, if it opens and is at most max_config_bytes; otherwise an error naming the file.

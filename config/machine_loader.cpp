@@ -1,5 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -37,6 +38,14 @@ void read_drive(YamlSection s, DriveSettings& d) {
   s.duration("poll_period", d.poll_period, Need::optional);
   s.integer("max_failed_polls", d.max_failed_polls, Need::optional, 1, 20);
   s.text("profile", d.profile, Need::optional);
+  s.text("commissioning_waiver", d.commissioning_waiver, Need::optional);
+  // generic is treadsim's map, not a drive's: a real transport never falls back to it by default
+  // (on an Optidrive E3 its setpoint words mean ten times the speed).
+  if (d.transport != "sim" && d.profile.empty()) {
+    s.error(s.node().Mark(), "drive.profile is required when drive.transport is '" + d.transport +
+                                 "': name the drive's profile (abb-acs580, delta-ms300, optidrive-e3, siemens-v20, "
+                                 "or generic for treadsim)");
+  }
   if (d.transport == "rtu" && d.device.empty()) {
     s.error(s.node().Mark(), "drive.device is required when drive.transport is 'rtu' (e.g. /dev/ttyUSB0)");
   }
@@ -167,12 +176,26 @@ Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& m
   return parse_limits(*text, path, machine);
 }
 
+Loaded<std::optional<DriveProfile>> load_named_drive_profile(const MachineConfig& machine, const std::string& machine_path) {
+  if (machine.drive.transport == "sim") return {std::optional<DriveProfile>{}, {}};
+  const std::string config_dir = std::filesystem::path(machine_path).parent_path().string();
+  std::string why;
+  const auto path = find_drive_profile(machine.drive.profile, config_dir.empty() ? "." : config_dir, why);
+  if (!path) return {std::nullopt, {Diagnostic{machine_path, 0, 0, why}}};
+  auto profile = load_drive_profile(*path);
+  if (!profile.ok()) return {std::nullopt, profile.errors};
+  return {std::optional<DriveProfile>(*profile.value), {}};
+}
+
 Loaded<FullConfig> load_config_dir(const std::string& dir) {
   auto machine = load_machine(dir + "/machine.yaml");
   if (!machine.ok()) return {std::nullopt, machine.errors};
+  auto profile = load_named_drive_profile(*machine.value, dir + "/machine.yaml");
   auto limits = load_limits(dir + "/limits.yaml", *machine.value);
-  if (!limits.ok()) return {std::nullopt, limits.errors};
-  return {FullConfig{*machine.value, *limits.value}, {}};
+  std::vector<Diagnostic> errors = profile.errors;
+  errors.insert(errors.end(), limits.errors.begin(), limits.errors.end());
+  if (!errors.empty()) return {std::nullopt, errors};
+  return {FullConfig{*machine.value, *limits.value, *profile.value}, {}};
 }
 
 }  // namespace treadd

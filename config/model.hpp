@@ -31,7 +31,10 @@ struct DriveSettings {
   Millis response_timeout{200};    // drive.response_timeout
   Millis poll_period{20};          // drive.poll_period
   int max_failed_polls = 3;        // drive.max_failed_polls: consecutive failures that latch link loss
-  std::string profile = "generic"; // drive.profile: register map name under config/drives/
+  std::string profile;              // drive.profile: register map name under config/drives/ (tcp/rtu: required)
+  // drive.commissioning_waiver: why this machine runs without a passed commissioning check (shown
+  // in status); empty = `start` needs one (tcp/rtu).
+  std::string commissioning_waiver;
 };
 
 struct BeltSettings {

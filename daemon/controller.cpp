@@ -263,6 +263,13 @@ bool Controller::belt_at_rest() const {
   return session_over && (last_feedback_.measured_kmh < config_.machine.safety.standstill_kmh || !last_feedback_.link_up);
 }
 
+void Controller::set_commissioning(CommissioningStatus status) {
+  supervisor_.block_starts(status.allows_start() ? std::nullopt
+                                                 : std::optional<std::string>("this treadmill's drive may not run a session: " +
+                                                                              status.detail));
+  commissioning_ = std::move(status);
+}
+
 json Controller::status_json() const {
   json j = protocol::to_json(supervisor_.status(), config_.machine.ceilings);
   j["drive"] = {{"name", drive_.describe()},
@@ -272,6 +279,7 @@ json Controller::status_json() const {
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
+  if (commissioning_) j["commissioning"] = commissioning_->to_json();
   if (traces_.health != nullptr) {
     j["storage"] = {{"ok", traces_.health->ok()},
                     {"errors", traces_.health->errors()},

@@ -13,6 +13,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/audit_log.hpp"
+#include "daemon/commissioning_record.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/protocol.hpp"
 #include "daemon/records.hpp"
@@ -95,6 +96,9 @@ class Controller {
   const std::string& all_limits_line();
   // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
   void set_notice(std::string notice) { notice_ = std::move(notice); }
+  // Whether this machine's drive passed commissioning: shown in status; a failed or missing one
+  // refuses every start (the supervisor says why).
+  void set_commissioning(CommissioningStatus status);
   const Supervisor& supervisor() const { return supervisor_; }
   const SafetyCounters& counters() const { return counters_; }
   const DriveFeedback& last_feedback() const { return last_feedback_; }
@@ -114,6 +118,7 @@ class Controller {
   DriveFeedback last_feedback_;
   Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;
+  std::optional<CommissioningStatus> commissioning_;
   Traces traces_;
   SafetyCounters counters_;
   RefusalLogLimit refusal_log_;

@@ -1,6 +1,5 @@
 #include "daemon/drive_factory.hpp"
 
-#include <filesystem>
 
 #include "config/drive_profile.hpp"
 #include "hal/modbus_drive.hpp"
@@ -8,15 +7,8 @@
 
 namespace treadd {
 
-std::string find_drive_profile(const std::string& name, const std::string& config_dir) {
-  for (const std::string& dir : {config_dir + "/drives", std::string(TREADD_DRIVES_DIR), std::string(TREADD_SOURCE_DRIVES_DIR)}) {
-    const std::string path = dir + "/" + name + ".yaml";
-    if (std::filesystem::exists(path)) return path;
-  }
-  throw DriveError("drive profile '" + name + "' not found in " + config_dir + "/drives or " + TREADD_DRIVES_DIR);
-}
-
-std::unique_ptr<MotorDrive> make_drive(const MachineConfig& machine, const std::string& config_dir) {
+std::unique_ptr<MotorDrive> make_drive(const FullConfig& config) {
+  const MachineConfig& machine = config.machine;
   if (machine.drive.transport == "sim") {
     SimDriveOptions options;
     options.kmh_per_hz = machine.belt.kmh_per_hz;
@@ -26,9 +18,9 @@ std::unique_ptr<MotorDrive> make_drive(const MachineConfig& machine, const std::
                          machine.belt.kmh_per_hz * 1.1;
     return std::make_unique<SimDrive>(options, [] { return std::chrono::steady_clock::now(); });
   }
-  auto profile = load_drive_profile(find_drive_profile(machine.drive.profile, config_dir));
-  if (!profile.ok()) throw DriveError("the drive profile has errors:\n" + join(profile.errors));
-  return std::make_unique<ModbusDrive>(machine.drive, *profile.value, machine.belt.kmh_per_hz);
+  // load_config_dir() found and validated the profile of every tcp/rtu machine.
+  if (!config.drive_profile) throw DriveError("drive.profile names no loaded profile");
+  return std::make_unique<ModbusDrive>(machine.drive, *config.drive_profile, machine.belt.kmh_per_hz);
 }
 
 }  // namespace treadd

@@ -19,6 +19,7 @@
 #include "daemon/drive_factory.hpp"
 #include "daemon/instance_lock.hpp"
 #include "daemon/background_work.hpp"
+#include "daemon/commissioning.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
@@ -33,6 +34,7 @@ struct Options {
   std::string socket;
   std::string state_dir = "/var/lib/treadd";
   bool check_config = false;
+  bool commission = false;
 };
 
 // Pets the systemd watchdog from the control loop itself, and only while ticks run on time:
@@ -64,6 +66,33 @@ void raise_descriptor_limit() {
   }
 }
 
+// `treadd --commission`: the technician's check of a real drive, run with the service stopped (the
+// instance locks make sure of it). Questions on stdout, answers (yes/no) from stdin.
+int commission_drive(const Options& opt, const FullConfig& config) {
+  if (!config.drive_profile) {
+    std::cerr << "treadd: drive.transport is 'sim': the built-in simulated drive needs no commissioning\n";
+    return 2;
+  }
+  const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
+  InstanceLock socket_lock(socket_path + ".lock", "the control socket " + socket_path);
+  InstanceLock state_lock(opt.state_dir + "/treadd.lock", "the state directory " + opt.state_dir);
+  ModbusDrive drive(config.machine.drive, *config.drive_profile, config.machine.belt.kmh_per_hz);
+  CommissioningIo io;
+  io.say = [](const std::string& line) { std::cout << line << std::endl; };
+  io.ask = [](const std::string& question) {
+    std::cout << question << " [yes/no] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) answer.clear();
+    std::cout << answer << "\n";
+    return answer == "yes" || answer == "y";
+  };
+  const CommissioningRecord rec = commission(config, drive, io);
+  const std::string path = write_commissioning_record(opt.state_dir, rec);
+  std::cout << "\n" << to_text(rec) << "\nreport written to " << path << " (and latest.json beside it)\n";
+  log::notice(std::string("commissioning of ") + rec.profile + (rec.passed ? " passed" : " FAILED") + "; report " + path);
+  return rec.passed ? 0 : 1;
+}
+
 int run(const Options& opt) {
   auto loaded = load_config_dir(opt.config_dir);
   if (!loaded.ok()) {
@@ -77,6 +106,7 @@ int run(const Options& opt) {
               << config.limits.programs.size() << " programs)\n";
     return 0;
   }
+  if (opt.commission) return commission_drive(opt, config);
   for (const std::string& group : {config.machine.control.clinician_group, config.machine.control.operator_group}) {
     if (getgrnam(group.c_str()) == nullptr) {
       log::warning("role group '" + group + "' does not exist: nobody but root gets that role (see systemd-sysusers)");
@@ -89,7 +119,7 @@ int run(const Options& opt) {
   raise_descriptor_limit();
 
   sd_notify(0, "STATUS=connecting to the drive");
-  auto drive = make_drive(config.machine, opt.config_dir);
+  auto drive = make_drive(config);
   drive->connect();
   log::notice("drive connected: " + drive->describe());
 
@@ -101,6 +131,11 @@ int run(const Options& opt) {
   AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
   Controller controller(config, opt.config_dir, *drive,
                         Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});
+  const CommissioningStatus commissioning = commissioning_status(config, opt.state_dir);
+  controller.set_commissioning(commissioning);
+  if (commissioning.state != "passed" && commissioning.state != "not_needed") {
+    log::warning("commissioning: " + commissioning.detail);
+  }
   // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
   const std::string marker = opt.state_dir + "/treadd.running";
   std::error_code marker_error;
@@ -219,6 +254,9 @@ int main(int argc, char** argv) {
   app.add_option("--socket", opt.socket, "control socket path (overrides control.socket)");
   app.add_option("--state-dir", opt.state_dir, "directory for session records")->capture_default_str();
   app.add_flag("--check-config", opt.check_config, "validate the configuration and exit");
+  app.add_flag("--commission", opt.commission,
+               "technician's check of a real drive (belt unloaded, service stopped): parameters, panel settings, "
+               "belt runs, stops and the drive's own comms-loss stop; writes a report under the state directory");
   CLI11_PARSE(app, argc, argv);
   try {
     return run(opt);

@@ -17,30 +17,42 @@ ModbusDrive::~ModbusDrive() { disconnect(); }
 
 std::string ModbusDrive::describe() const { return link_.describe() + ", profile " + profile_.name; }
 
-bool ModbusDrive::arm_drive_watchdog(std::string& why) {
+bool ModbusDrive::apply_parameters() {
   // Most drives ship with their comms-loss stop off; the belt must stop by itself if treadd dies.
-  for (const auto& w : profile_.watchdog) {
-    std::uint16_t back = 0;
-    if (!link_.write_register(w.address, w.value) || !link_.read_holding(w.address, 1, &back)) {
-      why = "cannot set the drive's comms-loss watchdog (register " + std::to_string(w.address) +
-            "): " + link_.last_error();
-      return false;
+  // What can be written is written; everything else (panel-only parameters included) is read.
+  std::vector<ParameterReading> readings;
+  for (const auto& check : profile_.parameters) {
+    ParameterReading r{check, std::nullopt, {}};
+    std::uint16_t value = 0;
+    const bool written = !check.write || link_.write_register(check.address, *check.write);
+    const bool read = written && (check.type == RegisterType::holding ? link_.read_holding(check.address, 1, &value)
+                                                                      : link_.read_input(check.address, 1, &value));
+    if (read) {
+      r.raw = value;
+    } else {
+      r.error = std::string(written ? "" : "writing it failed: ") + link_.last_error();
     }
-    if (back != w.value) {
-      why = "the drive did not keep its comms-loss watchdog setting (register " + std::to_string(w.address) +
-            " reads " + std::to_string(back) + ", wrote " + std::to_string(w.value) + ")";
-      return false;
-    }
+    readings.push_back(std::move(r));
   }
-  return true;
+  const bool all_hold = failures(readings).empty();
+  std::lock_guard lock(mutex_);
+  readings_ = std::move(readings);
+  return all_hold;
 }
+
+std::vector<ParameterReading> ModbusDrive::parameter_readings() const {
+  std::lock_guard lock(mutex_);
+  return readings_;
+}
+
+void ModbusDrive::set_silent(bool silent) { silent_ = silent; }
 
 void ModbusDrive::connect() {
   if (!link_.open()) throw DriveError(link_.last_error());
-  std::string why;
-  if (!arm_drive_watchdog(why)) {
+  if (!apply_parameters()) {
     link_.close();
-    throw DriveError(why + "; refusing to run a belt the drive would not stop by itself");
+    throw DriveError("refusing to run a belt the drive would not stop by itself (profile " + profile_.name + "):\n" +
+                     failures(parameter_readings()));
   }
   if (!send_command(DriveCommand{Motion::stop, Direction::reverse, 0}) || !read_feedback()) {
     link_.close();
@@ -140,8 +152,9 @@ bool ModbusDrive::send_command(const DriveCommand& cmd) {
     return false;
   }
   const CommandWords words = encode_command(profile_, cmd, kmh_per_hz_);
-  // Setpoint before run, so a run never starts on a stale setpoint; one frame when adjacent.
-  if (profile_.setpoint.address == profile_.command_register + 1) {
+  // Setpoint before run, so a run never starts on a stale setpoint; one frame when adjacent and
+  // the profile says the drive takes multi-register writes to its control block.
+  if (profile_.combined_write && profile_.setpoint.address == profile_.command_register + 1) {
     return link_.write_registers(profile_.command_register, {words.command, words.setpoint});
   }
   return link_.write_register(profile_.setpoint.address, words.setpoint) && send_pending_estop() &&
@@ -158,7 +171,17 @@ bool ModbusDrive::read_feedback() {
     if (!ok) return false;
     for (std::uint16_t i = 0; i < block.count; ++i) words[{block.type, static_cast<std::uint16_t>(block.start + i)}] = buf[i];
   }
-  const DecodedFeedback d = decode_feedback(profile_, words, kmh_per_hz_);
+  DecodedFeedback d = decode_feedback(profile_, words, kmh_per_hz_);
+  if (d.fault_code != 0 && profile_.fault_number) {
+    // The flag says "a fault"; the drive's own code says which (read only while faulted).
+    std::uint16_t number = 0;
+    const auto& r = *profile_.fault_number;
+    if (!send_pending_estop()) return false;
+    if ((r.type == RegisterType::holding ? link_.read_holding(r.address, 1, &number) : link_.read_input(r.address, 1, &number)) &&
+        number != 0) {
+      d.fault_code = number;
+    }
+  }
   std::lock_guard lock(mutex_);
   latest_.sequence++;
   latest_.received_at = Clock::now();
@@ -189,12 +212,12 @@ bool ModbusDrive::check_drive_settings() {
   const auto every = std::max<long>(1, static_cast<long>(std::chrono::milliseconds(1000) / settings_.poll_period));
   if (++cycles_since_settings_check_ < every) return true;
   cycles_since_settings_check_ = 0;
-  for (const auto& w : profile_.watchdog) {
+  for (const auto& check : profile_.parameters) {
+    if (!check.write) continue;  // panel-only parameters survive a restart; written ones may not
     std::uint16_t value = 0;
-    if (!send_pending_estop() || !link_.read_holding(w.address, 1, &value)) return false;
-    if (value == w.value) continue;
-    std::string why;
-    const bool armed = arm_drive_watchdog(why);
+    if (!send_pending_estop() || !link_.read_holding(check.address, 1, &value)) return false;
+    if (value == *check.write) continue;
+    const bool armed = apply_parameters();
     std::lock_guard lock(mutex_);
     ++latest_.link_generation;
     return armed;
@@ -206,8 +229,7 @@ void ModbusDrive::reconnect_with_backoff() {
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping_) {
     link_.close();
-    std::string why;
-    if (link_.open() && arm_drive_watchdog(why)) {
+    if (link_.open() && apply_parameters()) {
       std::lock_guard lock(mutex_);
       ++counters_.reconnects;
       // Even a reconnect faster than a tick must reach the supervisor: the drive may have restarted.
@@ -225,7 +247,7 @@ void ModbusDrive::io_loop() {
   // and the silence latched link loss again after every reset.)
   auto next = Clock::now();
   while (!stopping_) {
-    record_poll(link_.is_open() && cycle());
+    if (!silent_) record_poll(link_.is_open() && cycle());
     next += settings_.poll_period;
     if (next < Clock::now()) next = Clock::now();  // after a slow cycle, no burst of catch-up polls
     if (!wait_until_next_poll(next)) break;

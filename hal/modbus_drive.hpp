@@ -11,6 +11,7 @@
 #include "config/drive_profile.hpp"
 #include "hal/modbus_link.hpp"
 #include "hal/motor_drive.hpp"
+#include "hal/parameter_reading.hpp"
 #include "hal/register_codec.hpp"
 
 namespace treadd {
@@ -29,6 +30,13 @@ class ModbusDrive final : public MotorDrive {
 
   LinkCounters link_counters() const override;
 
+  // The profile's safety parameters as the drive held them at the last connect (or re-arm): what
+  // the commissioning check prints, and why connect() refused.
+  std::vector<ParameterReading> parameter_readings() const;
+  // Commissioning only: stop talking to the drive (the link stays open) to watch its own
+  // comms-loss stop; false resumes polling.
+  void set_silent(bool silent);
+
  private:
   void io_loop();
   bool cycle();
@@ -36,7 +44,8 @@ class ModbusDrive final : public MotorDrive {
   bool send_pending_estop();
   bool read_feedback();
   bool check_drive_settings();  // the watchdog still armed? (a restarted drive forgets it)
-  bool arm_drive_watchdog(std::string& why);
+  // Writes the profile's writable parameters and reads every one back; true when all hold.
+  bool apply_parameters();
   void reconnect_with_backoff();
   bool sleep_unless_stopping(std::chrono::steady_clock::duration d);  // false when asked to stop
   // Sleeps until `next`, sending any e-stop that arrives meanwhile; false when asked to stop.
@@ -57,6 +66,8 @@ class ModbusDrive final : public MotorDrive {
   std::atomic<bool> estop_pending_{false};
   std::atomic<bool> acknowledge_pending_{false};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> silent_{false};
+  std::vector<ParameterReading> readings_;  // guarded by mutex_
   int consecutive_failures_ = 0;
   long cycles_since_settings_check_ = 0;  // I/O thread only
   std::thread thread_;

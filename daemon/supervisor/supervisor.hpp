@@ -18,6 +18,9 @@ struct SupervisorSettings {
   SafetySettings safety;
   // A late tick may not turn into one big setpoint step: the ramp's dt is capped here.
   Millis max_tick_gap{100};
+  // Why no session may start on this machine at all (its drive has not passed commissioning);
+  // nothing = sessions may start.
+  std::optional<std::string> start_blocked;
 };
 
 struct SegmentStatus {
@@ -60,6 +63,8 @@ class Supervisor {
   Status status() const;
   State state() const { return state_; }
   const SupervisorSettings& settings() const { return settings_; }
+  // The daemon's verdict on the drive's commissioning (SupervisorSettings::start_blocked).
+  void block_starts(std::optional<std::string> why) { settings_.start_blocked = std::move(why); }
 
   // Events since the last call; the caller logs and records them.
   const std::vector<Event>& events() const { return events_; }

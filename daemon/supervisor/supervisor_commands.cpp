@@ -58,6 +58,7 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
     case State::idle: break;
     default: return Reply::refused("a session is already running; stop it first");
   }
+  if (settings_.start_blocked) return Reply::refused(*settings_.start_blocked);
   if (!at_standstill(now)) {
     return Reply::refused(not_at_standstill_text(now) + "; a session starts only at standstill (below " +
                           format_kmh(settings_.safety.standstill_kmh) + " for " +

@@ -24,6 +24,8 @@ class DaemonFixture : public ::testing::Test {
     char tmpl[] = "/tmp/treadd-e2e-XXXXXX";
     dir_ = mkdtemp(tmpl);
     fs::copy(fs::path(TREADD_SOURCE_DIR) / "config/examples", dir_ + "/etc");
+    // The shipped profiles, where a technician's own would be (the binary looks nowhere else).
+    fs::create_directory_symlink(fs::path(TREADD_SOURCE_DIR) / "config/drives", dir_ + "/etc/drives");
     socket_ = dir_ + "/control.sock";
   }
 

@@ -42,9 +42,12 @@ class ModbusFixture : public DaemonFixture {
     ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
   }
 
+  // Most tests run treadsim as a stand-in drive and waive commissioning, as machine.yaml lets a
+  // technician do; the commissioning tests set `waive_commissioning_` false first.
   void rewrite_machine(const std::string& drive_lines) {
     std::string m = read_file(dir_ + "/etc/machine.yaml");
-    m.replace(m.find("  transport: sim"), std::string("  transport: sim").size(), drive_lines);
+    const std::string waiver = waive_commissioning_ ? "  commissioning_waiver: \"test rig on treadsim\"\n" : "";
+    m.replace(m.find("  transport: sim"), std::string("  transport: sim").size(), drive_lines + waiver);
     std::ofstream(dir_ + "/etc/machine.yaml") << m;
   }
 
@@ -80,6 +83,7 @@ class ModbusFixture : public DaemonFixture {
   }
 
   int port_ = 0;
+  bool waive_commissioning_ = true;
   std::unique_ptr<Background> socat_;  // declared before sim_: treadsim stops before its pty goes
   std::unique_ptr<Background> sim_;
 };

@@ -56,11 +56,14 @@ Rig::Rig(const RigOptions& o) : options_(o) {
   dir_ = mkdtemp(tmpl);
   fs::create_directories(dir_ + "/etc");
   fs::copy(o.source_dir + "/config/examples/limits.yaml", dir_ + "/etc/limits.yaml");
+  fs::create_directory_symlink(o.source_dir + "/config/drives", dir_ + "/etc/drives");
   std::string m = proc::read_file(o.source_dir + "/config/examples/machine.yaml");
   static int instance = 0;
   port_ = 30000 + (getpid() * 7 + instance++) % 20000;
+  // treadsim is not a drive to commission: the bench says so, as a technician would in machine.yaml.
+  const std::string waiver = "\n  commissioning_waiver: \"treadbench rig on treadsim\"";
   if (o.transport == "tcp") {
-    m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_));
+    m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + waiver);
     start_sim();
   } else if (o.transport == "rtu") {
     // RS-485 without hardware: a pty pair; 19200 baud with the README's 40 ms poll for that rate.
@@ -71,7 +74,7 @@ Rig::Rig(const RigOptions& o) : options_(o) {
     if (!proc::wait_for_path(dir_ + "/ttyA", 5s) || !proc::wait_for_path(dir_ + "/ttyB", 5s)) {
       throw std::runtime_error("socat did not create the pty pair");
     }
-    m.replace(m.find("  transport: sim"), 16, "  transport: rtu\n  device: " + dir_ + "/ttyA\n  baud: 19200");
+    m.replace(m.find("  transport: sim"), 16, "  transport: rtu\n  device: " + dir_ + "/ttyA\n  baud: 19200" + waiver);
     m.replace(m.find("poll_period: 20ms"), 17, "poll_period: 40ms");
     start_sim();
   }

@@ -156,7 +156,14 @@ int check_config(const std::vector<std::string>& files, const std::string& machi
   for (const auto& f : files) {
     if (kind_of(f) == FileKind::machine) {
       auto m = treadd::load_machine(f);
-      report(f, m.errors);
+      std::vector<treadd::Diagnostic> errors = m.errors;
+      // The drive profile machine.yaml names is part of the machine: a misspelt one fails here,
+      // not at the daemon's next start.
+      if (m.ok()) {
+        auto profile = treadd::load_named_drive_profile(*m.value, f);
+        errors.insert(errors.end(), profile.errors.begin(), profile.errors.end());
+      }
+      report(f, errors);
       if (m.ok()) machine = m.value;
     } else if (kind_of(f) == FileKind::drive) {
       report(f, treadd::load_drive_profile(f).errors);

@@ -30,7 +30,7 @@ struct Faults {
 
 const char* help_text =
     "commands: fault CODE | clear | key-out | key-in | silence | slow MS | exception | garbage | drop | badcrc |"
-    " normal | status\n";
+    " normal | status | set PARAMETER RAW\n";
 
 void handle_command(const std::string& line, Faults& f, sim::VfdRegisters& regs) {
   std::istringstream in(line);
@@ -60,6 +60,13 @@ void handle_command(const std::string& line, Faults& f, sim::VfdRegisters& regs)
     f.bad_crc = true;
   } else if (cmd == "normal") {
     f = Faults{};
+  } else if (cmd == "set") {
+    std::string name;
+    long raw = -1;
+    in >> name >> raw;
+    if (raw < 0 || raw > 0xFFFF || !regs.pin_parameter(name, static_cast<std::uint16_t>(raw))) {
+      std::printf("set: no parameter '%s' in the profile, or %ld is not a register value\n", name.c_str(), raw);
+    }
   } else if (cmd == "status") {
     std::printf("output %.2f Hz belt %.2f Hz %s fault %d\n", regs.vfd().output_hz(), regs.vfd().belt_hz(),
                 to_string(regs.vfd().direction()), regs.vfd().fault_code());
@@ -129,6 +136,12 @@ int main(int argc, char** argv) {
   app.add_option("--accel", params.accel_hz_per_s, "drive accel ramp, Hz/s")->capture_default_str();
   app.add_option("--decel", params.decel_hz_per_s, "drive decel ramp, Hz/s")->capture_default_str();
   app.add_option("--fast-stop", params.fast_stop_hz_per_s, "drive fast-stop ramp, Hz/s")->capture_default_str();
+  std::vector<std::string> pins;
+  double panel_watchdog_ms = 0;
+  app.add_option("--set", pins, "PARAMETER=RAW: the drive holds this value whatever is written (e.g. P2000=6000)");
+  app.add_option("--watchdog-ms", panel_watchdog_ms,
+                 "the drive's keypad-set comms-loss stop, for profiles without a comms_timeout register (0 = off)")
+      ->capture_default_str();
   app.add_option("--frame-log", frame_log_path, "append 'monotonic_ns function address value' per write received");
   app.footer(help_text);
   CLI11_PARSE(app, argc, argv);
@@ -139,6 +152,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   sim::VfdRegisters regs(*profile.value, params);
+  if (!profile.value->comms_timeout) regs.set_panel_watchdog(panel_watchdog_ms / 1000.0);
+  for (const auto& pin : pins) {
+    const auto eq = pin.find('=');
+    long raw = -1;
+    try {
+      raw = eq == std::string::npos ? -1 : std::stol(pin.substr(eq + 1), nullptr, 0);
+    } catch (...) {
+    }
+    if (raw < 0 || raw > 0xFFFF || !regs.pin_parameter(pin.substr(0, eq), static_cast<std::uint16_t>(raw))) {
+      std::cerr << "treadsim: --set " << pin << ": no such parameter in " << profile.value->name
+                << " or not a value from 0 to 65535\n";
+      return 2;
+    }
+  }
   FILE* frame_log = frame_log_path.empty() ? nullptr : std::fopen(frame_log_path.c_str(), "a");
 
   modbus_t* ctx = nullptr;

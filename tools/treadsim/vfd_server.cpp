@@ -11,12 +11,42 @@ VfdRegisters::VfdRegisters(DriveProfile profile, VfdParameters params)
     : profile_(std::move(profile)), vfd_(params), map_(modbus_mapping_new(0, 0, 65536, 65536)) {
   if (map_ == nullptr) throw std::runtime_error("cannot allocate the register map");
   holding(profile_.command_register) = profile_.stop;
+  // A drive commissioned as its profile asks: every safety parameter holds a passing value.
+  for (const auto& c : profile_.parameters) {
+    const long good = c.write ? *c.write : c.equals ? *c.equals : c.min ? *c.min : c.max.value_or(0);
+    auto& cell = c.type == RegisterType::holding ? map_->tab_registers[c.address] : map_->tab_input_registers[c.address];
+    cell = static_cast<std::uint16_t>(good);
+  }
+  apply_writes();
+}
+
+bool VfdRegisters::pin_parameter(const std::string& name, std::uint16_t raw) {
+  const ParameterCheck* c = profile_.parameter(name);
+  if (c == nullptr) return false;
+  pinned_.emplace_back(c->address, raw);
+  (c->type == RegisterType::holding ? map_->tab_registers : map_->tab_input_registers)[c->address] = raw;
+  apply_writes();
+  return true;
+}
+
+void VfdRegisters::set_panel_watchdog(double seconds) {
+  VfdParameters p = vfd_.parameters();
+  p.watchdog_s = seconds;
+  vfd_.set_parameters(p);
+}
+
+void VfdRegisters::apply_pinned() {
+  for (const auto& [address, raw] : pinned_) {
+    // Holding registers are what a master can write; input-register pins never change anyway.
+    holding(address) = raw;
+  }
 }
 
 VfdRegisters::~VfdRegisters() { modbus_mapping_free(map_); }
 
 void VfdRegisters::apply_writes() {
   vfd_.heard_master();
+  apply_pinned();
   if (profile_.fault_reset && holding(profile_.fault_reset->address) == profile_.fault_reset->value) {
     vfd_.reset_fault();
   }
@@ -52,6 +82,7 @@ void VfdRegisters::step(double dt_s) {
     const std::uint16_t code = static_cast<std::uint16_t>(vfd_.fault_code());
     reg(*profile_.fault_code) = (code & profile_.fault_code_mask) == code ? code : profile_.fault_code_mask;
   }
+  if (profile_.fault_number) reg(*profile_.fault_number) = static_cast<std::uint16_t>(vfd_.fault_code());
   if (profile_.safety_key) reg(*profile_.safety_key) = key_present_ ? profile_.safety_key_mask : 0;
 }
 

@@ -24,6 +24,12 @@ class VfdRegisters {
   // After a write from the master: apply command word, setpoint, fault reset and watchdog settings.
   void apply_writes();
   void set_safety_key(bool present) { key_present_ = present; }
+  // A drive whose parameter holds `raw` whatever the master writes (a keypad-only setting, or one
+  // the drive does not keep): how tests make "comms-loss off" or "P2000 = 60 Hz". False when the
+  // profile has no such parameter.
+  bool pin_parameter(const std::string& name, std::uint16_t raw);
+  // The drive's own comms-loss stop for profiles whose timeout is keypad-only (E3's P-36).
+  void set_panel_watchdog(double seconds);
 
  private:
   std::uint16_t& holding(std::uint16_t a) { return map_->tab_registers[a]; }
@@ -31,8 +37,11 @@ class VfdRegisters {
     return r.type == RegisterType::holding ? map_->tab_registers[r.address] : map_->tab_input_registers[r.address];
   }
 
+  void apply_pinned();
+
   DriveProfile profile_;
   VfdModel vfd_;
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> pinned_;  // (address, raw) of pinned parameters
   modbus_mapping_t* map_;
   bool key_present_ = true;
 };

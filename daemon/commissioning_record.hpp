@@ -1,0 +1,57 @@
+// The commissioning report a technician leaves under the state directory, and what treadd makes of
+// it at start: a tcp/rtu machine runs sessions only on a drive that passed its last commissioning
+// check with the profile and connection it has now, unless machine.yaml waives it with a reason.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/loader.hpp"
+
+namespace treadd {
+
+struct CommissioningCheck {
+  std::string name;    // "P2014", "forward run", "drive-side backstop"
+  std::string kind;    // parameter | question | belt
+  bool pass = false;
+  std::string detail;  // what was read or measured, and what to set when it failed
+  std::optional<double> seconds;        // a measured time (stops, backstop)
+  std::optional<double> commanded_kmh;  // belt runs
+  std::optional<double> measured_kmh;
+};
+
+struct CommissioningRecord {
+  std::string date;         // ISO 8601, UTC
+  std::string profile;      // drive profile name
+  std::string fingerprint;  // of the profile's contents and the drive connection
+  std::string drive;        // "Modbus RTU /dev/ttyUSB0 19200 8E1 unit 1, profile siemens-v20"
+  bool passed = false;
+  std::vector<CommissioningCheck> checks;
+};
+
+nlohmann::json to_json(const CommissioningRecord& r);
+std::optional<CommissioningRecord> record_from_json(const nlohmann::json& j);
+std::string to_text(const CommissioningRecord& r);
+
+// Identifies what was commissioned: a changed register, value, parameter check or connection
+// makes an old report stale.
+std::string commissioning_fingerprint(const DriveProfile& p, const DriveSettings& d);
+
+// <state>/commissioning/: one JSON and one text file per run, and latest.json / latest.txt.
+std::string commissioning_dir(const std::string& state_dir);
+// Writes the report; returns the path of latest.txt, or throws std::runtime_error naming the file.
+std::string write_commissioning_record(const std::string& state_dir, const CommissioningRecord& r);
+
+struct CommissioningStatus {
+  std::string state;   // passed | failed | missing | stale | waived | not_needed
+  std::string detail;  // one sentence for status and refusals
+  std::string date;    // of the report, when there is one
+  bool allows_start() const { return state == "passed" || state == "waived" || state == "not_needed"; }
+  nlohmann::json to_json() const;
+};
+
+CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir);
+
+}  // namespace treadd
