@@ -78,7 +78,8 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
 
   // The stricter of the commanded and the reported direction's cap: a drive that reports speed
   // without (or with a wrong) sign must not turn a reverse run into a check against the forward cap.
-  const double overspeed_cap = std::min(active_cap(fb.direction), active_cap(direction_));
+  const double overspeed_cap =
+      session_ ? std::min(active_cap(fb.direction), active_cap(direction_)) : active_cap(fb.direction);
   MotionReference ref{commanded_kmh_, overspeed_cap, drive_.motion == Motion::run};
   if (auto fault = monitor_.check(in, ref, now); fault && state_ != State::faulted && state_ != State::estopped) {
     latch_fault(*fault, now);

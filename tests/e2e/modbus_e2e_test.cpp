@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "config/drive_profile.hpp"
 #include "tests/e2e/modbus_fixture.hpp"
 
 namespace treadd::e2e {
@@ -71,31 +72,61 @@ TEST_F(ModbusE2E, daemon_refuses_to_start_when_the_drive_is_unreachable) {
 }
 
 // A peer we did not write checks our frames: the Delta profile's addresses, values and scaling.
-TEST_F(ModbusE2E, frames_seen_by_a_third_party_pymodbus_server_match_the_delta_profile) {
-  rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
-  std::string m = read_file(dir_ + "/etc/machine.yaml");
-  m.replace(m.find("profile: generic"), std::string("profile: generic").size(), "profile: delta-ms300");
-  std::ofstream(dir_ + "/etc/machine.yaml") << m;
-  const std::string log = dir_ + "/writes.log";
-  Background peer({"/usr/bin/python3", std::string(TREADD_SOURCE_DIR) + "/tests/e2e/pymodbus_peer.py",
-                   std::to_string(port_), log},
-                  dir_ + "/peer.log");
-  ASSERT_TRUE(wait_for_text(log, "READY", 10s)) << read_file(dir_ + "/peer.log");
-  std::this_thread::sleep_for(500ms);  // READY is written just before the listener binds
+class PymodbusPeerE2E : public ModbusFixture {
+ protected:
+  // pymodbus serving the Delta profile's registers with the panel settings it expects, except
+  // those named in `unset` (left at 0, as a drive straight from the factory).
+  void start_peer(const std::vector<std::string>& unset = {}) {
+    rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m.replace(m.find("profile: generic"), std::string("profile: generic").size(), "profile: delta-ms300");
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+    const auto profile = load_drive_profile(std::string(TREADD_SOURCE_DIR) + "/config/drives/delta-ms300.yaml");
+    ASSERT_TRUE(profile.ok());
+    std::vector<std::string> argv{"/usr/bin/python3", std::string(TREADD_SOURCE_DIR) + "/tests/e2e/pymodbus_peer.py",
+                                  std::to_string(port_), writes_log()};
+    for (const auto& c : profile.value->parameters) {
+      if (c.write || std::find(unset.begin(), unset.end(), c.parameter) != unset.end()) continue;
+      argv.push_back(std::to_string(c.address) + "=" + std::to_string(c.equals ? *c.equals : *c.min));
+    }
+    peer_ = std::make_unique<Background>(argv, dir_ + "/peer.log");
+    ASSERT_TRUE(wait_for_text(writes_log(), "READY", 10s)) << read_file(dir_ + "/peer.log");
+    std::this_thread::sleep_for(500ms);  // READY is written just before the listener binds
+  }
+  std::string writes_log() const { return dir_ + "/writes.log"; }
+  std::unique_ptr<Background> peer_;
+};
+
+TEST_F(PymodbusPeerE2E, frames_match_the_delta_profile) {
+  start_peer();
   start_daemon();
   // Pr.09-02 = 1 (ramp to stop on comms loss) and Pr.09-03 = 5 (0.5 s) armed at connect.
-  EXPECT_NE(read_file(log).find("WRITE 2306 1\n"), std::string::npos) << read_file(log);
-  EXPECT_NE(read_file(log).find("WRITE 2307 5\n"), std::string::npos);
+  EXPECT_NE(read_file(writes_log()).find("WRITE 2306 1\n"), std::string::npos) << read_file(writes_log());
+  EXPECT_NE(read_file(writes_log()).find("WRITE 2307 5\n"), std::string::npos);
   ASSERT_TRUE(at_standstill());
   ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
   ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["commanded_kmh"] == 0.5; }, 5s));
   std::this_thread::sleep_for(200ms);
-  // 0x2000 = 8192: run reverse 0x0022 = 34, then 0.5 km/h / 0.2 km/h per Hz = 2.5 Hz = 250 x 0.01 Hz.
-  EXPECT_NE(read_file(log).find("WRITE 8192 34,250\n"), std::string::npos) << read_file(log);
+  // Two FC06 (combined_write: false), setpoint first: 0x2001 = 8193 gets 0.5 km/h / 0.2 km/h per Hz
+  // = 2.5 Hz = 250 x 0.01 Hz, then 0x2000 = 8192 gets run reverse 0x0022 = 34.
+  const std::string frames = read_file(writes_log());
+  const auto setpoint = frames.find("WRITE 8193 250\n");
+  ASSERT_NE(setpoint, std::string::npos) << frames;
+  EXPECT_NE(frames.find("WRITE 8192 34\n", setpoint), std::string::npos) << frames;
+  EXPECT_EQ(frames.find("WRITE 8192 34,"), std::string::npos) << "no multi-register write to the control block";
   ASSERT_EQ(ctl({"estop"}).exit_code, 0);
   std::this_thread::sleep_for(200ms);
-  EXPECT_NE(read_file(log).find("WRITE 8192 1\n"), std::string::npos) << "the e-stop frame: stop word 0x0001";
-  EXPECT_NE(read_file(log).find("WRITE 8192 1,0\n"), std::string::npos) << "then stop with setpoint 0 every cycle";
+  EXPECT_NE(read_file(writes_log()).find("WRITE 8192 1\n"), std::string::npos) << "the e-stop frame: stop word 0x0001";
+  EXPECT_NE(read_file(writes_log()).find("WRITE 8193 0\n"), std::string::npos) << "then setpoint 0 every cycle";
+}
+
+// The same third-party peer as a drive whose panel was never set: treadd names the parameter.
+TEST_F(PymodbusPeerE2E, a_drive_not_set_to_take_commands_from_rs485_is_refused_with_the_parameter_named) {
+  start_peer({"Pr.00-21"});
+  RunResult r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir", dir_ + "/state"}, 15s);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Pr.00-21"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("set Pr.00-21 to 2 on the panel"), std::string::npos) << r.err;
 }
 
 TEST_F(ModbusE2E, rtu_session_over_a_pty_pair) {

@@ -33,10 +33,10 @@ class ModbusFixture : public DaemonFixture {
     start_sim({"--rtu", b, "--baud", std::to_string(baud)});
   }
 
-  // treadsim on the generic profile, fault commands fed through its stdin.
+  // treadsim on `sim_profile_` (generic unless a test says), fault commands fed through its stdin.
   void start_sim(std::vector<std::string> transport_args) {
     std::vector<std::string> argv{TREADSIM_BINARY, "--profile",
-                                  std::string(TREADD_SOURCE_DIR) + "/config/drives/generic.yaml"};
+                                  std::string(TREADD_SOURCE_DIR) + "/config/drives/" + sim_profile_ + ".yaml"};
     argv.insert(argv.end(), transport_args.begin(), transport_args.end());
     sim_ = std::make_unique<Background>(argv, dir_ + "/treadsim.log", /*with_stdin=*/true);
     ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
@@ -84,6 +84,7 @@ class ModbusFixture : public DaemonFixture {
 
   int port_ = 0;
   bool waive_commissioning_ = true;
+  std::string sim_profile_ = "generic";
   std::unique_ptr<Background> socat_;  // declared before sim_: treadsim stops before its pty goes
   std::unique_ptr<Background> sim_;
 };

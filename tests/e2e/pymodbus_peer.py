@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A third-party Modbus TCP server (Debian's python3-pymodbus) that logs every write it receives.
 
-Usage: pymodbus_peer.py PORT LOGFILE
+Usage: pymodbus_peer.py PORT LOGFILE [ADDRESS=VALUE ...]
+Each ADDRESS=VALUE seeds a holding register (0-based) before serving: a drive's panel settings.
 Each write is logged as 'WRITE <address> <value>[,<value>...]' (0-based wire addresses, decimal).
 The holding registers read back what was written, so treadd's watchdog read-back passes.
 """
@@ -12,6 +13,7 @@ from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, M
 from pymodbus.server import StartTcpServer
 
 port, log_path = int(sys.argv[1]), sys.argv[2]
+seeds = [tuple(int(x, 0) for x in arg.split("=")) for arg in sys.argv[3:]]
 log = open(log_path, "a", buffering=1)
 
 
@@ -24,7 +26,10 @@ class LoggingBlock(ModbusSequentialDataBlock):
 
 
 logging.basicConfig(level=logging.WARNING)
-store = ModbusSlaveContext(hr=LoggingBlock(0, [0] * 65536), ir=ModbusSequentialDataBlock(0, [0] * 65536),
+holding = [0] * 65536
+for address, value in seeds:
+    holding[address] = value
+store = ModbusSlaveContext(hr=LoggingBlock(0, holding), ir=ModbusSequentialDataBlock(0, [0] * 65536),
                            zero_mode=True)
 log.write("READY\n")
 StartTcpServer(context=ModbusServerContext(slaves=store, single=True), address=("127.0.0.1", port))

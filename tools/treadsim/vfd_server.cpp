@@ -11,9 +11,11 @@ VfdRegisters::VfdRegisters(DriveProfile profile, VfdParameters params)
     : profile_(std::move(profile)), vfd_(params), map_(modbus_mapping_new(0, 0, 65536, 65536)) {
   if (map_ == nullptr) throw std::runtime_error("cannot allocate the register map");
   holding(profile_.command_register) = profile_.stop;
-  // A drive commissioned as its profile asks: every safety parameter holds a passing value.
+  // A drive set up on its panel as the profile asks: every read-only parameter holds a passing
+  // value. Parameters treadd writes start at 0, as a drive's factory settings (comms-loss off).
   for (const auto& c : profile_.parameters) {
-    const long good = c.write ? *c.write : c.equals ? *c.equals : c.min ? *c.min : c.max.value_or(0);
+    if (c.write) continue;
+    const long good = c.equals ? *c.equals : c.min ? *c.min : c.max.value_or(0);
     auto& cell = c.type == RegisterType::holding ? map_->tab_registers[c.address] : map_->tab_input_registers[c.address];
     cell = static_cast<std::uint16_t>(good);
   }

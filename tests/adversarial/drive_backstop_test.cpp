@@ -1,0 +1,82 @@
+// A drive without its own comms-loss stop is a belt that runs on when treadd dies. Every shipped
+// profile, served by treadsim with that backstop switched off (or the setpoint scale wrong): treadd
+// refuses to run the belt and names the parameter to set on the panel. A keypad-only backstop
+// (Optidrive E3's P-36) cannot be read: the commissioning's silence test catches it instead.
+#include "tests/e2e/drive_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+struct BadDrive {
+  std::string profile;
+  std::string pin;       // treadsim --set PARAMETER=RAW
+  std::string expected;  // in treadd's refusal
+};
+
+void PrintTo(const BadDrive& b, std::ostream* os) { *os << b.profile << " with " << b.pin; }
+
+class BackstopOff : public DriveFixture, public ::testing::WithParamInterface<BadDrive> {};
+
+TEST_P(BackstopOff, treadd_refuses_to_run_and_names_the_parameter) {
+  const BadDrive& bad = GetParam();
+  use_profile(bad.profile, {"--set", bad.pin});
+  const RunResult r = run_daemon_once();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("refusing to run a belt the drive would not stop by itself"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad.expected), std::string::npos) << r.err;
+  // And commissioning says the same, without moving the belt.
+  const RunResult c = commission();
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.out.find(bad.expected), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("forward run:"), std::string::npos) << c.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryProfileWithARegister, BackstopOff,
+    ::testing::Values(BadDrive{"generic", "comms-loss timeout=0", "comms-loss timeout (comms-loss timeout in ms) reads 0, must be 500"},
+                      BadDrive{"delta-ms300", "Pr.09-03=0", "Pr.09-03 (comms-loss timeout, 0.1 s units; 0 = off (factory)) reads 0, must be 5"},
+                      BadDrive{"delta-ms300", "Pr.09-02=3", "Pr.09-02 (comms-loss action: warn and ramp to stop) reads 3, must be 1"},
+                      BadDrive{"siemens-v20", "P2014=0", "reads 0, must be 500: the drive refused the write: set P2014 to 500"},
+                      BadDrive{"siemens-v20", "P2000=6000", "reads 6000, must be 5000: set P2000 to 50.00 Hz"},
+                      BadDrive{"abb-acs580", "58.14=5", "58.14 (communication loss action: Fault (the drive stops the motor)) reads 5, must be 1"},
+                      BadDrive{"abb-acs580", "58.16=0", "58.16 (communication loss time, 0.1 s units; at most 1.0 s) reads 0, must be from 1 to 10"},
+                      BadDrive{"optidrive-e3", "P-24=0", "P-24 (decel ramp 2, used by treadd's fast stop; 0 = coast) reads 0, must be at least 1"}),
+    [](const auto& param_info) {
+      std::string n = param_info.param.profile + "_" + param_info.param.pin.substr(0, param_info.param.pin.find('='));
+      for (char& c : n) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
+      return n;
+    });
+
+class KeypadBackstop : public DriveFixture {};
+
+TEST_F(KeypadBackstop, an_e3_without_its_comms_loss_stop_fails_commissioning_and_sessions_are_refused) {
+  use_profile("optidrive-e3", {"--watchdog-ms", "0"});
+  const RunResult c = commission();
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  const auto backstop = check_named(latest_report(), "drive-side backstop");
+  ASSERT_FALSE(backstop.is_null()) << c.out;
+  EXPECT_FALSE(backstop["pass"].get<bool>());
+  EXPECT_NE(backstop["detail"].get<std::string>().find("the belt still ran"), std::string::npos) << backstop.dump();
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  const RunResult s = ctl({"start", "--profile", "lumbar-standard"});
+  EXPECT_EQ(s.exit_code, 1);
+  EXPECT_NE((s.out + s.err).find("drive-side backstop"), std::string::npos) << s.out << s.err;
+}
+
+// A drive that restarts with factory settings mid-session forgets what treadd wrote: the
+// once-a-second read-back notices on every profile that writes its backstop (tested on generic
+// over RTU in daemon_adversarial_test); here, the Delta over TCP.
+TEST_F(KeypadBackstop, a_delta_that_forgets_its_comms_loss_timeout_is_rearmed_and_latched_as_link_loss) {
+  use_profile("delta-ms300", {}, /*waive=*/true);
+  start_daemon();
+  run_at(1.0);
+  sim_->write_stdin("set Pr.09-03 0\n");  // pinned: the drive now ignores the write, as a locked panel would
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s)) << status().dump();
+  EXPECT_EQ(status()["fault"]["cause"], "link_loss") << status().dump();
+}
+
+}  // namespace
+}  // namespace treadd::e2e

@@ -1,0 +1,125 @@
+// Commissioning end to end, for every shipped drive profile: treadsim serves the profile as a
+// correctly set-up drive, `treadd --commission` passes, and the daemon then runs sessions; without
+// a passed commissioning it refuses them, saying why.
+#include "tests/e2e/drive_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+class Commissioning : public DriveFixture, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(Commissioning, passes_on_a_correctly_set_drive_and_then_sessions_may_start) {
+  use_profile(GetParam(), panel_watchdog_for(GetParam()));
+  const RunResult r = commission();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto report = latest_report();
+  EXPECT_EQ(report["result"], "passed");
+  EXPECT_EQ(report["profile"], GetParam());
+  for (const char* belt : {"forward run", "normal stop", "reverse run", "emergency stop", "drive-side backstop"}) {
+    const auto c = check_named(report, belt);
+    ASSERT_FALSE(c.is_null()) << belt << " missing from " << report.dump(2);
+    EXPECT_TRUE(c["pass"].get<bool>()) << c.dump();
+  }
+  // The real emergency-stop time, measured from feedback, is in the report.
+  EXPECT_GT(check_named(report, "emergency stop")["seconds"].get<double>(), 0.0);
+  // Every parameter the profile checks and every panel question is in the report too.
+  const auto profile = load_drive_profile(std::string(TREADD_SOURCE_DIR) + "/config/drives/" + GetParam() + ".yaml");
+  ASSERT_TRUE(profile.ok());
+  for (const auto& p : profile.value->parameters) EXPECT_FALSE(check_named(report, p.parameter).is_null()) << p.parameter;
+  for (const auto& q : profile.value->panel_questions) EXPECT_FALSE(check_named(report, q.parameter).is_null()) << q.parameter;
+  EXPECT_NE(read_file(dir_ + "/state/commissioning/latest.txt").find("result:  PASSED"), std::string::npos);
+
+  start_daemon();
+  const auto st = status();
+  EXPECT_EQ(st["commissioning"]["state"], "passed") << st.dump();
+  ASSERT_TRUE(at_standstill());
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  EXPECT_EQ(ctl({"stop"}).exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryShippedProfile, Commissioning,
+                         ::testing::Values("generic", "delta-ms300", "siemens-v20", "optidrive-e3", "abb-acs580"),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           for (char& c : n) {
+                             if (c == '-') c = '_';
+                           }
+                           return n;
+                         });
+
+class CommissioningRefusals : public DriveFixture {};
+
+TEST_F(CommissioningRefusals, without_a_commissioning_report_start_is_refused_and_status_says_why) {
+  use_profile("siemens-v20");
+  start_daemon();
+  const auto st = status();
+  EXPECT_EQ(st["commissioning"]["state"], "missing") << st.dump();
+  ASSERT_TRUE(at_standstill());
+  const RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE((r.out + r.err).find("never been commissioned"), std::string::npos) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("treadd --commission"), std::string::npos) << r.out << r.err;
+}
+
+TEST_F(CommissioningRefusals, a_waiver_in_machine_yaml_is_stated_in_status) {
+  waive_commissioning_ = true;
+  use_tcp();
+  start_daemon();
+  const auto st = status();
+  EXPECT_EQ(st["commissioning"]["state"], "waived") << st.dump();
+  EXPECT_NE(st["commissioning"]["detail"].get<std::string>().find("test rig on treadsim"), std::string::npos);
+  ASSERT_TRUE(at_standstill());
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+}
+
+TEST_F(CommissioningRefusals, a_wrong_setpoint_scale_fails_by_name_and_the_belt_never_moves) {
+  use_profile("siemens-v20", {"--set", "P2000=6000"});
+  const RunResult r = commission();
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const auto report = latest_report();
+  EXPECT_EQ(report["result"], "failed");
+  const auto p2000 = check_named(report, "P2000");
+  EXPECT_FALSE(p2000["pass"].get<bool>());
+  EXPECT_NE(p2000["detail"].get<std::string>().find("reads 6000, must be 5000: set P2000 to 50.00 Hz"), std::string::npos)
+      << p2000.dump();
+  EXPECT_TRUE(check_named(report, "forward run").is_null()) << "no belt test on a drive that failed its parameters";
+  EXPECT_NE(r.out.find("not run"), std::string::npos);
+}
+
+TEST_F(CommissioningRefusals, a_panel_setting_not_confirmed_fails_and_start_stays_refused) {
+  use_profile("delta-ms300");
+  const RunResult r = commission("no");
+  EXPECT_EQ(r.exit_code, 1);
+  const auto report = latest_report();
+  EXPECT_FALSE(check_named(report, "wiring")["pass"].get<bool>());
+  start_daemon();
+  EXPECT_EQ(status()["commissioning"]["state"], "failed");
+  ASSERT_TRUE(at_standstill());
+  const RunResult s = ctl({"start", "--profile", "lumbar-standard"});
+  EXPECT_EQ(s.exit_code, 1);
+  EXPECT_NE((s.out + s.err).find("failed its commissioning"), std::string::npos) << s.out << s.err;
+  EXPECT_NE((s.out + s.err).find("wiring"), std::string::npos) << s.out << s.err;
+}
+
+TEST_F(CommissioningRefusals, a_report_for_another_connection_is_stale) {
+  use_profile("generic");
+  ASSERT_EQ(commission().exit_code, 0);
+  std::string m = read_file(dir_ + "/etc/machine.yaml");
+  m.replace(m.find("unit_id: 1"), std::string("unit_id: 1").size(), "unit_id: 2");
+  std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  // treadsim answers any unit id on TCP, so the daemon connects: only the report no longer fits.
+  start_daemon();
+  EXPECT_EQ(status()["commissioning"]["state"], "stale") << status().dump();
+}
+
+TEST_F(CommissioningRefusals, commissioning_refuses_to_run_beside_a_running_daemon) {
+  waive_commissioning_ = true;
+  use_tcp();
+  start_daemon();
+  const RunResult r = commission();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("already"), std::string::npos) << r.out << r.err;
+}
+
+}  // namespace
+}  // namespace treadd::e2e

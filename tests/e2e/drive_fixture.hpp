@@ -1,0 +1,55 @@
+// treadd and treadsim serving one shipped drive profile over loopback TCP, with the drive's
+// settings as a technician finds them (treadsim --set pins a parameter, --watchdog-ms is a
+// keypad-set comms-loss stop), and `treadd --commission` answered from a pipe.
+#pragma once
+
+#include "config/drive_profile.hpp"
+#include "tests/e2e/modbus_fixture.hpp"
+
+namespace treadd::e2e {
+
+class DriveFixture : public ModbusFixture {
+ protected:
+  // Machine on `profile` over TCP, no commissioning waiver unless `waive`; treadsim with `sim_args` besides.
+  void use_profile(const std::string& profile, std::vector<std::string> sim_args = {}, bool waive = false) {
+    waive_commissioning_ = waive;
+    sim_profile_ = profile;
+    rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m.replace(m.find("profile: generic"), std::string("profile: generic").size(), "profile: " + profile);
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+    sim_args.insert(sim_args.begin(), {"--tcp", "127.0.0.1:" + std::to_string(port_)});
+    start_sim(sim_args);
+  }
+
+  // Every question answered with `answer` ("yes" or "no").
+  RunResult commission(const std::string& answer = "yes") {
+    return run({"/bin/sh", "-c",
+                "yes " + answer + " | " + std::string(TREADD_BINARY) + " --commission --config-dir " + dir_ +
+                    "/etc --state-dir " + dir_ + "/state --socket " + socket_},
+               60s);
+  }
+
+  nlohmann::json latest_report() {
+    return nlohmann::json::parse(read_file(dir_ + "/state/commissioning/latest.json"));
+  }
+
+  static nlohmann::json check_named(const nlohmann::json& report, const std::string& name) {
+    for (const auto& c : report["checks"]) {
+      if (c["name"] == name) return c;
+    }
+    return nullptr;
+  }
+
+  // The daemon's refusal to run at all: exit code and stderr.
+  RunResult run_daemon_once() {
+    return run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_, "--state-dir", dir_ + "/state"}, 15s);
+  }
+};
+
+// The keypad-set comms-loss stop treadsim needs for profiles without a comms_timeout register.
+inline std::vector<std::string> panel_watchdog_for(const std::string& profile) {
+  return profile == "optidrive-e3" ? std::vector<std::string>{"--watchdog-ms", "300"} : std::vector<std::string>{};
+}
+
+}  // namespace treadd::e2e
