@@ -1,0 +1,245 @@
+// Drive profiles as data a technician writes: every shipped profile loads and states its drive-side
+// backstop; parameter checks mean what they say; machine.yaml must name a real profile for a real
+// transport; a commissioning report counts only for the drive it was made on.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/drive_profile.hpp"
+#include "config/loader.hpp"
+#include "daemon/commissioning_record.hpp"
+#include "hal/parameter_reading.hpp"
+#include "hal/register_codec.hpp"
+#include "tests/unit/supervisor_rig.hpp"
+
+namespace treadd {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+const std::string drives_dir = std::string(TREADD_SOURCE_DIR) + "/config/drives";
+
+TEST(DriveProfiles, every_shipped_profile_loads_and_proves_its_backstop) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(drives_dir)) {
+    SCOPED_TRACE(entry.path().string());
+    auto p = load_drive_profile(entry.path().string());
+    ASSERT_TRUE(p.ok()) << join(p.errors);
+    ++count;
+    EXPECT_GT(p.value->backstop_within.count(), 0);
+    // The comms-loss stop is either written and read back, read back, or asked at commissioning.
+    const bool register_backed = p.value->comms_timeout.has_value() &&
+                                 std::any_of(p.value->parameters.begin(), p.value->parameters.end(), [&](const auto& c) {
+                                   return c.address == p.value->comms_timeout->address;
+                                 });
+    const bool asked = std::any_of(p.value->panel_questions.begin(), p.value->panel_questions.end(),
+                                   [](const auto& q) { return q.ask.find("without a telegram") != std::string::npos; });
+    EXPECT_TRUE(register_backed || asked) << "no comms-loss backstop checked";
+    for (const auto& c : p.value->parameters) EXPECT_FALSE(c.fix.empty()) << c.parameter;
+    // The safety key: read from the drive, or its wiring asked at commissioning.
+    const bool key_asked = std::any_of(p.value->panel_questions.begin(), p.value->panel_questions.end(),
+                                       [](const auto& q) { return q.ask.find("safety key") != std::string::npos; });
+    EXPECT_TRUE(p.value->safety_key.has_value() || key_asked);
+  }
+  EXPECT_EQ(count, 5);
+}
+
+TEST(DriveProfiles, the_old_watchdog_list_is_refused_with_the_new_name) {
+  auto p = parse_drive_profile(
+      "name: x\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0}\nsetpoint: {register: 1}\n"
+      "feedback: {output_hz: {register: 2}}\nbackstop_within: 500ms\nwatchdog:\n  - {register: 3, value: 5}\n",
+      "x.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(join(p.errors).find("'watchdog' is now 'parameters'"), std::string::npos) << join(p.errors);
+}
+
+TEST(DriveProfiles, a_parameter_check_needs_a_condition_and_the_sentence_for_the_technician) {
+  const std::string head =
+      "name: x\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0}\nsetpoint: {register: 1}\n"
+      "feedback: {output_hz: {register: 2}}\n";
+  auto p = parse_drive_profile(head + "parameters:\n  - {parameter: P1, register: 3, what: w, fix: f}\n", "x.yaml");
+  EXPECT_NE(join(p.errors).find("parameter P1 needs write, equals, or min/max"), std::string::npos) << join(p.errors);
+  EXPECT_NE(join(p.errors).find("backstop_within"), std::string::npos) << "every profile states its backstop";
+  p = parse_drive_profile(head + "backstop_within: 1s\nparameters:\n  - {parameter: P1, register: 3, equals: 1, what: w}\n", "x.yaml");
+  EXPECT_NE(join(p.errors).find("'fix'"), std::string::npos) << join(p.errors);
+  p = parse_drive_profile(head + "backstop_within: 1s\nparameters:\n  - {parameter: P1, register: 3, write: 1, min: 0, what: w, fix: f}\n",
+                          "x.yaml");
+  EXPECT_NE(join(p.errors).find("must read back what was written"), std::string::npos) << join(p.errors);
+  p = parse_drive_profile(head + "backstop_within: 1s\nparameters:\n  - {parameter: P1, register: 3, min: 9, max: 2, what: w, fix: f}\n",
+                          "x.yaml");
+  EXPECT_NE(join(p.errors).find("min is above max"), std::string::npos) << join(p.errors);
+  p = parse_drive_profile(head + "backstop_within: 30s\n", "x.yaml");
+  EXPECT_NE(join(p.errors).find("backstop_within must be more than 0 and at most 10s"), std::string::npos) << join(p.errors);
+}
+
+TEST(DriveProfiles, parameter_checks_compare_masked_raw_values) {
+  ParameterCheck c;
+  c.parameter = "P";
+  c.min = 1;
+  c.max = 10;
+  EXPECT_FALSE(c.holds(0)) << "0 = comms-loss off";
+  EXPECT_TRUE(c.holds(1));
+  EXPECT_TRUE(c.holds(10));
+  EXPECT_FALSE(c.holds(11));
+  c = ParameterCheck{};
+  c.equals = 3;
+  c.mask = 0x000F;
+  EXPECT_TRUE(c.holds(0xAB03)) << "other bits of the word are not this parameter";
+  EXPECT_FALSE(c.holds(0x0004));
+  c = ParameterCheck{};
+  c.write = 500;
+  EXPECT_TRUE(c.holds(500));
+  EXPECT_FALSE(c.holds(0));
+  c = ParameterCheck{};
+  c.min = -5;
+  c.max = 5;
+  EXPECT_TRUE(c.holds(static_cast<std::uint16_t>(-3))) << "a negative bound reads the value as signed";
+  EXPECT_FALSE(c.holds(static_cast<std::uint16_t>(-6)));
+}
+
+TEST(DriveProfiles, a_failed_reading_names_the_parameter_the_value_and_what_to_set) {
+  ParameterCheck c;
+  c.parameter = "P2014";
+  c.what = "telegram-off time in ms";
+  c.fix = "set P2014 to 500 on the panel";
+  c.min = 1;
+  c.max = 1000;
+  EXPECT_EQ(ParameterReading({c, std::uint16_t{0}, {}}).sentence(),
+            "P2014 (telegram-off time in ms) reads 0, must be from 1 to 1000: set P2014 to 500 on the panel");
+  EXPECT_EQ(ParameterReading({c, std::nullopt, "Connection timed out"}).sentence(),
+            "P2014 (telegram-off time in ms) could not be read: Connection timed out; set P2014 to 500 on the panel");
+  EXPECT_TRUE(failures({ParameterReading{c, std::uint16_t{500}, {}}}).empty());
+}
+
+TEST(DriveProfiles, an_unsigned_feedback_register_never_reports_reverse_as_forward) {
+  // The E3's output register is a magnitude: the direction is the commanded one, never a guess.
+  auto p = load_drive_profile(drives_dir + "/optidrive-e3.yaml");
+  ASSERT_TRUE(p.ok());
+  RegisterWords words{{{RegisterType::holding, p.value->output_hz.address}, 300}};
+  const DecodedFeedback d = decode_feedback(*p.value, words, 0.2);
+  EXPECT_FALSE(d.direction.has_value());
+  EXPECT_NEAR(d.measured_kmh, 6.0, 1e-9);
+}
+
+// ---- machine.yaml names the profile of a real drive ----
+
+const char* machine_head = "belt:\n  kmh_per_hz: 0.2\nceilings:\n  forward_max: 12 km/h\n  reverse_max: 6 km/h\n"
+                           "  max_accel: 0.5 m/s2\n  max_decel: 0.8 m/s2\n  emergency_decel: 1.5 m/s2\n  max_session: 60min\n";
+
+TEST(DriveProfiles, a_real_transport_without_a_profile_is_refused) {
+  auto m = parse_machine(std::string("drive:\n  transport: tcp\n  host: 10.0.0.5\n") + machine_head, "machine.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(join(m.errors).find("drive.profile is required when drive.transport is 'tcp'"), std::string::npos)
+      << join(m.errors);
+  EXPECT_TRUE(parse_machine(std::string("drive:\n  transport: sim\n") + machine_head, "machine.yaml").ok());
+}
+
+class ConfigDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/treadd-unit-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    fs::copy(std::string(TREADD_SOURCE_DIR) + "/config/examples", dir_);
+    fs::create_directory_symlink(drives_dir, dir_ + "/drives");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void set_drive(const std::string& lines) {
+    std::ifstream in(std::string(TREADD_SOURCE_DIR) + "/config/examples/machine.yaml");
+    std::string m((std::istreambuf_iterator<char>(in)), {});
+    m.replace(m.find("  transport: sim"), 16, lines);
+    m.replace(m.find("  profile: generic"), 18, "");
+    std::ofstream(dir_ + "/machine.yaml") << m;
+  }
+  std::string dir_;
+};
+
+TEST_F(ConfigDir, a_misspelt_profile_fails_at_load_naming_where_it_was_looked_for) {
+  set_drive("  transport: tcp\n  profile: genric");
+  auto c = load_config_dir(dir_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(join(c.errors).find("drive profile 'genric' not found in " + dir_ + "/drives"), std::string::npos)
+      << join(c.errors);
+  set_drive("  transport: tcp\n  profile: ../../etc/passwd");
+  EXPECT_NE(join(load_config_dir(dir_).errors).find("must be the name of a profile"), std::string::npos);
+}
+
+TEST_F(ConfigDir, the_named_profile_is_loaded_with_the_configuration) {
+  set_drive("  transport: tcp\n  profile: siemens-v20");
+  auto c = load_config_dir(dir_);
+  ASSERT_TRUE(c.ok()) << join(c.errors);
+  ASSERT_TRUE(c.value->drive_profile.has_value());
+  EXPECT_EQ(c.value->drive_profile->name, "siemens-v20");
+  EXPECT_NE(c.value->drive_profile->parameter("P2014"), nullptr);
+}
+
+// ---- a commissioning report counts for the drive it was made on ----
+
+TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_or_waived) {
+  set_drive("  transport: tcp\n  profile: delta-ms300");
+  auto c = load_config_dir(dir_);
+  ASSERT_TRUE(c.ok()) << join(c.errors);
+  FullConfig config = *c.value;
+  const std::string state = dir_ + "/state";
+  EXPECT_EQ(commissioning_status(config, state).state, "missing");
+  EXPECT_FALSE(commissioning_status(config, state).allows_start());
+
+  CommissioningRecord rec{"2026-11-28T10:00:00Z", "delta-ms300",
+                          commissioning_fingerprint(*config.drive_profile, config.machine.drive), "d", true,
+                          {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}}}};
+  write_commissioning_record(state, rec);
+  EXPECT_EQ(commissioning_status(config, state).state, "passed");
+  EXPECT_TRUE(commissioning_status(config, state).allows_start());
+
+  FullConfig moved = config;
+  moved.machine.drive.unit_id = 2;
+  EXPECT_EQ(commissioning_status(moved, state).state, "stale");
+  FullConfig edited = config;
+  edited.drive_profile->parameters[0].write = 50;
+  EXPECT_EQ(commissioning_status(edited, state).state, "stale") << "a changed parameter check is another profile";
+
+  rec.passed = false;
+  rec.checks[0].pass = false;
+  write_commissioning_record(state, rec);
+  const auto failed = commissioning_status(config, state);
+  EXPECT_EQ(failed.state, "failed");
+  EXPECT_NE(failed.detail.find("(Pr.09-03)"), std::string::npos) << failed.detail;
+
+  config.machine.drive.commissioning_waiver = "bench drive, no belt";
+  const auto waived = commissioning_status(config, state);
+  EXPECT_EQ(waived.state, "waived");
+  EXPECT_TRUE(waived.allows_start());
+  EXPECT_NE(waived.detail.find("bench drive, no belt"), std::string::npos);
+
+  std::ofstream(state + "/commissioning/latest.json") << "{not json";
+  config.machine.drive.commissioning_waiver.clear();
+  EXPECT_EQ(commissioning_status(config, state).state, "missing") << "an unreadable report proves nothing";
+}
+
+TEST(CommissioningGate, a_blocked_machine_refuses_every_start_with_the_reason) {
+  testing::Rig rig;
+  rig.sup.block_starts("this treadmill's drive may not run a session: it was never commissioned");
+  const Reply r = rig.start();
+  EXPECT_FALSE(r.accepted);
+  EXPECT_NE(r.message.find("never commissioned"), std::string::npos);
+  rig.sup.block_starts(std::nullopt);
+  EXPECT_TRUE(rig.start().accepted);
+}
+
+// ---- a drive that reports speed without its sign ----
+
+TEST(Overspeed, a_reverse_run_read_back_as_forward_is_still_held_to_the_reverse_cap) {
+  testing::Rig rig;
+  ASSERT_TRUE(rig.start().accepted);  // reverse cap 4, forward cap 6, margin 0.5
+  rig.send(SpeedCmd{4.0});
+  rig.run_for(10s);
+  ASSERT_EQ(rig.state(), State::running);
+  rig.belt_direction = Direction::forward;  // the drive's register has no sign: it reads "forward"
+  rig.sensor_offset_kmh = 0.8;              // 4.8 km/h: over the reverse cap + margin, under the forward one
+  rig.run_for(100ms);
+  ASSERT_EQ(rig.state(), State::faulted);
+  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::overspeed);
+}
+
+}  // namespace
+}  // namespace treadd
