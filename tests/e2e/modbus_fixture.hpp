@@ -19,18 +19,19 @@ class ModbusFixture : public DaemonFixture {
     start_sim({"--tcp", "127.0.0.1:" + std::to_string(port_), "--frame-log", dir_ + "/frames.log"});
   }
 
-  // treadsim on the RTU side of a socat pty pair; treadd on the other side.
-  void use_rtu(int baud, const std::string& poll_period) {
+  // treadsim on the RTU side of a socat pty pair (bytes move instantly), or with `paced` of a
+  // treadline (every byte takes its time at `baud`, one direction at a time); treadd on the other side.
+  void use_rtu(int baud, const std::string& poll_period, bool paced = false) {
     const std::string a = dir_ + "/ttyA", b = dir_ + "/ttyB";
-    socat_ = std::make_unique<Background>(
-        std::vector<std::string>{SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b},
-        dir_ + "/socat.log");
+    std::vector<std::string> line{SOCAT_BINARY, "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b};
+    if (paced) line = {TREADLINE_BINARY, "--a", a, "--b", b, "--baud", std::to_string(baud)};
+    socat_ = std::make_unique<Background>(line, dir_ + "/socat.log");
     ASSERT_TRUE(wait_for_path(a, 5s) && wait_for_path(b, 5s));
     rewrite_machine("  transport: rtu\n  device: " + a + "\n  baud: " + std::to_string(baud) + "\n");
     std::string m = read_file(dir_ + "/etc/machine.yaml");
     m.replace(m.find("poll_period: 20ms"), std::string("poll_period: 20ms").size(), "poll_period: " + poll_period);
     std::ofstream(dir_ + "/etc/machine.yaml") << m;
-    start_sim({"--rtu", b, "--baud", std::to_string(baud)});
+    start_sim({"--rtu", b, "--baud", std::to_string(baud), "--frame-log", dir_ + "/frames.log"});
   }
 
   // treadsim on `sim_profile_` (generic unless a test says), fault commands fed through its stdin.

@@ -198,6 +198,57 @@ json rtu_limits() {
   return rows;
 }
 
+// RTU as it is on the wire: treadd and treadsim joined by treadline, which paces every byte at
+// the baud rate on one half-duplex line. The e-stop bound is "one transaction in flight + one
+// frame": the longest transaction of a poll (FC16 of 2 registers, 13 bytes out and 8 back) may
+// have just started, then the e-stop's FC06 (8 bytes) goes out, each turnaround waiting the gap.
+json bench_rtu_line(RigOptions o, bool quick) {
+  json rows = json::array();
+  for (int baud : {19200, 115200}) {
+    o.transport = "rtu";
+    o.line_baud = baud;
+    o.rtu_poll = baud <= 19200 ? "40ms" : "20ms";
+    const double char_ms = 11.0 * 1000 / baud;  // 8 data bits, parity or 2 stop bits: 11 a character
+    const double gap_ms = baud > 19200 ? 1.75 : 3.5 * char_ms;
+    const double bound_ms = (13 + 8 + 8) * char_ms + 3 * gap_ms;
+    std::cerr << "RTU line at " << baud << " baud: e-stop latency...\n";
+    json estop = bench_estop(o, quick ? 60 : 300, quick ? 2 : 5);
+    std::cerr << "RTU line at " << baud << " baud: poll rate...\n";
+    double cycles_per_s = 0;
+    {
+      Rig rig(o);
+      rig.wait_standstill();
+      std::this_thread::sleep_for(2s);
+      const std::string m0 = treadd::proc::read_file(rig.metrics_file());
+      std::this_thread::sleep_for(quick ? 5s : 20s);
+      std::this_thread::sleep_for(1200ms);
+      const std::string m1 = treadd::proc::read_file(rig.metrics_file());
+      const double dt = metric(m1, "treadd_uptime_seconds") - metric(m0, "treadd_uptime_seconds");
+      // Two transactions a cycle (command write, feedback read), plus the settings read-back once a second.
+      const double tx = metric(m1, "treadd_link_transactions_total") - metric(m0, "treadd_link_transactions_total");
+      cycles_per_s = dt > 0 ? (tx / dt - 2) / 2 : 0;
+    }
+    std::cerr << "RTU line at " << baud << " baud: link loss...\n";
+    json linkloss = bench_linkloss(o, quick ? 3 : 5);
+    rows.push_back({{"baud", baud}, {"poll_period", o.rtu_poll}, {"estop", estop}, {"estop_bound_ms", bound_ms},
+                    {"poll_cycles_per_s", cycles_per_s}, {"linkloss", linkloss}});
+  }
+  return rows;
+}
+
+void print_rtu_line(const json& rows) {
+  std::printf("%-8s %-6s %-34s %-34s %-10s %s\n", "baud", "poll", "e-stop -> frame at drive p50/p99/max", "bound (1 transaction + 1 frame)",
+              "cycles/s", "silent drive -> fault p50/max");
+  for (const auto& r : rows) {
+    const json& e = r["estop"]["idle_belt"];
+    const json& l = r["linkloss"]["to_fault_latched"];
+    std::printf("%-8d %-6s %6.1f / %6.1f / %6.1f ms            %6.1f ms                          %-10.1f %6.0f / %6.0f ms\n",
+                r["baud"].get<int>(), r["poll_period"].get<std::string>().c_str(), e.value("p50_ms", 0.0),
+                e.value("p99_ms", 0.0), e.value("max_ms", 0.0), r["estop_bound_ms"].get<double>(),
+                r["poll_cycles_per_s"].get<double>(), l.value("p50_ms", 0.0), l.value("max_ms", 0.0));
+  }
+}
+
 void print_table(const json& r) {
   auto row = [](const std::string& what, const json& s) {
     std::printf("%-44s %8.3f %8.3f %8.3f  (n=%d)\n", what.c_str(), s.value("p50_ms", 0.0), s.value("p99_ms", 0.0),
@@ -236,7 +287,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", quick, "fewer trials and 20 s loop runs instead of 5 minutes");
   std::string only;
   app.add_option("--nice", o.nice, "run treadd at this niceness (the unit's Nice=; negative needs root)");
-  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load");
+  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load, rtu-line");
   std::string matrix_transport = "tcp";
   app.add_option("--transport", matrix_transport, "the fault matrix's drive link: tcp, or rtu (pty pair, 19200 baud, poll 40 ms)")
       ->check(CLI::IsMember({"tcp", "rtu"}));
@@ -259,6 +310,12 @@ int main(int argc, char** argv) {
     json m = run_fault_matrix(mo, matrix_fault);
     std::ofstream(out) << m.dump(2) << "\n";
     print_fault_matrix(m);
+    return 0;
+  }
+  if (only == "rtu-line") {
+    json rows = bench_rtu_line(o, quick);
+    std::ofstream(out) << rows.dump(2) << "\n";
+    print_rtu_line(rows);
     return 0;
   }
   if (only == "load") {

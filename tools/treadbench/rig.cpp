@@ -23,7 +23,7 @@ void Rig::start_sim() {
   std::vector<std::string> argv{options_.bin_dir + "/tools/treadsim", "--profile",
                                 options_.source_dir + "/config/drives/generic.yaml", "--frame-log", frame_log()};
   if (options_.transport == "rtu") {
-    argv.insert(argv.end(), {"--rtu", dir_ + "/ttyB", "--baud", "19200"});
+    argv.insert(argv.end(), {"--rtu", dir_ + "/ttyB", "--baud", std::to_string(options_.line_baud > 0 ? options_.line_baud : 19200)});
   } else {
     argv.insert(argv.end(), {"--tcp", "127.0.0.1:" + std::to_string(port_)});
   }
@@ -66,16 +66,20 @@ Rig::Rig(const RigOptions& o) : options_(o) {
     m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + waiver);
     start_sim();
   } else if (o.transport == "rtu") {
-    // RS-485 without hardware: a pty pair; 19200 baud with the README's 40 ms poll for that rate.
-    socat_ = std::make_unique<proc::Background>(
-        std::vector<std::string>{"/usr/bin/socat", "pty,raw,echo=0,link=" + dir_ + "/ttyA",
-                                 "pty,raw,echo=0,link=" + dir_ + "/ttyB"},
-        dir_ + "/socat.log");
-    if (!proc::wait_for_path(dir_ + "/ttyA", 5s) || !proc::wait_for_path(dir_ + "/ttyB", 5s)) {
-      throw std::runtime_error("socat did not create the pty pair");
+    // RS-485 without hardware: a socat pty pair (instant), or treadline (paced at the baud rate).
+    const int baud = o.line_baud > 0 ? o.line_baud : 19200;
+    std::vector<std::string> line{"/usr/bin/socat", "pty,raw,echo=0,link=" + dir_ + "/ttyA",
+                                  "pty,raw,echo=0,link=" + dir_ + "/ttyB"};
+    if (o.line_baud > 0) {
+      line = {o.bin_dir + "/tools/treadline", "--a", dir_ + "/ttyA", "--b", dir_ + "/ttyB", "--baud", std::to_string(baud)};
     }
-    m.replace(m.find("  transport: sim"), 16, "  transport: rtu\n  device: " + dir_ + "/ttyA\n  baud: 19200" + waiver);
-    m.replace(m.find("poll_period: 20ms"), 17, "poll_period: 40ms");
+    socat_ = std::make_unique<proc::Background>(line, dir_ + "/socat.log");
+    if (!proc::wait_for_path(dir_ + "/ttyA", 5s) || !proc::wait_for_path(dir_ + "/ttyB", 5s)) {
+      throw std::runtime_error("no pty pair for the RTU line");
+    }
+    m.replace(m.find("  transport: sim"), 16,
+              "  transport: rtu\n  device: " + dir_ + "/ttyA\n  baud: " + std::to_string(baud) + waiver);
+    m.replace(m.find("poll_period: 20ms"), 17, "poll_period: " + o.rtu_poll);
     start_sim();
   }
   const auto tick = m.find("  tick_rate: 50 Hz");

@@ -18,6 +18,10 @@ struct RigOptions {
   double tick_hz = 50;
   std::string extra_machine_yaml;  // appended to machine.yaml
   int nice = 0;                    // treadd's niceness, as the unit's Nice= sets it (needs root when < 0)
+  // rtu only: 0 = a socat pty pair at 19200 (bytes move instantly); otherwise treadline paces the
+  // line at this baud, as RS-485 would, and treadd polls every `rtu_poll`.
+  int line_baud = 0;
+  std::string rtu_poll = "40ms";
 };
 
 class Rig {
@@ -42,7 +46,7 @@ class Rig {
 
  private:
   std::string dir_;
-  std::unique_ptr<proc::Background> socat_;
+  std::unique_ptr<proc::Background> socat_;  // or treadline
   std::unique_ptr<proc::Background> sim_;
   std::unique_ptr<proc::Background> daemon_;
   std::unique_ptr<treadctl::Client> client_;
