@@ -73,8 +73,8 @@ int commission_drive(const Options& opt, const FullConfig& config) {
     std::cerr << "treadd: drive.transport is 'sim': the built-in simulated drive needs no commissioning\n";
     return 2;
   }
-  const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
-  InstanceLock socket_lock(socket_path + ".lock", "the control socket " + socket_path);
+  // The daemon holds the state directory's lock while it runs (its runtime directory, with the
+  // socket's lock, is gone once the service stops): one lock says "the service is stopped".
   InstanceLock state_lock(opt.state_dir + "/treadd.lock", "the state directory " + opt.state_dir);
   ModbusDrive drive(config.machine.drive, *config.drive_profile, config.machine.belt.kmh_per_hz);
   CommissioningIo io;

@@ -56,6 +56,12 @@ std::string render_status(const json& st) {
   }
   if (st["warning"].is_string()) out += "warning     " + str(st["warning"]) + "\n";
   if (st.contains("notice") && st["notice"].is_string()) out += "notice      " + str(st["notice"]) + "\n";
+  // The drive's commissioning, when it matters: anything but a pass (or the simulated drive).
+  if (st.contains("commissioning") && st["commissioning"].is_object() &&
+      st["commissioning"].value("state", "") != "passed" && st["commissioning"].value("state", "") != "not_needed") {
+    out += "commission  " + st["commissioning"].value("state", std::string("?")) + ": " +
+           st["commissioning"].value("detail", std::string()) + "\n";
+  }
   out += "fault       " + (st["fault"].is_object() ? str(st["fault"]["cause"]) + ": " + str(st["fault"]["detail"])
                                                      : std::string("none")) +
          "\n";
