@@ -18,10 +18,22 @@ treadctl() { build/tools/treadctl --socket "$sock" "$@"; }
 port=$((20000 + $$ % 20000))
 mkdir -p "$run_dir/etc"
 cp config/examples/limits.yaml "$run_dir/etc/"
+ln -s "$PWD/config/drives" "$run_dir/etc/drives"
 sed "s/^  transport: sim .*/  transport: tcp\n  host: 127.0.0.1\n  port: $port/" config/examples/machine.yaml >"$run_dir/etc/machine.yaml"
 build/tools/treadsim --profile config/drives/generic.yaml --tcp "127.0.0.1:$port" 2>"$run_dir/treadsim.log" </dev/null &
 sim=$!
 sleep 0.3
+# A tcp/rtu drive runs sessions only once it has passed commissioning, as a technician does it once
+# per machine: parameters read back, then slow belt runs, stops, and the drive's own comms-loss stop.
+echo "== commissioning the (simulated) drive: treadd --commission, every question answered yes"
+if ! { yes yes || true; } | "$treadd" --commission --config-dir "$run_dir/etc" --state-dir "$run_dir/state" \
+  >"$run_dir/commission.log" 2>&1; then
+  cat "$run_dir/commission.log"
+  echo "commissioning failed: see above" >&2
+  kill "$sim" 2>/dev/null || true
+  exit 1
+fi
+grep -E '^  (pass|FAIL)' "$run_dir/commission.log" | sed 's/^/   /'
 "$treadd" --config-dir "$run_dir/etc" --socket "$sock" --state-dir "$run_dir/state" 2>"$run_dir/treadd.log" &
 daemon=$!
 watcher=""

@@ -33,7 +33,7 @@ TEST_P(BackstopOff, treadd_refuses_to_run_and_names_the_parameter) {
 
 INSTANTIATE_TEST_SUITE_P(
     EveryProfileWithARegister, BackstopOff,
-    ::testing::Values(BadDrive{"generic", "comms-loss timeout=0", "comms-loss timeout (comms-loss timeout in ms) reads 0, must be 500"},
+    ::testing::Values(BadDrive{"generic", "reg32=0", "reg32 (comms-loss timeout in ms) reads 0, must be 500"},
                       BadDrive{"delta-ms300", "Pr.09-03=0", "Pr.09-03 (comms-loss timeout, 0.1 s units; 0 = off (factory)) reads 0, must be 5"},
                       BadDrive{"delta-ms300", "Pr.09-02=3", "Pr.09-02 (comms-loss action: warn and ramp to stop) reads 3, must be 1"},
                       BadDrive{"siemens-v20", "P2014=0", "reads 0, must be 500: the drive refused the write: set P2014 to 500"},
