@@ -121,5 +121,28 @@ TEST_F(CommissioningRefusals, commissioning_refuses_to_run_beside_a_running_daem
   EXPECT_NE(r.err.find("already"), std::string::npos) << r.out << r.err;
 }
 
+TEST_F(CommissioningRefusals, check_config_loads_the_profile_machine_yaml_names) {
+  use_profile("siemens-v20");
+  std::string m = read_file(dir_ + "/etc/machine.yaml");
+  m.replace(m.find("profile: siemens-v20"), std::string("profile: siemens-v20").size(), "profile: siemens-v2O");
+  std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  const RunResult r = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/machine.yaml"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("drive profile 'siemens-v2O' not found in " + dir_ + "/etc/drives"), std::string::npos) << r.err;
+  const RunResult d = run({TREADD_BINARY, "--check-config", "--config-dir", dir_ + "/etc"});
+  EXPECT_EQ(d.exit_code, 2) << d.err;
+}
+
+// A drive that flags a fault with a status bit: the fault names the drive's own code (ABB 04.01).
+TEST_F(CommissioningRefusals, an_abb_fault_names_the_drives_own_fault_code_not_the_status_bit) {
+  use_profile("abb-acs580", {}, /*waive=*/true);
+  start_daemon();
+  sim_->write_stdin("fault 7\n");  // 7 is not bit 3 (8) of the status word
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s)) << status().dump();
+  const auto st = status();
+  EXPECT_EQ(st["fault"]["cause"], "drive_fault");
+  EXPECT_EQ(st["drive"]["fault_code"], 7) << st.dump();
+}
+
 }  // namespace
 }  // namespace treadd::e2e
