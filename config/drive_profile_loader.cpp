@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -237,6 +238,31 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
                                           "belt by itself soon after treadd falls silent");
         }
         p.comms_timeout = rd.scaled(top, "comms_timeout", Need::optional);
+        // Words and registers that would make a check prove nothing, or a stop mean run.
+        for (const std::uint16_t word : {p.stop, p.fast_stop}) {
+          if (word == p.run_forward || (!p.direction_by_sign && word == p.run_reverse)) {
+            top.error(top.node().Mark(), "commands.stop and commands.fast_stop must differ from the run values: a stop "
+                                         "word equal to a run word would run the belt");
+          }
+        }
+        const auto written = [&](std::uint16_t a) {
+          return a == p.command_register || a == p.setpoint.address || (p.fault_reset && a == p.fault_reset->address);
+        };
+        if (p.output_hz.type == RegisterType::holding && written(p.output_hz.address)) {
+          top.error(top.node().Mark(), "feedback.output_hz must not be a register treadd writes (control word, setpoint, "
+                                       "fault reset): it would read back the command, not the belt");
+        }
+        std::set<std::pair<int, std::uint16_t>> seen;
+        for (const auto& c : p.parameters) {
+          if (c.type == RegisterType::holding && written(c.address)) {
+            top.error(top.node().Mark(), "parameter " + c.parameter + " is on a register treadd writes every cycle "
+                                         "(control word, setpoint or fault reset)");
+          }
+          if (!seen.insert({static_cast<int>(c.type), c.address}).second) {
+            top.error(top.node().Mark(), "parameter " + c.parameter + " uses a register another parameter already checks");
+          }
+          if (c.mask == 0) top.error(top.node().Mark(), "parameter " + c.parameter + ": a mask of 0 would make any value pass");
+        }
         if (!p.direction_by_sign && top.valid() && p.run_reverse == 0) {
           top.error(top.node().Mark(), "commands.run_reverse is required unless direction_by is 'sign'");
         }

@@ -10,6 +10,15 @@ namespace treadd {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+bool commissioning_passed(const CommissioningRecord& r) {
+  bool backstop = false;
+  for (const auto& c : r.checks) {
+    if (!c.pass) return false;
+    backstop = backstop || (c.name == "drive-side backstop" && c.kind == "belt");
+  }
+  return backstop;
+}
+
 json to_json(const CommissioningRecord& r) {
   json checks = json::array();
   for (const auto& c : r.checks) {
@@ -30,11 +39,11 @@ std::optional<CommissioningRecord> record_from_json(const json& j) {
     r.profile = j.at("profile").get<std::string>();
     r.fingerprint = j.at("fingerprint").get<std::string>();
     r.drive = j.at("drive").get<std::string>();
-    r.passed = j.at("result").get<std::string>() == "passed";
     for (const auto& c : j.at("checks")) {
       r.checks.push_back(CommissioningCheck{c.at("name").get<std::string>(), c.at("kind").get<std::string>(),
                                             c.at("pass").get<bool>(), c.at("detail").get<std::string>(), {}, {}, {}});
     }
+    r.passed = j.at("result").get<std::string>() == "passed" && commissioning_passed(r);
     return r;
   } catch (const json::exception&) {
     return std::nullopt;

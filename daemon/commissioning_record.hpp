@@ -31,6 +31,10 @@ struct CommissioningRecord {
   std::vector<CommissioningCheck> checks;
 };
 
+// Passed = every check passed and the drive-side backstop was measured: recomputed from the checks
+// wherever a report is read, so an edited "result" proves nothing.
+bool commissioning_passed(const CommissioningRecord& r);
+
 nlohmann::json to_json(const CommissioningRecord& r);
 std::optional<CommissioningRecord> record_from_json(const nlohmann::json& j);
 std::string to_text(const CommissioningRecord& r);

@@ -45,7 +45,12 @@ std::vector<ParameterReading> ModbusDrive::parameter_readings() const {
   return readings_;
 }
 
-void ModbusDrive::set_silent(bool silent) { silent_ = silent; }
+void ModbusDrive::set_silent(bool silent) {
+  // Speaking again starts with a read: a feedback register that echoes what treadd writes must
+  // not make a belt the drive never stopped look stopped.
+  if (!silent) read_first_ = true;
+  silent_ = silent;
+}
 
 void ModbusDrive::connect() {
   if (!link_.open()) throw DriveError(link_.last_error());
@@ -247,7 +252,7 @@ void ModbusDrive::io_loop() {
   // and the silence latched link loss again after every reset.)
   auto next = Clock::now();
   while (!stopping_) {
-    if (!silent_) record_poll(link_.is_open() && cycle());
+    if (!silent_) record_poll(link_.is_open() && (read_first_.exchange(false) ? read_feedback() : cycle()));
     next += settings_.poll_period;
     if (next < Clock::now()) next = Clock::now();  // after a slow cycle, no burst of catch-up polls
     if (!wait_until_next_poll(next)) break;

@@ -67,6 +67,7 @@ class ModbusDrive final : public MotorDrive {
   std::atomic<bool> acknowledge_pending_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> silent_{false};
+  std::atomic<bool> read_first_{false};  // after a silence: read the drive before writing to it
   std::vector<ParameterReading> readings_;  // guarded by mutex_
   int consecutive_failures_ = 0;
   long cycles_since_settings_check_ = 0;  // I/O thread only

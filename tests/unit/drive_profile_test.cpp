@@ -73,6 +73,27 @@ TEST(DriveProfiles, a_parameter_check_needs_a_condition_and_the_sentence_for_the
   EXPECT_NE(join(p.errors).find("backstop_within must be more than 0 and at most 10s"), std::string::npos) << join(p.errors);
 }
 
+TEST(DriveProfiles, registers_and_words_that_would_make_a_check_prove_nothing_are_refused) {
+  const std::string base =
+      "name: x\nbackstop_within: 1s\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0, fast_stop: FS}\n"
+      "setpoint: {register: 1}\nfeedback: {output_hz: {register: OUT}}\nparameters:\n"
+      "  - {parameter: A, register: PA, write: 5, what: w, fix: f}\n  - {parameter: B, register: 40, equals: 1, mask: M, what: w, fix: f}\n";
+  auto variant = [&](const char* fs, const char* out, const char* pa, const char* m) {
+    std::string y = base;
+    y.replace(y.find("FS"), 2, fs);
+    y.replace(y.find("OUT"), 3, out);
+    y.replace(y.find("PA"), 2, pa);
+    y.replace(y.find("mask: M"), 7, std::string("mask: ") + m);
+    return join(parse_drive_profile(y, "x.yaml").errors);
+  };
+  EXPECT_EQ(variant("4", "16", "32", "0xFF"), "");
+  EXPECT_NE(variant("2", "16", "32", "0xFF").find("must differ from the run values"), std::string::npos);
+  EXPECT_NE(variant("4", "1", "32", "0xFF").find("output_hz must not be a register treadd writes"), std::string::npos);
+  EXPECT_NE(variant("4", "16", "1", "0xFF").find("parameter A is on a register treadd writes"), std::string::npos);
+  EXPECT_NE(variant("4", "16", "40", "0xFF").find("another parameter already checks"), std::string::npos);
+  EXPECT_NE(variant("4", "16", "32", "0").find("a mask of 0"), std::string::npos);
+}
+
 TEST(DriveProfiles, parameter_checks_compare_masked_raw_values) {
   ParameterCheck c;
   c.parameter = "P";
@@ -186,7 +207,8 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
 
   CommissioningRecord rec{"2026-11-28T10:00:00Z", "delta-ms300",
                           commissioning_fingerprint(*config.drive_profile, config.machine.drive), "d", true,
-                          {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}}}};
+                          {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}},
+                           {"drive-side backstop", "belt", true, "standstill", {}, {}, {}}}};
   write_commissioning_record(state, rec);
   EXPECT_EQ(commissioning_status(config, state).state, "passed");
   EXPECT_TRUE(commissioning_status(config, state).allows_start());
@@ -198,8 +220,15 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
   edited.drive_profile->parameters[0].write = 50;
   EXPECT_EQ(commissioning_status(edited, state).state, "stale") << "a changed parameter check is another profile";
 
-  rec.passed = false;
+  // A report edited to say "passed" proves nothing: the result is recomputed from its checks.
   rec.checks[0].pass = false;
+  write_commissioning_record(state, rec);
+  EXPECT_EQ(commissioning_status(config, state).state, "failed");
+  CommissioningRecord no_backstop = rec;
+  no_backstop.checks = {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}}};
+  write_commissioning_record(state, no_backstop);
+  EXPECT_EQ(commissioning_status(config, state).state, "failed") << "no backstop measured, no pass";
+  rec.passed = false;
   write_commissioning_record(state, rec);
   const auto failed = commissioning_status(config, state);
   EXPECT_EQ(failed.state, "failed");
