@@ -25,8 +25,7 @@ bool ModbusDrive::apply_parameters() {
     ParameterReading r{check, std::nullopt, {}};
     std::uint16_t value = 0;
     const bool written = !check.write || link_.write_register(check.address, *check.write);
-    const bool read = written && (check.type == RegisterType::holding ? link_.read_holding(check.address, 1, &value)
-                                                                      : link_.read_input(check.address, 1, &value));
+    const bool read = written && link_.read(check.type, check.address, 1, &value);
     if (read) {
       r.raw = value;
     } else {
@@ -171,9 +170,7 @@ bool ModbusDrive::read_feedback() {
   std::uint16_t buf[125];
   for (const auto& block : reads_) {
     if (!send_pending_estop()) return false;
-    const bool ok = block.type == RegisterType::holding ? link_.read_holding(block.start, block.count, buf)
-                                                        : link_.read_input(block.start, block.count, buf);
-    if (!ok) return false;
+    if (!link_.read(block.type, block.start, block.count, buf)) return false;
     for (std::uint16_t i = 0; i < block.count; ++i) words[{block.type, static_cast<std::uint16_t>(block.start + i)}] = buf[i];
   }
   DecodedFeedback d = decode_feedback(profile_, words, kmh_per_hz_);
@@ -182,8 +179,7 @@ bool ModbusDrive::read_feedback() {
     std::uint16_t number = 0;
     const auto& r = *profile_.fault_number;
     if (!send_pending_estop()) return false;
-    if ((r.type == RegisterType::holding ? link_.read_holding(r.address, 1, &number) : link_.read_input(r.address, 1, &number)) &&
-        number != 0) {
+    if (link_.read(r.type, r.address, 1, &number) && number != 0) {
       d.fault_code = number;
     }
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/drive_profile.hpp"
 #include "config/model.hpp"
 #include "hal/drive_types.hpp"
 
@@ -30,6 +31,10 @@ class ModbusLink {
   bool write_registers(std::uint16_t address, const std::vector<std::uint16_t>& values);
   bool read_holding(std::uint16_t address, std::uint16_t count, std::uint16_t* out);
   bool read_input(std::uint16_t address, std::uint16_t count, std::uint16_t* out);
+  // Holding or input, as a profile names it.
+  bool read(RegisterType type, std::uint16_t address, std::uint16_t count, std::uint16_t* out) {
+    return type == RegisterType::holding ? read_holding(address, count, out) : read_input(address, count, out);
+  }
 
   // After a failure: does the link need closing and reopening?
   bool broken() const { return broken_; }
