@@ -4,13 +4,13 @@
 #include <set>
 
 #include "config/loader.hpp"
-#include "config/units.hpp"
+#include "core/units.hpp"
 #include "config/yaml_section.hpp"
 
 namespace treadd {
 
 double ramp_seconds(double from_kmh, double to_kmh, double mps2) {
-  return std::abs(to_kmh - from_kmh) / 3.6 / mps2;
+  return units::seconds_to_change(std::abs(to_kmh - from_kmh), mps2);
 }
 
 namespace {

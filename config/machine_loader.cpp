@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "config/loader.hpp"
-#include "config/units.hpp"
+#include "core/units.hpp"
 #include "config/yaml_section.hpp"
 
 namespace treadd {

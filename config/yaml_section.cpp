@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "config/units.hpp"
+#include "core/units.hpp"
 
 namespace treadd {
 
@@ -154,15 +154,12 @@ bool YamlSection::text(const std::string& key, std::string& out, Need need) {
 bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
   auto value = scalar(key, need);
   if (!value) return false;
-  if (*value == "reverse" || *value == "backward") {
-    out = Direction::reverse;
-  } else if (*value == "forward") {
-    out = Direction::forward;
-  } else {
-    error_at(key, path_ + "." + key + " must be 'reverse' or 'forward', got '" + *value + "'");
-    return false;
+  if (auto d = parse_direction(*value)) {
+    out = *d;
+    return true;
   }
-  return true;
+  error_at(key, path_ + "." + key + " must be " + direction_words + ", got '" + *value + "'");
+  return false;
 }
 
 void YamlSection::finish() {

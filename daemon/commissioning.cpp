@@ -1,4 +1,5 @@
 #include "daemon/commissioning.hpp"
+#include "core/ramp.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +8,7 @@
 #include <ctime>
 #include <thread>
 
-#include "config/units.hpp"
+#include "core/units.hpp"
 
 namespace treadd {
 
@@ -44,7 +45,7 @@ class BeltTests {
                  std::chrono::duration<double>(m_.ceilings.max_stop_time).count());
     }
     run_check("reverse run", Direction::reverse, v);
-    const double expected = v / 3.6 / m_.ceilings.emergency_decel_mps2;
+    const double expected = units::seconds_to_change(v, m_.ceilings.emergency_decel_mps2);
     stop_check("emergency stop", [&] { drive_.emergency_stop(); }, expected + 1.0);
     drive_.command(DriveCommand{Motion::stop, Direction::reverse, 0});
     backstop_check(v);
@@ -57,7 +58,7 @@ class BeltTests {
     io_.say(name + ": " + units::format_kmh(kmh) + "...");
     const auto step = 20ms;
     for (double sp = 0; sp < kmh;) {
-      sp = std::min(kmh, sp + m_.ceilings.max_accel_mps2 * 3.6 * std::chrono::duration<double>(step).count());
+      sp = ramp_toward(sp, kmh, m_.ceilings.max_accel_mps2, m_.ceilings.max_decel_mps2, std::chrono::duration<double>(step).count());
       drive_.command(DriveCommand{Motion::run, dir, sp});
       std::this_thread::sleep_for(step);
     }
@@ -139,7 +140,7 @@ class BeltTests {
     if (!rec_.checks.back().pass) return;
     rec_.checks.pop_back();  // a means, not a check of its own
     io_.say("drive-side backstop: treadd goes silent...");
-    const double stop_allowance = std::max(2.0, kmh / 3.6 / m_.ceilings.max_decel_mps2 * 2);
+    const double stop_allowance = std::max(2.0, units::seconds_to_change(kmh, m_.ceilings.max_decel_mps2) * 2);
     const auto silence = std::chrono::duration<double>(profile_.backstop_within) + std::chrono::duration<double>(stop_allowance);
     drive_.set_silent(true);
     // A poll already under way when the silence began may still send the run it was sending;

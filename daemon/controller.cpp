@@ -30,7 +30,8 @@ std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings)
 }
 
 json reply_from(const Reply& r) {
-  return r.accepted ? protocol::ok_reply(r.message) : protocol::error_reply("refused: " + r.message);
+  if (r.accepted) return protocol::ok_reply(r.message);
+  return r.rule ? protocol::refused_reply(*r.rule, r.message) : protocol::error_reply("refused: " + r.message);
 }
 
 }  // namespace
@@ -83,13 +84,13 @@ void Controller::send_drive_command() {
 
 void Controller::log_events(const std::string& who, TimePoint now) {
   for (const Event& e : supervisor_.events()) {
+    // A rule fires once: its latch, its stop or its warning; the session_ended that follows repeats it.
+    if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
     log::write(bad ? log::Level::warning : log::Level::notice, std::string(to_string(e.kind)) + ": " + e.text);
     switch (e.kind) {
       case Event::Kind::estop: ++counters_.estops; break;
-      case Event::Kind::fault:
-        if (auto f = supervisor_.status().fault) ++counters_.faults[static_cast<std::size_t>(f->cause)];
-        break;
+      case Event::Kind::fault: break;
       case Event::Kind::session_started:
         ++counters_.sessions;
         ++limits_generation_;  // the `active` limits changed
@@ -171,6 +172,7 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
   std::uint64_t suppressed = 0;
   if (!r.accepted) {
     ++counters_.refusals;
+    if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
     if (refusal_log_.allow(peer.uid, now, suppressed)) {
       const std::string text =
           r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
@@ -185,28 +187,34 @@ json Controller::start(const protocol::StartRequest& req, const Peer& peer, Time
   const auto& profiles = config_.limits.profiles;
   auto p = profiles.find(req.profile);
   if (p == profiles.end()) {
-    std::string names;
-    for (const auto& [name, _] : profiles) names += (names.empty() ? "" : ", ") + name;
-    return protocol::error_reply("refused: there is no profile '" + req.profile + "' (profiles: " + names + ")");
+    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", req.profile}, {"profiles", profile_names()}});
   }
   StartCmd cmd{p->second, std::nullopt, req.direction};
   if (req.program) {
     auto g = config_.limits.programs.find(*req.program);
     if (g == config_.limits.programs.end()) {
-      return protocol::error_reply("refused: there is no program '" + *req.program + "'");
+      return protocol::refused_reply(RuleId::unknown_program, {{"program", *req.program}});
     }
     if (g->second.profile != req.profile) {
-      return protocol::error_reply("refused: program '" + *req.program + "' belongs to profile '" +
-                                   g->second.profile + "', not '" + req.profile + "'");
+      return protocol::refused_reply(RuleId::program_of_other_profile,
+                                     {{"program", *req.program}, {"owner", g->second.profile}, {"profile", req.profile}});
     }
     cmd.program = g->second;
   }
   return run_command(Command{std::move(cmd)}, peer, now);
 }
 
+std::string Controller::profile_names() const {
+  std::string names;
+  for (const auto& [name, _] : config_.limits.profiles) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 json Controller::limits(const std::string& profile) const {
   auto p = config_.limits.profiles.find(profile);
-  if (p == config_.limits.profiles.end()) return protocol::error_reply("there is no profile '" + profile + "'");
+  if (p == config_.limits.profiles.end()) {
+    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", profile}, {"profiles", profile_names()}});
+  }
   json r = protocol::ok_reply("limits");
   r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
   return r;
@@ -265,8 +273,7 @@ bool Controller::belt_at_rest() const {
 
 void Controller::set_commissioning(CommissioningStatus status) {
   supervisor_.block_starts(status.allows_start() ? std::nullopt
-                                                 : std::optional<std::string>("this treadmill's drive may not run a session: " +
-                                                                              status.detail));
+                                                 : std::optional<std::string>(status.detail));
   commissioning_ = std::move(status);
 }
 

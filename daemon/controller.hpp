@@ -107,6 +107,7 @@ class Controller {
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const protocol::StartRequest& req, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::string& profile) const;
+  std::string profile_names() const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
   void audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now);

@@ -1,4 +1,5 @@
 #include "daemon/drive_factory.hpp"
+#include "core/units.hpp"
 
 
 #include "config/drive_profile.hpp"
@@ -13,7 +14,7 @@ std::unique_ptr<MotorDrive> make_drive(const FullConfig& config) {
     SimDriveOptions options;
     options.kmh_per_hz = machine.belt.kmh_per_hz;
     // The simulated drive's own fast-stop ramp is the machine's emergency deceleration.
-    options.vfd.fast_stop_hz_per_s = machine.ceilings.emergency_decel_mps2 * 3.6 / machine.belt.kmh_per_hz;
+    options.vfd.fast_stop_hz_per_s = units::hz_from_kmh(units::kmh_per_s(machine.ceilings.emergency_decel_mps2), machine.belt.kmh_per_hz);
     options.vfd.max_hz = std::max(machine.ceilings.forward_max_kmh, machine.ceilings.reverse_max_kmh) /
                          machine.belt.kmh_per_hz * 1.1;
     return std::make_unique<SimDrive>(options, [] { return std::chrono::steady_clock::now(); });

@@ -41,9 +41,16 @@ std::string render_metrics(const MetricsSnapshot& m) {
   gauge(out, "treadd_session_seconds", "Active time of the running session.", m.status.session_s);
   gauge(out, "treadd_drive_link_up", "1 while the drive answers.", m.link_up ? 1 : 0);
   header(out, "treadd_faults_total", "Latched faults by cause.", "counter");
-  for (int c = 0; c < static_cast<int>(m.safety.faults.size()); ++c) {
-    sample(out, "treadd_faults_total", std::string("cause=\"") + to_string(static_cast<FaultCause>(c)) + "\"",
-           static_cast<double>(m.safety.faults[static_cast<std::size_t>(c)]));
+  for (const Rule& r : rules) {
+    if (r.reaction != Reaction::fast_stop_latch || r.id == RuleId::emergency_stop) continue;
+    sample(out, "treadd_faults_total", std::string("cause=\"") + r.code + "\"",
+           static_cast<double>(m.safety.fired[static_cast<std::size_t>(r.id)]));
+  }
+  header(out, "treadd_rule_fired_total", "Times each safety rule fired (docs/safety.md), by rule and reaction.",
+         "counter");
+  for (const Rule& r : rules) {
+    sample(out, "treadd_rule_fired_total", std::string("rule=\"") + r.code + "\",reaction=\"" + to_string(r.reaction) + "\"",
+           static_cast<double>(m.safety.fired[static_cast<std::size_t>(r.id)]));
   }
   gauge(out, "treadd_estops_total", "Emergency stops.", static_cast<double>(m.safety.estops), "counter");
   gauge(out, "treadd_refusals_total", "Commands refused by a limit or rule.", static_cast<double>(m.safety.refusals),

@@ -15,7 +15,7 @@
 namespace treadd {
 
 struct SafetyCounters {
-  std::array<std::uint64_t, 7> faults{};  // by FaultCause
+  std::array<std::uint64_t, rule_count> fired{};  // by RuleId: refusals, stops and latches alike
   std::uint64_t estops = 0;
   std::uint64_t refusals = 0;
   std::uint64_t sessions = 0;

@@ -7,12 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<Direction> direction_from(const std::string& s) {
-  if (s == "reverse" || s == "backward") return Direction::reverse;
-  if (s == "forward") return Direction::forward;
-  return std::nullopt;
-}
-
 std::string string_field(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) throw std::invalid_argument(std::string("'") + key + "' must be a string");
@@ -55,7 +49,7 @@ Parsed parse_object(const json& j) {
     s.profile = string_field(j, "profile");
     if (j.contains("program") && !j["program"].is_null()) s.program = string_field(j, "program");
     if (j.contains("direction")) {
-      s.direction = direction_from(string_field(j, "direction"));
+      s.direction = parse_direction(string_field(j, "direction"));
       if (!s.direction) throw std::invalid_argument("'direction' must be 'reverse' or 'forward'");
     }
     return s;
@@ -68,7 +62,7 @@ Parsed parse_object(const json& j) {
     return Command{SpeedCmd{k->get<double>()}};
   }
   if (cmd == "direction") {
-    auto d = direction_from(string_field(j, "direction"));
+    auto d = parse_direction(string_field(j, "direction"));
     if (!d) throw std::invalid_argument("'direction' must be 'reverse' or 'forward'");
     bool via_stop = false;
     if (auto v = j.find("via_stop"); v != j.end()) {
@@ -121,6 +115,13 @@ ParseResult parse_request(std::string_view line) {
 json ok_reply(const std::string& message) { return {{"v", version}, {"ok", true}, {"message", message}}; }
 json error_reply(const std::string& message) { return {{"v", version}, {"ok", false}, {"error", message}}; }
 
+json refused_reply(RuleId rule, const std::string& message) {
+  json r = error_reply("refused: " + message);
+  r["rule"] = to_string(rule);
+  return r;
+}
+json refused_reply(RuleId rule, Facts facts) { return refused_reply(rule, render_rule(rule, facts)); }
+
 json ceilings_json(const Ceilings& c) {
   return {{"forward_max_kmh", c.forward_max_kmh},
           {"reverse_max_kmh", c.reverse_max_kmh},
@@ -167,7 +168,8 @@ json to_json(const Status& st, const Ceilings& ceilings) {
             {"at_standstill", st.at_standstill},
             {"warning", st.warning.empty() ? json(nullptr) : json(st.warning)},
             {"last_end_reason", st.last_end_reason.empty() ? json(nullptr) : json(st.last_end_reason)},
-            {"fault", st.fault ? json{{"cause", to_string(st.fault->cause)}, {"detail", st.fault->detail}}
+            {"last_end_rule", st.last_end_rule ? json(to_string(*st.last_end_rule)) : json(nullptr)},
+            {"fault", st.fault ? json{{"cause", to_string(st.fault->rule)}, {"detail", st.fault->detail}}
                                : json(nullptr)},
             {"limits", st.profile ? limits_json(*st.profile, ceilings) : json{{"ceilings", ceilings_json(ceilings)}}}};
   if (st.segment) {

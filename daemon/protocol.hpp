@@ -44,6 +44,9 @@ ParseResult parse_request(std::string_view line);
 
 nlohmann::json ok_reply(const std::string& message);
 nlohmann::json error_reply(const std::string& message);
+// A refusal by a safety rule: {"ok":false,"error":"refused: <message>","rule":"<code>"}.
+nlohmann::json refused_reply(RuleId rule, const std::string& message);
+nlohmann::json refused_reply(RuleId rule, Facts facts);
 
 nlohmann::json to_json(const Status& st, const Ceilings& ceilings);
 nlohmann::json limits_json(const Profile& p, const Ceilings& c);

@@ -1,4 +1,5 @@
 #include "daemon/records.hpp"
+#include "core/ramp.hpp"
 
 #include <unistd.h>
 
@@ -103,7 +104,7 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   if (!active_) return;
   const double dt = std::chrono::duration<double>(now - last_tick_).count();
   last_tick_ = now;
-  const double metres = st.measured_kmh / 3.6 * dt;
+  const double metres = distance_m(st.measured_kmh, dt);
   if (st.measured_kmh > 0.05) {
     (st.direction == Direction::reverse ? reverse_s_ : forward_s_) += dt;
     (st.direction == Direction::reverse ? reverse_m_ : forward_m_) += metres;

@@ -1,5 +1,6 @@
 #include "hal/register_codec.hpp"
 
+#include "core/units.hpp"
 #include <algorithm>
 #include <cmath>
 
@@ -21,7 +22,7 @@ std::uint16_t encode_scaled(const ScaledRegister& r, double value) {
 
 CommandWords encode_command(const DriveProfile& p, const DriveCommand& cmd, double kmh_per_hz) {
   CommandWords w;
-  double hz = cmd.motion == Motion::run ? std::max(0.0, cmd.setpoint_kmh) / kmh_per_hz : 0.0;
+  double hz = cmd.motion == Motion::run ? units::hz_from_kmh(std::max(0.0, cmd.setpoint_kmh), kmh_per_hz) : 0.0;
   switch (cmd.motion) {
     case Motion::run:
       if (p.direction_by_sign) {
@@ -68,7 +69,7 @@ DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& word
   };
   DecodedFeedback f;
   const double hz = decode_scaled(p.output_hz, raw(p.output_hz));
-  f.measured_kmh = std::abs(hz) * kmh_per_hz;
+  f.measured_kmh = units::kmh_from_hz(std::abs(hz), kmh_per_hz);
   if (p.output_hz.is_signed && std::abs(hz) > 1e-9) f.direction = hz < 0 ? Direction::reverse : Direction::forward;
   if (p.fault_code) f.fault_code = raw(*p.fault_code) & p.fault_code_mask;
   if (p.safety_key) f.safety_key_present = (raw(*p.safety_key) & p.safety_key_mask) != 0;

@@ -1,5 +1,6 @@
 #include "hal/sim_drive.hpp"
 
+#include "core/units.hpp"
 #include <algorithm>
 
 namespace treadd {
@@ -26,7 +27,7 @@ void SimDrive::apply(const DriveCommand& cmd) {
   const VfdRun run = cmd.motion == Motion::run ? VfdRun::run
                      : cmd.motion == Motion::fast_stop ? VfdRun::fast_stop
                                                        : VfdRun::stop;
-  vfd_.command(run, cmd.direction, cmd.setpoint_kmh / options_.kmh_per_hz);
+  vfd_.command(run, cmd.direction, units::hz_from_kmh(cmd.setpoint_kmh, options_.kmh_per_hz));
   ++commands_received_;
 }
 
@@ -54,7 +55,7 @@ void SimDrive::advance() {
   while (simulated_until_ + step <= now) {
     simulated_until_ += step;
     vfd_.step(std::chrono::duration<double>(step).count());
-    ring_[next_] = Sample{simulated_until_, vfd_.belt_hz() * options_.kmh_per_hz, vfd_.direction(), vfd_.fault_code()};
+    ring_[next_] = Sample{simulated_until_, units::kmh_from_hz(vfd_.belt_hz(), options_.kmh_per_hz), vfd_.direction(), vfd_.fault_code()};
     next_ = (next_ + 1) % ring_.size();
     filled_ = std::min(filled_ + 1, ring_.size());
   }

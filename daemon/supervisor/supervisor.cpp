@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "config/units.hpp"
-#include "daemon/supervisor/ramp.hpp"
+#include "core/units.hpp"
+#include "core/ramp.hpp"
 
 namespace treadd {
 
@@ -52,7 +52,7 @@ Profile Supervisor::effective(const Profile& p) const {
   const double stop_s = std::chrono::duration<double>(c.max_stop_time).count();
   const double speedup_s = std::chrono::duration<double>(c.max_speedup_time).count();
   auto bounded_rate = [](double rate, double cap_kmh, double seconds, double ceiling) {
-    return std::min(std::max(rate, cap_kmh / 3.6 / seconds), ceiling);
+    return std::min(std::max(rate, rate_to_cover(cap_kmh, seconds)), ceiling);
   };
   e.decel_mps2 = bounded_rate(e.decel_mps2, e.forward_cap_kmh, stop_s, c.max_decel_mps2);
   e.reverse_decel_mps2 = bounded_rate(e.reverse_decel_mps2, e.reverse_cap_kmh, stop_s, c.max_decel_mps2);
@@ -89,7 +89,7 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
   ramp_commanded(duration<double>(dt).count());
 
   if (session_ && state_ == State::stopping && commanded_kmh_ == 0 && fb.measured_kmh < settings_.safety.standstill_kmh) {
-    end_session(session_->end_reason, now);
+    end_session(session_->end_reason, now, session_->end_rule);
     state_ = State::idle;
   }
   if (session_ && state_ == State::changing_direction && commanded_kmh_ == 0 && at_standstill(now)) {
@@ -108,26 +108,28 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
   const Profile& p = s.profile;
   if (state_ == State::paused) {
     if (s.paused_at && now - *s.paused_at > p.max_pause) {
-      begin_stop("paused longer than the profile's max_pause of " + units::format_duration(p.max_pause));
+      begin_stop(render_rule(RuleId::max_pause, {{"limit", units::format_duration(p.max_pause)}}), RuleId::max_pause);
     }
     return;
   }
   s.elapsed += dt;
-  s.distance_m += measured_kmh_ / 3.6 * duration<double>(dt).count();
+  s.distance_m += distance_m(measured_kmh_, duration<double>(dt).count());
   if (s.elapsed >= settings_.ceilings.max_session && state_ != State::stopping) {
-    begin_stop("the machine's longest session (ceilings.max_session, " +
-               units::format_duration(settings_.ceilings.max_session) + ") was reached");
+    begin_stop(render_rule(RuleId::max_session, {{"limit", units::format_duration(settings_.ceilings.max_session)}}),
+               RuleId::max_session);
     return;
   }
 
   if (state_ == State::running || state_ == State::changing_direction) {
     if (p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {
-      begin_stop("operator presence lost: no heartbeat for " + units::format_duration(*p.presence_timeout));
+      begin_stop(render_rule(RuleId::presence_lost, {{"limit", units::format_duration(*p.presence_timeout)}}),
+                 RuleId::presence_lost);
       return;
     }
     if (p.max_distance_m && s.distance_m >= *p.max_distance_m) {
-      begin_stop("the profile's max_distance of " + std::to_string(static_cast<int>(*p.max_distance_m)) +
-                 " m was reached");
+      begin_stop(render_rule(RuleId::max_distance,
+                             {{"limit", std::to_string(static_cast<int>(*p.max_distance_m)) + " m"}}),
+                 RuleId::max_distance);
       return;
     }
     if (!s.warned && s.elapsed >= p.session_time - p.warning_before_end) {
@@ -138,17 +140,21 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
     if (s.elapsed >= p.session_time) {
       if (state_ == State::running) {
         state_ = State::cooling_down;  // cooldown_elapsed starts at 0: a session cools down once
-        emit(Event::Kind::warning, "session time of " + units::format_duration(p.session_time) +
-                                       " reached: cooling down");
+        emit(Event::Kind::warning,
+             render_rule(RuleId::session_time, {{"limit", units::format_duration(p.session_time)},
+                                                {"cooldown", units::format_duration(p.cooldown_time)}}),
+             RuleId::session_time);
       } else {
-        begin_stop("session time limit reached");
+        begin_stop("session time limit reached", RuleId::session_time);
       }
       return;
     }
     if (s.program && state_ == State::running) advance_program(dt);
   } else if (state_ == State::cooling_down) {
     s.cooldown_elapsed += dt;
-    if (s.cooldown_elapsed >= p.cooldown_time) begin_stop("session time limit reached (completed with cool-down)");
+    if (s.cooldown_elapsed >= p.cooldown_time) {
+      begin_stop("session time limit reached (completed with cool-down)", RuleId::session_time);
+    }
   }
 }
 
@@ -177,16 +183,18 @@ void Supervisor::begin_direction_change(Direction to, double target_kmh) {
   state_ = State::changing_direction;
 }
 
-void Supervisor::begin_stop(std::string reason) {
+void Supervisor::begin_stop(std::string reason, std::optional<RuleId> rule) {
   session_->end_reason = std::move(reason);
+  session_->end_rule = rule;
   state_ = State::stopping;
 }
 
-void Supervisor::end_session(const std::string& reason, TimePoint now) {
+void Supervisor::end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule) {
   if (!session_) return;
   last_end_reason_ = reason;
+  last_end_rule_ = rule;
   last_end_by_profile_[session_->profile.name] = now;
-  emit(Event::Kind::session_ended, reason);
+  emit(Event::Kind::session_ended, reason, rule);
   session_.reset();
 }
 
@@ -195,8 +203,8 @@ void Supervisor::latch_fault(const Fault& fault, TimePoint now) {
   // fast stop (refresh_drive_command) in the same tick.
   fault_ = fault;
   state_ = State::faulted;
-  emit(Event::Kind::fault, std::string(to_string(fault.cause)) + ": " + fault.detail);
-  end_session(std::string("fault: ") + fault.detail, now);
+  emit(Event::Kind::fault, std::string(to_string(fault.rule)) + ": " + fault.detail, fault.rule);
+  end_session(std::string("fault: ") + fault.detail, now, fault.rule);
 }
 
 double Supervisor::target_for_state() const {
@@ -245,6 +253,7 @@ Status Supervisor::status() const {
   st.measured_kmh = measured_kmh_;
   st.fault = fault_;
   st.last_end_reason = last_end_reason_;
+  st.last_end_rule = last_end_rule_;
   st.at_standstill = last_tick_ ? at_standstill(*last_tick_) : false;
   if (session_) {
     const Session& s = *session_;

@@ -47,6 +47,7 @@ struct Status {
   std::optional<Fault> fault;
   std::string warning;         // the latest warning of this session, empty if none
   std::string last_end_reason;  // how the last session ended
+  std::optional<RuleId> last_end_rule;  // the rule that ended it, if one did
   bool at_standstill = true;
 };
 
@@ -82,6 +83,7 @@ class Supervisor {
     std::optional<TimePoint> paused_at;
     Millis cooldown_elapsed{0};
     std::string end_reason;
+    std::optional<RuleId> end_rule;
     Direction pending_direction = Direction::reverse;
     double pending_target_kmh = 0;
     std::size_t segment = 0;
@@ -103,8 +105,9 @@ class Supervisor {
   void advance_session(Millis dt, TimePoint now);
   void advance_program(Millis dt);
   void begin_direction_change(Direction to, double target_kmh);
-  void begin_stop(std::string reason);
-  void end_session(const std::string& reason, TimePoint now);
+  // A stop by a rule carries its id; an operator's stop or a completed session has none.
+  void begin_stop(std::string reason, std::optional<RuleId> rule = std::nullopt);
+  void end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule = std::nullopt);
   void latch_fault(const Fault& fault, TimePoint now);
   double target_for_state() const;
   void ramp_commanded(double dt_s);
@@ -112,9 +115,13 @@ class Supervisor {
   bool at_standstill(TimePoint now) const;
   // Why the belt is not (yet) at standstill: still moving, or below the threshold but settling.
   std::string not_at_standstill_text(TimePoint now) const;
+  // The not_at_standstill refusal: "<action> only at standstill (below … for …)<alternative>".
+  Reply refuse_unless_standstill(TimePoint now, const char* action, const char* alternative) const;
   double active_cap(Direction d) const;
   Profile effective(const Profile& p) const;
-  void emit(Event::Kind kind, std::string text) { events_.push_back(Event{kind, std::move(text)}); }
+  void emit(Event::Kind kind, std::string text, std::optional<RuleId> rule = std::nullopt) {
+    events_.push_back(Event{kind, std::move(text), rule});
+  }
 
   SupervisorSettings settings_;
   FaultMonitor monitor_;
@@ -130,6 +137,7 @@ class Supervisor {
   std::optional<TimePoint> last_tick_;
   std::string warning_;
   std::string last_end_reason_;
+  std::optional<RuleId> last_end_rule_;
   std::map<std::string, TimePoint> last_end_by_profile_;
   DriveCommand drive_;
   bool acknowledge_drive_fault_ = false;  // one command carries the drive's fault reset

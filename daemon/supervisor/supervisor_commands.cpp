@@ -2,7 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "config/units.hpp"
+#include "core/units.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
@@ -23,8 +23,7 @@ Role required_role(const Command& c) {
 Reply Supervisor::handle(const Request& request, TimePoint now) {
   const Role needed = required_role(request.command);
   if (static_cast<int>(request.role) < static_cast<int>(needed)) {
-    return Reply::refused(std::string("this needs the ") + to_string(needed) + " role; you have the " +
-                          to_string(request.role) + " role");
+    return Reply::refused(RuleId::role_required, {{"needed", to_string(needed)}, {"role", to_string(request.role)}});
   }
   Reply reply = std::visit(
       [&](const auto& cmd) -> Reply {
@@ -50,45 +49,52 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
   return reply;
 }
 
+Reply Supervisor::refuse_unless_standstill(TimePoint now, const char* action, const char* alternative) const {
+  return Reply::refused(RuleId::not_at_standstill, {{"belt", not_at_standstill_text(now)},
+                                                    {"action", action},
+                                                    {"below", format_kmh(settings_.safety.standstill_kmh)},
+                                                    {"dwell", format_duration(settings_.safety.standstill_dwell)},
+                                                    {"alternative", alternative}});
+}
+
 Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint now) {
   switch (state_) {
-    case State::estopped: return Reply::refused("the emergency stop is latched; a clinician must reset it first");
-    case State::faulted: return Reply::refused("a fault is latched (" + fault_->detail + "); a clinician must reset it");
-    case State::locked: return Reply::refused("the treadmill is locked; a clinician must unlock it");
+    case State::estopped: return Reply::refused(RuleId::estop_latched);
+    case State::faulted: return Reply::refused(RuleId::fault_latched, {{"fault", fault_->detail}});
+    case State::locked: return Reply::refused(RuleId::locked_out);
     case State::idle: break;
-    default: return Reply::refused("a session is already running; stop it first");
+    default: return Reply::refused(RuleId::session_running);
   }
-  if (settings_.start_blocked) return Reply::refused(*settings_.start_blocked);
-  if (!at_standstill(now)) {
-    return Reply::refused(not_at_standstill_text(now) + "; a session starts only at standstill (below " +
-                          format_kmh(settings_.safety.standstill_kmh) + " for " +
-                          format_duration(settings_.safety.standstill_dwell) + ")");
-  }
+  if (settings_.start_blocked) return Reply::refused(RuleId::drive_not_commissioned, {{"why", *settings_.start_blocked}});
+  if (!at_standstill(now)) return refuse_unless_standstill(now, "a session starts", "");
   Profile p = effective(cmd.profile);
   const Direction dir = cmd.direction.value_or(p.direction);
   if (p.cap_kmh(dir) <= 0) {
-    return Reply::refused(std::string("profile '") + p.name + "' does not allow " + to_string(dir) + " running");
+    return Reply::refused(RuleId::direction_not_allowed, {{"profile", p.name}, {"direction", to_string(dir)}});
   }
   if (p.rest_between) {
     auto it = last_end_by_profile_.find(p.name);
     if (it != last_end_by_profile_.end() && now - it->second < *p.rest_between) {
       const auto left = std::chrono::duration_cast<Millis>(*p.rest_between - (now - it->second));
-      return Reply::refused("profile '" + p.name + "' needs a rest of " + format_duration(*p.rest_between) +
-                            " between sessions; " + format_duration(std::chrono::ceil<std::chrono::seconds>(left)) +
-                            " left");
+      return Reply::refused(RuleId::rest_between,
+                            {{"profile", p.name},
+                             {"rest", format_duration(*p.rest_between)},
+                             {"left", format_duration(std::chrono::ceil<std::chrono::seconds>(left))}});
     }
   }
   Session s;
   s.direction = dir;
   s.target_kmh = std::min(p.start_speed_kmh, p.cap_kmh(dir));
   if (cmd.program) {
-    if (cmd.program->segments.empty()) return Reply::refused("program '" + cmd.program->name + "' has no segments");
+    if (cmd.program->segments.empty()) return Reply::refused(RuleId::program_empty, {{"program", cmd.program->name}});
     const Segment& first = cmd.program->segments.front();
     for (const Segment& seg : cmd.program->segments) {
       if (seg.speed_kmh > p.cap_kmh(seg.direction)) {
-        return Reply::refused("program '" + cmd.program->name + "' asks " + format_kmh(seg.speed_kmh) + ", above the " +
-                              to_string(seg.direction) + " cap of " + format_kmh(p.cap_kmh(seg.direction)) +
-                              " in profile '" + p.name + "'");
+        return Reply::refused(RuleId::program_above_cap, {{"program", cmd.program->name},
+                                                          {"asked", format_kmh(seg.speed_kmh)},
+                                                          {"direction", to_string(seg.direction)},
+                                                          {"cap", format_kmh(p.cap_kmh(seg.direction))},
+                                                          {"profile", p.name}});
       }
     }
     s.direction = first.direction;
@@ -110,40 +116,46 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
 
 Reply Supervisor::set_speed(const SpeedCmd& cmd) {
   if (!std::isfinite(cmd.kmh) || cmd.kmh < 0) {
-    return Reply::refused("a speed must be a number of km/h, zero or more (the direction is set separately)");
+    return Reply::refused(RuleId::speed_not_a_number);
   }
-  if (!session_) return Reply::refused("no session is running; start one with a profile first");
+  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", "start one with a profile first"}});
   switch (state_) {
     case State::running: break;
-    case State::paused: return Reply::refused("the session is paused; resume it first");
-    case State::changing_direction: return Reply::refused("the belt is changing direction; wait until it runs again");
-    case State::cooling_down: return Reply::refused("the session is cooling down and cannot speed up");
-    default: return Reply::refused("the session is stopping");
+    case State::paused: return Reply::refused(RuleId::session_paused);
+    case State::changing_direction: return Reply::refused(RuleId::session_changing_direction);
+    case State::cooling_down: return Reply::refused(RuleId::session_cooling_down);
+    default: return Reply::refused(RuleId::session_stopping);
   }
   Session& s = *session_;
-  if (s.program) return Reply::refused("program '" + s.program->name + "' sets the speed; stop it to steer by hand");
+  if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", s.program->name}, {"what", "speed"}});
   const double cap = s.profile.cap_kmh(s.direction);
   if (cmd.kmh > cap) {
-    return Reply::refused(format_kmh(cmd.kmh) + " is above the " + to_string(s.direction) + " cap of " +
-                          format_kmh(cap) + " in profile '" + s.profile.name + "'");
+    return Reply::refused(RuleId::above_cap, {{"asked", format_kmh(cmd.kmh)},
+                                              {"direction", to_string(s.direction)},
+                                              {"cap", format_kmh(cap)},
+                                              {"profile", s.profile.name}});
   }
   if (s.profile.max_step_kmh && std::abs(cmd.kmh - s.target_kmh) > *s.profile.max_step_kmh + 1e-9) {
-    return Reply::refused("a change from " + format_kmh(s.target_kmh) + " to " + format_kmh(cmd.kmh) +
-                          " is larger than the step limit of " + format_kmh(*s.profile.max_step_kmh) +
-                          " in profile '" + s.profile.name + "'");
+    return Reply::refused(RuleId::step_limit, {{"from", format_kmh(s.target_kmh)},
+                                               {"to", format_kmh(cmd.kmh)},
+                                               {"step", format_kmh(*s.profile.max_step_kmh)},
+                                               {"profile", s.profile.name}});
   }
   s.target_kmh = cmd.kmh;
   return Reply::ok("target " + format_kmh(cmd.kmh) + " " + to_string(s.direction));
 }
 
 Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
-  if (!session_) return Reply::refused("no session is running; choose the direction when starting one");
+  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", "choose the direction when starting one"}});
   Session& s = *session_;
-  if (state_ != State::running) return Reply::refused(std::string("the direction can change only in a running session; it is ") + to_string(state_));
-  if (s.program) return Reply::refused("program '" + s.program->name + "' sets the direction");
+  if (state_ != State::running) {
+    return Reply::refused(RuleId::not_running, {{"action", "the direction can change"}, {"state", to_string(state_)}});
+  }
+  if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", s.program->name}, {"what", "direction"}});
   if (cmd.direction == s.direction) return Reply::ok(std::string("already ") + to_string(s.direction));
   if (s.profile.cap_kmh(cmd.direction) <= 0) {
-    return Reply::refused("profile '" + s.profile.name + "' does not allow " + to_string(cmd.direction) + " running");
+    return Reply::refused(RuleId::direction_not_allowed,
+                          {{"profile", s.profile.name}, {"direction", to_string(cmd.direction)}});
   }
   const double new_target = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
   if (commanded_kmh_ == 0 && at_standstill(now)) {
@@ -152,17 +164,15 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
     return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
   }
-  if (!cmd.via_stop) {
-    return Reply::refused(not_at_standstill_text(now) + "; the direction changes only at standstill (below " +
-                          format_kmh(settings_.safety.standstill_kmh) + " for " +
-                          format_duration(settings_.safety.standstill_dwell) + "), or ask for it via a stop");
-  }
+  if (!cmd.via_stop) return refuse_unless_standstill(now, "the direction changes", ", or ask for it via a stop");
   begin_direction_change(cmd.direction, new_target);
   return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_target));
 }
 
 Reply Supervisor::pause(TimePoint now) {
-  if (state_ != State::running) return Reply::refused(std::string("only a running session can pause; it is ") + to_string(state_));
+  if (state_ != State::running) {
+    return Reply::refused(RuleId::not_running, {{"action", "pause is possible"}, {"state", to_string(state_)}});
+  }
   session_->paused_at = now;
   state_ = State::paused;
   return Reply::ok("pausing: the belt ramps to a stop; the session is kept for up to " +
@@ -170,7 +180,7 @@ Reply Supervisor::pause(TimePoint now) {
 }
 
 Reply Supervisor::resume() {
-  if (state_ != State::paused) return Reply::refused("the session is not paused");
+  if (state_ != State::paused) return Reply::refused(RuleId::not_paused);
   // The target is untouched while paused (speed commands are refused then); pause() sets
   // paused_at afresh each time.
   state_ = State::running;
@@ -187,23 +197,21 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   if (state_ == State::estopped) return Reply::ok("emergency stop already latched");
   state_ = State::estopped;
   commanded_kmh_ = 0;
-  emit(Event::Kind::estop, "emergency stop");
-  end_session("emergency stop", now);
+  emit(Event::Kind::estop, render_rule(RuleId::emergency_stop, {}), RuleId::emergency_stop);
+  end_session("emergency stop", now, RuleId::emergency_stop);
   return Reply::ok("EMERGENCY STOP: the belt is stopping; a clinician must reset");
 }
 
 Reply Supervisor::reset(TimePoint now) {
   if (state_ != State::estopped && state_ != State::faulted) return Reply::ok("nothing to reset");
-  if (!at_standstill(now)) {
-    return Reply::refused(not_at_standstill_text(now) + "; reset is allowed only at standstill");
-  }
+  if (!at_standstill(now)) return refuse_unless_standstill(now, "reset is allowed", "");
   if (auto still = monitor_.persisting(last_feedback_, now)) {
     // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
-    if (still->cause == FaultCause::drive_fault) {
+    if (still->rule == RuleId::drive_fault) {
       acknowledge_drive_fault_ = true;
-      return Reply::refused(still->detail + "; a fault reset was sent to the drive: run reset again once it clears");
+      return Reply::refused(RuleId::drive_trip_acknowledged, {{"fault", still->detail}});
     }
-    return Reply::refused("cannot reset while the cause persists: " + still->detail);
+    return Reply::refused(RuleId::cause_persists, {{"fault", still->detail}});
   }
   fault_.reset();
   monitor_.clear();
@@ -219,7 +227,7 @@ Reply Supervisor::reset(TimePoint now) {
 
 Reply Supervisor::lock(TimePoint now) {
   if (state_ == State::locked) return Reply::ok("already locked");
-  if (state_ != State::idle || !at_standstill(now)) return Reply::refused("lock only a stopped treadmill with no session");
+  if (state_ != State::idle || !at_standstill(now)) return Reply::refused(RuleId::lock_needs_idle);
   state_ = State::locked;
   locked_ = true;
   emit(Event::Kind::lock, "locked against use");
@@ -227,7 +235,7 @@ Reply Supervisor::lock(TimePoint now) {
 }
 
 Reply Supervisor::unlock() {
-  if (!locked_) return Reply::refused("the treadmill is not locked");
+  if (!locked_) return Reply::refused(RuleId::not_locked);
   locked_ = false;
   if (state_ != State::locked) {
     emit(Event::Kind::unlock, "unlocked (the latched stop still needs a reset)");

@@ -2,15 +2,6 @@
 
 namespace treadd {
 
-const char* to_string(Role r) {
-  switch (r) {
-    case Role::viewer: return "viewer";
-    case Role::operator_role: return "operator";
-    case Role::clinician: return "clinician";
-  }
-  return "?";
-}
-
 const char* to_string(State s) {
   switch (s) {
     case State::idle: return "idle";
@@ -22,19 +13,6 @@ const char* to_string(State s) {
     case State::stopping: return "stopping";
     case State::faulted: return "faulted";
     case State::estopped: return "estopped";
-  }
-  return "?";
-}
-
-const char* to_string(FaultCause c) {
-  switch (c) {
-    case FaultCause::drive_fault: return "drive_fault";
-    case FaultCause::link_loss: return "link_loss";
-    case FaultCause::overspeed: return "overspeed";
-    case FaultCause::tracking_error: return "tracking_error";
-    case FaultCause::implausible_reading: return "implausible_reading";
-    case FaultCause::safety_key_lost: return "safety_key_lost";
-    case FaultCause::loop_overrun: return "loop_overrun";
   }
   return "?";
 }

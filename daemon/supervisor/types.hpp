@@ -7,33 +7,20 @@
 #include <string>
 #include <variant>
 
-#include "config/model.hpp"
-#include "hal/drive_types.hpp"
+#include "core/limits.hpp"
+#include "core/motion.hpp"
+#include "daemon/supervisor/rules.hpp"
 
 namespace treadd {
-
-// Who asked: decided from the socket peer's credentials, never from what the client claims.
-enum class Role { viewer, operator_role, clinician };
-const char* to_string(Role r);
 
 // Ordered by strength: the daemon acts on the strongest, and the user hears when it gets worse.
 enum class State { idle, locked, running, changing_direction, paused, cooling_down, stopping, faulted, estopped };
 const char* to_string(State s);
 
-enum class FaultCause {
-  drive_fault,
-  link_loss,
-  overspeed,
-  tracking_error,
-  implausible_reading,
-  safety_key_lost,
-  loop_overrun,
-};
-const char* to_string(FaultCause c);
-
+// A latched rule (reaction fast_stop_latch) and what it saw.
 struct Fault {
-  FaultCause cause;
-  std::string detail;  // a sentence naming what was seen and the limit it broke
+  RuleId rule;
+  std::string detail;  // the rule's message with the numbers that broke it
 };
 
 struct TickInputs {
@@ -73,8 +60,9 @@ struct Request {
 struct Reply {
   bool accepted = false;
   std::string message;  // the reason when refused, a short confirmation otherwise
-  static Reply ok(std::string m = "ok") { return {true, std::move(m)}; }
-  static Reply refused(std::string why) { return {false, std::move(why)}; }
+  std::optional<RuleId> rule;  // the rule that refused
+  static Reply ok(std::string m = "ok") { return {true, std::move(m), std::nullopt}; }
+  static Reply refused(RuleId id, Facts facts = {}) { return {false, render_rule(id, facts), id}; }
 };
 
 // Things worth a log line, a record entry or a notice to the user.
@@ -82,6 +70,7 @@ struct Event {
   enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed };
   Kind kind;
   std::string text;
+  std::optional<RuleId> rule;  // the rule that caused it (a fault, an e-stop, a limit that ended a session)
 };
 const char* to_string(Event::Kind k);
 

@@ -8,7 +8,7 @@
 
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
-#include "config/units.hpp"
+#include "core/units.hpp"
 #include "config/yaml_section.hpp"
 #include "daemon/protocol.hpp"
 #include "tests/unit/config_samples.hpp"
@@ -239,7 +239,7 @@ TEST(AdversarialSupervisor, a_stalled_loop_is_named_a_stall_not_the_drive_trip_i
   ASSERT_EQ(rig.state(), State::faulted);
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
-  EXPECT_EQ(fault->cause, FaultCause::loop_overrun);
+  EXPECT_EQ(fault->rule, RuleId::loop_overrun);
   EXPECT_NE(fault->detail.find("stalled for 820 ms (limit 500 ms)"), std::string::npos) << fault->detail;
 }
 
@@ -251,7 +251,7 @@ TEST(AdversarialSupervisor, a_dropped_connection_is_named_as_such_not_as_a_short
   rig.tick();
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
-  EXPECT_EQ(fault->cause, FaultCause::link_loss);
+  EXPECT_EQ(fault->rule, RuleId::link_loss);
   EXPECT_NE(fault->detail.find("link is down"), std::string::npos) << fault->detail;
   EXPECT_EQ(fault->detail.find("(limit"), std::string::npos) << fault->detail;
 }

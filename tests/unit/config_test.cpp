@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
-#include "config/units.hpp"
+#include "core/units.hpp"
 #include "tests/unit/config_samples.hpp"
 
 namespace treadd {

@@ -1,45 +1,14 @@
 // The controller with the simulated drive on simulated time: protocol in, drive commands out.
 #include <gtest/gtest.h>
 
-#include "config/loader.hpp"
-#include "daemon/controller.hpp"
-#include "hal/sim_drive.hpp"
+#include "tests/unit/controller_rig.hpp"
 
 namespace treadd {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-struct ControllerRig {
-  ControllerRig() {
-    auto loaded = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
-    EXPECT_TRUE(loaded.ok()) << join(loaded.errors);
-    config = *loaded.value;
-    drive = std::make_unique<SimDrive>(SimDriveOptions{}, [this] { return now; });
-    drive->connect();
-    controller = std::make_unique<Controller>(config, std::string(TREADD_SOURCE_DIR) + "/config/examples", *drive);
-    run_for(3s);
-  }
-
-  void run_for(std::chrono::milliseconds d) {
-    for (auto t = 0ms; t < d; t += 20ms) {
-      now += 20ms;
-      controller->tick(now, false);
-    }
-  }
-
-  json call(const std::string& line, Role role = Role::clinician) {
-    return controller->execute(line, Peer{role, "test"}, now).reply;
-  }
-
-  json status() { return controller->status_json(); }
-
-  FullConfig config;
-  TimePoint now = TimePoint{} + 1h;
-  std::unique_ptr<SimDrive> drive;
-  std::unique_ptr<Controller> controller;
-};
+using testing::ControllerRig;
 
 TEST(Controller, when_program_started_expect_segments_in_order_on_the_real_drive_model) {
   ControllerRig rig;

@@ -267,7 +267,7 @@ TEST(Overspeed, a_reverse_run_read_back_as_forward_is_still_held_to_the_reverse_
   rig.sensor_offset_kmh = 0.8;              // 4.8 km/h: over the reverse cap + margin, under the forward one
   rig.run_for(100ms);
   ASSERT_EQ(rig.state(), State::faulted);
-  EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::overspeed);
+  EXPECT_EQ(rig.sup.status().fault->rule, RuleId::overspeed);
 }
 
 }  // namespace

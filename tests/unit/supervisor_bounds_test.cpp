@@ -214,7 +214,7 @@ TEST(Bounds, a_pause_ends_the_session_only_after_max_pause) {
   EXPECT_EQ(rig.state(), State::paused);
   rig.tick();
   EXPECT_NE(rig.state(), State::paused);
-  EXPECT_NE(rig.sup.status().last_end_reason.find("max_pause"), std::string::npos);
+  EXPECT_EQ(rig.sup.status().last_end_rule, RuleId::max_pause);
 }
 
 TEST(Bounds, presence_is_lost_only_after_the_presence_time) {
@@ -406,7 +406,7 @@ TEST(Bounds, impossible_readings_are_faults) {
     rig.fb.measured_kmh = bad;
     rig.tick();
     ASSERT_EQ(rig.state(), State::faulted) << bad;
-    EXPECT_EQ(rig.sup.status().fault->cause, FaultCause::implausible_reading);
+    EXPECT_EQ(rig.sup.status().fault->rule, RuleId::implausible_reading);
   }
 }
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "daemon/supervisor/ramp.hpp"
+#include "core/ramp.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd::testing {

@@ -1,4 +1,4 @@
-#include "hal/drive_types.hpp"
+#include "core/motion.hpp"
 
 namespace treadd {
 

@@ -1,4 +1,4 @@
-#include "daemon/supervisor/ramp.hpp"
+#include "core/ramp.hpp"
 
 #include <algorithm>
 #include <cmath>

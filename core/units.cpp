@@ -1,4 +1,4 @@
-#include "config/units.hpp"
+#include "core/units.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -50,7 +50,7 @@ std::optional<double> parse_with(std::string_view text, std::string& why, const 
 }  // namespace
 
 std::optional<double> parse_kmh(std::string_view text, std::string& why) {
-  return parse_with(text, why, "3.5 km/h", {{"km/h", 1.0}, {"kmh", 1.0}, {"m/s", 3.6}});
+  return parse_with(text, why, "3.5 km/h", {{"km/h", 1.0}, {"kmh", 1.0}, {"m/s", kmh_per_mps}});
 }
 
 std::optional<double> parse_mps2(std::string_view text, std::string& why) {

@@ -1,0 +1,125 @@
+// The safety rules, one row each (PX4 failsafe style): what the supervisor does when the rule
+// fires, how it clears, who may clear it, and the message a clinician reads, with the numbers that
+// made it fire. Replies, faults, events, metrics, docs/safety.md and the tests are keyed by RuleId;
+// the code (the row's first column) is the stable name on the wire and in the docs.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace treadd {
+
+// Who asked: decided from the socket peer's credentials, never from what the client claims.
+// Ordered: a stronger role may do all a weaker one may.
+enum class Role { viewer, operator_role, clinician };
+const char* to_string(Role r);
+
+enum class Reaction {
+  refuse,           // the command is refused; nothing moves
+  stop_session,     // the belt ramps down at the profile's decel and the session ends
+  cool_down,        // the session slows to its cool-down speed, then ends
+  fast_stop_latch,  // the drive's fast stop at once; latched until a clinician's reset at standstill
+};
+const char* to_string(Reaction r);
+
+// X(code, reaction, clears, message): the message's {names} are filled from the facts the rule
+// saw (render_rule). A latched rule is cleared by a clinician (clear_role).
+#define TREADD_RULES(X)                                                                                              \
+  /* ---- refusals ---- */                                                                                          \
+  X(role_required, refuse, "-", "this needs the {needed} role; you have the {role} role")                            \
+  X(estop_latched, refuse, "-", "the emergency stop is latched; a clinician must reset it first")                    \
+  X(fault_latched, refuse, "-", "a fault is latched ({fault}); a clinician must reset it")                           \
+  X(locked_out, refuse, "-", "the treadmill is locked; a clinician must unlock it")                                  \
+  X(session_running, refuse, "-", "a session is already running; stop it first")                                    \
+  X(drive_not_commissioned, refuse, "-", "this treadmill's drive may not run a session: {why}")                      \
+  X(not_at_standstill, refuse, "-", "{belt}; {action} only at standstill (below {below} for {dwell}){alternative}")   \
+  X(direction_not_allowed, refuse, "-", "profile '{profile}' does not allow {direction} running")                    \
+  X(rest_between, refuse, "-", "profile '{profile}' needs a rest of {rest} between sessions; {left} left")           \
+  X(program_empty, refuse, "-", "program '{program}' has no segments")                                               \
+  X(program_above_cap, refuse, "-",                                                                                  \
+    "program '{program}' asks {asked}, above the {direction} cap of {cap} in profile '{profile}'")                   \
+  X(speed_not_a_number, refuse, "-",                                                                                 \
+    "a speed must be a number of km/h, zero or more (the direction is set separately)")                              \
+  X(no_session, refuse, "-", "no session is running; {hint}")                                                        \
+  X(session_paused, refuse, "-", "the session is paused; resume it first")                                           \
+  X(session_changing_direction, refuse, "-", "the belt is changing direction; wait until it runs again")             \
+  X(session_cooling_down, refuse, "-", "the session is cooling down and cannot speed up")                            \
+  X(session_stopping, refuse, "-", "the session is stopping")                                                        \
+  X(not_running, refuse, "-", "{action} only in a running session; it is {state}")                                  \
+  X(not_paused, refuse, "-", "the session is not paused")                                                            \
+  X(program_in_control, refuse, "-", "program '{program}' sets the {what}; stop it to steer by hand")                \
+  X(above_cap, refuse, "-", "{asked} is above the {direction} cap of {cap} in profile '{profile}'")                  \
+  X(step_limit, refuse, "-",                                                                                         \
+    "a change from {from} to {to} is larger than the step limit of {step} in profile '{profile}'")                   \
+  X(cause_persists, refuse, "-", "cannot reset while the cause persists: {fault}")                                   \
+  X(drive_trip_acknowledged, refuse, "-",                                                                            \
+    "{fault}; a fault reset was sent to the drive: run reset again once it clears")                                  \
+  X(lock_needs_idle, refuse, "-", "lock only a stopped treadmill with no session")                                   \
+  X(not_locked, refuse, "-", "the treadmill is not locked")                                                          \
+  X(unknown_profile, refuse, "-", "there is no profile '{profile}' (profiles: {profiles})")                          \
+  X(unknown_program, refuse, "-", "there is no program '{program}'")                                                 \
+  X(program_of_other_profile, refuse, "-", "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
+  /* ---- session limits: a controlled ramp to a stop ---- */                                                       \
+  X(max_session, stop_session, "ends the session",                                                                   \
+    "the machine's longest session (ceilings.max_session, {limit}) was reached")                                     \
+  X(presence_lost, stop_session, "ends the session", "operator presence lost: no heartbeat for {limit}")             \
+  X(max_distance, stop_session, "ends the session", "the profile's max_distance of {limit} was reached")             \
+  X(max_pause, stop_session, "ends the session", "paused longer than the profile's max_pause of {limit}")            \
+  X(session_time, cool_down, "ends the session after the cool-down",                                                 \
+    "session time of {limit} reached: cooling down for {cooldown}")                                                  \
+  /* ---- latched: fast stop, a clinician's reset at standstill once the cause is gone ---- */                      \
+  X(emergency_stop, fast_stop_latch, "reset at standstill", "emergency stop")                                        \
+  X(drive_fault, fast_stop_latch, "reset at standstill; the first reset acknowledges the drive's trip",              \
+    "the drive reports fault code {code}")                                                                           \
+  X(link_loss, fast_stop_latch, "reset at standstill once the drive answers", "{how}")                               \
+  X(overspeed, fast_stop_latch, "reset at standstill",                                                               \
+    "belt measured at {measured}, above the cap plus margin of {limit}")                                             \
+  X(tracking_error, fast_stop_latch, "reset at standstill",                                                          \
+    "belt at {measured} while {commanded} was commanded, for longer than the tracking time of {limit}")              \
+  X(implausible_reading, fast_stop_latch, "reset at standstill", "{how}")                                            \
+  X(safety_key_lost, fast_stop_latch, "reset at standstill once the key is back", "the safety key (pull-cord) is out") \
+  X(loop_overrun, fast_stop_latch, "reset at standstill", "the control loop {how}")
+
+enum class RuleId : unsigned char {
+#define TREADD_RULE_ENUM(code, reaction, clears, message) code,
+  TREADD_RULES(TREADD_RULE_ENUM)
+#undef TREADD_RULE_ENUM
+};
+
+struct Rule {
+  RuleId id;
+  const char* code;     // stable: the wire, the metrics label, docs/safety.md
+  Reaction reaction;
+  const char* clears;   // how it clears, for people ("-" for a refusal: it holds only for that command)
+  Role clear_role;      // who may clear a latched rule
+  const char* message;  // the template render_rule fills
+};
+
+inline constexpr Rule rules[] = {
+#define TREADD_RULE_ROW(code, reaction, clears, message) \
+  {RuleId::code, #code, Reaction::reaction, clears, Role::clinician, message},
+    TREADD_RULES(TREADD_RULE_ROW)
+#undef TREADD_RULE_ROW
+};
+inline constexpr std::size_t rule_count = std::size(rules);
+
+constexpr const Rule& rule(RuleId id) { return rules[static_cast<std::size_t>(id)]; }
+inline const char* to_string(RuleId id) { return rule(id).code; }
+std::optional<RuleId> rule_from_code(std::string_view code);
+
+// A number or name the rule saw, by the placeholder it fills.
+struct Fact {
+  std::string_view name;
+  std::string value;
+};
+using Facts = std::initializer_list<Fact>;
+
+// The rule's message with its {placeholders} filled; a placeholder without a fact stays visible
+// as {name} (a test renders every rule and refuses that).
+std::string render_rule(RuleId id, Facts facts);
+
+}  // namespace treadd

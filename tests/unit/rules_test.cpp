@@ -1,0 +1,232 @@
+// Every safety rule (daemon/supervisor/rules.hpp) has a scenario here that makes it fire, a row in
+// docs/safety.md, and a message without holes. A rule added without them fails this file; a rule
+// whose check is removed fails its scenario. Latched rules share one table-driven test of what a
+// latch means (fast stop, a clinician's reset only at standstill and once the cause is gone).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "tests/unit/controller_rig.hpp"
+#include "tests/unit/supervisor_rig.hpp"
+
+namespace treadd::testing {
+namespace {
+
+struct Observed {
+  std::optional<RuleId> rule;
+  std::string message;
+};
+
+Observed of(const Reply& r) { return {r.rule, r.message}; }
+Observed of(const json& reply) {
+  if (!reply.contains("rule")) return {std::nullopt, reply.dump()};
+  return {rule_from_code(reply["rule"].get<std::string>()), reply.value("error", "")};
+}
+Observed fault_of(const Rig& rig) {
+  const auto f = rig.sup.status().fault;
+  return f ? Observed{f->rule, f->detail} : Observed{};
+}
+Observed end_of(const Rig& rig) { return {rig.sup.status().last_end_rule, rig.sup.status().last_end_reason}; }
+
+Rig running(double kmh = 3.0, Profile p = test_profile()) {
+  Rig rig;
+  rig.start(std::move(p));
+  rig.send(SpeedCmd{kmh});
+  rig.run_for(15s);
+  return rig;
+}
+
+Program two_segments() {
+  return test_program("p", {{Direction::reverse, 1.0, 30s}, {Direction::reverse, 1.5, 30s}});
+}
+
+// How each latched rule is provoked on a running belt, and how its cause goes away.
+struct Latch {
+  RuleId rule;
+  std::function<void(Rig&)> provoke;
+  std::function<void(Rig&)> remove_cause;
+};
+
+void PrintTo(const Latch& l, std::ostream* os) { *os << to_string(l.rule); }
+
+const std::vector<Latch>& latches() {
+  static const std::vector<Latch> table = {
+      {RuleId::emergency_stop, [](Rig& r) { r.send(EStopCmd{}, Role::viewer); }, [](Rig&) {}},
+      {RuleId::drive_fault, [](Rig& r) { r.fb.fault_code = 7; }, [](Rig& r) { r.fb.fault_code = 0; }},
+      {RuleId::link_loss, [](Rig& r) { r.link_replies = false; }, [](Rig& r) { r.link_replies = true; }},
+      {RuleId::overspeed, [](Rig& r) { r.sensor_offset_kmh = 1.6; }, [](Rig& r) { r.sensor_offset_kmh = 0; }},
+      {RuleId::tracking_error, [](Rig& r) { r.sensor_offset_kmh = -1.6; }, [](Rig& r) { r.sensor_offset_kmh = 0; }},
+      {RuleId::implausible_reading, [](Rig& r) { r.sensor_offset_kmh = -2.5; }, [](Rig& r) { r.sensor_offset_kmh = 0; }},
+      {RuleId::safety_key_lost, [](Rig& r) { r.fb.safety_key_present = false; },
+       [](Rig& r) { r.fb.safety_key_present = true; }},
+      {RuleId::loop_overrun, [](Rig& r) { r.overrun = true; }, [](Rig& r) { r.overrun = false; }},
+  };
+  return table;
+}
+
+Observed provoke_latch(RuleId id) {
+  for (const Latch& l : latches()) {
+    if (l.rule != id) continue;
+    Rig rig = running(3.0);
+    l.provoke(rig);
+    rig.run_until([&] { return rig.state() == State::faulted || rig.state() == State::estopped; }, 5s);
+    if (id == RuleId::emergency_stop) return {rig.sup.status().last_end_rule, rig.sup.status().last_end_reason};
+    return fault_of(rig);
+  }
+  return {};
+}
+
+// One scenario per rule: returns what fired.
+const std::map<RuleId, std::function<Observed()>>& scenarios() {
+  static const std::map<RuleId, std::function<Observed()>> table = {
+      {RuleId::role_required, [] { Rig r; return of(r.send(StartCmd{test_profile(), std::nullopt, std::nullopt}, Role::viewer)); }},
+      {RuleId::estop_latched, [] { Rig r; r.send(EStopCmd{}); return of(r.start()); }},
+      {RuleId::fault_latched, [] { Rig r = running(); r.fb.fault_code = 3; r.run_for(3s); r.fb.fault_code = 0;
+                                   return of(r.start()); }},
+      {RuleId::locked_out, [] { Rig r; r.send(LockCmd{}); return of(r.start()); }},
+      {RuleId::session_running, [] { Rig r; r.start(); return of(r.start()); }},
+      {RuleId::drive_not_commissioned, [] {
+         SupervisorSettings s = test_settings();
+         s.start_blocked = "no commissioning report";
+         Rig r(s);
+         return of(r.start());
+       }},
+      {RuleId::not_at_standstill, [] { Rig r = running(); return of(r.send(DirectionCmd{Direction::forward})); }},
+      {RuleId::direction_not_allowed, [] { Profile p = test_profile(); p.forward_cap_kmh = 0; Rig r;
+                                           return of(r.send(StartCmd{p, std::nullopt, Direction::forward})); }},
+      {RuleId::rest_between, [] { Profile p = test_profile(); p.rest_between = 10min; Rig r; r.start(p);
+                                  r.send(StopCmd{}); r.run_for(10s); return of(r.start(p)); }},
+      {RuleId::program_empty, [] { Rig r; return of(r.send(StartCmd{test_profile(), test_program("e", {}), {}})); }},
+      {RuleId::program_above_cap, [] { Rig r;
+         return of(r.send(StartCmd{test_profile(), test_program("fast", {{Direction::reverse, 5.0, 30s}}), {}})); }},
+      {RuleId::speed_not_a_number, [] { Rig r; r.start(); return of(r.send(SpeedCmd{-1})); }},
+      {RuleId::no_session, [] { Rig r; return of(r.send(SpeedCmd{1})); }},
+      {RuleId::session_paused, [] { Rig r = running(); r.send(PauseCmd{}); return of(r.send(SpeedCmd{1})); }},
+      {RuleId::session_changing_direction, [] { Rig r = running(); r.send(DirectionCmd{Direction::forward, true});
+                                                return of(r.send(SpeedCmd{1})); }},
+      {RuleId::session_cooling_down, [] { Rig r = running(); r.run_for(20min); return of(r.send(SpeedCmd{1})); }},
+      {RuleId::session_stopping, [] { Rig r = running(); r.send(StopCmd{}); return of(r.send(SpeedCmd{1})); }},
+      {RuleId::not_running, [] { Rig r; return of(r.send(PauseCmd{})); }},
+      {RuleId::not_paused, [] { Rig r = running(); return of(r.send(ResumeCmd{})); }},
+      {RuleId::program_in_control, [] { Rig r; r.send(StartCmd{test_profile(), two_segments(), {}});
+                                        return of(r.send(SpeedCmd{1})); }},
+      {RuleId::above_cap, [] { Rig r = running(); return of(r.send(SpeedCmd{4.5})); }},
+      {RuleId::step_limit, [] { Profile p = test_profile(); p.max_step_kmh = 1.0; Rig r = running(1.0, p);
+                                return of(r.send(SpeedCmd{3.0})); }},
+      {RuleId::cause_persists, [] { Rig r = running(); r.fb.safety_key_present = false; r.run_for(10s);
+                                    return of(r.send(ResetCmd{})); }},
+      {RuleId::drive_trip_acknowledged, [] { Rig r = running(); r.fb.fault_code = 9; r.run_for(10s);
+                                             return of(r.send(ResetCmd{})); }},
+      {RuleId::lock_needs_idle, [] { Rig r = running(); return of(r.send(LockCmd{})); }},
+      {RuleId::not_locked, [] { Rig r; return of(r.send(UnlockCmd{})); }},
+      {RuleId::unknown_profile, [] { ControllerRig c; return of(c.call(R"({"cmd":"start","profile":"nope"})")); }},
+      {RuleId::unknown_program, [] {
+         ControllerRig c;
+         return of(c.call(R"({"cmd":"start","profile":"lumbar-early","program":"nope"})"));
+       }},
+      {RuleId::program_of_other_profile, [] {
+         ControllerRig c;
+         std::string other;
+         for (const auto& [name, _] : c.config.limits.profiles) {
+           if (name != c.config.limits.programs.begin()->second.profile) other = name;
+         }
+         return of(c.call(R"({"cmd":"start","profile":")" + other + R"(","program":")" +
+                          c.config.limits.programs.begin()->first + R"("})"));
+       }},
+      {RuleId::max_session, [] { SupervisorSettings s = test_settings(); s.ceilings.max_session = 10min;
+                                 Profile p = test_profile(); p.session_time = 30min; Rig r(s); r.start(p);
+                                 r.run_for(10min + 15s); return end_of(r); }},
+      {RuleId::presence_lost, [] { Profile p = test_profile(); p.presence_timeout = 3s; Rig r = running(1.0, p);
+                                   return end_of(r); }},
+      {RuleId::max_distance, [] { Profile p = test_profile(); p.max_distance_m = 20; Rig r = running(3.0, p);
+                                  r.run_for(30s); return end_of(r); }},
+      {RuleId::max_pause, [] { Rig r = running(); r.send(PauseCmd{}); r.run_for(6min); return end_of(r); }},
+      {RuleId::session_time, [] { Rig r = running(); r.run_for(22min); return end_of(r); }},
+  };
+  return table;
+}
+
+Observed fire(RuleId id) {
+  if (rule(id).reaction == Reaction::fast_stop_latch) return provoke_latch(id);
+  auto it = scenarios().find(id);
+  return it == scenarios().end() ? Observed{} : it->second();
+}
+
+TEST(Rules, every_rule_has_a_scenario_that_fires_exactly_it_with_a_message_without_holes) {
+  for (const Rule& r : rules) {
+    SCOPED_TRACE(r.code);
+    const Observed seen = fire(r.id);
+    ASSERT_TRUE(seen.rule.has_value()) << "no scenario makes " << r.code << " fire (add one to this file): "
+                                       << seen.message;
+    EXPECT_EQ(to_string(*seen.rule), std::string(r.code)) << seen.message;
+    EXPECT_FALSE(seen.message.empty());
+    EXPECT_EQ(seen.message.find('{'), std::string::npos) << "a placeholder without a fact: " << seen.message;
+  }
+}
+
+TEST(Rules, every_rule_has_a_row_in_docs_safety_md) {
+  std::ifstream in(std::string(TREADD_SOURCE_DIR) + "/docs/safety.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const Rule& r : rules) {
+    const std::string row = std::string("| `") + r.code + "` |";
+    EXPECT_NE(text.str().find(row), std::string::npos) << "docs/safety.md has no row starting " << row;
+  }
+}
+
+TEST(Rules, codes_are_unique_and_read_back) {
+  for (const Rule& r : rules) EXPECT_EQ(rule_from_code(r.code), r.id) << r.code;
+  EXPECT_FALSE(rule_from_code("no_such_rule").has_value());
+}
+
+TEST(Rules, a_message_names_the_numbers_it_was_given) {
+  EXPECT_EQ(render_rule(RuleId::above_cap, {{"asked", "6.0 km/h"}, {"direction", "reverse"}, {"cap", "4.0 km/h"},
+                                            {"profile", "lumbar-test"}}),
+            "6.0 km/h is above the reverse cap of 4.0 km/h in profile 'lumbar-test'");
+  EXPECT_EQ(render_rule(RuleId::above_cap, {}), "{asked} is above the {direction} cap of {cap} in profile '{profile}'");
+}
+
+// What a latch means, for every latched rule alike.
+class Latched : public ::testing::TestWithParam<Latch> {};
+
+TEST_P(Latched, fast_stops_at_once_and_clears_only_by_a_clinician_at_standstill_once_the_cause_is_gone) {
+  const Latch& l = GetParam();
+  Rig rig = running(3.0);
+  l.provoke(rig);
+  ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::faulted || rig.state() == State::estopped; }, 5s));
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop);
+  EXPECT_EQ(rig.commanded(), 0) << "the setpoint is zeroed on the tick the rule latches";
+  EXPECT_EQ(rig.start().rule, l.rule == RuleId::emergency_stop ? RuleId::estop_latched : RuleId::fault_latched);
+  EXPECT_EQ(rig.send(ResetCmd{}, Role::operator_role).rule, RuleId::role_required);
+  EXPECT_FALSE(rig.send(ResetCmd{}).accepted) << "the belt is still moving";
+  l.remove_cause(rig);
+  rig.run_for(15s);
+  ASSERT_NE(rig.state(), State::idle) << "a cleared condition does not clear the latch";
+  Reply reset = rig.send(ResetCmd{});
+  if (!reset.accepted && reset.rule == RuleId::drive_trip_acknowledged) {
+    rig.tick();
+    reset = rig.send(ResetCmd{});
+  }
+  EXPECT_TRUE(reset.accepted) << reset.message;
+  EXPECT_EQ(rig.state(), State::idle);
+  rig.run_for(2s);
+  EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop) << "nothing moves until a new start";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryLatchedRule, Latched, ::testing::ValuesIn(latches()),
+                         [](const ::testing::TestParamInfo<Latch>& p) { return std::string(to_string(p.param.rule)); });
+
+TEST(Rules, every_latched_rule_is_in_the_latch_table) {
+  for (const Rule& r : rules) {
+    if (r.reaction != Reaction::fast_stop_latch) continue;
+    bool found = false;
+    for (const Latch& l : latches()) found = found || l.rule == r.id;
+    EXPECT_TRUE(found) << r.code;
+  }
+}
+
+}  // namespace
+}  // namespace treadd::testing
