@@ -17,8 +17,8 @@ SupervisorSettings settings_from(const MachineConfig& m) {
 
 // Session records, read from disk: off the control loop (BackgroundWork), so their size never
 // delays a tick or an e-stop.
-json history_reply(const std::filesystem::path& records_dir, const protocol::HistoryQuery& q);
-json report_reply(const std::filesystem::path& records_dir, const protocol::ReportQuery& q);
+json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q);
+json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q);
 
 // "profiles":{name: limits…},"programs":[names…] — JSON members, serialized once per configuration.
 std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
@@ -122,46 +122,57 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
   return std::visit(
       [&](const auto& req) -> Outcome {
         using T = std::decay_t<decltype(req)>;
-        if constexpr (std::is_same_v<T, protocol::StatusQuery>) {
-          Outcome shared;
-          shared.shared_line = &status_line();
-          return shared;
-        } else if constexpr (std::is_same_v<T, protocol::LimitsQuery>) {
-          if (req.profile) return {limits(*req.profile), std::nullopt};
-          Outcome shared;
-          shared.shared_line = &all_limits_line();
-          return shared;
-        } else if constexpr (std::is_same_v<T, protocol::WatchQuery>) {
-          return {protocol::ok_reply("watching"), req.hz};
-        } else if constexpr (std::is_same_v<T, protocol::ReloadRequest>) {
-          if (peer.role != Role::clinician) {
-            return {protocol::error_reply(std::string("refused: reloading limits needs the clinician role; you have the ") +
-                                          to_string(peer.role) + " role"),
-                    std::nullopt};
-          }
-          Outcome deferred;
-          deferred.reload = true;
-          return deferred;
-        } else if constexpr (std::is_same_v<T, protocol::HistoryQuery> || std::is_same_v<T, protocol::ReportQuery>) {
-          // Session records are patient data: staff only.
-          if (peer.role == Role::viewer) {
-            return {protocol::error_reply("refused: session records need the operator role; you have the viewer role"),
-                    std::nullopt};
-          }
-          Outcome off_loop;
-          if constexpr (std::is_same_v<T, protocol::HistoryQuery>) {
-            off_loop.query = [dir = traces_.records_dir, req] { return history_reply(dir, req); };
-          } else {
-            off_loop.query = [dir = traces_.records_dir, req] { return report_reply(dir, req); };
-          }
-          return off_loop;
-        } else if constexpr (std::is_same_v<T, protocol::StartRequest>) {
-          return {start(req, peer, now), std::nullopt};
+        if constexpr (T::spec.answered_by == AnsweredBy::supervisor) {
+          return {run_command(Command{req}, peer, now), std::nullopt};  // the supervisor checks the role
         } else {
-          return {run_command(req, peer, now), std::nullopt};
+          if (auto refused = check_role(T::spec, peer.role)) {
+            count_refusal(*refused, peer, now);
+            return {reply_from(*refused), std::nullopt};
+          }
+          return answer(req, peer, now);
         }
       },
       *parsed.request);
+}
+
+Controller::Outcome Controller::answer(const StatusQuery&, const Peer&, TimePoint) {
+  Outcome shared;
+  shared.shared_line = &status_line();
+  return shared;
+}
+
+Controller::Outcome Controller::answer(const LimitsQuery& req, const Peer&, TimePoint) {
+  if (req.profile) return {limits(*req.profile), std::nullopt};
+  Outcome shared;
+  shared.shared_line = &all_limits_line();
+  return shared;
+}
+
+Controller::Outcome Controller::answer(const WatchQuery& req, const Peer&, TimePoint) {
+  return {protocol::ok_reply("watching"), req.hz};
+}
+
+Controller::Outcome Controller::answer(const ReloadRequest&, const Peer&, TimePoint) {
+  Outcome deferred;
+  deferred.reload = true;
+  return deferred;
+}
+
+// Session records are read off the loop: their size never delays a tick or an e-stop.
+Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer&, TimePoint) {
+  Outcome off_loop;
+  off_loop.query = [dir = traces_.records_dir, req] { return history_reply(dir, req); };
+  return off_loop;
+}
+
+Controller::Outcome Controller::answer(const ReportQuery& req, const Peer&, TimePoint) {
+  Outcome off_loop;
+  off_loop.query = [dir = traces_.records_dir, req] { return report_reply(dir, req); };
+  return off_loop;
+}
+
+Controller::Outcome Controller::answer(const StartRequest& req, const Peer& peer, TimePoint now) {
+  return {start(req, peer, now), std::nullopt};
 }
 
 json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now) {
@@ -169,21 +180,23 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
   const Reply r = supervisor_.handle(Request{cmd, peer.role, peer.who}, now);
   send_drive_command();
   log_events(peer.who, now);
-  std::uint64_t suppressed = 0;
-  if (!r.accepted) {
-    ++counters_.refusals;
-    if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
-    if (refusal_log_.allow(peer.uid, now, suppressed)) {
-      const std::string text =
-          r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
-      log::info("refused for " + peer.who + ": " + text);
-      audit("refusal", peer.who, text, now);
-    }
-  }
+  if (!r.accepted) count_refusal(r, peer, now);
   return reply_from(r);
 }
 
-json Controller::start(const protocol::StartRequest& req, const Peer& peer, TimePoint now) {
+void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) {
+  ++counters_.refusals;
+  if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
+  std::uint64_t suppressed = 0;
+  if (refusal_log_.allow(peer.uid, now, suppressed)) {
+    const std::string text =
+        r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
+    log::info("refused for " + peer.who + ": " + text);
+    audit("refusal", peer.who, text, now);
+  }
+}
+
+json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
   const auto& profiles = config_.limits.profiles;
   auto p = profiles.find(req.profile);
   if (p == profiles.end()) {
@@ -325,7 +338,7 @@ const std::string& Controller::status_line() {
 
 namespace {
 
-json history_reply(const std::filesystem::path& records_dir, const protocol::HistoryQuery& q) {
+json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q) {
   json r = protocol::ok_reply("history");
   json sessions = json::array();
   for (const auto& rec : list_records(records_dir, q.profile, q.since)) {
@@ -337,7 +350,7 @@ json history_reply(const std::filesystem::path& records_dir, const protocol::His
   return r;
 }
 
-json report_reply(const std::filesystem::path& records_dir, const protocol::ReportQuery& q) {
+json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q) {
   auto rec = read_record(records_dir, q.session);
   if (!rec) return protocol::error_reply("there is no session '" + q.session + "' (see treadctl history)");
   json r = protocol::ok_reply("report");

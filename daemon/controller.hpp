@@ -104,8 +104,17 @@ class Controller {
   const DriveFeedback& last_feedback() const { return last_feedback_; }
 
  private:
+  // The requests the daemon answers itself (AnsweredBy::daemon), after the role check.
+  Outcome answer(const StatusQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const LimitsQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const WatchQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const ReloadRequest& req, const Peer& peer, TimePoint now);
+  Outcome answer(const HistoryQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const ReportQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const StartRequest& req, const Peer& peer, TimePoint now);
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
-  nlohmann::json start(const protocol::StartRequest& req, const Peer& peer, TimePoint now);
+  nlohmann::json start(const StartRequest& req, const Peer& peer, TimePoint now);
+  void count_refusal(const Reply& r, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::string& profile) const;
   std::string profile_names() const;
   void send_drive_command();

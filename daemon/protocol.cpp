@@ -1,16 +1,74 @@
 #include "daemon/protocol.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace treadd::protocol {
 namespace {
 
 using nlohmann::json;
 
-std::string string_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) throw std::invalid_argument(std::string("'") + key + "' must be a string");
-  return it->get<std::string>();
+std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+
+// The request's fields, checked against its spec; a wrong one throws with the field's name.
+Args read_fields(const CommandSpec& spec, const json& j) {
+  Args args;
+  for (const Field& f : spec.fields) {
+    if (f.name.empty()) continue;
+    auto it = j.find(std::string(f.name));
+    if (it == j.end() || (it->is_null() && !f.required)) {
+      if (f.required) throw std::invalid_argument(quoted(f.name) + " is required");
+      continue;
+    }
+    switch (f.kind) {
+      case FieldKind::text: {
+        if (!it->is_string()) throw std::invalid_argument(quoted(f.name) + " must be a string");
+        const auto text = it->get<std::string>();
+        if (f.max > 0 && (static_cast<double>(text.size()) < f.min || static_cast<double>(text.size()) > f.max)) {
+          throw std::invalid_argument(quoted(f.name) + " must be " + std::to_string(static_cast<int>(f.min)) + " to " +
+                                      std::to_string(static_cast<int>(f.max)) + " characters");
+        }
+        args.set(f.name, text);
+        break;
+      }
+      case FieldKind::number: {
+        if (!it->is_number() || !std::isfinite(it->get<double>())) {
+          throw std::invalid_argument(quoted(f.name) + " must be a number");
+        }
+        const double v = it->get<double>();
+        if (f.max > f.min && !(v >= f.min && v <= f.max)) {
+          char range[64];
+          std::snprintf(range, sizeof range, " must be a number from %g to %g", f.min, f.max);
+          throw std::invalid_argument(quoted(f.name) + range);
+        }
+        args.set(f.name, v);
+        break;
+      }
+      case FieldKind::flag:
+        if (!it->is_boolean()) throw std::invalid_argument(quoted(f.name) + " must be true or false");
+        args.set(f.name, it->get<bool>());
+        break;
+      case FieldKind::direction: {
+        auto d = it->is_string() ? parse_direction(it->get<std::string>()) : std::nullopt;
+        if (!d) throw std::invalid_argument(quoted(f.name) + " must be " + direction_words);
+        args.set(f.name, *d);
+        break;
+      }
+    }
+  }
+  return args;
+}
+
+// The request whose spec carries `name`, built from its checked fields.
+template <std::size_t I = 0>
+std::optional<Parsed> build(std::string_view name, const json& j) {
+  if constexpr (I < std::variant_size_v<Parsed>) {
+    using T = std::variant_alternative_t<I, Parsed>;
+    if (T::spec.name == name) return Parsed{std::in_place_index<I>, T::from(read_fields(T::spec, j))};
+    return build<I + 1>(name, j);
+  } else {
+    return std::nullopt;
+  }
 }
 
 Parsed parse_object(const json& j) {
@@ -19,74 +77,11 @@ Parsed parse_object(const json& j) {
   if (auto v = j.find("v"); v != j.end() && v->dump() != std::to_string(version)) {
     throw std::invalid_argument("unsupported protocol version (this daemon speaks version 1)");
   }
-  const std::string cmd = string_field(j, "cmd");
-  if (cmd == "status") return StatusQuery{};
-  if (cmd == "limits") {
-    LimitsQuery q;
-    if (j.contains("profile")) q.profile = string_field(j, "profile");
-    return q;
-  }
-  if (cmd == "watch") {
-    WatchQuery q;
-    if (auto hz = j.find("hz"); hz != j.end()) {
-      if (!hz->is_number() || !(hz->get<double>() >= 0.5 && hz->get<double>() <= 20)) {
-        throw std::invalid_argument("'hz' must be a number from 0.5 to 20");
-      }
-      q.hz = hz->get<double>();
-    }
-    return q;
-  }
-  if (cmd == "reload") return ReloadRequest{};
-  if (cmd == "history") {
-    HistoryQuery q;
-    if (j.contains("profile")) q.profile = string_field(j, "profile");
-    if (j.contains("since")) q.since = string_field(j, "since");
-    return q;
-  }
-  if (cmd == "report") return ReportQuery{string_field(j, "session")};
-  if (cmd == "start") {
-    StartRequest s;
-    s.profile = string_field(j, "profile");
-    if (j.contains("program") && !j["program"].is_null()) s.program = string_field(j, "program");
-    if (j.contains("direction")) {
-      s.direction = parse_direction(string_field(j, "direction"));
-      if (!s.direction) throw std::invalid_argument("'direction' must be 'reverse' or 'forward'");
-    }
-    return s;
-  }
-  if (cmd == "speed") {
-    auto k = j.find("kmh");
-    if (k == j.end() || !k->is_number() || !std::isfinite(k->get<double>())) {
-      throw std::invalid_argument("'kmh' must be a number");
-    }
-    return Command{SpeedCmd{k->get<double>()}};
-  }
-  if (cmd == "direction") {
-    auto d = parse_direction(string_field(j, "direction"));
-    if (!d) throw std::invalid_argument("'direction' must be 'reverse' or 'forward'");
-    bool via_stop = false;
-    if (auto v = j.find("via_stop"); v != j.end()) {
-      if (!v->is_boolean()) throw std::invalid_argument("'via_stop' must be true or false");
-      via_stop = v->get<bool>();
-    }
-    return Command{DirectionCmd{*d, via_stop}};
-  }
-  if (cmd == "pause") return Command{PauseCmd{}};
-  if (cmd == "resume") return Command{ResumeCmd{}};
-  if (cmd == "stop") {
-    StopCmd stop;
-    if (j.contains("reason")) {
-      stop.reason = string_field(j, "reason");
-      if (stop.reason.empty() || stop.reason.size() > 200) throw std::invalid_argument("'reason' must be 1 to 200 characters");
-    }
-    return Command{stop};
-  }
-  if (cmd == "estop") return Command{EStopCmd{}};
-  if (cmd == "reset") return Command{ResetCmd{}};
-  if (cmd == "lock") return Command{LockCmd{}};
-  if (cmd == "unlock") return Command{UnlockCmd{}};
-  if (cmd == "heartbeat") return Command{HeartbeatCmd{}};
-  throw std::invalid_argument("unknown command '" + cmd + "'");
+  auto cmd = j.find("cmd");
+  if (cmd == j.end() || !cmd->is_string()) throw std::invalid_argument("'cmd' must be a string");
+  const std::string name = cmd->get<std::string>();
+  if (auto request = build(name, j)) return *request;
+  throw std::invalid_argument("unknown command '" + name + "'");
 }
 
 json segment_json(const Segment& s) {

@@ -15,25 +15,8 @@ namespace treadd::protocol {
 constexpr int version = 1;
 constexpr std::size_t max_line_bytes = 4096;
 
-// Requests the daemon answers itself, without the supervisor.
-struct StatusQuery {};
-struct LimitsQuery { std::optional<std::string> profile; };
-struct WatchQuery { double hz = 5; };
-struct ReloadRequest {};
-struct HistoryQuery {
-  std::optional<std::string> profile;
-  std::optional<std::string> since;  // ISO date or date-time, UTC
-};
-struct ReportQuery { std::string session; };
-// A start names a profile (and program); the daemon resolves them against the loaded limits.
-struct StartRequest {
-  std::string profile;
-  std::optional<std::string> program;
-  std::optional<Direction> direction;
-};
-
-using Parsed = std::variant<StatusQuery, LimitsQuery, WatchQuery, ReloadRequest, HistoryQuery, ReportQuery, StartRequest,
-                            Command>;
+// Every request a client may send (daemon/supervisor/commands.hpp declares each once).
+using Parsed = AnyRequest;
 
 struct ParseResult {
   std::optional<Parsed> request;

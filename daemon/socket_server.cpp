@@ -98,8 +98,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // gets one error naming the control socket.
   void answer_estop_only(const std::string& line, TimePoint now) {
     auto parsed = protocol::parse_request(line);
-    const auto* command = parsed.request ? std::get_if<Command>(&*parsed.request) : nullptr;
-    if (command == nullptr || !std::holds_alternative<EStopCmd>(*command)) {
+    if (!parsed.request || !std::holds_alternative<EStopCmd>(*parsed.request)) {
       send(protocol::error_reply("this socket takes only an e-stop ({\"cmd\":\"estop\"}); use the control socket for "
                                  "anything else")
                    .dump() +

@@ -122,4 +122,13 @@ using Facts = std::initializer_list<Fact>;
 // as {name} (a test renders every rule and refuses that).
 std::string render_rule(RuleId id, Facts facts);
 
+// What a command gets back: accepted with a short confirmation, or refused by a rule with its message.
+struct Reply {
+  bool accepted = false;
+  std::string message;  // the reason when refused, a short confirmation otherwise
+  std::optional<RuleId> rule;  // the rule that refused
+  static Reply ok(std::string m = "ok") { return {true, std::move(m), std::nullopt}; }
+  static Reply refused(RuleId id, Facts facts = {}) { return {false, render_rule(id, facts), id}; }
+};
+
 }  // namespace treadd

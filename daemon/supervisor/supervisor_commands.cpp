@@ -11,20 +11,23 @@ namespace {
 using units::format_duration;
 using units::format_kmh;
 
-Role required_role(const Command& c) {
-  // Anyone may stop the belt; presence is staff's word that someone watches the patient.
-  if (std::holds_alternative<EStopCmd>(c)) return Role::viewer;
-  if (std::holds_alternative<ResetCmd>(c) || std::holds_alternative<UnlockCmd>(c)) return Role::clinician;
-  return Role::operator_role;
+const CommandSpec& spec_of(const Command& c) {
+  return std::visit(
+      [](const auto& cmd) -> const CommandSpec& {
+        using T = std::decay_t<decltype(cmd)>;
+        if constexpr (std::is_same_v<T, StartCmd>) {
+          return StartRequest::spec;  // the daemon resolved the request's profile into this command
+        } else {
+          return T::spec;
+        }
+      },
+      c);
 }
 
 }  // namespace
 
 Reply Supervisor::handle(const Request& request, TimePoint now) {
-  const Role needed = required_role(request.command);
-  if (static_cast<int>(request.role) < static_cast<int>(needed)) {
-    return Reply::refused(RuleId::role_required, {{"needed", to_string(needed)}, {"role", to_string(request.role)}});
-  }
+  if (auto refused = check_role(spec_of(request.command), request.role)) return *refused;
   Reply reply = std::visit(
       [&](const auto& cmd) -> Reply {
         using T = std::decay_t<decltype(cmd)>;

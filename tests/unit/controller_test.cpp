@@ -65,7 +65,7 @@ TEST(Controller, when_garbage_arrives_expect_error_reply_and_no_motion) {
 TEST(Controller, when_operator_reloads_expect_refusal_naming_clinician_role) {
   ControllerRig rig;
   json r = rig.call(R"({"cmd":"reload"})", Role::operator_role);
-  EXPECT_EQ(r["error"], "refused: reloading limits needs the clinician role; you have the operator role");
+  EXPECT_EQ(r["rule"], "role_required") << r.dump();
 }
 
 }  // namespace

@@ -9,8 +9,7 @@ namespace {
 TEST(Protocol, when_speed_request_expect_speed_command) {
   auto r = protocol::parse_request(R"({"v":1,"cmd":"speed","kmh":3.5})");
   ASSERT_TRUE(r.request) << r.error;
-  const auto& cmd = std::get<Command>(*r.request);
-  EXPECT_DOUBLE_EQ(std::get<SpeedCmd>(cmd).kmh, 3.5);
+  EXPECT_DOUBLE_EQ(std::get<SpeedCmd>(*r.request).kmh, 3.5);
 }
 
 TEST(Protocol, when_input_is_garbage_expect_error_and_no_command) {
@@ -31,7 +30,7 @@ TEST(Protocol, when_line_is_oversize_expect_error) {
 TEST(Protocol, when_start_request_expect_profile_program_and_direction) {
   auto r = protocol::parse_request(R"({"cmd":"start","profile":"p","program":"g","direction":"forward"})");
   ASSERT_TRUE(r.request) << r.error;
-  const auto& s = std::get<protocol::StartRequest>(*r.request);
+  const auto& s = std::get<StartRequest>(*r.request);
   EXPECT_EQ(s.profile, "p");
   EXPECT_EQ(*s.program, "g");
   EXPECT_EQ(*s.direction, Direction::forward);
