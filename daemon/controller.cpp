@@ -341,7 +341,7 @@ namespace {
 json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q) {
   json r = protocol::ok_reply("history");
   json sessions = json::array();
-  for (const auto& rec : list_records(records_dir, q.profile, q.since)) {
+  for (const auto& rec : list_records(records_dir, {q.profile, q.since, q.until})) {
     json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
               {"cut_short", !rec.end.has_value()}};
     sessions.push_back(std::move(s));

@@ -1,5 +1,7 @@
 #include "daemon/protocol.hpp"
 
+#include "core/calendar.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -54,6 +56,12 @@ Args read_fields(const CommandSpec& spec, const json& j) {
         args.set(f.name, *d);
         break;
       }
+      case FieldKind::date:
+        if (!it->is_string() || !is_iso_utc(it->get<std::string>())) {
+          throw std::invalid_argument(quoted(f.name) + " must be a UTC date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+        }
+        args.set(f.name, it->get<std::string>());
+        break;
     }
   }
   return args;

@@ -190,8 +190,7 @@ void summarize(const fs::path& file, RecordSummary& s) {
 
 }  // namespace
 
-std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional<std::string>& profile,
-                                        const std::optional<std::string>& since_iso) {
+std::vector<RecordSummary> list_records(const fs::path& dir, const RecordFilter& filter) {
   std::vector<RecordSummary> out;
   std::vector<fs::path> files;
   std::error_code ec;  // a missing or unreadable directory lists no sessions; it never throws
@@ -204,9 +203,14 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const std::optional
     s.id = f.stem().string();
     summarize(f, s);
     if (s.start.is_null()) continue;
-    if (profile && s.start.value("profile", "") != *profile) continue;
-    // ISO-8601 UTC strings compare in time order; a bare date compares as its midnight.
-    if (since_iso && s.start.value("start", "") < *since_iso) continue;
+    if (filter.profile && s.start.value("profile", "") != *filter.profile) continue;
+    // ISO-8601 UTC strings compare in time order; a bare date compares as its midnight, and as
+    // `until` it compares with the start's date, so the whole day is in.
+    const std::string started = s.start.value("start", "");
+    if (filter.since && started < *filter.since) continue;
+    if (filter.until && (filter.until->size() == 10 ? started.substr(0, 10) > *filter.until : started >= *filter.until)) {
+      continue;
+    }
     out.push_back(std::move(s));
   }
   return out;

@@ -58,8 +58,13 @@ struct RecordSummary {
   std::optional<nlohmann::json> end;   // absent: the daemon stopped mid-session (cut short)
 };
 
-std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const std::optional<std::string>& profile,
-                                        const std::optional<std::string>& since_iso);
+// Which sessions `history` lists; times are ISO 8601 UTC (a bare date for `until` means to the end of that day).
+struct RecordFilter {
+  std::optional<std::string> profile;
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+};
+std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const RecordFilter& filter);
 // The whole record as {"start", "end", "samples": [...], "events": [...], "cut_short"}; nullopt if unknown.
 std::optional<nlohmann::json> read_record(const std::filesystem::path& dir, const std::string& id);
 

@@ -17,7 +17,7 @@
 
 namespace treadd {
 
-enum class FieldKind { text, number, flag, direction };
+enum class FieldKind { text, number, flag, direction, date };  // date: ISO 8601 UTC (core/calendar.hpp)
 
 struct Field {
   std::string_view name;  // empty: no field
@@ -35,7 +35,7 @@ struct CommandSpec {
   Role role;  // the weakest role that may send it
   AnsweredBy answered_by;
   std::string_view help;
-  std::array<Field, 3> fields{};
+  std::array<Field, 4> fields{};
 };
 
 // A request's field values, already checked against its spec.
@@ -60,7 +60,7 @@ class Args {
 
 // ---- requests the daemon answers itself ----
 struct StatusQuery {
-  static constexpr CommandSpec spec{"status", Role::viewer, AnsweredBy::daemon, "show state, speeds, session and limits"};
+  static constexpr CommandSpec spec{"status", Role::viewer, AnsweredBy::daemon, "show the state, speeds and session"};
   static StatusQuery from(const Args&) { return {}; }
 };
 struct WatchQuery {
@@ -86,10 +86,12 @@ struct HistoryQuery {
   static constexpr CommandSpec spec{
       "history", Role::operator_role, AnsweredBy::daemon, "list recorded sessions",
       {{{"profile", FieldKind::text, false, false, 0, 0, "only this profile"},
-        {"since", FieldKind::text, false, false, 0, 0, "only sessions started on or after this UTC date (YYYY-MM-DD[THH:MM:SSZ])"}}}};
+        {"since", FieldKind::date, false, false, 0, 0, "only sessions started at or after this time"},
+        {"until", FieldKind::date, false, false, 0, 0, "only sessions started before this time (a date: to the end of that day)"}}}};
   std::optional<std::string> profile;
   std::optional<std::string> since;  // ISO date or date-time, UTC
-  static HistoryQuery from(const Args& a) { return {a.text("profile"), a.text("since")}; }
+  std::optional<std::string> until;
+  static HistoryQuery from(const Args& a) { return {a.text("profile"), a.text("since"), a.text("until")}; }
 };
 struct ReportQuery {
   static constexpr CommandSpec spec{"report", Role::operator_role, AnsweredBy::daemon, "one recorded session",
@@ -168,7 +170,7 @@ struct LockCmd {
   static LockCmd from(const Args&) { return {}; }
 };
 struct UnlockCmd {
-  static constexpr CommandSpec spec{"unlock", Role::clinician, AnsweredBy::supervisor, "lift a lock-out"};
+  static constexpr CommandSpec spec{"unlock", Role::clinician, AnsweredBy::supervisor, "lift a lock-out (the treadmill may be used again)"};
   static UnlockCmd from(const Args&) { return {}; }
 };
 struct HeartbeatCmd {

@@ -22,7 +22,7 @@ class RecordsE2E : public DaemonFixture {
     filters.insert(filters.begin(), {"--json", "history"});
     RunResult r = ctl(filters);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(r.out);
+    return nlohmann::json::parse(r.out)["sessions"];
   }
 };
 
@@ -84,7 +84,7 @@ TEST_F(RecordsE2E, a_record_survives_sigkill_and_is_marked_cut_short) {
   EXPECT_TRUE(all[0]["cut_short"].get<bool>());
   RunResult r = ctl({"--json", "report", all[0]["id"]});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  nlohmann::json rec = nlohmann::json::parse(r.out);
+  nlohmann::json rec = nlohmann::json::parse(r.out)["record"];
   EXPECT_TRUE(rec["cut_short"].get<bool>());
   EXPECT_GE(rec["samples"].size(), 5u);
   EXPECT_NE(ctl({"report", all[0]["id"]}).out.find("cut short"), std::string::npos);

@@ -1,26 +1,39 @@
 // treadctl: staff's command-line tool. Speaks only the control socket protocol; never drives hardware.
+// Its verbs and options come from verbs() (the daemon's command registry plus client-only verbs);
+// this file turns a command line into a request and a reply into what a person or a script reads.
+//
+// The contract (treadctl(1) EXIT STATUS, docs/protocol.md "treadctl --json"):
+//   exit 0 done, 1 refused or failed, 2 usage error, 3 treadd unreachable;
+//   --json: one JSON object per answer on stdout, {"v":1,"ok":…,"error":…} plus the verb's fields
+//   at the top level — errors included.
 #include <unistd.h>
 
-#include <yaml-cpp/yaml.h>
-
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
-#include <filesystem>
+#include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 
-#include "config/drive_profile.hpp"
-#include "config/loader.hpp"
+#include "core/calendar.hpp"
+#include "tools/treadctl/check_config.hpp"
 #include "tools/treadctl/client.hpp"
 #include "tools/treadctl/render.hpp"
 #include "tools/treadctl/report.hpp"
+#include "tools/treadctl/verbs.hpp"
 
 namespace {
 
 using nlohmann::json;
 using treadctl::Client;
+using treadctl::Option;
+using treadctl::Verb;
 
+constexpr int exit_ok = 0;
 constexpr int exit_refused = 1;
+constexpr int exit_usage = 2;
 constexpr int exit_unreachable = 3;
 
 struct Globals {
@@ -28,56 +41,119 @@ struct Globals {
   bool json_output = false;
 };
 
+// How a verb ended. With --json: the envelope on stdout; otherwise `text` on stdout, `error` on stderr.
+struct Outcome {
+  int exit = exit_ok;
+  json fields = json::object();  // the verb's fields, at the envelope's top level
+  std::string text;
+  std::string error;
+};
+
+json envelope(const Outcome& o) {
+  json e = {{"v", 1}, {"ok", o.exit == exit_ok}};
+  if (!o.error.empty()) e["error"] = o.error;
+  for (const auto& [key, value] : o.fields.items()) e[key] = value;
+  return e;
+}
+
+int emit(const Globals& g, const Outcome& o) {
+  if (g.json_output) {
+    std::cout << envelope(o).dump() << std::endl;
+  } else {
+    std::cout << o.text << std::flush;
+    if (!o.error.empty()) std::cerr << o.error << (o.error.back() == '\n' ? "" : "\n");
+  }
+  return o.exit;
+}
+
+Outcome failure(int code, std::string error, json fields = json::object()) {
+  return Outcome{code, std::move(fields), "", std::move(error)};
+}
+
+// A daemon reply as an outcome: its fields (less v/ok) go to the envelope.
+Outcome from_reply(json reply, const std::string& text_when_ok = "") {
+  const bool ok = reply.value("ok", false);
+  std::string error = reply.value("error", "");
+  if (!ok && reply.contains("errors")) {
+    for (const auto& e : reply["errors"]) error += "\n  " + e.get<std::string>();
+  }
+  const std::string message = reply.value("message", "");
+  reply.erase("v");
+  reply.erase("ok");
+  reply.erase("error");
+  if (!ok) return failure(exit_refused, error.empty() ? "refused" : error, reply);
+  return Outcome{exit_ok, reply, text_when_ok.empty() ? message + "\n" : text_when_ok, ""};
+}
+
+// What the command line said, beyond the request itself.
+struct Invocation {
+  const Verb* verb = nullptr;
+  json request;
+  std::map<std::string, std::string> text;  // client-only options given
+  std::map<std::string, bool> flags;
+  std::vector<std::string> files;
+};
+
 volatile std::sig_atomic_t interrupted = 0;
 
-// One request, one reply: prints the message (or the JSON) and maps refusal to a non-zero exit.
-int simple(const Globals& g, const json& request, const std::string& socket) {
-  Client client(socket);
-  json reply = client.call(request);
-  if (g.json_output) {
-    std::cout << reply.dump() << "\n";
-  } else if (reply.value("ok", false)) {
-    std::cout << reply.value("message", "ok") << "\n";
-  } else {
-    std::cerr << reply.value("error", "error") << "\n";
-    if (reply.contains("errors")) {
-      for (const auto& e : reply["errors"]) std::cerr << "  " << e.get<std::string>() << "\n";
-    }
-  }
-  return reply.value("ok", false) ? 0 : exit_refused;
+Outcome status(const Globals& g, const Invocation& in) {
+  json reply = Client(g.socket).call(in.request);
+  if (!reply.value("ok", false)) return from_reply(reply);
+  // `--json status` keeps the status fields at the top level: scripts read them there.
+  return Outcome{exit_ok, reply["status"], treadctl::render_status(reply["status"]), ""};
 }
 
-int status(const Globals& g) {
-  Client client(g.socket);
-  json reply = client.call({{"v", 1}, {"cmd", "status"}});
-  if (!reply.value("ok", false)) {
-    std::cerr << reply.value("error", "error") << "\n";
-    return exit_refused;
-  }
-  std::cout << (g.json_output ? reply["status"].dump() + "\n" : treadctl::render_status(reply["status"]));
-  return 0;
+Outcome limits(const Globals& g, const Invocation& in) {
+  json reply = Client(g.socket).call(in.request);
+  return from_reply(reply, reply.value("ok", false) ? treadctl::render_limits(reply) : "");
 }
 
-int watch(const Globals& g, double hz, int count) {
+Outcome history(const Globals& g, const Invocation& in) {
+  json reply = Client(g.socket).call(in.request);
+  return from_reply(reply, reply.value("ok", false) ? treadctl::render_history(reply["sessions"]) : "");
+}
+
+Outcome report(const Globals& g, const Invocation& in) {
+  json reply = Client(g.socket).call(in.request);
+  if (!reply.value("ok", false)) return from_reply(reply);
+  const json& record = reply["record"];
+  Outcome o{exit_ok, {{"record", record}}, "", ""};
+  if (auto svg = in.text.find("svg"); svg != in.text.end()) {
+    std::ofstream out(svg->second, std::ios::trunc);
+    out << treadctl::render_svg(record);
+    out.close();
+    if (!out) return failure(exit_refused, "treadctl: cannot write the chart to " + svg->second + ": " + std::strerror(errno));
+    o.fields["chart"] = svg->second;
+    o.text = "chart written to " + svg->second + "\n";
+  }
+  if (in.flags.count("csv")) {
+    o.text = treadctl::render_csv(record);  // stdout carries the CSV alone; the chart is on disk
+  } else if (o.text.empty()) {
+    o.text = treadctl::render_summary(record);
+  }
+  return o;
+}
+
+Outcome watch(const Globals& g, const Invocation& in) {
   Client client(g.socket);
-  client.send({{"v", 1}, {"cmd", "watch"}, {"hz", hz}});
+  client.send(in.request);
   const bool tty = isatty(STDOUT_FILENO) && !g.json_output;
   std::signal(SIGINT, [](int) { interrupted = 1; });
   auto first = client.receive(5000);
-  if (!first || !first->value("ok", false)) {
-    std::cerr << (first ? first->value("error", "error") : "treadd did not answer") << "\n";
-    return exit_refused;
-  }
-  int shown = 0;
-  while (!interrupted && (count <= 0 || shown < count)) {
+  if (!first) return failure(exit_unreachable, "treadctl: treadd did not answer");
+  if (!first->value("ok", false)) return from_reply(*first);
+  const long limit = in.text.count("count") ? std::stol(in.text.at("count")) : 0;  // client-side: not sent
+  long shown = 0;
+  while (!interrupted && (limit <= 0 || shown < limit)) {
     auto update = client.receive(5000);
     if (!update) {
-      std::cerr << "treadd stopped sending updates\n";
-      return exit_unreachable;
+      // On its own line: a live view may have left the cursor mid-screen.
+      if (tty) std::cout << "\n";
+      return failure(exit_unreachable, "treadctl: treadd stopped sending updates");
     }
     const json& st = (*update)["status"];
     if (g.json_output) {
-      std::cout << st.dump() << std::endl;
+      emit(g, Outcome{exit_ok, st, "", ""});
     } else if (tty) {
       std::cout << "\033[H\033[2J" << treadctl::render_status(st) << "\n(Ctrl-C to leave; the belt is not affected)"
                 << std::flush;
@@ -87,14 +163,14 @@ int watch(const Globals& g, double hz, int count) {
     ++shown;
   }
   if (tty) std::cout << "\n";
-  return 0;
+  return Outcome{exit_ok, {}, "", ""};
 }
 
 // Hold-to-run (operator presence): a heartbeat every 200 ms while this runs. Letting go —
 // Ctrl-C, closing the terminal — asks for a normal stop at once; a killed process or a lost
 // connection sends nothing more, and the daemon ramps the belt down after the profile's
 // operator_presence time.
-int hold(const Globals& g) {
+Outcome hold(const Globals& g, const Invocation&) {
   Client client(g.socket);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, [](int) { interrupted = 1; });
   std::cerr << "holding: the session runs while this runs; Ctrl-C (or closing the terminal) stops the belt\n";
@@ -102,14 +178,8 @@ int hold(const Globals& g) {
   while (!interrupted) {
     client.send({{"v", 1}, {"cmd", "heartbeat"}});
     auto reply = client.receive(2000);
-    if (!reply) {
-      std::cerr << "treadd stopped answering; without heartbeats the belt ramps to a stop\n";
-      return exit_unreachable;
-    }
-    if (!reply->value("ok", false)) {
-      std::cerr << reply->value("error", "error") << "\n";
-      return exit_refused;
-    }
+    if (!reply) return failure(exit_unreachable, "treadd stopped answering; without heartbeats the belt ramps to a stop");
+    if (!reply->value("ok", false)) return from_reply(*reply);
     if (reply->value("message", "") != "ok" && !said_waiting) {
       std::cerr << reply->value("message", "") << "\n";
       said_waiting = true;
@@ -117,83 +187,176 @@ int hold(const Globals& g) {
     for (int i = 0; i < 20 && !interrupted; ++i) usleep(10'000);
   }
   json stopped = client.call({{"v", 1}, {"cmd", "stop"}, {"reason", "operator let go of hold-to-run"}});
-  std::cerr << "let go: " << stopped.value("message", stopped.value("error", "")) << "\n";
-  return 0;
+  Outcome o = from_reply(stopped);
+  o.exit = exit_ok;  // letting go is the normal end of hold, whatever the stop found
+  o.text = "let go: " + stopped.value("message", stopped.value("error", "")) + "\n";
+  o.error.clear();
+  return o;
 }
 
-// Files are recognised by their top-level keys: machine.yaml has `ceilings:`, a drive profile
-// `commands:`, limits.yaml `profiles:`.
-enum class FileKind { machine, drive, limits };
-
-FileKind kind_of(const std::string& f) {
-  // Read with the daemon's bound (256 KiB): /dev/zero or a huge file is refused by the loader
-  // that follows, never swallowed here.
-  std::vector<treadd::Diagnostic> ignored;
-  const auto text = treadd::read_config_file(f, ignored);
+// The e-stop socket beside the control socket: its queue is never crowded by other clients.
+// A daemon without one (older) is reached on the control socket.
+Outcome estop(const Globals& g, const Invocation& in) {
   try {
-    if (text) {
-      YAML::Node n = YAML::Load(*text);
-      if (n["ceilings"].IsDefined()) return FileKind::machine;
-      if (n["commands"].IsDefined()) return FileKind::drive;
-    }
-  } catch (...) {
+    return from_reply(Client(g.socket + ".estop").call(in.request));
+  } catch (const treadctl::NotRunning&) {
+    return from_reply(Client(g.socket).call(in.request));
   }
-  if (std::filesystem::path(f).filename() == "machine.yaml") return FileKind::machine;
-  return FileKind::limits;
 }
 
-int check_config(const std::vector<std::string>& files, const std::string& machine_path) {
-  int bad = 0;
-  std::optional<treadd::MachineConfig> machine;
-  auto report = [&](const std::string& f, const std::vector<treadd::Diagnostic>& errors) {
-    if (errors.empty()) {
-      std::cout << f << ": ok\n";
+Outcome check_config(const Globals&, const Invocation& in) {
+  Outcome o;
+  json files = json::array();
+  for (const auto& c : treadctl::check_config(in.files, in.text.count("machine") ? in.text.at("machine") : "")) {
+    files.push_back({{"file", c.file}, {"ok", c.errors.empty()}, {"errors", c.errors}});
+    if (c.errors.empty()) o.text += c.file + ": ok\n";
+    for (const auto& e : c.errors) o.error += e + "\n";
+    if (!c.errors.empty()) o.exit = exit_refused;
+  }
+  o.fields["files"] = std::move(files);
+  if (o.exit != exit_ok) o.error += "treadctl: the files above are not valid; treadd would refuse them";
+  return o;
+}
+
+Outcome completion(const Globals&, const Invocation&) { return Outcome{exit_ok, {}, treadctl::bash_completion(), ""}; }
+
+// Not for people: text generated for the docs and the completion script (see tools/update-docs.sh).
+Outcome reference(const Globals& g, const std::string& what) {
+  if (what == "man") return Outcome{exit_ok, {}, treadctl::man_commands(), ""};
+  if (what == "protocol") return Outcome{exit_ok, {}, treadctl::protocol_table(), ""};
+  // profiles / programs: names for completion, from the daemon if it answers, else none.
+  std::string names;
+  try {
+    json reply = Client(g.socket).call({{"v", 1}, {"cmd", "limits"}});
+    if (what == "profiles") {
+      for (const auto& [name, p] : reply.value("profiles", json::object()).items()) names += name + "\n";
     } else {
-      std::cerr << treadd::join(errors);
-      ++bad;
+      for (const auto& name : reply.value("programs", json::array())) names += name.get<std::string>() + "\n";
     }
-  };
-  for (const auto& f : files) {
-    if (kind_of(f) == FileKind::machine) {
-      auto m = treadd::load_machine(f);
-      std::vector<treadd::Diagnostic> errors = m.errors;
-      // The drive profile machine.yaml names is part of the machine: a misspelt one fails here,
-      // not at the daemon's next start.
-      if (m.ok()) {
-        auto profile = treadd::load_named_drive_profile(*m.value, f);
-        errors.insert(errors.end(), profile.errors.begin(), profile.errors.end());
-      }
-      report(f, errors);
-      if (m.ok()) machine = m.value;
-    } else if (kind_of(f) == FileKind::drive) {
-      report(f, treadd::load_drive_profile(f).errors);
+  } catch (const std::exception&) {
+  }
+  return Outcome{exit_ok, {}, names, ""};
+}
+
+Outcome send_as_is(const Globals& g, const Invocation& in) { return from_reply(Client(g.socket).call(in.request)); }
+
+using Handler = Outcome (*)(const Globals&, const Invocation&);
+const std::map<std::string, Handler> handlers = {
+    {"status", status}, {"limits", limits}, {"history", history},           {"report", report},
+    {"watch", watch},   {"hold", hold},     {"estop", estop},               {"check-config", check_config},
+    {"completion", completion}};
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
     }
   }
-  for (const auto& f : files) {
-    if (kind_of(f) != FileKind::limits) continue;
-    // A file that cannot be read (missing, too big) is named first, before any ceilings are sought.
-    std::vector<treadd::Diagnostic> unreadable;
-    if (!treadd::read_config_file(f, unreadable)) {
-      report(f, unreadable);
+  return row[b.size()];
+}
+
+// The verb word on the command line (the first word that is not a global option or its value),
+// or "" if there is none.
+std::string verb_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--socket") {
+      ++i;
+    } else if (a.empty() || a[0] != '-') {
+      return a;
+    }
+  }
+  return "";
+}
+
+std::optional<std::string> unknown_verb_message(const std::string& word) {
+  if (word.empty() || word == "reference") return std::nullopt;
+  std::string best;
+  std::size_t best_distance = 3;  // suggest only a near miss
+  for (const Verb& v : treadctl::verbs()) {
+    if (v.name == word) return std::nullopt;
+    const std::size_t d = edit_distance(word, v.name);
+    if (d < best_distance || (best.empty() && v.name.rfind(word, 0) == 0)) {
+      best = v.name;
+      best_distance = std::min(d, best_distance);
+    }
+  }
+  std::string m = "treadctl: unknown command '" + word + "'";
+  return best.empty() ? m + "; see treadctl --help" : m + "; did you mean '" + best + "'?";
+}
+
+CLI::Validator direction_validator() {
+  return CLI::Validator(
+      [](std::string& word) {
+        return treadd::parse_direction(word) ? std::string() : std::string("must be ") + treadd::direction_words;
+      },
+      "reverse|forward");
+}
+
+// Each verb's options on its subcommand; the values land in `in` after parsing.
+struct OptionValues {
+  std::map<std::string, std::string> text;
+  std::map<std::string, double> number;
+  std::map<std::string, bool> flag;
+  std::vector<std::string> many;
+};
+
+void add_verb(CLI::App& app, const Verb& v, OptionValues& values) {
+  std::string help = v.help;
+  if (v.role && *v.role != treadd::Role::viewer) help += std::string(" (") + treadd::to_string(*v.role) + ")";
+  CLI::App* sub = app.add_subcommand(v.name, help);
+  for (const Option& o : v.options) {
+    const std::string name = o.cli_name();
+    CLI::Option* opt = nullptr;
+    if (o.many) {
+      opt = sub->add_option(name, values.many, o.help);
+    } else if (o.kind == treadd::FieldKind::flag) {
+      opt = sub->add_flag(name, values.flag[o.name], o.help);
+    } else if (o.kind == treadd::FieldKind::number) {
+      opt = sub->add_option(name, values.number[o.name], o.help);
+      if (o.max > o.min) opt->check(CLI::Range(o.min, o.max));
+    } else {
+      opt = sub->add_option(name, values.text[o.name], o.help);
+      if (o.kind == treadd::FieldKind::direction) opt->check(direction_validator());
+      if (o.kind == treadd::FieldKind::date) opt->type_name(std::string("WHEN"));
+    }
+    if (o.required) opt->required();
+  }
+}
+
+// The request, from the options given; dates as typed become the protocol's UTC form.
+std::variant<Invocation, std::string> invocation(const Verb& v, CLI::App& sub, OptionValues& values) {
+  Invocation in;
+  in.verb = &v;
+  in.request = {{"v", 1}, {"cmd", v.name}};
+  in.files = values.many;
+  for (const Option& o : v.options) {
+    const std::string name = o.cli_name();
+    if (o.many || sub.count(name) == 0) continue;
+    if (!o.from_field) {
+      if (o.kind == treadd::FieldKind::flag) in.flags[o.name] = true;
+      else in.text[o.name] = o.kind == treadd::FieldKind::number ? std::to_string(values.number[o.name]) : values.text[o.name];
       continue;
     }
-    if (!machine) {
-      std::string candidate = machine_path;
-      if (candidate.empty()) {
-        auto sibling = std::filesystem::path(f).parent_path() / "machine.yaml";
-        candidate = std::filesystem::exists(sibling) ? sibling.string() : "/etc/treadd/machine.yaml";
+    switch (o.kind) {
+      case treadd::FieldKind::number: in.request[o.name] = values.number[o.name]; break;
+      case treadd::FieldKind::flag: in.request[o.name] = values.flag[o.name]; break;
+      case treadd::FieldKind::date: {
+        auto iso = treadd::iso_utc_from_user_text(values.text[o.name], static_cast<std::int64_t>(std::time(nullptr)));
+        if (!iso) return name + ": '" + values.text[o.name] + "' is not a date; use " + std::string(treadd::date_forms);
+        in.request[o.name] = *iso;
+        break;
       }
-      auto m = treadd::load_machine(candidate);
-      if (!m.ok()) {
-        std::cerr << f << ": cannot check against the machine ceilings:\n" << treadd::join(m.errors);
-        ++bad;
-        continue;
-      }
-      machine = m.value;
+      default: in.request[o.name] = values.text[o.name];
     }
-    report(f, treadd::load_limits(f, *machine).errors);
   }
-  return bad == 0 ? 0 : exit_refused;
+  return in;
 }
 
 }  // namespace
@@ -201,135 +364,47 @@ int check_config(const std::vector<std::string>& files, const std::string& machi
 int main(int argc, char** argv) {
   Globals g;
   CLI::App app{"treadctl: start, steer, stop and watch a treadd treadmill session"};
+  app.fallthrough();  // --json and --socket may come after the verb, as with systemctl
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("treadctl ") + TREADD_VERSION);
   app.add_option("--socket", g.socket, "treadd control socket")->capture_default_str()->envname("TREADD_SOCKET");
-  app.add_flag("--json", g.json_output, "machine-readable output (one JSON object)");
+  app.add_flag("--json", g.json_output, "machine-readable output: one JSON object per answer, errors included");
+  app.footer(
+      "Exit status: 0 done, 1 refused or failed, 2 usage error, 3 treadd unreachable.\n"
+      "treadctl VERB --help shows a verb's options.");
 
-  app.add_subcommand("status", "show state, speeds, session and limits");
-  auto* watch_cmd = app.add_subcommand("watch", "live view of the session (Ctrl-C leaves; the belt is not affected)");
-  double hz = 2;
-  int count = 0;
-  watch_cmd->add_option("--hz", hz, "updates per second")->check(CLI::Range(0.5, 20.0));
-  watch_cmd->add_option("--count", count, "stop after this many updates (0 = until Ctrl-C)");
+  std::map<std::string, OptionValues> values;  // per verb; std::map keeps the addresses stable
+  for (const Verb& v : treadctl::verbs()) add_verb(app, v, values[v.name]);
+  std::string what;
+  app.add_subcommand("reference", "")  // hidden: generated docs and completion data
+      ->group("")
+      ->add_option("WHAT", what)
+      ->required()
+      ->check(CLI::IsMember({"man", "protocol", "profiles", "programs"}));
 
-  auto* start_cmd = app.add_subcommand("start", "start a session (the belt starts at the profile's start speed)");
-  std::string profile, program, start_direction;
-  start_cmd->add_option("--profile", profile, "profile from limits.yaml")->required();
-  start_cmd->add_option("--program", program, "interval program of that profile");
-  start_cmd->add_option("--direction", start_direction, "reverse or forward (default: the profile's)")
-      ->check(CLI::IsMember({"reverse", "forward"}));
-
-  auto* speed_cmd = app.add_subcommand("speed", "set the target speed in km/h (within the profile's cap)");
-  double kmh = 0;
-  speed_cmd->add_option("KMH", kmh, "km/h")->required();
-
-  auto* dir_cmd = app.add_subcommand("direction", "change the belt's direction (only at standstill)");
-  std::string direction;
-  bool via_stop = false;
-  dir_cmd->add_option("DIRECTION", direction, "reverse or forward")->required()->check(CLI::IsMember({"reverse", "forward"}));
-  dir_cmd->add_flag("--via-stop", via_stop, "if moving: ramp down, wait at standstill, then ramp up the other way");
-
-  for (const char* name : {"pause", "resume", "stop", "estop", "reset", "lock", "unlock", "reload"}) {
-    app.add_subcommand(name, std::string(name) == "estop"   ? "EMERGENCY STOP (latched until a clinician resets)"
-                             : std::string(name) == "reset" ? "clear a latched e-stop or fault (clinician, at standstill)"
-                             : std::string(name) == "lock"  ? "immobilise the treadmill until a clinician unlocks it"
-                             : std::string(name) == "reload" ? "re-read limits.yaml (clinician); applies from the next session"
-                                                             : std::string(name) + " the session");
+  for (int i = 1; i < argc; ++i) g.json_output = g.json_output || std::string(argv[i]) == "--json";
+  if (auto unknown = unknown_verb_message(verb_word(argc, argv))) return emit(g, failure(exit_usage, *unknown));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (g.json_output) return emit(g, failure(exit_usage, std::string("treadctl: ") + e.what()));
+    app.exit(e);
+    return exit_usage;
   }
-  app.add_subcommand("hold", "hold-to-run: keep operator presence while this runs (operator); letting go stops the belt");
-  auto* limits_cmd = app.add_subcommand("limits", "show the effective limits and the ceilings that bound them");
-  std::string limits_profile;
-  limits_cmd->add_option("--profile", limits_profile, "one profile only");
-
-  auto* history_cmd = app.add_subcommand("history", "list recorded sessions (operator role)");
-  std::string history_profile, since;
-  history_cmd->add_option("--profile", history_profile, "only this profile");
-  history_cmd->add_option("--since", since, "only sessions started on or after this UTC date (YYYY-MM-DD[THH:MM:SSZ])");
-  auto* report_cmd = app.add_subcommand("report", "one session: summary, or --csv / --svg FILE / --json");
-  std::string session_id, svg_path;
-  bool csv = false;
-  report_cmd->add_option("SESSION", session_id, "session id from history")->required();
-  report_cmd->add_flag("--csv", csv, "speed samples as CSV on stdout");
-  report_cmd->add_option("--svg", svg_path, "write a chart of speed over time to this file");
-
-  auto* check_cmd = app.add_subcommand("check-config", "validate machine.yaml / limits.yaml files without the daemon");
-  std::vector<std::string> files;
-  std::string machine_path;
-  check_cmd->add_option("FILE", files, "files to check")->required();
-  check_cmd->add_option("--machine", machine_path, "machine.yaml whose ceilings bound a limits file");
-
-  CLI11_PARSE(app, argc, argv);
 
   try {
     CLI::App* sub = app.get_subcommands().front();
-    const std::string name = sub->get_name();
-    if (name == "status") return status(g);
-    if (name == "watch") return watch(g, hz, count);
-    if (name == "hold") return hold(g);
-    if (name == "check-config") return check_config(files, machine_path);
-    if (name == "history" || name == "report") {
-      json req = {{"v", 1}, {"cmd", name}};
-      if (name == "history") {
-        if (!history_profile.empty()) req["profile"] = history_profile;
-        if (!since.empty()) req["since"] = since;
-      } else {
-        req["session"] = session_id;
-      }
-      Client client(g.socket);
-      json reply = client.call(req);
-      if (!reply.value("ok", false)) {
-        std::cerr << reply.value("error", "error") << "\n";
-        return exit_refused;
-      }
-      if (g.json_output) {
-        std::cout << (name == "history" ? reply["sessions"] : reply["record"]).dump() << "\n";
-      } else if (name == "history") {
-        std::cout << treadctl::render_history(reply["sessions"]);
-      } else if (csv) {
-        std::cout << treadctl::render_csv(reply["record"]);
-      } else if (!svg_path.empty()) {
-        std::ofstream(svg_path) << treadctl::render_svg(reply["record"]);
-        std::cout << "chart written to " << svg_path << "\n";
-      } else {
-        std::cout << treadctl::render_summary(reply["record"]);
-      }
-      return 0;
-    }
-    json req = {{"v", 1}, {"cmd", name}};
-    if (name == "start") {
-      req["profile"] = profile;
-      if (!program.empty()) req["program"] = program;
-      if (!start_direction.empty()) req["direction"] = start_direction;
-    } else if (name == "speed") {
-      req["kmh"] = kmh;
-    } else if (name == "direction") {
-      req["direction"] = direction;
-      req["via_stop"] = via_stop;
-    } else if (name == "limits") {
-      if (!limits_profile.empty()) req["profile"] = limits_profile;
-      Client client(g.socket);
-      json reply = client.call(req);
-      if (!reply.value("ok", false)) {
-        std::cerr << reply.value("error", "error") << "\n";
-        return exit_refused;
-      }
-      std::cout << (g.json_output ? reply.dump() + "\n" : treadctl::render_limits(reply));
-      return 0;
-    }
-    if (name == "estop") {
-      // The e-stop socket beside the control socket: its queue is never crowded by other clients.
-      // A daemon without one (older) is reached on the control socket.
-      try {
-        return simple(g, req, g.socket + ".estop");
-      } catch (const treadctl::NotRunning&) {
-      }
-    }
-    return simple(g, req, g.socket);
+    if (sub->get_name() == "reference") return emit(g, reference(g, what));
+    const Verb& verb = *std::find_if(treadctl::verbs().begin(), treadctl::verbs().end(),
+                                     [&](const Verb& v) { return v.name == sub->get_name(); });
+    auto in = invocation(verb, *sub, values[verb.name]);
+    if (auto* usage = std::get_if<std::string>(&in)) return emit(g, failure(exit_usage, "treadctl: " + *usage));
+    auto handler = handlers.find(verb.name);
+    return emit(g, (handler == handlers.end() ? send_as_is : handler->second)(g, std::get<Invocation>(in)));
   } catch (const treadctl::NotRunning& e) {
-    std::cerr << "treadctl: " << e.what() << "\n";
-    return exit_unreachable;
+    return emit(g, failure(exit_unreachable, std::string("treadctl: ") + e.what()));
   } catch (const std::exception& e) {
-    std::cerr << "treadctl: " << e.what() << "\n";
-    return exit_refused;
+    return emit(g, failure(exit_refused, std::string("treadctl: ") + e.what()));
   }
 }

@@ -90,7 +90,10 @@ std::string render_limits(const json& reply) {
     const json& c = p["ceilings"];
     out += "profile " + str(p["profile"]) + " (starts " + str(p["direction"]) + ")\n";
     out += "  reverse cap     " + num(p["reverse_cap_kmh"]) + " km/h   (machine ceiling " + num(c["reverse_max_kmh"]) + ")\n";
-    out += "  forward cap     " + num(p["forward_cap_kmh"]) + " km/h   (machine ceiling " + num(c["forward_max_kmh"]) + ")\n";
+    // A zero cap is the profile's way of saying "never forward": say so, not "0.0 km/h".
+    const bool forward_forbidden = p["forward_cap_kmh"].is_number() && p["forward_cap_kmh"].get<double>() <= 0;
+    out += "  forward cap     " + (forward_forbidden ? std::string("forbidden (reverse only)") : num(p["forward_cap_kmh"]) + " km/h") +
+           "   (machine ceiling " + num(c["forward_max_kmh"]) + ")\n";
     out += "  start speed     " + num(p["start_speed_kmh"]) + " km/h\n";
     out += "  accel/decel     " + num(p["accel_mps2"], "%.2f") + " / " + num(p["decel_mps2"], "%.2f") +
            " m/s2 forward, " + num(p["reverse_accel_mps2"], "%.2f") + " / " + num(p["reverse_decel_mps2"], "%.2f") +

@@ -1,0 +1,126 @@
+// treadctl's contract with people and scripts (treadctl(1) EXIT STATUS, docs/protocol.md):
+// exit 0 done, 1 refused or failed, 2 usage error, 3 unreachable; options after the verb; with
+// --json one envelope {"v":1,"ok":…,"error":…} plus the verb's fields for every verb, errors
+// included. Each test would have caught one way the contract was broken before.
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+using nlohmann::json;
+
+class CliContract : public DaemonFixture {
+ protected:
+  // The one JSON object a --json run must print, checked for the envelope.
+  json envelope(const RunResult& r, bool ok) {
+    json e;
+    try {
+      e = json::parse(r.out);
+    } catch (const std::exception& ex) {
+      ADD_FAILURE() << "not one JSON object on stdout: '" << r.out << "' (" << ex.what() << ")";
+      return json::object();
+    }
+    EXPECT_EQ(e.value("v", 0), 1) << r.out;
+    EXPECT_EQ(e.value("ok", !ok), ok) << r.out;
+    if (!ok) {
+      EXPECT_FALSE(e.value("error", "").empty()) << "an error envelope says what went wrong: " << r.out;
+    }
+    return e;
+  }
+};
+
+TEST_F(CliContract, usage_errors_exit_2_and_say_what_was_meant) {
+  RunResult r = ctl({"stauts"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command 'stauts'; did you mean 'status'?"), std::string::npos) << r.err;
+  EXPECT_EQ(ctl({"speed", "fast"}).exit_code, 2) << "a speed that is not a number";
+  EXPECT_EQ(ctl({"status", "--no-such-option"}).exit_code, 2);
+  EXPECT_EQ(ctl({"direction", "sideways"}).exit_code, 2);
+  EXPECT_EQ(ctl({"watch", "--hz", "1000"}).exit_code, 2) << "out of the registry's range";
+  EXPECT_EQ(ctl({}).exit_code, 2) << "no verb at all";
+  for (const char* not_a_date : {"28.11.2026", "last tuesday", "2026-02-30", "2026-11-28 25:00"}) {
+    RunResult h = ctl({"history", "--since", not_a_date});
+    EXPECT_EQ(h.exit_code, 2) << not_a_date << " is not a date, and must not list '(no sessions)'";
+    EXPECT_NE(h.err.find("is not a date"), std::string::npos) << h.err;
+  }
+  json e = envelope(ctl({"--json", "stauts"}), false);
+  EXPECT_NE(e.value("error", "").find("did you mean"), std::string::npos);
+  EXPECT_EQ(ctl({"--help"}).exit_code, 0);
+  RunResult v = ctl({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out, std::string("treadctl ") + TREADD_VERSION + "\n");
+}
+
+TEST_F(CliContract, an_unreachable_daemon_exits_3_with_an_envelope) {
+  for (const char* verb : {"status", "limits", "history", "stop", "estop"}) {
+    RunResult r = ctl({verb, "--json"});
+    EXPECT_EQ(r.exit_code, 3) << verb;
+    json e = envelope(r, false);
+    EXPECT_NE(e.value("error", "").find("cannot reach treadd"), std::string::npos) << verb << ": " << r.out;
+  }
+}
+
+TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb) {
+  start_daemon();
+  // status keeps its fields at the top level (scripts read them there).
+  RunResult r = ctl({"status", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json e = envelope(r, true);
+  EXPECT_TRUE(e.contains("state") && e.contains("measured_kmh")) << r.out;
+  EXPECT_FALSE(e.contains("status")) << "the envelope adds fields, it does not wrap";
+
+  e = envelope(ctl({"limits", "--json"}), true);
+  EXPECT_TRUE(e.contains("profiles"));
+  e = envelope(ctl({"history", "--json", "--since", "yesterday"}), true);
+  EXPECT_TRUE(e["sessions"].is_array());
+  e = envelope(ctl({"history", "--until", "-1w", "--json"}), true);
+  EXPECT_EQ(e["sessions"].size(), 0u);
+
+  // A refusal: exit 1, the envelope carries the rule's code.
+  r = ctl({"speed", "3", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  e = envelope(r, false);
+  EXPECT_EQ(e.value("rule", ""), "no_session") << r.out;
+  r = ctl({"start", "--profile", "no-such-profile", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(envelope(r, false).value("rule", ""), "unknown_profile") << r.out;
+  r = ctl({"report", "no-such-session", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  envelope(r, false);
+
+  // check-config needs no daemon and answers the same way.
+  r = ctl({"check-config", dir_ + "/etc/machine.yaml", dir_ + "/etc/limits.yaml", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  e = envelope(r, true);
+  EXPECT_EQ(e["files"].size(), 2u);
+  r = ctl({"check-config", "/nonexistent.yaml", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  e = envelope(r, false);
+  EXPECT_NE(e["files"][0]["errors"][0].get<std::string>().find("/nonexistent.yaml"), std::string::npos);
+}
+
+TEST_F(CliContract, a_chart_that_cannot_be_written_is_an_error_and_csv_with_svg_does_both) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  std::this_thread::sleep_for(1s);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  json sessions = json::parse(ctl({"history", "--json"}).out)["sessions"];
+  ASSERT_EQ(sessions.size(), 1u);
+  const std::string id = sessions[0]["id"];
+
+  RunResult r = ctl({"report", id, "--svg", "/nonexistent/x.svg"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.find("chart written"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("cannot write the chart to /nonexistent/x.svg"), std::string::npos) << r.err;
+
+  const std::string svg = dir_ + "/chart.svg";
+  r = ctl({"report", id, "--csv", "--svg", svg});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("t_s,", 0), 0u) << "stdout is the CSV: " << r.out.substr(0, 80);
+  EXPECT_NE(read_file(svg).find("<svg"), std::string::npos) << "--csv must not skip the chart";
+}
+
+}  // namespace
+}  // namespace treadd::e2e

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The parts of the docs that are generated from the command registry (daemon/supervisor/commands.hpp)
+# through treadctl: treadctl(1)'s COMMANDS, docs/protocol.md's request table, the bash completion.
+# Usage: tools/update-docs.sh [--check] [TREADCTL]   (--check: exit 1 and show the diff if a copy drifted)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=0
+if [[ "${1:-}" == --check ]]; then check=1; shift; fi
+treadctl="${1:-build/tools/treadctl}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Replaces the lines between the BEGIN/END GENERATED markers of $1 with the output of `treadctl $2…`.
+splice() {
+  local file=$1; shift
+  "$treadctl" "$@" >"$tmp/part"
+  awk -v part="$tmp/part" '
+    /BEGIN GENERATED/ { print; while ((getline line < part) > 0) print line; skip = 1; next }
+    /END GENERATED/ { skip = 0 }
+    !skip { print }' "$file" >"$tmp/new"
+  grep -q "BEGIN GENERATED" "$file" || { echo "$file: no BEGIN GENERATED marker" >&2; exit 1; }
+  publish "$file" "$tmp/new"
+}
+
+drifted=0
+publish() {
+  if ((check)); then
+    if ! diff -u "$1" "$2"; then
+      echo "$1 is out of date with the command registry: run tools/update-docs.sh" >&2
+      drifted=1
+    fi
+  else
+    cp "$2" "$1"
+  fi
+}
+
+splice docs/man/treadctl.1 reference man
+splice docs/protocol.md reference protocol
+"$treadctl" completion >"$tmp/completion"
+publish tools/treadctl/treadctl.bash-completion "$tmp/completion"
+exit "$drifted"
