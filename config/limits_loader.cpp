@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "config/loader.hpp"
+#include "config/profile_keys.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
 
@@ -19,17 +22,6 @@ using units::format_duration;
 using units::format_kmh;
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// A clinician value may never loosen a machine ceiling.
-void check_ceiling(YamlSection& s, const std::string& key, double value, double ceiling, const char* unit,
-                   const std::string& ceiling_key) {
-  if (value > ceiling) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, " is %.2f %s, above the machine ceiling %s of %.2f %s", value, unit,
-                  ceiling_key.c_str(), ceiling, unit);
-    s.error_at(key, s.path() + "." + key + buf);
-  }
-}
 
 // A ramp so slow that `stop` takes minutes, or a start never gets going, is refused: each
 // direction's decel must stop the belt from its cap within ceilings.max_stop_time, and its accel
@@ -67,50 +59,75 @@ void check_ramp_times(YamlSection& s, const Profile& p, const Ceilings& c) {
   }
 }
 
+// One key of the table, read into its member with its unit.
+bool read_key(YamlSection& s, const ProfileKey& k, Profile& p) {
+  const Need need = k.required ? Need::required : Need::optional;
+  const std::string key(k.key);
+  auto read_double = [&](double& out) {
+    switch (k.quantity) {
+      case Quantity::speed: return s.speed(key, out, need);
+      case Quantity::accel: return s.accel(key, out, need);
+      case Quantity::distance: return s.metres(key, out, need);
+      default: return false;
+    }
+  };
+  return std::visit(
+      [&](auto member) -> bool {
+        using M = std::remove_reference_t<decltype(p.*member)>;
+        if constexpr (std::is_same_v<M, Direction>) {
+          return s.direction(key, p.*member, need);
+        } else if constexpr (std::is_same_v<M, double>) {
+          if (k.inherits != nullptr) p.*member = p.*(k.inherits);
+          return read_double(p.*member);
+        } else if constexpr (std::is_same_v<M, Millis>) {
+          return s.duration(key, p.*member, need);
+        } else if constexpr (std::is_same_v<M, std::optional<double>>) {
+          double v = 0;
+          if (!read_double(v)) return false;
+          p.*member = v;
+          return true;
+        } else {
+          Millis v{0};
+          if (!s.duration(key, v, need)) return false;
+          p.*member = v;
+          return true;
+        }
+      },
+      k.member);
+}
+
+// A clinician value may never loosen a machine ceiling.
+void check_key_ceiling(YamlSection& s, const ProfileKey& k, const Profile& p, const Ceilings& c) {
+  const std::string key(k.key);
+  if (const auto* ceiling = std::get_if<double Ceilings::*>(&k.ceiling)) {
+    const double value = p.*std::get<double Profile::*>(k.member);
+    if (value > c.**ceiling) {
+      const char* unit = k.quantity == Quantity::speed ? "km/h" : "m/s²";
+      char buf[160];
+      std::snprintf(buf, sizeof buf, " is %.2f %s, above the machine ceiling %s of %.2f %s", value, unit,
+                    std::string(k.ceiling_key).c_str(), c.**ceiling, unit);
+      s.error_at(key, s.path() + "." + key + buf);
+    }
+  } else if (const auto* duration_ceiling = std::get_if<Millis Ceilings::*>(&k.ceiling)) {
+    const Millis value = p.*std::get<Millis Profile::*>(k.member);
+    if (value > c.**duration_ceiling) {
+      s.error_at(key, s.path() + "." + key + " is " + format_duration(value) + ", above the machine ceiling " +
+                          std::string(k.ceiling_key) + " of " + format_duration(c.**duration_ceiling));
+    }
+  }
+}
+
 Profile read_profile(YamlSection s, const std::string& name, const MachineConfig& m) {
   Profile p;
   p.name = name;
   if (!s.valid()) return p;
   const Ceilings& c = m.ceilings;
-  s.direction("direction", p.direction, Need::optional);
-  const bool has_forward = s.speed("forward_cap", p.forward_cap_kmh, Need::optional);
-  const bool has_reverse = s.speed("reverse_cap", p.reverse_cap_kmh, Need::optional);
-  if (!has_forward && !has_reverse) {
+  for (const ProfileKey& k : profile_keys) read_key(s, k, p);
+  s.finish();
+  if (!s.node()["forward_cap"].IsDefined() && !s.node()["reverse_cap"].IsDefined()) {
     s.error(s.node().Mark(), s.path() + " needs at least one of forward_cap or reverse_cap");
   }
-  s.speed("start_speed", p.start_speed_kmh, Need::required);
-  s.accel("accel", p.accel_mps2, Need::required);
-  s.accel("decel", p.decel_mps2, Need::required);
-  p.reverse_accel_mps2 = p.accel_mps2;
-  p.reverse_decel_mps2 = p.decel_mps2;
-  s.accel("reverse_accel", p.reverse_accel_mps2, Need::optional);
-  s.accel("reverse_decel", p.reverse_decel_mps2, Need::optional);
-  s.duration("session_time", p.session_time, Need::required);
-  s.duration("warning_before_end", p.warning_before_end, Need::optional);
-  s.speed("cooldown_speed", p.cooldown_speed_kmh, Need::optional);
-  s.duration("cooldown_time", p.cooldown_time, Need::optional);
-  s.duration("max_pause", p.max_pause, Need::optional);
-  double metres = 0;
-  if (s.metres("max_distance", metres, Need::optional)) p.max_distance_m = metres;
-  Millis rest{0};
-  if (s.duration("rest_between", rest, Need::optional)) p.rest_between = rest;
-  Millis presence{0};
-  if (s.duration("operator_presence", presence, Need::optional)) p.presence_timeout = presence;
-  double step = 0;
-  if (s.speed("max_step", step, Need::optional)) p.max_step_kmh = step;
-  s.finish();
-
-  check_ceiling(s, "forward_cap", p.forward_cap_kmh, c.forward_max_kmh, "km/h", "ceilings.forward_max");
-  check_ceiling(s, "reverse_cap", p.reverse_cap_kmh, c.reverse_max_kmh, "km/h", "ceilings.reverse_max");
-  check_ceiling(s, "accel", p.accel_mps2, c.max_accel_mps2, "m/s²", "ceilings.max_accel");
-  check_ceiling(s, "reverse_accel", p.reverse_accel_mps2, c.max_accel_mps2, "m/s²", "ceilings.max_accel");
-  check_ceiling(s, "decel", p.decel_mps2, c.max_decel_mps2, "m/s²", "ceilings.max_decel");
-  check_ceiling(s, "reverse_decel", p.reverse_decel_mps2, c.max_decel_mps2, "m/s²", "ceilings.max_decel");
-  if (p.session_time > c.max_session) {
-    s.error_at("session_time", s.path() + ".session_time is " + format_duration(p.session_time) +
-                                   ", above the machine ceiling ceilings.max_session of " +
-                                   format_duration(c.max_session));
-  }
+  for (const ProfileKey& k : profile_keys) check_key_ceiling(s, k, p, c);
   if (p.cap_kmh(p.direction) <= 0) {
     s.error_at("direction", s.path() + " starts in " + to_string(p.direction) + " but has no " +
                                 to_string(p.direction) + "_cap");

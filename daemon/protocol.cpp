@@ -1,5 +1,6 @@
 #include "daemon/protocol.hpp"
 
+#include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
 
 #include <cmath>
@@ -134,26 +135,25 @@ json ceilings_json(const Ceilings& c) {
           {"max_session_s", std::chrono::duration<double>(c.max_session).count()}};
 }
 
+// Every profile key, under its name with its unit (config/profile_keys.hpp): a new key appears here
+// without an edit.
 json limits_json(const Profile& p, const Ceilings& c) {
-  return {{"profile", p.name},
-          {"direction", to_string(p.direction)},
-          {"forward_cap_kmh", p.forward_cap_kmh},
-          {"reverse_cap_kmh", p.reverse_cap_kmh},
-          {"start_speed_kmh", p.start_speed_kmh},
-          {"accel_mps2", p.accel_mps2},
-          {"decel_mps2", p.decel_mps2},
-          {"reverse_accel_mps2", p.reverse_accel_mps2},
-          {"reverse_decel_mps2", p.reverse_decel_mps2},
-          {"session_time_s", std::chrono::duration<double>(p.session_time).count()},
-          {"warning_before_end_s", std::chrono::duration<double>(p.warning_before_end).count()},
-          {"cooldown_speed_kmh", p.cooldown_speed_kmh},
-          {"cooldown_time_s", std::chrono::duration<double>(p.cooldown_time).count()},
-          {"max_pause_s", std::chrono::duration<double>(p.max_pause).count()},
-          {"max_distance_m", optional_number(p.max_distance_m)},
-          {"rest_between_s", optional_seconds(p.rest_between)},
-          {"operator_presence_s", optional_seconds(p.presence_timeout)},
-          {"max_step_kmh", optional_number(p.max_step_kmh)},
-          {"ceilings", ceilings_json(c)}};
+  json j = {{"profile", p.name}};
+  for (const ProfileKey& k : profile_keys) {
+    j[json_name(k)] = std::visit(
+        [&](auto member) -> json {
+          const auto& v = p.*member;
+          using M = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<M, Direction>) return to_string(v);
+          else if constexpr (std::is_same_v<M, double>) return v;
+          else if constexpr (std::is_same_v<M, Millis>) return std::chrono::duration<double>(v).count();
+          else if constexpr (std::is_same_v<M, std::optional<double>>) return optional_number(v);
+          else return optional_seconds(v);
+        },
+        k.member);
+  }
+  j["ceilings"] = ceilings_json(c);
+  return j;
 }
 
 json to_json(const Status& st, const Ceilings& ceilings) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The parts of the docs that are generated from the command registry (daemon/supervisor/commands.hpp)
-# through treadctl: treadctl(1)'s COMMANDS, docs/protocol.md's request table, the bash completion.
+# and the profile key table (config/profile_keys.hpp) through treadctl: treadctl(1)'s COMMANDS,
+# docs/protocol.md's request table, the profile keys of README.md and treadd.yaml(5), the bash completion.
 # Usage: tools/update-docs.sh [--check] [TREADCTL]   (--check: exit 1 and show the diff if a copy drifted)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,13 +13,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Replaces the lines between the BEGIN/END GENERATED markers of $1 with the output of `treadctl $2…`.
 splice() {
-  local file=$1; shift
+  local file=$1 marker=$2; shift 2
   "$treadctl" "$@" >"$tmp/part"
-  awk -v part="$tmp/part" '
-    /BEGIN GENERATED/ { print; while ((getline line < part) > 0) print line; skip = 1; next }
-    /END GENERATED/ { skip = 0 }
+  awk -v part="$tmp/part" -v marker="$marker" '
+    index($0, "BEGIN GENERATED " marker) { print; while ((getline line < part) > 0) print line; skip = 1; next }
+    skip && /END GENERATED/ { skip = 0 }
     !skip { print }' "$file" >"$tmp/new"
-  grep -q "BEGIN GENERATED" "$file" || { echo "$file: no BEGIN GENERATED marker" >&2; exit 1; }
+  grep -q "BEGIN GENERATED $marker" "$file" || { echo "$file: no 'BEGIN GENERATED $marker' marker" >&2; exit 1; }
   publish "$file" "$tmp/new"
 }
 
@@ -34,8 +35,10 @@ publish() {
   fi
 }
 
-splice docs/man/treadctl.1 reference man
-splice docs/protocol.md reference protocol
+splice docs/man/treadctl.1 commands reference man
+splice docs/protocol.md requests reference protocol
+splice docs/man/treadd.yaml.5 profile-keys reference profile-keys-roff
+splice README.md profile-keys reference profile-keys-md
 "$treadctl" completion >"$tmp/completion"
 publish tools/treadctl/treadctl.bash-completion "$tmp/completion"
 exit "$drifted"

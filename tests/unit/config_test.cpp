@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
+#include "config/profile_keys.hpp"
 #include "core/units.hpp"
 #include "tests/unit/config_samples.hpp"
 
@@ -195,6 +196,79 @@ TEST(Units, parse_speeds_durations_and_accelerations) {
   EXPECT_FALSE(units::parse_duration("20", why));
   EXPECT_FALSE(units::parse_kmh("fast", why));
   EXPECT_FALSE(units::parse_kmh("nan km/h", why));
+}
+
+}  // namespace
+}  // namespace treadd
+
+// ---- the profile key table (config/profile_keys.hpp): each row is read, bounded and served ----
+namespace treadd {
+namespace {
+
+// A valid profile with `key: value` set (replacing the base line if there is one).
+std::string profile_with(const std::string& key, const std::string& value) {
+  std::vector<std::pair<std::string, std::string>> lines = {
+      {"reverse_cap", "4 km/h"}, {"start_speed", "0.5 km/h"}, {"accel", "0.2 m/s2"},
+      {"decel", "0.3 m/s2"},     {"session_time", "20min"}};
+  bool replaced = false;
+  for (auto& [k, v] : lines) {
+    if (k == key) v = value, replaced = true;
+  }
+  if (!replaced) lines.emplace_back(key, value);
+  std::string yaml = "profiles:\n  p1:\n";
+  for (const auto& [k, v] : lines) yaml += "    " + k + ": " + v + "\n";
+  return yaml;
+}
+
+std::string valid_value(Quantity q) {
+  switch (q) {
+    case Quantity::direction: return "reverse";
+    case Quantity::speed: return "1 km/h";
+    case Quantity::accel: return "0.25 m/s2";
+    case Quantity::duration: return "10min";
+    case Quantity::distance: return "500 m";
+  }
+  return "";
+}
+
+TEST(ProfileKeys, every_key_is_accepted_with_a_value_of_its_unit) {
+  for (const ProfileKey& k : profile_keys) {
+    auto l = parse_limits(profile_with(std::string(k.key), valid_value(k.quantity)), "limits.yaml", machine());
+    EXPECT_TRUE(l.ok()) << k.key << ":\n" << join(l.errors);
+  }
+}
+
+TEST(ProfileKeys, every_key_with_a_ceiling_is_refused_above_it_naming_the_ceiling) {
+  const MachineConfig m = machine();
+  int checked = 0;
+  for (const ProfileKey& k : profile_keys) {
+    std::string above;
+    if (const auto* c = std::get_if<double Ceilings::*>(&k.ceiling)) {
+      above = std::to_string(m.ceilings.**c * 1.5) + (k.quantity == Quantity::speed ? " km/h" : " m/s2");
+    } else if (const auto* d = std::get_if<Millis Ceilings::*>(&k.ceiling)) {
+      above = std::to_string(std::chrono::duration_cast<std::chrono::minutes>(m.ceilings.**d).count() + 10) + "min";
+    } else {
+      continue;
+    }
+    auto errors = parse_limits(profile_with(std::string(k.key), above), "limits.yaml", m).errors;
+    bool named = false;
+    for (const auto& e : errors) named = named || e.message.find(std::string(k.ceiling_key)) != std::string::npos;
+    EXPECT_TRUE(named) << k.key << ": " << above << " was not refused naming " << k.ceiling_key << ":\n" << join(errors);
+    ++checked;
+  }
+  EXPECT_GE(checked, 7);
+}
+
+TEST(ProfileKeys, required_keys_are_required) {
+  for (const ProfileKey& k : profile_keys) {
+    if (!k.required) continue;
+    std::string yaml = profile_with(std::string(k.key), "x");
+    yaml.erase(yaml.find("    " + std::string(k.key) + ": x\n"), 4 + k.key.size() + 4);
+    auto errors = parse_limits(yaml, "limits.yaml", machine()).errors;
+    bool said = false;
+    for (const auto& e : errors) said = said || e.message.find("required key '" + std::string(k.key) + "'") != std::string::npos;
+    EXPECT_TRUE(said) << k.key << ":\n" << join(errors);
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Bad input never becomes a command; good input becomes exactly the command it names.
 #include <gtest/gtest.h>
 
+#include "config/profile_keys.hpp"
 #include "daemon/protocol.hpp"
 
 namespace treadd {
@@ -44,6 +45,22 @@ TEST(Protocol, status_json_has_the_stable_fields) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_TRUE(j["fault"].is_null());
+}
+
+}  // namespace
+}  // namespace treadd
+
+namespace treadd {
+namespace {
+
+TEST(Protocol, the_limits_reply_carries_every_profile_key_with_its_unit) {
+  Profile p;
+  p.max_step_kmh = 1.5;
+  const nlohmann::json j = protocol::limits_json(p, Ceilings{});
+  for (const ProfileKey& k : profile_keys) EXPECT_TRUE(j.contains(json_name(k))) << json_name(k) << " in " << j.dump();
+  EXPECT_EQ(j["max_step_kmh"], 1.5);
+  EXPECT_EQ(j["session_time_s"], 1200.0);
+  EXPECT_TRUE(j["max_distance_m"].is_null()) << "an unset optional key is null, not absent";
 }
 
 }  // namespace
