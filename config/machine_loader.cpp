@@ -11,13 +11,41 @@
 #include "config/yaml_section.hpp"
 
 namespace treadd {
+
+std::string_view to_string(Transport t) {
+  for (const auto& info : transports) {
+    if (info.transport == t) return info.name;
+  }
+  return "?";
+}
+
+std::optional<Transport> parse_transport(std::string_view name) {
+  for (const auto& info : transports) {
+    if (info.name == name) return info.transport;
+  }
+  return std::nullopt;
+}
+
+bool needs_profile(Transport t) {
+  for (const auto& info : transports) {
+    if (info.transport == t) return info.needs_profile;
+  }
+  return true;
+}
+
 namespace {
 
 void read_drive(YamlSection s, DriveSettings& d) {
   if (!s.valid()) return;
-  if (s.text("transport", d.transport, Need::optional) && d.transport != "sim" && d.transport != "tcp" &&
-      d.transport != "rtu") {
-    s.error_at("transport", "drive.transport must be 'sim', 'tcp' or 'rtu', got '" + d.transport + "'");
+  std::string transport;
+  if (s.text("transport", transport, Need::optional)) {
+    if (auto t = parse_transport(transport)) {
+      d.transport = *t;
+    } else {
+      std::string names;
+      for (const auto& info : transports) names += (names.empty() ? "'" : ", '") + std::string(info.name) + "'";
+      s.error_at("transport", "drive.transport must be one of " + names + ", got '" + transport + "'");
+    }
   }
   s.text("host", d.host, Need::optional);
   s.integer("port", d.port, Need::optional, 1, 65535);
@@ -41,12 +69,12 @@ void read_drive(YamlSection s, DriveSettings& d) {
   s.text("commissioning_waiver", d.commissioning_waiver, Need::optional);
   // generic is treadsim's map, not a drive's: a real transport never falls back to it by default
   // (on an Optidrive E3 its setpoint words mean ten times the speed).
-  if (d.transport != "sim" && d.profile.empty()) {
-    s.error(s.node().Mark(), "drive.profile is required when drive.transport is '" + d.transport +
+  if (needs_profile(d.transport) && d.profile.empty()) {
+    s.error(s.node().Mark(), "drive.profile is required when drive.transport is '" + std::string(to_string(d.transport)) +
                                  "': name the drive's profile (abb-acs580, delta-ms300, optidrive-e3, siemens-v20, "
                                  "or generic for treadsim)");
   }
-  if (d.transport == "rtu" && d.device.empty()) {
+  if (d.transport == Transport::rtu && d.device.empty()) {
     s.error(s.node().Mark(), "drive.device is required when drive.transport is 'rtu' (e.g. /dev/ttyUSB0)");
   }
   s.finish();
@@ -177,7 +205,7 @@ Loaded<LimitsConfig> load_limits(const std::string& path, const MachineConfig& m
 }
 
 Loaded<std::optional<DriveProfile>> load_named_drive_profile(const MachineConfig& machine, const std::string& machine_path) {
-  if (machine.drive.transport == "sim") return {std::optional<DriveProfile>{}, {}};
+  if (!needs_profile(machine.drive.transport)) return {std::optional<DriveProfile>{}, {}};
   const std::string config_dir = std::filesystem::path(machine_path).parent_path().string();
   std::string why;
   const auto path = find_drive_profile(machine.drive.profile, config_dir.empty() ? "." : config_dir, why);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/limits.hpp"
@@ -14,8 +15,22 @@ namespace treadd {
 
 // ---- machine.yaml (technician) ----
 
+// How treadd reaches the drive (drive.transport). A new transport: a row here and a case in
+// make_drive() (daemon/drive_factory.cpp); the compiler points at every switch that must learn it.
+enum class Transport { sim, tcp, rtu };
+struct TransportInfo {
+  Transport transport;
+  std::string_view name;
+  bool needs_profile;  // a real drive: its register map and commissioning
+};
+inline constexpr TransportInfo transports[] = {
+    {Transport::sim, "sim", false}, {Transport::tcp, "tcp", true}, {Transport::rtu, "rtu", true}};
+std::string_view to_string(Transport t);
+std::optional<Transport> parse_transport(std::string_view name);
+bool needs_profile(Transport t);
+
 struct DriveSettings {
-  std::string transport = "sim";  // drive.transport: sim | tcp | rtu
+  Transport transport = Transport::sim;  // drive.transport
   std::string host = "127.0.0.1";  // drive.host (tcp)
   int port = 502;                  // drive.port (tcp), 1..65535
   std::string device;              // drive.device (rtu), e.g. /dev/ttyUSB0

@@ -81,7 +81,7 @@ std::string commissioning_fingerprint(const DriveProfile& p, const DriveSettings
       << c.equals.value_or(-1) << ',' << c.min.value_or(-1) << ',' << c.max.value_or(-1);
   }
   for (const auto& q : p.panel_questions) s << '|' << q.parameter << ',' << q.ask;
-  s << '|' << d.transport << ',' << d.host << ',' << d.port << ',' << d.device << ',' << d.baud << ',' << d.parity
+  s << '|' << to_string(d.transport) << ',' << d.host << ',' << d.port << ',' << d.device << ',' << d.baud << ',' << d.parity
     << ',' << d.unit_id;
   // FNV-1a, 64 bits: stable across builds and machines, unlike std::hash.
   std::uint64_t h = 14695981039346656037ull;
@@ -137,7 +137,7 @@ json CommissioningStatus::to_json() const {
 
 CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir) {
   const DriveSettings& d = config.machine.drive;
-  if (d.transport == "sim" || !config.drive_profile) {
+  if (!needs_profile(d.transport) || !config.drive_profile) {
     return {"not_needed", "the built-in simulated drive needs no commissioning", ""};
   }
   const std::string run_it = "; run 'treadd --commission' with the belt unloaded (see the README's technician section)";

@@ -13,7 +13,7 @@ ModbusLink::~ModbusLink() {
 }
 
 std::string ModbusLink::describe() const {
-  if (settings_.transport == "rtu") {
+  if (settings_.transport == Transport::rtu) {
     return "Modbus RTU " + settings_.device + " " + std::to_string(settings_.baud) + " " + settings_.parity +
            std::to_string(settings_.data_bits) + std::to_string(settings_.stop_bits) + ", unit " +
            std::to_string(settings_.unit_id);
@@ -24,7 +24,7 @@ std::string ModbusLink::describe() const {
 
 bool ModbusLink::open() {
   if (ctx_ == nullptr) {
-    ctx_ = settings_.transport == "rtu"
+    ctx_ = settings_.transport == Transport::rtu
                ? modbus_new_rtu(settings_.device.c_str(), settings_.baud, settings_.parity, settings_.data_bits,
                                 settings_.stop_bits)
                : modbus_new_tcp(settings_.host.c_str(), settings_.port);
@@ -61,7 +61,7 @@ bool ModbusLink::check(int rc) {
   if (err == ETIMEDOUT) {
     ++counters_.timeouts;
     modbus_flush(ctx_);  // a late reply must not be read as the next answer
-    resync_ = settings_.transport == "tcp";
+    resync_ = settings_.transport == Transport::tcp;
   } else if (err == ECONNRESET || err == EPIPE || err == EBADF || err == ECONNREFUSED || err == ENOTCONN) {
     ++counters_.broken;
     broken_ = true;
@@ -70,7 +70,7 @@ bool ModbusLink::check(int rc) {
   } else {
     ++counters_.other_errors;
     modbus_flush(ctx_);
-    resync_ = settings_.transport == "tcp";
+    resync_ = settings_.transport == Transport::tcp;
   }
   return false;
 }

@@ -76,4 +76,33 @@ DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& word
   return f;
 }
 
+DriveOrder decode_command(const DriveProfile& p, const CommandWords& words) {
+  ScaledRegister sp = p.setpoint;
+  if (p.direction_by_sign) sp.is_signed = true;
+  const double hz = decode_scaled(sp, words.setpoint);
+  if (words.command == p.run_forward && p.direction_by_sign) {
+    return {Motion::run, hz < 0 ? Direction::reverse : Direction::forward, std::abs(hz)};
+  }
+  if (words.command == p.run_forward) return {Motion::run, Direction::forward, std::abs(hz)};
+  // A direction-by-sign drive has no reverse word (its run_reverse is unset, often equal to stop).
+  if (!p.direction_by_sign && words.command == p.run_reverse) return {Motion::run, Direction::reverse, std::abs(hz)};
+  if (words.command == p.fast_stop && p.fast_stop != p.stop) return {Motion::fast_stop, std::nullopt, 0};
+  // The stop word, and any word the drive does not know, stop the belt.
+  return {Motion::stop, std::nullopt, 0};
+}
+
+RegisterWords encode_feedback(const DriveProfile& p, const DriveState& state) {
+  RegisterWords w;
+  const double hz = state.direction == Direction::reverse && p.output_hz.is_signed ? -state.belt_hz : state.belt_hz;
+  w[{p.output_hz.type, p.output_hz.address}] = encode_scaled(p.output_hz, hz);
+  const auto code = static_cast<std::uint16_t>(state.fault_code);
+  if (p.fault_code) {
+    // Drives that flag a fault with a status bit (a mask) set that bit; others report the code.
+    w[{p.fault_code->type, p.fault_code->address}] = (code & p.fault_code_mask) == code ? code : p.fault_code_mask;
+  }
+  if (p.fault_number) w[{p.fault_number->type, p.fault_number->address}] = code;
+  if (p.safety_key) w[{p.safety_key->type, p.safety_key->address}] = state.safety_key_present ? p.safety_key_mask : 0;
+  return w;
+}
+
 }  // namespace treadd

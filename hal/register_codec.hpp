@@ -3,12 +3,16 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "config/drive_profile.hpp"
 #include "hal/drive_types.hpp"
 
 namespace treadd {
+
+// `words` maps (type, address) to the raw value read. Missing words decode as zero.
+using RegisterWords = std::map<std::pair<RegisterType, std::uint16_t>, std::uint16_t>;
 
 struct CommandWords {
   std::uint16_t command = 0;
@@ -34,9 +38,30 @@ struct DecodedFeedback {
   bool safety_key_present = true;
 };
 
-// `words` maps (type, address) to the raw value read. Missing words decode as zero.
-using RegisterWords = std::map<std::pair<RegisterType, std::uint16_t>, std::uint16_t>;
 DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& words, double kmh_per_hz);
+
+// ---- the drive's side of the same map ----
+// treadsim answers with these, and a test round-trips every shipped profile through both sides, so
+// the master and the simulated drive can never read one profile two ways.
+
+// What a drive understands from the command and setpoint words: a run (direction and output Hz,
+// never negative), a stop, or a fast stop (only if the profile's fast-stop word differs from stop).
+struct DriveOrder {
+  Motion motion = Motion::stop;
+  std::optional<Direction> direction;  // a run's direction; empty for stops
+  double hz = 0;
+};
+DriveOrder decode_command(const DriveProfile& p, const CommandWords& words);
+
+// What a drive reports: its belt frequency and direction, its fault code (0 = none) and the safety key.
+struct DriveState {
+  double belt_hz = 0;
+  Direction direction = Direction::forward;
+  int fault_code = 0;
+  bool safety_key_present = true;
+};
+// The feedback words (and the drive's own fault number register) for that state.
+RegisterWords encode_feedback(const DriveProfile& p, const DriveState& state);
 
 double decode_scaled(const ScaledRegister& r, std::uint16_t raw);
 std::uint16_t encode_scaled(const ScaledRegister& r, double value);

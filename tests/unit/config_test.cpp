@@ -43,7 +43,7 @@ std::vector<Diagnostic> limits_errors(const std::string& yaml) {
 TEST(ConfigExamples, shipped_examples_load_as_they_are) {
   auto full = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
   ASSERT_TRUE(full.ok()) << join(full.errors);
-  EXPECT_EQ(full.value->machine.drive.transport, "sim");
+  EXPECT_EQ(full.value->machine.drive.transport, Transport::sim);
   EXPECT_DOUBLE_EQ(full.value->limits.profiles.at("lumbar-early").reverse_cap_kmh, 3.0);
   EXPECT_EQ(full.value->limits.programs.at("backward-intervals").segments.size(), 1u + 4 * 2 + 1);
 }

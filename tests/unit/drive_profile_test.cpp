@@ -3,11 +3,13 @@
 // transport; a commissioning report counts only for the drive it was made on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
+#include "core/units.hpp"
 #include "daemon/commissioning_record.hpp"
 #include "hal/parameter_reading.hpp"
 #include "hal/register_codec.hpp"
@@ -269,6 +271,77 @@ TEST(Overspeed, a_reverse_run_read_back_as_forward_is_still_held_to_the_reverse_
   ASSERT_EQ(rig.state(), State::faulted);
   EXPECT_EQ(rig.sup.status().fault->rule, RuleId::overspeed);
 }
+
+}  // namespace
+}  // namespace treadd
+
+namespace treadd {
+namespace {
+
+// Every shipped profile read both ways: what treadd writes is what a drive (treadsim) understands,
+// and what a drive reports is what treadd reads. One codec, so a profile cannot mean two things.
+class EveryShippedProfile : public ::testing::TestWithParam<std::string> {
+ protected:
+  DriveProfile load() {
+    auto loaded = load_drive_profile(drives_dir + "/" + GetParam());
+    EXPECT_TRUE(loaded.ok()) << join(loaded.errors);
+    return loaded.ok() ? *loaded.value : DriveProfile{};
+  }
+};
+
+TEST_P(EveryShippedProfile, commands_round_trip_through_the_drive_side) {
+  const DriveProfile p = load();
+  const double kmh_per_hz = 0.2;
+  for (Direction d : {Direction::forward, Direction::reverse}) {
+    for (double kmh : {0.3, 2.5, 4.5, 7.9}) {
+      const DriveOrder order = decode_command(p, encode_command(p, {Motion::run, d, kmh}, kmh_per_hz));
+      EXPECT_EQ(order.motion, Motion::run) << to_string(d) << " " << kmh;
+      EXPECT_EQ(order.direction, d) << kmh << " km/h";
+      EXPECT_NEAR(order.hz, units::hz_from_kmh(kmh, kmh_per_hz), p.setpoint.scale / 2 + 1e-9) << to_string(d) << " " << kmh;
+    }
+  }
+  EXPECT_EQ(decode_command(p, encode_command(p, {Motion::stop, Direction::reverse, 0}, kmh_per_hz)).motion, Motion::stop);
+  EXPECT_EQ(decode_command(p, encode_command(p, {Motion::fast_stop, Direction::reverse, 0}, kmh_per_hz)).motion,
+            p.fast_stop == p.stop ? Motion::stop : Motion::fast_stop);
+}
+
+TEST_P(EveryShippedProfile, feedback_round_trips_through_the_drive_side) {
+  const DriveProfile p = load();
+  const double kmh_per_hz = 0.2;
+  for (Direction d : {Direction::forward, Direction::reverse}) {
+    for (double hz : {0.0, 12.5, 22.5}) {
+      for (int fault : {0, 1, 7}) {
+        for (bool key : {true, false}) {
+          const DecodedFeedback f = decode_feedback(p, encode_feedback(p, {hz, d, fault, key}), kmh_per_hz);
+          EXPECT_NEAR(f.measured_kmh, units::kmh_from_hz(hz, kmh_per_hz), p.output_hz.scale * kmh_per_hz);
+          if (p.output_hz.is_signed && hz > 0) {
+            EXPECT_EQ(f.direction, d);
+          }
+          if (p.fault_code) {
+            EXPECT_EQ(f.fault_code != 0, fault != 0) << "fault " << fault;
+          }
+          if (p.safety_key) {
+            EXPECT_EQ(f.safety_key_present, key);
+          }
+        }
+      }
+    }
+  }
+}
+
+std::vector<std::string> shipped_profiles() {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(drives_dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Drives, EveryShippedProfile, ::testing::ValuesIn(shipped_profiles()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.substr(0, param_info.param.find('.'));
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace treadd

@@ -57,35 +57,21 @@ void VfdRegisters::apply_writes() {
     p.watchdog_s = decode_scaled(*profile_.comms_timeout, holding(profile_.comms_timeout->address));
     vfd_.set_parameters(p);
   }
-  ScaledRegister sp = profile_.setpoint;
-  if (profile_.direction_by_sign) sp.is_signed = true;
-  const double hz = decode_scaled(sp, holding(sp.address));
-  const std::uint16_t word = holding(profile_.command_register);
-  if (word == profile_.run_forward && !profile_.direction_by_sign) {
-    vfd_.command(VfdRun::run, Direction::forward, hz);
-  } else if (word == profile_.run_forward) {
-    vfd_.command(VfdRun::run, hz < 0 ? Direction::reverse : Direction::forward, std::abs(hz));
-  } else if (word == profile_.run_reverse) {
-    vfd_.command(VfdRun::run, Direction::reverse, hz);
-  } else if (word == profile_.fast_stop && profile_.fast_stop != profile_.stop) {
-    vfd_.command(VfdRun::fast_stop, vfd_.direction(), 0);
-  } else {
-    vfd_.command(VfdRun::stop, vfd_.direction(), 0);
+  // The profile read as a drive reads it: the same codec the daemon writes with (hal/register_codec).
+  const DriveOrder order = decode_command(profile_, {holding(profile_.command_register), holding(profile_.setpoint.address)});
+  switch (order.motion) {
+    case Motion::run: vfd_.command(VfdRun::run, *order.direction, order.hz); break;
+    case Motion::fast_stop: vfd_.command(VfdRun::fast_stop, vfd_.direction(), 0); break;
+    case Motion::stop: vfd_.command(VfdRun::stop, vfd_.direction(), 0); break;
   }
 }
 
 void VfdRegisters::step(double dt_s) {
   vfd_.step(dt_s);
-  const double hz = vfd_.direction() == Direction::reverse && profile_.output_hz.is_signed ? -vfd_.belt_hz()
-                                                                                           : vfd_.belt_hz();
-  reg(profile_.output_hz) = encode_scaled(profile_.output_hz, hz);
-  if (profile_.fault_code) {
-    // Drives that flag a fault with a status bit (a mask) get that bit; others get the code.
-    const std::uint16_t code = static_cast<std::uint16_t>(vfd_.fault_code());
-    reg(*profile_.fault_code) = (code & profile_.fault_code_mask) == code ? code : profile_.fault_code_mask;
+  const DriveState state{vfd_.belt_hz(), vfd_.direction(), vfd_.fault_code(), key_present_};
+  for (const auto& [where, raw] : encode_feedback(profile_, state)) {
+    (where.first == RegisterType::holding ? map_->tab_registers : map_->tab_input_registers)[where.second] = raw;
   }
-  if (profile_.fault_number) reg(*profile_.fault_number) = static_cast<std::uint16_t>(vfd_.fault_code());
-  if (profile_.safety_key) reg(*profile_.safety_key) = key_present_ ? profile_.safety_key_mask : 0;
 }
 
 }  // namespace treadd::sim

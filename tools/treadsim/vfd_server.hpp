@@ -33,9 +33,6 @@ class VfdRegisters {
 
  private:
   std::uint16_t& holding(std::uint16_t a) { return map_->tab_registers[a]; }
-  std::uint16_t& reg(const ScaledRegister& r) {
-    return r.type == RegisterType::holding ? map_->tab_registers[r.address] : map_->tab_input_registers[r.address];
-  }
 
   void apply_pinned();
 
