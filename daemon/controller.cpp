@@ -148,6 +148,12 @@ Controller::Outcome Controller::answer(const LimitsQuery& req, const Peer&, Time
   return shared;
 }
 
+Controller::Outcome Controller::answer(const VersionQuery&, const Peer&, TimePoint) {
+  json r = protocol::ok_reply(std::string("treadd ") + TREADD_VERSION);
+  r["version"] = TREADD_VERSION;
+  return {r, std::nullopt};
+}
+
 Controller::Outcome Controller::answer(const WatchQuery& req, const Peer&, TimePoint) {
   return {protocol::ok_reply("watching"), req.hz};
 }

@@ -107,6 +107,7 @@ class Controller {
   // The requests the daemon answers itself (AnsweredBy::daemon), after the role check.
   Outcome answer(const StatusQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const LimitsQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const VersionQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const WatchQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const ReloadRequest& req, const Peer& peer, TimePoint now);
   Outcome answer(const HistoryQuery& req, const Peer& peer, TimePoint now);

@@ -16,6 +16,7 @@
 #include "config/loader.hpp"
 #include "daemon/control_loop.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/shutdown.hpp"
 #include "daemon/drive_factory.hpp"
 #include "daemon/instance_lock.hpp"
 #include "daemon/background_work.hpp"
@@ -203,11 +204,9 @@ int run(const Options& opt) {
   sd_notify(0, "READY=1\nSTATUS=ready: belt stopped, no session");
 
   asio::steady_timer shutdown_timer(io);
-  const auto shutdown_started = std::make_shared<std::optional<TimePoint>>();
+  ShutdownSequence shutdown;
   std::function<void()> wait_for_rest = [&]() {
-    const auto now = std::chrono::steady_clock::now();
-    // A controlled ramp has a bound: past it, the drive is told to stop and its own ramp finishes.
-    if (controller.belt_at_rest() || now - **shutdown_started > std::chrono::seconds(60)) {
+    if (shutdown.may_exit(controller.belt_at_rest(), std::chrono::steady_clock::now())) {
       loop.stop();
       metrics_timer.cancel();
       server.close();
@@ -228,11 +227,10 @@ int run(const Options& opt) {
       if (sig == SIGHUP) {
         log::notice("SIGHUP: reloading limits");
         background.reload("SIGHUP", nullptr);
-      } else if (!*shutdown_started) {
+      } else if (const auto now = std::chrono::steady_clock::now(); shutdown.begin(now)) {
         log::notice("stopping: ramping the belt down before exit");
         sd_notify(0, "STOPPING=1\nSTATUS=stopping: ramping the belt down");
-        *shutdown_started = std::chrono::steady_clock::now();
-        controller.stop_for_shutdown(**shutdown_started);
+        controller.stop_for_shutdown(now);
         wait_for_rest();
       }
       wait_signal();

@@ -70,6 +70,11 @@ struct WatchQuery {
   double hz = 5;
   static WatchQuery from(const Args& a) { return {a.number("hz").value_or(5)}; }
 };
+struct VersionQuery {
+  static constexpr CommandSpec spec{"version", Role::viewer, AnsweredBy::daemon,
+                                    "the running daemon's version (after an upgrade: is the new one running?)"};
+  static VersionQuery from(const Args&) { return {}; }
+};
 struct LimitsQuery {
   static constexpr CommandSpec spec{"limits", Role::viewer, AnsweredBy::daemon,
                                     "show the effective limits and the ceilings that bound them",
@@ -183,7 +188,7 @@ struct HeartbeatCmd {
 using Command = std::variant<StartCmd, SpeedCmd, DirectionCmd, PauseCmd, ResumeCmd, StopCmd, EStopCmd, ResetCmd,
                              LockCmd, UnlockCmd, HeartbeatCmd>;
 // Everything a client may send, in the order help lists it.
-using AnyRequest = std::variant<StatusQuery, WatchQuery, LimitsQuery, EStopCmd, HeartbeatCmd, StartRequest, SpeedCmd,
+using AnyRequest = std::variant<StatusQuery, WatchQuery, LimitsQuery, VersionQuery, EStopCmd, HeartbeatCmd, StartRequest, SpeedCmd,
                                 DirectionCmd, PauseCmd, ResumeCmd, StopCmd, LockCmd, ResetCmd, UnlockCmd, ReloadRequest,
                                 HistoryQuery, ReportQuery>;
 

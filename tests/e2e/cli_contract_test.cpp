@@ -69,6 +69,11 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   EXPECT_TRUE(e.contains("state") && e.contains("measured_kmh")) << r.out;
   EXPECT_FALSE(e.contains("status")) << "the envelope adds fields, it does not wrap";
 
+  // `version`: the daemon's, for a technician after an upgrade (and a request added in 4 files).
+  e = envelope(ctl({"version", "--json"}), true);
+  EXPECT_EQ(e.value("version", ""), TREADD_VERSION);
+  EXPECT_EQ(ctl({"version"}).out, std::string("treadd ") + TREADD_VERSION + "\n");
+
   e = envelope(ctl({"limits", "--json"}), true);
   EXPECT_TRUE(e.contains("profiles"));
   e = envelope(ctl({"history", "--json", "--since", "yesterday"}), true);

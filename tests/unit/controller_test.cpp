@@ -1,6 +1,7 @@
 // The controller with the simulated drive on simulated time: protocol in, drive commands out.
 #include <gtest/gtest.h>
 
+#include "daemon/shutdown.hpp"
 #include "tests/unit/controller_rig.hpp"
 
 namespace treadd {
@@ -66,6 +67,38 @@ TEST(Controller, when_operator_reloads_expect_refusal_naming_clinician_role) {
   ControllerRig rig;
   json r = rig.call(R"({"cmd":"reload"})", Role::operator_role);
   EXPECT_EQ(r["rule"], "role_required") << r.dump();
+}
+
+// Shutdown (SIGTERM): the belt ramps down as for a stop, and the daemon exits only once it is at rest
+// — a session that is only "stopping" is not at rest, nor is a belt still turning.
+TEST(Controller, shutdown_ramps_the_belt_down_and_rests_only_at_standstill) {
+  ControllerRig rig;
+  ASSERT_TRUE(rig.call(R"({"cmd":"start","profile":"lumbar-standard"})", Role::operator_role)["ok"]);
+  ASSERT_TRUE(rig.call(R"({"cmd":"speed","kmh":4.0})", Role::operator_role)["ok"]);
+  rig.run_for(15s);
+  ASSERT_GT(rig.drive->feedback().measured_kmh, 3.5);
+  EXPECT_FALSE(rig.controller->belt_at_rest()) << "a running session";
+
+  ShutdownSequence shutdown;
+  ASSERT_TRUE(shutdown.begin(rig.now));
+  EXPECT_FALSE(shutdown.begin(rig.now + 1s)) << "a second SIGTERM does not start it again";
+  rig.controller->stop_for_shutdown(rig.now);
+  rig.run_for(100ms);
+  EXPECT_FALSE(rig.controller->belt_at_rest()) << "ramping down";
+  EXPECT_FALSE(shutdown.may_exit(rig.controller->belt_at_rest(), rig.now));
+  rig.run_for(20s);
+  EXPECT_LT(rig.drive->feedback().measured_kmh, 0.1);
+  EXPECT_TRUE(rig.controller->belt_at_rest());
+  EXPECT_TRUE(shutdown.may_exit(rig.controller->belt_at_rest(), rig.now));
+}
+
+TEST(Controller, shutdown_gives_up_waiting_after_its_bound_and_not_before) {
+  ShutdownSequence shutdown;
+  const TimePoint t0 = TimePoint{} + 1h;
+  EXPECT_FALSE(shutdown.may_exit(true, t0)) << "nothing to exit before a shutdown began";
+  shutdown.begin(t0);
+  EXPECT_FALSE(shutdown.may_exit(false, t0 + ShutdownSequence::bound));
+  EXPECT_TRUE(shutdown.may_exit(false, t0 + ShutdownSequence::bound + 1ms));
 }
 
 }  // namespace
