@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The parts of the docs that are generated from the command registry (daemon/supervisor/commands.hpp)
-# and the profile key table (config/profile_keys.hpp) through treadctl: treadctl(1)'s COMMANDS,
+# the rules table (daemon/supervisor/rules.hpp) and the profile key table (config/profile_keys.hpp)
+# through treadctl: treadctl(1)'s COMMANDS,
 # docs/protocol.md's request table, the profile keys of README.md and treadd.yaml(5), the bash completion.
 # Usage: tools/update-docs.sh [--check] [TREADCTL]   (--check: exit 1 and show the diff if a copy drifted)
 set -euo pipefail
@@ -37,6 +38,7 @@ publish() {
 
 splice docs/man/treadctl.1 commands reference man
 splice docs/protocol.md requests reference protocol
+splice docs/safety.md rules reference rules
 splice docs/man/treadd.yaml.5 profile-keys reference profile-keys-roff
 splice README.md profile-keys reference profile-keys-md
 "$treadctl" completion >"$tmp/completion"

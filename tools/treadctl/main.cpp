@@ -225,6 +225,7 @@ Outcome completion(const Globals&, const Invocation&) { return Outcome{exit_ok, 
 Outcome reference(const Globals& g, const std::string& what) {
   if (what == "man") return Outcome{exit_ok, {}, treadctl::man_commands(), ""};
   if (what == "protocol") return Outcome{exit_ok, {}, treadctl::protocol_table(), ""};
+  if (what == "rules") return Outcome{exit_ok, {}, treadctl::rules_table(), ""};
   if (what == "profile-keys-md") return Outcome{exit_ok, {}, treadd::profile_keys_markdown(), ""};
   if (what == "profile-keys-roff") return Outcome{exit_ok, {}, treadd::profile_keys_roff(), ""};
   // profiles / programs: names for completion, from the daemon if it answers, else none.
@@ -383,7 +384,7 @@ int main(int argc, char** argv) {
       ->group("")
       ->add_option("WHAT", what)
       ->required()
-      ->check(CLI::IsMember({"man", "protocol", "profile-keys-md", "profile-keys-roff", "profiles", "programs"}));
+      ->check(CLI::IsMember({"man", "protocol", "rules", "profile-keys-md", "profile-keys-roff", "profiles", "programs"}));
 
   for (int i = 1; i < argc; ++i) g.json_output = g.json_output || std::string(argv[i]) == "--json";
   if (auto unknown = unknown_verb_message(verb_word(argc, argv))) return emit(g, failure(exit_usage, *unknown));

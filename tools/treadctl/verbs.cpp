@@ -204,4 +204,13 @@ std::string protocol_table() {
   return s.str();
 }
 
+std::string rules_table() {
+  std::ostringstream s;
+  s << "| code | reaction | clears | message (`{…}` filled with what the rule saw) |\n|---|---|---|---|\n";
+  for (const treadd::Rule& r : treadd::rules) {
+    s << "| `" << r.code << "` | " << treadd::to_string(r.reaction) << " | " << r.clears << " | " << r.message << " |\n";
+  }
+  return s.str();
+}
+
 }  // namespace treadctl

@@ -40,5 +40,6 @@ const std::vector<Verb>& verbs();
 std::string bash_completion();
 std::string man_commands();     // the .SH COMMANDS section of treadctl(1)
 std::string protocol_table();   // the request table of docs/protocol.md
+std::string rules_table();      // the rules table of docs/safety.md
 
 }  // namespace treadctl
