@@ -189,7 +189,7 @@ int run(const Options& opt) {
     m.storage_errors = storage.errors();
     m.connections_evicted = server.counters().evicted;
     m.connections_idle_closed = server.counters().idle_closed;
-    if (write_metrics_file(metrics_file, render_metrics(m))) {
+    if (write_metrics_file(metrics_file, render_metrics(m, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()))) {
       storage.succeeded(StorageHealth::Sink::metrics);
     } else {
       storage.failed(StorageHealth::Sink::metrics, "cannot write metrics to " + metrics_file, now);

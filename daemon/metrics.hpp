@@ -37,7 +37,9 @@ struct MetricsSnapshot {
   std::uint64_t connections_idle_closed = 0;
 };
 
-std::string render_metrics(const MetricsSnapshot& m);
+// The text exposition format (prometheus-cpp's serializer: full precision, HELP and TYPE on every
+// family); `now_unix_s` is treadd_metrics_updated_timestamp_seconds.
+std::string render_metrics(const MetricsSnapshot& m, double now_unix_s);
 // Returns false (and leaves any old file) when the directory is not writable.
 bool write_metrics_file(const std::filesystem::path& file, const std::string& text);
 

@@ -106,6 +106,28 @@ TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   EXPECT_NE(text.find("treadd_estops_total 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("treadd_refusals_total 1\n"), std::string::npos);
   EXPECT_NE(text.find("treadd_state{state=\"estopped\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("treadd_build_info{version=\"" TREADD_VERSION "\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("treadd_belt_speed_meters_per_second{kind=\"target\"}"), std::string::npos) << "base units";
+  // Full precision: the freshness stamp read back agrees with the clock to the second (with %.6g it
+  // was rounded to 10,000 s, and the shipped stale-metrics alert fired on fresh data).
+  const auto stamp_at = text.find("\ntreadd_metrics_updated_timestamp_seconds ");
+  ASSERT_NE(stamp_at, std::string::npos) << text;
+  const double stamp = std::stod(text.substr(stamp_at + 42));
+  const double clock = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(stamp, clock, 3.0) << text.substr(stamp_at, 80);
+  const auto ticks_at = text.find("\ntreadd_loop_ticks_total ");
+  ASSERT_NE(ticks_at, std::string::npos);
+  EXPECT_EQ(text.substr(ticks_at + 25, text.find('\n', ticks_at + 1) - ticks_at - 25).find('e'), std::string::npos)
+      << "counters are whole numbers, never 1.2e+06";
+  // Every family has HELP and TYPE.
+  std::size_t types = 0, helps = 0;
+  for (std::size_t at = text.find("# TYPE "); at != std::string::npos; at = text.find("# TYPE ", at + 1)) ++types;
+  for (std::size_t at = text.find("# HELP "); at != std::string::npos; at = text.find("# HELP ", at + 1)) ++helps;
+  EXPECT_EQ(types, helps);
+  EXPECT_GE(types, 20u);
+  // Readable by a monitoring user with no treadd role: the file 0644, its directory 0755.
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms(0644));
+  EXPECT_EQ(fs::status(fs::path(file).parent_path()).permissions() & fs::perms::all, fs::perms(0755));
   RunResult r = run({"/bin/sh", "-c", "promtool check metrics < " + file});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = run({"/usr/bin/promtool", "check", "rules", std::string(TREADD_SOURCE_DIR) + "/config/prometheus/treadd-alerts.yml"});
