@@ -1,7 +1,5 @@
 #include "daemon/audit_log.hpp"
 
-#include <systemd/sd-journal.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -11,7 +9,7 @@
 namespace treadd {
 
 AuditLog::AuditLog(const std::filesystem::path& file, BackgroundSync* sync, StorageHealth* health)
-    : journal_(std::getenv("JOURNAL_STREAM") != nullptr), sync_(sync), health_(health) {
+    : sync_(sync), health_(health) {
   std::string error;
   if (!file_.open(file, error) && health_ != nullptr) health_->failed(StorageHealth::Sink::audit, "audit log: " + error, TimePoint{});
 }
@@ -29,13 +27,8 @@ void AuditLog::record(const std::string& kind, const std::string& who, const std
     if (health_ != nullptr) health_->succeeded(StorageHealth::Sink::audit);
     if (serious && sync_ != nullptr) sync_->request(file_.fd());
   } else {
+    // Not lost: the caller logged the same event to the journal (or stderr) with log::event.
     if (health_ != nullptr) health_->failed(StorageHealth::Sink::audit, "audit log: " + error, now);
-    // Not lost: the entry itself goes to stderr, which journald keeps under systemd.
-    if (!journal_) log::error("audit entry not written to the file: " + line.substr(0, line.size() - 1));
-  }
-  if (journal_) {
-    sd_journal_send("MESSAGE=%s: %s (%s)", kind.c_str(), text.c_str(), who.c_str(), "PRIORITY=%i", serious ? 4 : 5,
-                    "TREADD_EVENT=%s", kind.c_str(), "TREADD_USER=%s", who.c_str(), nullptr);
   }
 }
 

@@ -1,7 +1,7 @@
 // The safety audit log: every refusal, e-stop, fault, reset, lock/unlock and reload, and who did it.
-// An append-only JSON-lines file under the state directory, and the journal with structured fields
-// (TREADD_EVENT=, TREADD_USER=) when running under systemd. When the file cannot be written (disk
-// full, directory removed) the entry still goes to the journal and the failure is counted.
+// An append-only JSON-lines file under the state directory. The same event goes once to the journal
+// (log::event, structured TREADD_EVENT=/TREADD_USER=), so when the file cannot be written (disk
+// full, directory removed) nothing is lost, and the failure is counted.
 #pragma once
 
 #include <filesystem>
@@ -23,7 +23,6 @@ class AuditLog {
 
  private:
   AppendFile file_;
-  bool journal_ = false;
   BackgroundSync* sync_;
   StorageHealth* health_;
 };

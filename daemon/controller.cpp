@@ -60,8 +60,22 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
       traces_(std::move(traces)),
       limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 
-void Controller::audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now) {
-  if (traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
+void Controller::report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
+                        TimePoint now, bool audited) {
+  log::event(level, kind, who, text);
+  if (audited && traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
+}
+
+// A drive link that drops and comes back is an event of its own (a latched link_loss fault, if one
+// follows, is another): a technician reads when and how often in the journal.
+void Controller::log_link_change(TimePoint now) {
+  const bool up = last_feedback_.link_up;
+  if (up) {
+    report(log::Level::notice, "drive_link", "treadd", "the drive answers: " + drive_.describe(), now);
+  } else {
+    report(log::Level::warning, "drive_link", "treadd", "the drive stopped answering: " + drive_.describe(), now);
+  }
+  link_was_up_ = up;
 }
 
 void Controller::tick(TimePoint now, bool overrun) {
@@ -69,6 +83,7 @@ void Controller::tick(TimePoint now, bool overrun) {
   last_feedback_ = drive_.feedback();
   supervisor_.update(TickInputs{last_feedback_, overrun}, now);
   send_drive_command();
+  if (last_feedback_.link_up != link_was_up_) log_link_change(now);
   if (!supervisor_.events().empty()) log_events("treadd", now);
   if (traces_.recorder != nullptr && traces_.recorder->active()) traces_.recorder->tick(supervisor_.status(), now);
 }
@@ -86,8 +101,10 @@ void Controller::log_events(const std::string& who, TimePoint now) {
   for (const Event& e : supervisor_.events()) {
     // A rule fires once: its latch, its stop or its warning; the session_ended that follows repeats it.
     if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
+    // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
-    log::write(bad ? log::Level::warning : log::Level::notice, std::string(to_string(e.kind)) + ": " + e.text);
+    const bool audited = bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock;
+    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who, e.text, now, audited);
     switch (e.kind) {
       case Event::Kind::estop: ++counters_.estops; break;
       case Event::Kind::fault: break;
@@ -97,9 +114,6 @@ void Controller::log_events(const std::string& who, TimePoint now) {
         if (traces_.recorder != nullptr) traces_.recorder->begin(supervisor_.status(), who, now);
         break;
       default: break;
-    }
-    if (bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) {
-      audit(to_string(e.kind), who, e.text, now);
     }
     if (e.kind == Event::Kind::session_ended) ++limits_generation_;
     if (traces_.recorder != nullptr) {
@@ -197,8 +211,7 @@ void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) 
   if (refusal_log_.allow(peer.uid, now, suppressed)) {
     const std::string text =
         r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
-    log::info("refused for " + peer.who + ": " + text);
-    audit("refusal", peer.who, text, now);
+    report(log::Level::notice, "refusal", peer.who, text, now);
   }
 }
 
@@ -262,17 +275,18 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
       errors.push_back("... and " + std::to_string(loaded.errors.size() - shown) + " more errors (treadctl check-config lists them all)");
     }
     r["errors"] = errors;
-    log::warning("reload refused: " + join(first));
-    audit("reload", who, "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml",
-          std::chrono::steady_clock::now());
+    report(log::Level::warning, "reload", who,
+           "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml: " + join(first),
+           std::chrono::steady_clock::now());
     return r;
   }
   config_.limits = std::move(*loaded.value);
   limits_listing_ = std::move(parsed.listing);
   ++generation_;
   ++limits_generation_;
-  log::notice("limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session");
-  audit("reload", who, "limits reloaded", std::chrono::steady_clock::now());
+  report(log::Level::notice, "reload", who,
+         "limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session",
+         std::chrono::steady_clock::now());
   return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
 }
 

@@ -15,6 +15,7 @@
 #include "daemon/audit_log.hpp"
 #include "daemon/commissioning_record.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/log.hpp"
 #include "daemon/protocol.hpp"
 #include "daemon/records.hpp"
 #include "daemon/supervisor/supervisor.hpp"
@@ -120,7 +121,10 @@ class Controller {
   std::string profile_names() const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
-  void audit(const std::string& kind, const std::string& who, const std::string& text, TimePoint now);
+  // One event, logged once (journal or stderr, log::event) and, if `audited`, written to the audit file.
+  void log_link_change(TimePoint now);
+  void report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
+              TimePoint now, bool audited = true);
 
   FullConfig config_;  // config_.machine never changes after start: the reload worker reads it
   std::string config_dir_;
@@ -141,6 +145,7 @@ class Controller {
   std::uint64_t limits_line_generation_ = ~0ull;
   std::string limits_line_;
   std::string limits_listing_;  // of config_.limits, see ParsedLimits
+  std::optional<bool> link_was_up_;  // unknown until the first tick
 };
 
 }  // namespace treadd
