@@ -1,5 +1,7 @@
 #include "daemon/controller.hpp"
 
+#include "core/calendar.hpp"
+
 #include "daemon/log.hpp"
 
 namespace treadd {
@@ -120,7 +122,14 @@ void Controller::log_events(const std::string& who, TimePoint now) {
       traces_.recorder->event(e, now);
       if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
     }
-    recent_events_.push_back({{"kind", to_string(e.kind)}, {"text", e.text}});
+    // This session's events only, each with when it happened (session time and UTC).
+    if (e.kind == Event::Kind::session_started) recent_events_.clear();
+    recent_events_.push_back({{"kind", to_string(e.kind)},
+                              {"text", e.text},
+                              {"session_s", supervisor_.status().session_s},
+                              {"time", iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count())}});
     if (recent_events_.size() > 5) recent_events_.pop_front();
   }
   supervisor_.clear_events();

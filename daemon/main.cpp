@@ -248,6 +248,7 @@ int run(const Options& opt) {
 int main(int argc, char** argv) {
   Options opt;
   CLI::App app{"treadd: safety controller for reverse-belt rehabilitation treadmills"};
+  app.set_version_flag("--version", std::string("treadd ") + TREADD_VERSION);
   app.add_option("--config-dir", opt.config_dir, "directory with machine.yaml and limits.yaml")->capture_default_str();
   app.add_option("--socket", opt.socket, "control socket path (overrides control.socket)");
   app.add_option("--state-dir", opt.state_dir, "directory for session records")->capture_default_str();

@@ -167,6 +167,7 @@ json to_json(const Status& st, const Ceilings& ceilings) {
             {"program", st.program ? json(*st.program) : json(nullptr)},
             {"session_s", st.session_s},
             {"session_limit_s", st.session_limit_s},
+            {"cooldown_left_s", st.cooldown_left_s ? json(*st.cooldown_left_s) : json(nullptr)},
             {"distance_m", st.distance_m},
             {"at_standstill", st.at_standstill},
             {"warning", st.warning.empty() ? json(nullptr) : json(st.warning)},

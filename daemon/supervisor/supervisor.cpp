@@ -261,7 +261,16 @@ Status Supervisor::status() const {
     st.session_s = duration<double>(s.elapsed).count();
     st.session_limit_s = duration<double>(s.profile.session_time).count();
     st.distance_m = s.distance_m;
-    st.warning = warning_;
+    // Live, not the text of the moment the warning fired: the time left counts down.
+    if (state_ == State::cooling_down) {
+      const Millis left = std::max(Millis{0}, s.profile.cooldown_time - s.cooldown_elapsed);
+      st.cooldown_left_s = duration<double>(left).count();
+      st.warning = "cooling down at " + units::format_kmh(s.profile.cooldown_speed_kmh) + ": " +
+                   units::format_duration(left) + " left";
+    } else if (s.warned) {
+      st.warning = units::format_duration(std::max(Millis{0}, s.profile.session_time - s.elapsed)) +
+                   " left in this session; cool-down follows";
+    }
     if (s.program) {
       const auto& segs = s.program->segments;
       SegmentStatus seg;

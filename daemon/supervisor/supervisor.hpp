@@ -45,7 +45,8 @@ struct Status {
   double session_limit_s = 0;
   double distance_m = 0;
   std::optional<Fault> fault;
-  std::string warning;         // the latest warning of this session, empty if none
+  std::string warning;         // the session's warning, live (time left), empty if none
+  std::optional<double> cooldown_left_s;  // while cooling down
   std::string last_end_reason;  // how the last session ended
   std::optional<RuleId> last_end_rule;  // the rule that ended it, if one did
   bool at_standstill = true;

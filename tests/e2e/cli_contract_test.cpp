@@ -49,6 +49,9 @@ TEST_F(CliContract, usage_errors_exit_2_and_say_what_was_meant) {
   RunResult v = ctl({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.out, std::string("treadctl ") + TREADD_VERSION + "\n");
+  RunResult d = run({TREADD_BINARY, "--version"});
+  EXPECT_EQ(d.exit_code, 0);
+  EXPECT_EQ(d.out, std::string("treadd ") + TREADD_VERSION + "\n");
 }
 
 TEST_F(CliContract, an_unreachable_daemon_exits_3_with_an_envelope) {

@@ -2,6 +2,8 @@
 // SVG), metrics checked by promtool, and the live watch view in a real terminal (tmux).
 #include <signal.h>
 
+#include <sstream>
+
 #include "tests/e2e/daemon_fixture.hpp"
 
 namespace treadd::e2e {
@@ -151,6 +153,44 @@ TEST_F(RecordsE2E, watch_renders_in_a_real_terminal_without_garbage) {
   EXPECT_NE(r.out.find("(Ctrl-C to leave"), std::string::npos) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\033'), 0) << "no stray escape sequences";
   EXPECT_EQ(r.out.find("state       running", 10), std::string::npos) << "one screen, not a scroll of frames";
+  EXPECT_NE(r.out.find("distance "), std::string::npos) << "the distance is labelled:\n" << r.out;
+}
+
+TEST_F(RecordsE2E, watch_shows_timed_events_of_this_session_and_leaves_cleanly_when_the_daemon_goes) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  const std::string session = "treadd-watch2-" + std::to_string(getpid());
+  RunResult r = run({"/usr/bin/tmux", "-L", session, "new-session", "-d", "-x", "100", "-y", "30", "-s", session,
+                     "/bin/sh -c '" + std::string(TREADCTL_BINARY) + " --socket " + socket_ + " watch --hz 4; sleep 30'"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(1500ms);
+  r = run({"/usr/bin/tmux", "-L", session, "capture-pane", "-p", "-t", session});
+  const std::string live = r.out;
+  daemon_->stop(SIGKILL, 5s);
+  std::this_thread::sleep_for(1500ms);
+  r = run({"/usr/bin/tmux", "-L", session, "capture-pane", "-p", "-t", session});
+  run({"/usr/bin/tmux", "-L", session, "kill-server"});
+  // Only this session's events: one session_started, and the first session's end is not shown.
+  std::size_t starts = 0;
+  for (auto at = live.find("session_started"); at != std::string::npos; at = live.find("session_started", at + 1)) ++starts;
+  EXPECT_EQ(starts, 1u) << live;
+  EXPECT_EQ(live.find("session_ended"), std::string::npos) << live;
+  EXPECT_NE(live.find(":"), std::string::npos);
+  // Events carry their time (HH:MM:SS).
+  const auto ev = live.find("session_started");
+  ASSERT_NE(ev, std::string::npos);
+  EXPECT_EQ(live[ev - 1], ' ');
+  EXPECT_EQ(live[ev - 4], ':') << "a time before the event:\n" << live;
+  // The footer lands on its own line.
+  bool own_line = false;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) own_line = own_line || line.rfind("treadctl: treadd stopped", 0) == 0;
+  EXPECT_TRUE(own_line) << r.out;
 }
 
 }  // namespace

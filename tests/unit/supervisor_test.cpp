@@ -261,6 +261,30 @@ TEST(Session, when_warning_time_reached_expect_warning_event_and_status) {
   EXPECT_TRUE(saw);
 }
 
+// The warning counts down, and the cool-down shows its own time left: a frozen "20 s left" during
+// the cool-down told the patient the wrong thing.
+TEST(Session, the_warning_counts_down_and_the_cooldown_shows_its_time_left) {
+  Rig rig;
+  rig.start();
+  rig.send(SpeedCmd{3.5});
+  rig.run_for(19min + 10s);
+  const std::string early = rig.sup.status().warning;
+  rig.run_for(20s);
+  const std::string later = rig.sup.status().warning;
+  EXPECT_NE(early.find("left in this session"), std::string::npos) << early;
+  EXPECT_NE(early, later) << "the time left must count down";
+  EXPECT_FALSE(rig.sup.status().cooldown_left_s.has_value());
+  rig.run_for(40s);
+  ASSERT_EQ(rig.state(), State::cooling_down);
+  const Status cooling = rig.sup.status();
+  ASSERT_TRUE(cooling.cooldown_left_s.has_value());
+  EXPECT_NEAR(*cooling.cooldown_left_s, 60 - 9.9, 0.5);
+  EXPECT_NE(cooling.warning.find("cooling down"), std::string::npos) << cooling.warning;
+  EXPECT_EQ(cooling.warning.find("left in this session"), std::string::npos) << cooling.warning;
+  rig.run_for(20s);
+  EXPECT_NEAR(*rig.sup.status().cooldown_left_s, 60 - 29.9, 0.5);
+}
+
 TEST(Session, when_session_time_reached_expect_cooldown_then_stop) {
   Rig rig;
   rig.start();

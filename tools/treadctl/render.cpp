@@ -34,7 +34,7 @@ std::string render_status(const json& st) {
   if (st["profile"].is_string()) {
     out += "session     profile " + str(st["profile"]);
     if (st["program"].is_string()) out += ", program " + str(st["program"]);
-    out += "   " + num(st["distance_m"], "%.0f") + " m\n";
+    out += "   distance " + num(st["distance_m"], "%.0f") + " m\n";
     const double done = st["session_s"].get<double>(), limit = st["session_limit_s"].get<double>();
     const int filled = limit > 0 ? static_cast<int>(30.0 * std::min(1.0, done / limit)) : 0;
     out += "time        [" + std::string(static_cast<std::size_t>(filled), '#') +
@@ -71,7 +71,10 @@ std::string render_status(const json& st) {
   }
   if (st.contains("recent_events") && !st["recent_events"].empty()) {
     out += "events\n";
-    for (const auto& e : st["recent_events"]) out += "  " + str(e["kind"]) + ": " + str(e["text"]) + "\n";
+    for (const auto& e : st["recent_events"]) {
+      const std::string when = e.contains("time") && e["time"].is_string() ? e["time"].get<std::string>().substr(11, 8) + " " : "";
+      out += "  " + when + str(e["kind"]) + ": " + str(e["text"]) + "\n";
+    }
   }
   return out;
 }

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
   std::string parity = "N";
   VfdParameters params;
   CLI::App app{"treadsim: a Modbus TCP/RTU variable-frequency-drive simulator for treadd"};
+  app.set_version_flag("--version", std::string("treadsim ") + TREADD_VERSION);
   app.add_option("--profile", profile_path, "drive profile YAML (register map)")->required();
   app.add_option("--tcp", tcp, "listen on HOST:PORT (loopback)")->capture_default_str();
   app.add_option("--rtu", rtu, "serve Modbus RTU on this serial device (e.g. one end of a socat pty pair)");
