@@ -376,6 +376,7 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
     sessions.push_back(std::move(s));
   }
   r["sessions"] = std::move(sessions);
+  r["records_dir"] = records_dir.string();  // where the clinic's records are (purge keeps them)
   return r;
 }
 

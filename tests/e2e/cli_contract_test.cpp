@@ -81,6 +81,8 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   EXPECT_TRUE(e.contains("profiles"));
   e = envelope(ctl({"history", "--json", "--since", "yesterday"}), true);
   EXPECT_TRUE(e["sessions"].is_array());
+  EXPECT_EQ(e.value("records_dir", ""), dir_ + "/state/sessions") << "treadctl shows where the records are";
+  EXPECT_NE(ctl({"history"}).out.find("records are kept in " + dir_ + "/state/sessions"), std::string::npos);
   e = envelope(ctl({"history", "--until", "-1w", "--json"}), true);
   EXPECT_EQ(e["sessions"].size(), 0u);
 

@@ -13,8 +13,8 @@ deb=$(ls "$work"/treadd_*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for path in ./usr/sbin/treadd ./usr/bin/treadctl ./usr/bin/treadsim ./usr/lib/systemd/system/treadd.service \
             ./usr/lib/sysusers.d/treadd.conf ./usr/lib/tmpfiles.d/treadd.conf ./etc/treadd/machine.yaml \
-            ./etc/treadd/limits.yaml ./usr/share/treadd/drives/delta-ms300.yaml ./usr/share/man/man8/treadd.8 \
-            ./usr/share/man/man1/treadctl.1 ./usr/share/man/man5/treadd.yaml.5 \
+            ./etc/treadd/limits.yaml ./usr/share/treadd/drives/delta-ms300.yaml ./usr/share/man/man8/treadd.8.gz ./usr/share/man/man1/treadsim.1.gz \
+            ./usr/share/man/man1/treadctl.1.gz ./usr/share/man/man5/treadd.yaml.5.gz ./usr/share/doc/treadd/copyright \
             ./usr/share/bash-completion/completions/treadctl; do
   grep -qx "$path" <<<"$contents" || fail "missing $path"
 done
@@ -26,6 +26,30 @@ grep -E "^[^#]*systemctl (start|enable|restart)" "$work/control/postinst" && fai
 grep -qx "/etc/treadd/limits.yaml" "$work/control/conffiles" || fail "limits.yaml is not a conffile"
 grep -q "^ExecStart=/usr/sbin/treadd " <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/treadd.service) \
   || fail "the unit does not start /usr/sbin/treadd"
+
+# Debian policy, as lintian reads it: no error, no warning (an override would have to say why here).
+if command -v lintian >/dev/null; then
+  report=$(lintian --tag-display-limit 0 "$deb" 2>&1 | grep -v "running with root privileges" || true)
+  grep -E "^[EW]: " <<<"$report" && fail "lintian found the errors or warnings above"
+else
+  fail "lintian is not installed (tools/setup.sh installs it)"
+fi
+
+# No build path reaches an installed binary (a profile or file looked up in the source tree works
+# on the build machine and nowhere else).
+source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+dpkg-deb -x "$deb" "$work/unpacked"
+for binary in usr/sbin/treadd usr/bin/treadctl usr/bin/treadsim; do
+  if grep -q -a -F "$source_dir" "$work/unpacked/$binary" || grep -q -a -F "$(readlink -f "$build")" "$work/unpacked/$binary"; then
+    fail "$binary holds a build path ($source_dir or $build)"
+  fi
+done
+
+# Purge keeps the clinic's records and says so; limits.yaml is the clinicians' to edit.
+grep -q "/var/lib/treadd" "$work/control/postrm" || fail "postrm does not say where the records are kept"
+grep -E "rm .*(/var/lib/treadd|\$)" "$work/control/postrm" | grep -v "echo" && fail "postrm must not delete the records"
+grep -q "chgrp treadd-clinician /etc/treadd/limits.yaml" "$work/control/postinst" || fail "clinicians cannot edit limits.yaml"
+grep -q "chgrp treadd-clinician /etc/treadd/machine.yaml" "$work/control/postinst" && fail "machine.yaml is the technician's"
 
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 echo "# edited by a clinician" >>"$work/root/etc/treadd/limits.yaml"

@@ -111,7 +111,9 @@ Outcome limits(const Globals& g, const Invocation& in) {
 
 Outcome history(const Globals& g, const Invocation& in) {
   json reply = Client(g.socket).call(in.request);
-  return from_reply(reply, reply.value("ok", false) ? treadctl::render_history(reply["sessions"]) : "");
+  if (!reply.value("ok", false)) return from_reply(reply);
+  return from_reply(reply, treadctl::render_history(reply["sessions"]) + "(records are kept in " +
+                               reply.value("records_dir", std::string("the state directory")) + ")\n");
 }
 
 Outcome report(const Globals& g, const Invocation& in) {
