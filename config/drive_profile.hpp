@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,6 +78,11 @@ struct DriveProfile {
   bool combined_write = false;
   std::vector<ParameterCheck> parameters;
   std::vector<PanelQuestion> panel_questions;
+  // fault_names: {code: text} as the drive's manual names them, so staff read "overcurrent", not
+  // a bare number. Codes are the value treadd reports (after the mask, or the fault number).
+  std::map<int, std::string> fault_names;
+  // "1025 (overcurrent)", or the bare code when the profile does not name it.
+  std::string describe_fault(int code) const;
   // The register holding the comms-loss timeout, value x scale = seconds (treadsim models the
   // drive's own stop from it).
   std::optional<ScaledRegister> comms_timeout;

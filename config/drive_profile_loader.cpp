@@ -119,6 +119,31 @@ struct Reader {
     }
   }
 
+  void fault_names(YamlSection& top, std::map<int, std::string>& out) {
+    YAML::Node map = top.child("fault_names");
+    if (!map.IsDefined()) return;
+    if (!map.IsMap()) {
+      top.error(map.Mark(), "fault_names must be a mapping of fault codes to what the drive's manual calls them");
+      return;
+    }
+    for (const auto& kv : map) {
+      long code = -1;
+      try {
+        std::size_t used = 0;
+        code = std::stol(kv.first.Scalar(), &used, 0);
+        if (used != kv.first.Scalar().size()) code = -1;
+      } catch (const std::exception&) {
+      }
+      if (code <= 0 || code > 0xFFFF) {
+        top.error(kv.first.Mark(), "fault_names: '" + kv.first.Scalar() + "' is not a fault code (1 to 65535, or 0x...)");
+      } else if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+        top.error(kv.second.Mark(), "fault_names: code " + kv.first.Scalar() + " needs a name");
+      } else {
+        out[static_cast<int>(code)] = kv.second.Scalar();
+      }
+    }
+  }
+
   void panel_questions(YamlSection& top, std::vector<PanelQuestion>& out) {
     YAML::Node list = top.child("panel");
     if (!list.IsDefined()) return;
@@ -137,6 +162,11 @@ struct Reader {
 };
 
 }  // namespace
+
+std::string DriveProfile::describe_fault(int code) const {
+  auto it = fault_names.find(code);
+  return it == fault_names.end() ? std::to_string(code) : std::to_string(code) + " (" + it->second + ")";
+}
 
 bool ParameterCheck::holds(std::uint16_t raw) const {
   if (write) return raw == *write;
@@ -227,6 +257,7 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
         }
         rd.parameters(top, p.parameters);
         rd.panel_questions(top, p.panel_questions);
+        rd.fault_names(top, p.fault_names);
         std::string combined = "false";
         if (top.text("combined_write", combined, Need::optional) && combined != "true" && combined != "false") {
           top.error_at("combined_write", "combined_write must be true or false");

@@ -10,10 +10,11 @@ using nlohmann::json;
 
 namespace {
 
-SupervisorSettings settings_from(const MachineConfig& m) {
+SupervisorSettings settings_from(const FullConfig& config) {
   SupervisorSettings s;
-  s.ceilings = m.ceilings;
-  s.safety = m.safety;
+  s.ceilings = config.machine.ceilings;
+  s.safety = config.machine.safety;
+  if (config.drive_profile) s.drive_fault_names = config.drive_profile->fault_names;
   return s;
 }
 
@@ -58,7 +59,7 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
     : config_(std::move(config)),
       config_dir_(std::move(config_dir)),
       drive_(drive),
-      supervisor_(settings_from(config_.machine)),
+      supervisor_(settings_from(config_)),
       traces_(std::move(traces)),
       limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 

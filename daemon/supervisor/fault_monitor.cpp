@@ -21,7 +21,11 @@ std::optional<Fault> FaultMonitor::persisting(const DriveFeedback& fb, TimePoint
   if (now - fb.received_at > settings_.link_timeout) {
     return fault(RuleId::link_loss, {{"how", "no valid reply from the drive"}});
   }
-  if (fb.fault_code != 0) return fault(RuleId::drive_fault, {{"code", std::to_string(fb.fault_code)}});
+  if (fb.fault_code != 0) {
+    const auto name = fault_names_.find(fb.fault_code);
+    return fault(RuleId::drive_fault, {{"code", std::to_string(fb.fault_code) +
+                                                    (name == fault_names_.end() ? "" : " (" + name->second + ")")}});
+  }
   if (!fb.safety_key_present) return fault(RuleId::safety_key_lost, {});
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 // measured over a window). Pure: fed readings and times, never reads a clock.
 #pragma once
 
+#include <map>
 #include <optional>
 
 #include "daemon/supervisor/types.hpp"
@@ -16,7 +17,9 @@ struct MotionReference {
 
 class FaultMonitor {
  public:
-  explicit FaultMonitor(const SafetySettings& settings) : settings_(settings) {}
+  // `fault_names`: the drive profile's names for its fault codes, so a fault reads "1025 (overcurrent)".
+  explicit FaultMonitor(const SafetySettings& settings, std::map<int, std::string> fault_names = {})
+      : settings_(settings), fault_names_(std::move(fault_names)) {}
 
   // The first fault this tick reveals, if any.
   std::optional<Fault> check(const TickInputs& in, const MotionReference& ref, TimePoint now);
@@ -26,6 +29,7 @@ class FaultMonitor {
 
  private:
   SafetySettings settings_;
+  std::map<int, std::string> fault_names_;
   std::uint64_t last_sequence_ = 0;
   std::optional<std::uint32_t> link_generation_;
   std::optional<double> last_measured_;

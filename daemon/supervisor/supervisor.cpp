@@ -11,7 +11,7 @@ namespace treadd {
 using std::chrono::duration;
 using std::chrono::duration_cast;
 
-Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety) {
+Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety, settings.drive_fault_names) {
   events_.reserve(16);
 }
 

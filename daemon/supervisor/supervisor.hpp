@@ -21,6 +21,8 @@ struct SupervisorSettings {
   // Why no session may start on this machine at all (its drive has not passed commissioning);
   // nothing = sessions may start.
   std::optional<std::string> start_blocked;
+  // The drive profile's names for its fault codes (fault_names:), shown with the code.
+  std::map<int, std::string> drive_fault_names;
 };
 
 struct SegmentStatus {

@@ -109,6 +109,27 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   EXPECT_NE(e["files"][0]["errors"][0].get<std::string>().find("/nonexistent.yaml"), std::string::npos);
 }
 
+// Completion offers the profiles and programs of the running daemon (bash-completion's real
+// _init_completion, the installed script, our treadctl on PATH).
+TEST_F(CliContract, completion_offers_the_daemons_profile_and_program_names) {
+  if (!fs::exists("/usr/share/bash-completion/bash_completion")) GTEST_SKIP() << "bash-completion is not installed";
+  start_daemon();
+  const std::string bin = fs::path(TREADCTL_BINARY).parent_path().string();
+  auto complete = [&](const std::string& words) {
+    return run({"/bin/bash", "-c",
+                "source /usr/share/bash-completion/bash_completion; source " + std::string(TREADD_SOURCE_DIR) +
+                    "/tools/treadctl/treadctl.bash-completion; PATH=" + bin + ":$PATH; COMP_WORDS=(" + words +
+                    "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE=\"${COMP_WORDS[*]}\"; COMP_POINT=${#COMP_LINE};"
+                    " _treadctl; printf '%s\\n' \"${COMPREPLY[@]}\""})
+        .out;
+  };
+  const std::string profiles = complete("treadctl --socket " + socket_ + " start --profile lumbar");
+  EXPECT_NE(profiles.find("lumbar-standard\n"), std::string::npos) << profiles;
+  EXPECT_NE(profiles.find("lumbar-early\n"), std::string::npos) << profiles;
+  const std::string programs = complete("treadctl --socket " + socket_ + " start --profile lumbar-standard --program ''");
+  EXPECT_NE(programs.find("backward-intervals\n"), std::string::npos) << programs;
+}
+
 TEST_F(CliContract, a_chart_that_cannot_be_written_is_an_error_and_csv_with_svg_does_both) {
   start_daemon();
   ASSERT_TRUE(at_standstill());

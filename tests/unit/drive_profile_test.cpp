@@ -345,3 +345,38 @@ INSTANTIATE_TEST_SUITE_P(Drives, EveryShippedProfile, ::testing::ValuesIn(shippe
 
 }  // namespace
 }  // namespace treadd
+
+namespace treadd {
+namespace {
+
+// A fault reads as the drive's manual names it; a code the profile does not name stays a number,
+// and a malformed table is refused naming the line.
+TEST(DriveProfiles, fault_codes_are_named_where_the_profile_names_them) {
+  auto generic = load_drive_profile(drives_dir + "/generic.yaml");
+  ASSERT_TRUE(generic.ok()) << join(generic.errors);
+  EXPECT_EQ(generic.value->describe_fault(1), "1 (overcurrent (simulated))");
+  EXPECT_EQ(generic.value->describe_fault(99), "99");
+
+  SafetySettings safety;
+  FaultMonitor monitor(safety, generic.value->fault_names);
+  DriveFeedback fb;
+  fb.link_up = true;
+  fb.received_at = TimePoint{} + 1h;
+  fb.fault_code = 1;
+  auto f = monitor.persisting(fb, fb.received_at);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->rule, RuleId::drive_fault);
+  EXPECT_NE(f->detail.find("fault code 1 (overcurrent (simulated))"), std::string::npos) << f->detail;
+
+  std::string text;
+  {
+    std::ifstream in(drives_dir + "/generic.yaml");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto bad = parse_drive_profile(text + "  zero: \"not a code\"\n", "x.yaml");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(join(bad.errors).find("'zero' is not a fault code"), std::string::npos) << join(bad.errors);
+}
+
+}  // namespace
+}  // namespace treadd
