@@ -79,6 +79,9 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
 
   e = envelope(ctl({"limits", "--json"}), true);
   EXPECT_TRUE(e.contains("profiles"));
+  // A profile without a forward cap forbids forward running, and says so (not "0.0 km/h").
+  const std::string early = ctl({"limits", "--profile", "lumbar-early"}).out;
+  EXPECT_NE(early.find("forward cap     forbidden"), std::string::npos) << early;
   e = envelope(ctl({"history", "--json", "--since", "yesterday"}), true);
   EXPECT_TRUE(e["sessions"].is_array());
   EXPECT_EQ(e.value("records_dir", ""), dir_ + "/state/sessions") << "treadctl shows where the records are";
