@@ -480,8 +480,9 @@ TEST_F(Adversarial, a_full_disk_is_counted_shown_and_the_audit_entry_is_not_lost
   EXPECT_GE(st["storage"]["errors"].get<int>(), 1);
   EXPECT_NE(st["storage"]["last_error"].get<std::string>().find("No space left on device"), std::string::npos);
   const std::string log = read_file(dir_ + "/treadd.log");
-  EXPECT_NE(log.find("audit entry not written to the file"), std::string::npos) << log;
-  EXPECT_NE(log.find("\"kind\":\"estop\""), std::string::npos) << log;
+  // Not lost: every audited event is also the one journal entry (here, without journald, the one
+  // stderr line) log::event writes, whatever became of the file.
+  EXPECT_NE(log.find("estop: emergency stop ("), std::string::npos) << log;
   EXPECT_TRUE(daemon_->running());
 }
 
