@@ -146,6 +146,12 @@ void read_metrics(YamlSection s, MetricsSettings& m) {
 void read_records(YamlSection s, RecordsSettings& r) {
   if (!s.valid()) return;
   s.integer("keep", r.keep, Need::optional, 1, 100000);
+  s.integer("keep_days", r.keep_days, Need::optional, 1, 36500);
+  std::string patient_code = "optional";
+  if (s.text("patient_code", patient_code, Need::optional) && patient_code != "required" && patient_code != "optional") {
+    s.error_at("patient_code", "records.patient_code must be 'required' or 'optional', got '" + patient_code + "'");
+  }
+  r.patient_code_required = patient_code == "required";
   s.finish();
 }
 

@@ -66,6 +66,8 @@ struct MetricsSettings {
 
 struct RecordsSettings {
   int keep = 500;  // records.keep: session records kept before the oldest is deleted
+  int keep_days = 0;  // records.keep_days: records older than this are deleted (audited); 0 = no age limit
+  bool patient_code_required = false;  // records.patient_code: required | optional
 };
 
 struct MachineConfig {

@@ -19,7 +19,9 @@ bool AppendFile::open(const std::filesystem::path& path, std::string& error) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   // 0640: records and the audit log name patients and staff.
-  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  // 0600: session records and the audit log hold patient codes; people read them through treadctl,
+  // which gives clinicians all of them and operators today's sessions only.
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     error = "cannot open " + path.string() + ": " + reason();
     return false;

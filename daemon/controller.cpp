@@ -1,6 +1,7 @@
 #include "daemon/controller.hpp"
 
 #include "core/calendar.hpp"
+#include "core/patient.hpp"
 
 #include "daemon/log.hpp"
 
@@ -106,19 +107,36 @@ void Controller::log_events(const std::string& who, TimePoint now) {
     if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
     // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
-    const bool audited = bad || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock;
-    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who, e.text, now, audited);
+    // Sessions are audited with the patient code they are recorded under (never a name).
+    const bool session_edge = e.kind == Event::Kind::session_started || e.kind == Event::Kind::session_ended;
+    const bool audited = bad || session_edge || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock ||
+                         e.kind == Event::Kind::unlock;
+    const auto& patient = e.kind == Event::Kind::session_started ? starting_patient_ : session_patient_;
+    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who,
+           e.text + (session_edge && patient ? "; patient " + *patient : ""), now, audited);
     switch (e.kind) {
       case Event::Kind::estop: ++counters_.estops; break;
       case Event::Kind::fault: break;
       case Event::Kind::session_started:
         ++counters_.sessions;
         ++limits_generation_;  // the `active` limits changed
-        if (traces_.recorder != nullptr) traces_.recorder->begin(supervisor_.status(), who, now);
+        session_patient_ = starting_patient_;
+        if (traces_.recorder != nullptr) {
+          traces_.recorder->begin(supervisor_.status(), who, session_patient_, now);
+          if (const std::size_t old = traces_.recorder->take_deleted_by_age()) {
+            report(log::Level::notice, "retention", "treadd",
+                   "deleted " + std::to_string(old) + " session records older than records.keep_days (" +
+                       std::to_string(config_.machine.records.keep_days) + ")",
+                   now);
+          }
+        }
         break;
       default: break;
     }
-    if (e.kind == Event::Kind::session_ended) ++limits_generation_;
+    if (e.kind == Event::Kind::session_ended) {
+      ++limits_generation_;
+      session_patient_.reset();
+    }
     if (traces_.recorder != nullptr) {
       traces_.recorder->event(e, now);
       if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
@@ -189,15 +207,59 @@ Controller::Outcome Controller::answer(const ReloadRequest&, const Peer&, TimePo
 }
 
 // Session records are read off the loop: their size never delays a tick or an e-stop.
-Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer&, TimePoint) {
+// Records are patient data: clinicians read them all; an operator sees today's sessions (UTC),
+// the ones at the machine now, and no earlier day.
+std::optional<std::string> earliest_for(Role role) {
+  if (role >= Role::clinician) return std::nullopt;
+  return iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count())
+      .substr(0, 10);
+}
+
+Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer, TimePoint) {
+  HistoryQuery q = req;
+  const auto today = earliest_for(peer.role);
+  if (today && (!q.since || *q.since < *today)) q.since = today;
   Outcome off_loop;
-  off_loop.query = [dir = traces_.records_dir, req] { return history_reply(dir, req); };
+  off_loop.query = [dir = traces_.records_dir, q, limited = today.has_value()] {
+    json r = history_reply(dir, q);
+    if (limited) r["limited_to"] = "today: records of earlier days are for clinicians";
+    return r;
+  };
   return off_loop;
 }
 
-Controller::Outcome Controller::answer(const ReportQuery& req, const Peer&, TimePoint) {
+Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer, TimePoint) {
   Outcome off_loop;
-  off_loop.query = [dir = traces_.records_dir, req] { return report_reply(dir, req); };
+  off_loop.query = [dir = traces_.records_dir, req, today = earliest_for(peer.role)] {
+    json r = report_reply(dir, req);
+    if (today && r.value("ok", false) && r["record"]["start"].value("start", "").substr(0, 10) < *today) {
+      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
+    }
+    return r;
+  };
+  return off_loop;
+}
+
+Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& peer, TimePoint now) {
+  if (req.confirm != req.patient) {
+    return {protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", req.patient}}), std::nullopt};
+  }
+  if (session_patient_ == req.patient) {
+    return {protocol::refused_reply(RuleId::session_running, {}), std::nullopt};
+  }
+  Outcome off_loop;
+  off_loop.query = [dir = traces_.records_dir, patient = req.patient] {
+    const std::size_t erased = forget_patient(dir, patient);
+    json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
+                                " of patient " + patient + " (irreversible)");
+    r["erased"] = erased;
+    return r;
+  };
+  off_loop.on_answer = [this, who = peer.who, now](const json& reply) {
+    report(log::Level::notice, "forget", who, reply.value("message", std::string("erasure failed")), now);
+  };
   return off_loop;
 }
 
@@ -231,6 +293,9 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
   if (p == profiles.end()) {
     return protocol::refused_reply(RuleId::unknown_profile, {{"profile", req.profile}, {"profiles", profile_names()}});
   }
+  if (config_.machine.records.patient_code_required && !req.patient) {
+    return protocol::refused_reply(RuleId::patient_code_required, {{"form", patient_code_form}});
+  }
   StartCmd cmd{p->second, std::nullopt, req.direction};
   if (req.program) {
     auto g = config_.limits.programs.find(*req.program);
@@ -243,7 +308,10 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     }
     cmd.program = g->second;
   }
-  return run_command(Command{std::move(cmd)}, peer, now);
+  starting_patient_ = req.patient;  // recorded when the session_started event is logged
+  json reply = run_command(Command{std::move(cmd)}, peer, now);
+  starting_patient_.reset();
+  return reply;
 }
 
 std::string Controller::profile_names() const {
@@ -328,6 +396,7 @@ json Controller::status_json() const {
                 {"safety_key_present", last_feedback_.safety_key_present}};
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
+  j["patient"] = session_patient_ ? json(*session_patient_) : json(nullptr);
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
   if (commissioning_) j["commissioning"] = commissioning_->to_json();
   if (traces_.health != nullptr) {
@@ -371,7 +440,7 @@ namespace {
 json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q) {
   json r = protocol::ok_reply("history");
   json sessions = json::array();
-  for (const auto& rec : list_records(records_dir, {q.profile, q.since, q.until})) {
+  for (const auto& rec : list_records(records_dir, {q.profile, q.since, q.until, q.patient})) {
     json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
               {"cut_short", !rec.end.has_value()}};
     sessions.push_back(std::move(s));

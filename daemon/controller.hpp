@@ -70,6 +70,8 @@ class Controller {
     bool reload = false;             // a permitted reload: parsed off the loop, answered later
     // Work that reads files (history, report): run off the loop, touches no loop state.
     std::function<nlohmann::json()> query{};
+    // Runs on the loop with the query's reply, before it is sent (the audit of an erasure).
+    std::function<void(const nlohmann::json&)> on_answer{};
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
@@ -109,6 +111,7 @@ class Controller {
   Outcome answer(const StatusQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const LimitsQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const VersionQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const ForgetRequest& req, const Peer& peer, TimePoint now);
   Outcome answer(const WatchQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const ReloadRequest& req, const Peer& peer, TimePoint now);
   Outcome answer(const HistoryQuery& req, const Peer& peer, TimePoint now);
@@ -146,6 +149,8 @@ class Controller {
   std::string limits_line_;
   std::string limits_listing_;  // of config_.limits, see ParsedLimits
   std::optional<bool> link_was_up_;  // unknown until the first tick
+  std::optional<std::string> starting_patient_;  // of the start being handled, for its record
+  std::optional<std::string> session_patient_;   // of the running session
 };
 
 }  // namespace treadd

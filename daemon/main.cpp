@@ -128,7 +128,7 @@ int run(const Options& opt) {
   BackgroundSync disk_sync;
   StorageHealth storage;
   SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep),
-                           &disk_sync, &storage);
+                           &disk_sync, &storage, config.machine.records.keep_days);
   AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
   Controller controller(config, opt.config_dir, *drive,
                         Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});

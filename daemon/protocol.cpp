@@ -2,6 +2,7 @@
 
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
+#include "core/patient.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -57,6 +58,12 @@ Args read_fields(const CommandSpec& spec, const json& j) {
         args.set(f.name, *d);
         break;
       }
+      case FieldKind::patient:
+        if (!it->is_string() || !is_patient_code(it->get<std::string>())) {
+          throw std::invalid_argument(quoted(f.name) + " must be a patient code: " + patient_code_form);
+        }
+        args.set(f.name, it->get<std::string>());
+        break;
       case FieldKind::date:
         if (!it->is_string() || !is_iso_utc(it->get<std::string>())) {
           throw std::invalid_argument(quoted(f.name) + " must be a UTC date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");

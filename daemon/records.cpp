@@ -27,10 +27,12 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
-SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync, StorageHealth* health)
-    : dir_(std::move(dir)), keep_(keep), sync_(sync), health_(health) {
+SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync, StorageHealth* health,
+                                 int keep_days)
+    : dir_(std::move(dir)), keep_(keep), keep_days_(keep_days), sync_(sync), health_(health) {
   std::error_code ec;
-  fs::create_directories(dir_, ec);  // again at each session start; a failure there is reported
+  // Only treadd reads the records directly (clinicians through treadctl): 0700.
+  if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // again at each session start
 }
 
 SessionRecorder::~SessionRecorder() = default;
@@ -62,16 +64,27 @@ void SessionRecorder::rotate(TimePoint now) {
     return;
   }
   std::sort(files.begin(), files.end());
+  // By age first: a record's name is its UTC start (20261130T091204Z), so older sorts first.
+  if (keep_days_ > 0) {
+    const std::string cutoff =
+        iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days_, true);
+    while (!files.empty() && files.front().stem().string() < cutoff) {
+      if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
+      else ++deleted_by_age_;
+      files.erase(files.begin());
+    }
+  }
   while (files.size() >= keep_ && !files.empty()) {
     if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
     files.erase(files.begin());
   }
 }
 
-void SessionRecorder::begin(const Status& st, const std::string& who, TimePoint now) {
+void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
+                            TimePoint now) {
   if (active_) end("superseded", now);
   std::error_code ec;
-  fs::create_directories(dir_, ec);  // re-created if someone removed it
+  if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // re-created if removed
   rotate(now);
   const auto wall = std::chrono::system_clock::now();
   std::string id = iso_utc(wall, true);
@@ -84,6 +97,7 @@ void SessionRecorder::begin(const Status& st, const std::string& who, TimePoint 
                      {"profile", st.profile ? json(st.profile->name) : json(nullptr)},
                      {"program", st.program ? json(*st.program) : json(nullptr)},
                      {"who", who},
+                     {"patient", patient ? json(*patient) : json(nullptr)},
                      {"start", iso_utc(wall, false)},
                      {"direction", to_string(st.direction)}}
                     .dump() +
@@ -204,6 +218,7 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const RecordFilter&
     summarize(f, s);
     if (s.start.is_null()) continue;
     if (filter.profile && s.start.value("profile", "") != *filter.profile) continue;
+    if (filter.patient && !(s.start.contains("patient") && s.start["patient"] == *filter.patient)) continue;
     // ISO-8601 UTC strings compare in time order; a bare date compares as its midnight, and as
     // `until` it compares with the start's date, so the whole day is in.
     const std::string started = s.start.value("start", "");
@@ -214,6 +229,17 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const RecordFilter&
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::size_t forget_patient(const fs::path& dir, const std::string& patient) {
+  RecordFilter only;
+  only.patient = patient;
+  std::size_t erased = 0;
+  for (const auto& rec : list_records(dir, only)) {
+    std::error_code ec;
+    if (fs::remove(dir / (rec.id + ".jsonl"), ec)) ++erased;
+  }
+  return erased;
 }
 
 std::optional<json> read_record(const fs::path& dir, const std::string& id) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "daemon/append_file.hpp"
 #include "daemon/background_sync.hpp"
@@ -20,13 +21,17 @@ namespace treadd {
 class SessionRecorder {
  public:
   // Never throws: a missing or unwritable directory is reported to `health` and retried.
+  // `keep` records at most; with `keep_days` > 0, none older than that many days (records.keep_days).
   SessionRecorder(std::filesystem::path dir, std::size_t keep, BackgroundSync* sync = nullptr,
-                  StorageHealth* health = nullptr);
+                  StorageHealth* health = nullptr, int keep_days = 0);
   ~SessionRecorder();
   SessionRecorder(const SessionRecorder&) = delete;
   SessionRecorder& operator=(const SessionRecorder&) = delete;
 
-  void begin(const Status& st, const std::string& who, TimePoint now);
+  // `patient`: the pseudonymous code the session is recorded under, if any.
+  void begin(const Status& st, const std::string& who, const std::optional<std::string>& patient, TimePoint now);
+  // Records deleted for their age since the last call (the caller audits them).
+  std::size_t take_deleted_by_age() { return std::exchange(deleted_by_age_, 0); }
   // Called every tick; samples at 2 Hz and integrates time and distance per direction.
   void tick(const Status& st, TimePoint now);
   void event(const Event& e, TimePoint now);
@@ -40,6 +45,8 @@ class SessionRecorder {
 
   std::filesystem::path dir_;
   std::size_t keep_;
+  int keep_days_;
+  std::size_t deleted_by_age_ = 0;
   BackgroundSync* sync_;
   StorageHealth* health_;
   AppendFile file_;
@@ -63,8 +70,11 @@ struct RecordFilter {
   std::optional<std::string> profile;
   std::optional<std::string> since;
   std::optional<std::string> until;
+  std::optional<std::string> patient;
 };
 std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const RecordFilter& filter);
+// The right to erasure: deletes every record of `patient`; returns how many.
+std::size_t forget_patient(const std::filesystem::path& dir, const std::string& patient);
 // The whole record as {"start", "end", "samples": [...], "events": [...], "cut_short"}; nullopt if unknown.
 std::optional<nlohmann::json> read_record(const std::filesystem::path& dir, const std::string& id);
 

@@ -116,9 +116,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     BackgroundWork* work = server_.background_;
     if (work == nullptr) {
       outcome.reply = outcome.reload ? server_.controller_.reload(peer_.who) : outcome.query();
+      if (outcome.on_answer) outcome.on_answer(outcome.reply);
       return false;
     }
-    auto answer = [self = shared_from_this()](const nlohmann::json& reply) {
+    auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& reply) {
+      if (on_answer) on_answer(reply);
       self->awaiting_answer_ = false;
       self->send(reply.dump() + "\n");
       self->read();

@@ -17,7 +17,8 @@
 
 namespace treadd {
 
-enum class FieldKind { text, number, flag, direction, date };  // date: ISO 8601 UTC (core/calendar.hpp)
+// date: ISO 8601 UTC (core/calendar.hpp); patient: a pseudonymous code (core/patient.hpp)
+enum class FieldKind { text, number, flag, direction, date, patient };
 
 struct Field {
   std::string_view name;  // empty: no field
@@ -92,11 +93,26 @@ struct HistoryQuery {
       "history", Role::operator_role, AnsweredBy::daemon, "list recorded sessions",
       {{{"profile", FieldKind::text, false, false, 0, 0, "only this profile"},
         {"since", FieldKind::date, false, false, 0, 0, "only sessions started at or after this time"},
-        {"until", FieldKind::date, false, false, 0, 0, "only sessions started before this time (a date: to the end of that day)"}}}};
+        {"until", FieldKind::date, false, false, 0, 0, "only sessions started before this time (a date: to the end of that day)"},
+        {"patient", FieldKind::patient, false, false, 0, 0, "only this patient's sessions"}}}};
   std::optional<std::string> profile;
   std::optional<std::string> since;  // ISO date or date-time, UTC
   std::optional<std::string> until;
-  static HistoryQuery from(const Args& a) { return {a.text("profile"), a.text("since"), a.text("until")}; }
+  std::optional<std::string> patient;
+  static HistoryQuery from(const Args& a) {
+    return {a.text("profile"), a.text("since"), a.text("until"), a.text("patient")};
+  }
+};
+// The right to erasure: every session record of one patient, deleted for good.
+struct ForgetRequest {
+  static constexpr CommandSpec spec{
+      "forget", Role::clinician, AnsweredBy::daemon,
+      "erase every session record of one patient (irreversible; audited)",
+      {{{"patient", FieldKind::patient, true, false, 0, 0, "the patient code"},
+        {"confirm", FieldKind::patient, false, false, 0, 0, "the same code again (treadctl asks for it)"}}}};
+  std::string patient;
+  std::optional<std::string> confirm;
+  static ForgetRequest from(const Args& a) { return {a.text("patient").value_or(""), a.text("confirm")}; }
 };
 struct ReportQuery {
   static constexpr CommandSpec spec{"report", Role::operator_role, AnsweredBy::daemon, "one recorded session",
@@ -111,11 +127,15 @@ struct StartRequest {
       "start", Role::operator_role, AnsweredBy::daemon, "start a session at the profile's start speed",
       {{{"profile", FieldKind::text, true, false, 0, 0, "profile from limits.yaml"},
         {"program", FieldKind::text, false, false, 0, 0, "interval program of that profile"},
-        {"direction", FieldKind::direction, false, false, 0, 0, "reverse or forward (default: the profile's)"}}}};
+        {"direction", FieldKind::direction, false, false, 0, 0, "reverse or forward (default: the profile's)"},
+        {"patient", FieldKind::patient, false, false, 0, 0, "the patient's pseudonymous code (machine.yaml may require one)"}}}};
   std::string profile;
   std::optional<std::string> program;
   std::optional<Direction> direction;
-  static StartRequest from(const Args& a) { return {a.text("profile").value_or(""), a.text("program"), a.direction("direction")}; }
+  std::optional<std::string> patient;
+  static StartRequest from(const Args& a) {
+    return {a.text("profile").value_or(""), a.text("program"), a.direction("direction"), a.text("patient")};
+  }
 };
 
 // ---- commands the supervisor handles ----
@@ -190,7 +210,7 @@ using Command = std::variant<StartCmd, SpeedCmd, DirectionCmd, PauseCmd, ResumeC
 // Everything a client may send, in the order help lists it.
 using AnyRequest = std::variant<StatusQuery, WatchQuery, LimitsQuery, VersionQuery, EStopCmd, HeartbeatCmd, StartRequest, SpeedCmd,
                                 DirectionCmd, PauseCmd, ResumeCmd, StopCmd, LockCmd, ResetCmd, UnlockCmd, ReloadRequest,
-                                HistoryQuery, ReportQuery>;
+                                HistoryQuery, ReportQuery, ForgetRequest>;
 
 namespace detail {
 template <class V>

@@ -63,6 +63,14 @@ const char* to_string(Reaction r);
   X(unknown_profile, refuse, "-", "there is no profile '{profile}' (profiles: {profiles})")                          \
   X(unknown_program, refuse, "-", "there is no program '{program}'")                                                 \
   X(program_of_other_profile, refuse, "-", "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
+  /* ---- patient records: privacy ---- */                                                                         \
+  X(patient_code_required, refuse, "-",                                                                              \
+    "this treadmill records every session under a patient code (records.patient_code: required); "                   \
+    "start with --patient CODE: {form}")                                                                             \
+  X(erasure_unconfirmed, refuse, "-",                                                                                \
+    "erasing patient {patient}'s records cannot be undone: give the same code again to confirm")                    \
+  X(records_clinician_only, refuse, "-",                                                                             \
+    "session {session} is from an earlier day; records of earlier days are for clinicians only")                    \
   /* ---- session limits: a controlled ramp to a stop ---- */                                                       \
   X(max_session, stop_session, "ends the session",                                                                   \
     "the machine's longest session (ceilings.max_session, {limit}) was reached")                                     \

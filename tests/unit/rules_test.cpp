@@ -3,6 +3,7 @@
 // whose check is removed fails its scenario. Latched rules share one table-driven test of what a
 // latch means (fast stop, a clinician's reset only at standstill and once the cause is gone).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -126,6 +127,33 @@ const std::map<RuleId, std::function<Observed()>>& scenarios() {
       {RuleId::unknown_program, [] {
          ControllerRig c;
          return of(c.call(R"({"cmd":"start","profile":"lumbar-early","program":"nope"})"));
+       }},
+      {RuleId::patient_code_required, [] {
+         ControllerRig c;
+         c.config.machine.records.patient_code_required = true;
+         c.controller = std::make_unique<Controller>(c.config, std::string(TREADD_SOURCE_DIR) + "/config/examples", *c.drive);
+         c.run_for(3s);
+         return of(c.call(R"({"cmd":"start","profile":"lumbar-early"})", Role::operator_role));
+       }},
+      {RuleId::erasure_unconfirmed, [] {
+         ControllerRig c;
+         return of(c.call(R"({"cmd":"forget","patient":"LBP-0042","confirm":"LBP-0024"})"));
+       }},
+      {RuleId::records_clinician_only, [] {
+         // A record of an earlier day, asked for by an operator (answered off the loop).
+         const auto dir = std::filesystem::temp_directory_path() / ("treadd-rules-" + std::to_string(getpid()));
+         std::filesystem::create_directories(dir);
+         std::ofstream(dir / "20200102T030405Z.jsonl")
+             << R"({"type":"start","id":"20200102T030405Z","start":"2020-01-02T03:04:05Z","profile":"p","patient":"P-1"})"
+             << "\n";
+         ControllerRig c;
+         c.controller = std::make_unique<Controller>(c.config, std::string(TREADD_SOURCE_DIR) + "/config/examples",
+                                                     *c.drive, Traces{nullptr, nullptr, dir, nullptr});
+         auto outcome = c.controller->execute(R"({"cmd":"report","session":"20200102T030405Z"})",
+                                              Peer{Role::operator_role, "op"}, c.now);
+         const json reply = outcome.query ? outcome.query() : outcome.reply;
+         std::filesystem::remove_all(dir);
+         return of(reply);
        }},
       {RuleId::program_of_other_profile, [] {
          ControllerRig c;

@@ -112,8 +112,10 @@ Outcome limits(const Globals& g, const Invocation& in) {
 Outcome history(const Globals& g, const Invocation& in) {
   json reply = Client(g.socket).call(in.request);
   if (!reply.value("ok", false)) return from_reply(reply);
-  return from_reply(reply, treadctl::render_history(reply["sessions"]) + "(records are kept in " +
-                               reply.value("records_dir", std::string("the state directory")) + ")\n");
+  std::string text = treadctl::render_history(reply["sessions"]);
+  if (reply.contains("limited_to")) text += "(" + reply["limited_to"].get<std::string>() + ")\n";
+  text += "(records are kept in " + reply.value("records_dir", std::string("the state directory")) + ")\n";
+  return from_reply(reply, text);
 }
 
 Outcome report(const Globals& g, const Invocation& in) {
@@ -221,6 +223,19 @@ Outcome check_config(const Globals&, const Invocation& in) {
   return o;
 }
 
+// The right to erasure is irreversible: the code is typed twice (--confirm, or asked on a terminal).
+Outcome forget(const Globals& g, const Invocation& in) {
+  json request = in.request;
+  if (!request.contains("confirm") && isatty(STDIN_FILENO)) {
+    std::cerr << "This erases every session record of patient " << request["patient"].get<std::string>()
+              << " for good. Type the code again to confirm: " << std::flush;
+    std::string typed;
+    std::getline(std::cin, typed);
+    request["confirm"] = typed;
+  }
+  return from_reply(Client(g.socket).call(request));
+}
+
 Outcome completion(const Globals&, const Invocation&) { return Outcome{exit_ok, {}, treadctl::bash_completion(), ""}; }
 
 // Not for people: text generated for the docs and the completion script (see tools/update-docs.sh).
@@ -249,7 +264,7 @@ Outcome send_as_is(const Globals& g, const Invocation& in) { return from_reply(C
 using Handler = Outcome (*)(const Globals&, const Invocation&);
 const std::map<std::string, Handler> handlers = {
     {"status", status}, {"limits", limits}, {"history", history},           {"report", report},
-    {"watch", watch},   {"hold", hold},     {"estop", estop},               {"check-config", check_config},
+    {"watch", watch},   {"hold", hold},     {"estop", estop},               {"check-config", check_config}, {"forget", forget},
     {"completion", completion}};
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

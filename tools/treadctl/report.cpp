@@ -43,13 +43,13 @@ std::string how_it_ended(const json& rec_end) {
 }  // namespace
 
 std::string render_history(const json& sessions) {
-  std::string out = "SESSION                 PROFILE            PROGRAM             WHO        DURATION  ENDED\n";
+  std::string out = "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  ENDED\n";
   for (const auto& s : sessions) {
     char line[512];
     const json& start = s["start"];
     const json& end = s["end"];
-    std::snprintf(line, sizeof line, "%-23s %-18s %-19s %-10s %8s  %s\n", s["id"].get<std::string>().c_str(),
-                  str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
+    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %s\n", s["id"].get<std::string>().c_str(),
+                  str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
                   end.is_object() ? (num(end, "duration_s", "%.0f") + " s").c_str() : "?",
                   how_it_ended(end).c_str());
     out += line;
@@ -63,6 +63,7 @@ std::string render_summary(const json& r) {
   const json& end = r["end"];
   std::string out;
   out += "session    " + str(start, "id") + "\n";
+  out += "patient    " + str(start, "patient") + "\n";
   out += "profile    " + str(start, "profile") + (start["program"].is_string() ? ", program " + str(start, "program") : "") + "\n";
   out += "started    " + str(start, "start") + " by " + str(start, "who") + "\n";
   out += "ended      " + (end.is_object() ? str(end, "end") + ": " : std::string()) + how_it_ended(end) + "\n";

@@ -84,6 +84,7 @@ std::string Option::cli_name() const {
 std::string Option::metavar() const {
   if (kind == FieldKind::direction) return "reverse|forward";
   if (kind == FieldKind::date) return "WHEN";
+  if (kind == FieldKind::patient) return "CODE";
   std::string m = name;
   std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return m;
@@ -191,6 +192,7 @@ std::string protocol_table() {
       std::string kind = f.kind == FieldKind::number ? "number" : f.kind == FieldKind::flag ? "bool"
                          : f.kind == FieldKind::direction ? "`reverse`/`forward`"
                          : f.kind == FieldKind::date      ? "UTC date `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`"
+                         : f.kind == FieldKind::patient   ? "patient code"
                                                           : "string";
       char range[64] = "";
       if (f.max > 0) {

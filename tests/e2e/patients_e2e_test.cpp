@@ -1,0 +1,127 @@
+// Sessions belong to a pseudonymous patient: machine.yaml may require a code, a name is refused,
+// records/history/audit carry the code, history filters by it, an operator sees today's sessions
+// only and a clinician all, `forget` erases one patient's records (confirmed, audited), and
+// records older than records.keep_days go (audited). Roles are real users and groups.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+using nlohmann::json;
+
+class PatientsE2E : public DaemonFixture {
+ protected:
+  void require_patient_codes(int keep_days = 0) {
+    std::string m = read_file(dir_ + "/etc/machine.yaml");
+    m += "\nrecords:\n  patient_code: required\n";
+    if (keep_days > 0) m += "  keep_days: " + std::to_string(keep_days) + "\n";
+    const std::string tick = "  tick_rate: 50 Hz\n";
+    m.replace(m.find(tick), tick.size(), tick + "  clinician_group: audio\n  operator_group: video\n");
+    std::ofstream(dir_ + "/etc/machine.yaml") << m;
+  }
+  void session(const std::string& patient) {
+    ASSERT_TRUE(at_standstill());
+    RunResult r = ctl({"start", "--profile", "lumbar-standard", "--patient", patient});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(status()["patient"], patient);
+    std::this_thread::sleep_for(500ms);
+    ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+    ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  }
+  json history(std::vector<std::string> args) {
+    args.insert(args.begin(), {"history", "--json"});
+    RunResult r = ctl(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+    return json::parse(r.out)["sessions"];
+  }
+};
+
+TEST_F(PatientsE2E, sessions_belong_to_patients_and_history_filters_them) {
+  require_patient_codes();
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("records every session under a patient code"), std::string::npos) << r.err;
+  r = ctl({"start", "--profile", "lumbar-standard", "--patient", "MUELLER"});
+  EXPECT_EQ(r.exit_code, 1) << "a name is never a patient code";
+  EXPECT_NE(r.err.find("never a name"), std::string::npos) << r.err;
+
+  session("LBP-0001");
+  session("LBP-0002");
+  session("LBP-0001");
+  EXPECT_EQ(history({}).size(), 3u);
+  json mine = history({"--patient", "LBP-0001"});
+  ASSERT_EQ(mine.size(), 2u);
+  for (const auto& s : mine) EXPECT_EQ(s["start"]["patient"], "LBP-0001");
+  EXPECT_EQ(history({"--patient", "LBP-0002", "--since", "today", "--until", "today"}).size(), 1u);
+  const std::string audit = read_file(dir_ + "/state/audit.log");
+  EXPECT_NE(audit.find("patient LBP-0002"), std::string::npos) << "the audit log carries the code";
+  EXPECT_NE(ctl({"report", mine[0]["id"]}).out.find("patient    LBP-0001"), std::string::npos);
+}
+
+TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_clinician_forgets) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
+  require_patient_codes();
+  // A record from an earlier day, as an earlier session would have left it.
+  fs::create_directories(dir_ + "/state/sessions");
+  std::ofstream(dir_ + "/state/sessions/20200102T030405Z.jsonl")
+      << R"({"type":"start","id":"20200102T030405Z","start":"2020-01-02T03:04:05Z","profile":"lumbar-standard","patient":"LBP-0009","who":"x"})"
+      << "\n";
+  start_daemon();
+  chmod(dir_.c_str(), 0755);
+  chmod(socket_.c_str(), 0666);
+  session("LBP-0009");
+  const gid_t audio = 29, video = 44, nogroup = 65534;
+  const Credentials operator_user{65534, nogroup, {video}}, clinician{65534, nogroup, {audio}};
+  auto as = [&](const Credentials& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
+    return run(args, 10s, &who);
+  };
+  // On disk, only treadd reads them: an operator's shell gets nothing there.
+  EXPECT_EQ(fs::status(dir_ + "/state/audit.log").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  RunResult cat = run({"/bin/cat", dir_ + "/state/audit.log"}, 5s, &operator_user);
+  EXPECT_NE(cat.exit_code, 0) << "an operator read the audit log directly";
+  RunResult r = as(operator_user, {"history", "--json", "--patient", "LBP-0009"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["sessions"].size(), 1u) << "an operator sees today's session only";
+  r = as(operator_user, {"report", "20200102T030405Z"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("for clinicians only"), std::string::npos) << r.err;
+  r = as(clinician, {"history", "--json", "--patient", "LBP-0009"});
+  EXPECT_EQ(json::parse(r.out)["sessions"].size(), 2u) << "a clinician sees the earlier day too";
+
+  // Erasure: a clinician's, confirmed by typing the code twice, audited, irreversible.
+  r = as(operator_user, {"forget", "--patient", "LBP-0009", "--confirm", "LBP-0009"});
+  EXPECT_EQ(r.exit_code, 1);
+  r = as(clinician, {"forget", "--patient", "LBP-0009", "--confirm", "LBP-0008"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot be undone"), std::string::npos) << r.err;
+  r = as(clinician, {"forget", "--patient", "LBP-0009", "--confirm", "LBP-0009", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(json::parse(r.out)["erased"], 2);
+  EXPECT_EQ(history({"--patient", "LBP-0009"}).size(), 0u);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NE(read_file(dir_ + "/state/audit.log").find("erased 2 session records of patient LBP-0009"),
+            std::string::npos);
+}
+
+TEST_F(PatientsE2E, records_older_than_keep_days_are_deleted_and_audited) {
+  require_patient_codes(30);
+  fs::create_directories(dir_ + "/state/sessions");
+  std::ofstream(dir_ + "/state/sessions/20200102T030405Z.jsonl")
+      << R"({"type":"start","id":"20200102T030405Z","start":"2020-01-02T03:04:05Z","profile":"lumbar-standard","patient":"LBP-0001","who":"x"})"
+      << "\n";
+  start_daemon();
+  session("LBP-0001");
+  json all = history({});
+  ASSERT_EQ(all.size(), 1u) << "the record of 2020 is past records.keep_days (30)";
+  EXPECT_NE(all[0]["id"], "20200102T030405Z");
+  EXPECT_NE(read_file(dir_ + "/state/audit.log").find("\"kind\":\"retention\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace treadd::e2e
