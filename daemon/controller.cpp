@@ -451,6 +451,7 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
 }
 
 json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q) {
+  if (q.session.empty()) return protocol::error_reply("name a session (treadctl history lists them)");
   auto rec = read_record(records_dir, q.session);
   if (!rec) return protocol::error_reply("there is no session '" + q.session + "' (see treadctl history)");
   json r = protocol::ok_reply("report");

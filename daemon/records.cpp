@@ -90,7 +90,9 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
   std::string id = iso_utc(wall, true);
   for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
   started_ = last_tick_ = next_sample_ = now;
-  reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = 0;
+  reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = max_reverse_kmh_ = 0;
+  estops_ = faults_ = pauses_ = 0;
+  last_state_ = st.state;
   active_ = true;
   start_line_ = json{{"type", "start"},
                      {"id", id},
@@ -99,7 +101,12 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
                      {"who", who},
                      {"patient", patient ? json(*patient) : json(nullptr)},
                      {"start", iso_utc(wall, false)},
-                     {"direction", to_string(st.direction)}}
+                     {"direction", to_string(st.direction)},
+                     // The limits the report draws as lines: the profile's caps and session time.
+                     {"reverse_cap_kmh", st.profile ? json(st.profile->reverse_cap_kmh) : json(nullptr)},
+                     {"forward_cap_kmh", st.profile ? json(st.profile->forward_cap_kmh) : json(nullptr)},
+                     {"session_time_s", st.profile ? json(std::chrono::duration<double>(st.profile->session_time).count())
+                                                   : json(nullptr)}}
                     .dump() +
                 "\n";
   std::string error;
@@ -124,6 +131,9 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
     (st.direction == Direction::reverse ? reverse_m_ : forward_m_) += metres;
   }
   max_kmh_ = std::max(max_kmh_, st.measured_kmh);
+  if (st.direction == Direction::reverse) max_reverse_kmh_ = std::max(max_reverse_kmh_, st.measured_kmh);
+  if (st.state == State::paused && last_state_ != State::paused) ++pauses_;
+  last_state_ = st.state;
   if (now < next_sample_) return;
   next_sample_ = now + std::chrono::milliseconds(500);
   write({{"type", "sample"},
@@ -131,13 +141,16 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
          {"direction", to_string(st.direction)},
          {"target", round2(st.target_kmh)},
          {"commanded", round2(st.commanded_kmh)},
-         {"measured", round2(st.measured_kmh)}},
+         {"measured", round2(st.measured_kmh)},
+         {"state", to_string(st.state)}},
         false, now);
 }
 
 void SessionRecorder::event(const Event& e, TimePoint now) {
   if (!active_) return;
   const bool serious = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
+  if (e.kind == Event::Kind::estop) ++estops_;
+  if (e.kind == Event::Kind::fault) ++faults_;
   write({{"type", "event"}, {"t", round2(std::chrono::duration<double>(now - started_).count())},
          {"kind", to_string(e.kind)}, {"text", e.text}},
         serious, now);
@@ -153,7 +166,11 @@ void SessionRecorder::end(const std::string& reason, TimePoint now) {
          {"forward_s", round2(forward_s_)},
          {"reverse_m", round2(reverse_m_)},
          {"forward_m", round2(forward_m_)},
-         {"max_kmh", round2(max_kmh_)}},
+         {"max_kmh", round2(max_kmh_)},
+         {"max_reverse_kmh", round2(max_reverse_kmh_)},
+         {"estops", estops_},
+         {"faults", faults_},
+         {"pauses", pauses_}},
         true, now);
   file_.close();
   active_ = false;

@@ -55,7 +55,9 @@ class SessionRecorder {
   TimePoint started_{};
   TimePoint last_tick_{};
   TimePoint next_sample_{};
-  double reverse_s_ = 0, forward_s_ = 0, reverse_m_ = 0, forward_m_ = 0, max_kmh_ = 0;
+  double reverse_s_ = 0, forward_s_ = 0, reverse_m_ = 0, forward_m_ = 0, max_kmh_ = 0, max_reverse_kmh_ = 0;
+  int estops_ = 0, faults_ = 0, pauses_ = 0;  // interruptions, for the progression report
+  State last_state_ = State::idle;
 };
 
 // Reading records back, for `treadctl history` and `report`.

@@ -116,7 +116,7 @@ struct ForgetRequest {
 };
 struct ReportQuery {
   static constexpr CommandSpec spec{"report", Role::operator_role, AnsweredBy::daemon, "one recorded session",
-                                    {{{"session", FieldKind::text, true, true, 0, 0, "session id from history"}}}};
+                                    {{{"session", FieldKind::text, false, true, 0, 0, "session id from history (or --patient for the progression)"}}}};
   std::string session;
   static ReportQuery from(const Args& a) { return {a.text("session").value_or("")}; }
 };

@@ -19,10 +19,12 @@
 
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
+#include "core/patient.hpp"
 #include "tools/treadctl/check_config.hpp"
 #include "tools/treadctl/client.hpp"
 #include "tools/treadctl/render.hpp"
 #include "tools/treadctl/report.hpp"
+#include "tools/treadctl/report_html.hpp"
 #include "tools/treadctl/verbs.hpp"
 
 namespace {
@@ -118,21 +120,63 @@ Outcome history(const Globals& g, const Invocation& in) {
   return from_reply(reply, text);
 }
 
+// A file the user asked for is written or the command fails: never "written" without a file.
+std::optional<Outcome> write_file(const std::string& path, const std::string& content, const std::string& what) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return failure(exit_refused, "treadctl: cannot write the " + what + " to " + path + ": " + std::strerror(errno));
+  return std::nullopt;
+}
+
+// Every session of one patient, in time order: the progression report.
+Outcome progression(const Globals& g, const Invocation& in) {
+  const std::string patient = in.text.at("patient");
+  if (!treadd::is_patient_code(patient)) {
+    return failure(exit_usage, std::string("treadctl: --patient must be a patient code: ") + treadd::patient_code_form);
+  }
+  Client client(g.socket);
+  json list = client.call({{"v", 1}, {"cmd", "history"}, {"patient", patient}});
+  if (!list.value("ok", false)) return from_reply(list);
+  json records = json::array();
+  for (const auto& s : list["sessions"]) {
+    json reply = client.call({{"v", 1}, {"cmd", "report"}, {"session", s["id"]}});
+    if (!reply.value("ok", false)) return from_reply(reply);
+    records.push_back(reply["record"]);
+  }
+  const json rows = treadctl::progression_rows(records);
+  Outcome o{exit_ok, {{"patient", patient}, {"sessions", rows}}, "", ""};
+  if (auto html = in.text.find("html"); html != in.text.end()) {
+    if (auto failed = write_file(html->second, treadctl::progression_html(patient, rows), "report")) return *failed;
+    o.fields["html"] = html->second;
+    o.text = "progression report of " + std::to_string(rows.size()) + " sessions written to " + html->second + "\n";
+  }
+  // Without --html (or with --csv), stdout is the table as CSV for the clinic's own systems.
+  if (in.flags.count("csv") || o.text.empty()) o.text = treadctl::progression_csv(rows);
+  return o;
+}
+
 Outcome report(const Globals& g, const Invocation& in) {
+  if (in.text.count("patient")) return progression(g, in);
+  if (!in.request.contains("session")) {
+    return failure(exit_usage, "treadctl: report needs a SESSION (see treadctl history) or --patient CODE");
+  }
   json reply = Client(g.socket).call(in.request);
   if (!reply.value("ok", false)) return from_reply(reply);
   const json& record = reply["record"];
   Outcome o{exit_ok, {{"record", record}}, "", ""};
   if (auto svg = in.text.find("svg"); svg != in.text.end()) {
-    std::ofstream out(svg->second, std::ios::trunc);
-    out << treadctl::render_svg(record);
-    out.close();
-    if (!out) return failure(exit_refused, "treadctl: cannot write the chart to " + svg->second + ": " + std::strerror(errno));
+    if (auto failed = write_file(svg->second, treadctl::session_chart_svg(record), "chart")) return *failed;
     o.fields["chart"] = svg->second;
     o.text = "chart written to " + svg->second + "\n";
   }
+  if (auto html = in.text.find("html"); html != in.text.end()) {
+    if (auto failed = write_file(html->second, treadctl::session_html(record), "report")) return *failed;
+    o.fields["html"] = html->second;
+    o.text += "report written to " + html->second + "\n";
+  }
   if (in.flags.count("csv")) {
-    o.text = treadctl::render_csv(record);  // stdout carries the CSV alone; the chart is on disk
+    o.text = treadctl::render_csv(record);  // stdout carries the CSV alone; the files are on disk
   } else if (o.text.empty()) {
     o.text = treadctl::render_summary(record);
   }

@@ -10,7 +10,6 @@ namespace treadctl {
 std::string render_history(const nlohmann::json& sessions);
 std::string render_summary(const nlohmann::json& record);
 std::string render_csv(const nlohmann::json& record);
-// Speed over time: target, commanded and measured; reverse running shaded; events marked.
-std::string render_svg(const nlohmann::json& record);
+// The chart (--svg, --html) is in report_html.hpp.
 
 }  // namespace treadctl

@@ -40,8 +40,11 @@ void add_client_options(Verb& v) {
   if (v.name == "watch") {
     v.options.push_back(client_option("count", "stop after this many updates (0 = until Ctrl-C)", FieldKind::number));
   } else if (v.name == "report") {
-    v.options.push_back(client_option("csv", "speed samples as CSV on stdout"));
-    v.options.push_back(client_option("svg", "write a chart of speed over time to this file", FieldKind::text));
+    v.options.push_back(client_option("csv", "as CSV on stdout: the speed samples, or with --patient one row a session"));
+    v.options.push_back(client_option("svg", "write the speed chart to this file", FieldKind::text));
+    v.options.push_back(client_option("html", "write a report to print and file (A4, self-contained) to this file",
+                                      FieldKind::text));
+    v.options.push_back(client_option("patient", "every session of this patient: the progression report", FieldKind::patient));
   }
 }
 

@@ -1,0 +1,165 @@
+// The clinician's reports, end to end and in a real browser. Two patients run several 20-minute
+// sessions on the controller with the simulated drive on simulated time (weeks of rehabilitation
+// in a second), each leaving a real session record; then the real treadd serves them and treadctl
+// writes the session and progression reports. Headless Chromium renders both to PNG and PDF:
+// the pages have the expected text, a 20-minute session report prints on one A4 page, and the PNGs
+// are kept (build/report-artifacts/, and docs/images/ for the README) for a person to look at.
+#include <chrono>
+#include <regex>
+
+#include "config/loader.hpp"
+#include "core/calendar.hpp"
+#include "daemon/controller.hpp"
+#include "daemon/records.hpp"
+#include "hal/sim_drive.hpp"
+#include "tests/e2e/daemon_fixture.hpp"
+
+namespace treadd::e2e {
+namespace {
+
+using nlohmann::json;
+
+// One week's session: backward walking, then backward jogging intervals that grow week by week.
+void simulate_session(const std::string& sessions_dir, const std::string& patient, int week, bool estop) {
+  auto loaded = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
+  ASSERT_TRUE(loaded.ok());
+  TimePoint now = TimePoint{} + std::chrono::hours(1);
+  SimDrive drive(SimDriveOptions{}, [&now] { return now; });
+  drive.connect();
+  SessionRecorder recorder(sessions_dir, 500);
+  Controller c(*loaded.value, std::string(TREADD_SOURCE_DIR) + "/config/examples", drive,
+               Traces{&recorder, nullptr, sessions_dir, nullptr});
+  auto run_for = [&](std::chrono::milliseconds d) {
+    for (auto t = std::chrono::milliseconds(0); t < d; t += std::chrono::milliseconds(20)) {
+      now += std::chrono::milliseconds(20);
+      c.tick(now, false);
+    }
+  };
+  auto send = [&](const std::string& line) {
+    json r = c.execute(line, Peer{Role::clinician, "dr-test"}, now).reply;
+    ASSERT_TRUE(r.value("ok", false)) << line << ": " << r.dump();
+  };
+  run_for(std::chrono::seconds(3));
+  send(R"({"cmd":"start","profile":"lumbar-standard","patient":")" + patient + "\"}");
+  const double walk = 2.0 + 0.2 * week, jog = std::min(4.0 + 0.15 * week, 4.9);
+  auto speed = [&](double kmh) {
+    // The profile's max_step is not set here; the ramp takes the belt there.
+    send(R"({"cmd":"speed","kmh":)" + std::to_string(kmh) + "}");
+  };
+  speed(walk);
+  run_for(std::chrono::minutes(4));
+  for (int i = 0; i < 4; ++i) {
+    speed(jog);
+    run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
+    speed(walk);
+    run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
+    if (i == 1 && week % 2 == 0) {
+      send(R"({"cmd":"pause"})");
+      run_for(std::chrono::seconds(40));
+      send(R"({"cmd":"resume"})");
+    }
+    if (i == 2 && estop) {
+      send(R"({"cmd":"estop"})");
+      run_for(std::chrono::seconds(10));
+      return;  // the session ended with the e-stop
+    }
+  }
+  run_for(std::chrono::minutes(6));  // to the session time, then the cool-down and the stop
+}
+
+// Records written "now" are moved to the day of their week, as a course of sessions would be.
+void date_records(const std::string& dir, const std::string& patient, int week, int weeks) {
+  for (const auto& f : fs::directory_iterator(dir)) {
+    std::string text = read_file(f.path().string());
+    if (text.find("\"patient\":\"" + patient + "\"") == std::string::npos || text.find("\"dated\"") != std::string::npos) {
+      continue;
+    }
+    const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+                     std::chrono::days(7 * (weeks - week)) + std::chrono::hours(9);
+    const std::string iso =
+        iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(day.time_since_epoch()).count());
+    std::string id;
+    for (char ch : iso) {
+      if (ch != '-' && ch != ':') id += ch;
+    }
+    id += patient.back() == '1' ? "" : "-2";
+    text = std::regex_replace(text, std::regex("\"id\":\"[^\"]*\""), "\"id\":\"" + id + "\"", std::regex_constants::format_first_only);
+    text = std::regex_replace(text, std::regex("\"start\":\"[^\"]*\""), "\"start\":\"" + iso + "\",\"dated\":true",
+                              std::regex_constants::format_first_only);
+    fs::remove(f.path());
+    std::ofstream(dir + "/" + id + ".jsonl") << text;
+  }
+}
+
+class ReportsE2E : public DaemonFixture {};
+
+TEST_F(ReportsE2E, two_patients_weeks_of_sessions_render_in_a_real_browser) {
+  const std::string chromium = "/usr/bin/chromium";
+  if (!fs::exists(chromium) || !fs::exists("/usr/bin/pdfinfo")) {
+    GTEST_SKIP() << "chromium and poppler-utils are not installed (tools/setup.sh installs them)";
+  }
+  const std::string sessions = dir_ + "/state/sessions";
+  fs::create_directories(sessions);
+  const int weeks = 6;
+  for (int week = 1; week <= weeks; ++week) {
+    simulate_session(sessions, "LBP-0001", week, week == 3);
+    date_records(sessions, "LBP-0001", week, weeks);
+    if (week % 2 == 0) {
+      simulate_session(sessions, "LBP-0002", week, false);
+      date_records(sessions, "LBP-0002", week, weeks);
+    }
+  }
+  start_daemon();
+  json mine = json::parse(ctl({"history", "--json", "--patient", "LBP-0001"}).out)["sessions"];
+  ASSERT_EQ(mine.size(), static_cast<std::size_t>(weeks));
+  EXPECT_EQ(json::parse(ctl({"history", "--json", "--patient", "LBP-0002"}).out)["sessions"].size(), 3u);
+
+  const std::string artifacts = std::string(TREADD_BINARY_DIR) + "/report-artifacts";
+  fs::create_directories(artifacts);
+  const std::string session_html = artifacts + "/session-report.html", progression_html = artifacts + "/progression-report.html";
+  RunResult r = ctl({"report", mine.back()["id"], "--html", session_html});  // a whole 20-minute session
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"report", "--patient", "LBP-0001", "--html", progression_html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"report", "--patient", "LBP-0001", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), weeks + 1) << r.out;
+  for (const auto& html : {session_html, progression_html}) {
+    const std::string text = read_file(html);
+    EXPECT_EQ(text.find("http://"), text.find("http://www.w3.org/2000/svg")) << "nothing fetched from a network";
+    EXPECT_EQ(text.find("https://"), std::string::npos);
+  }
+
+  auto render = [&](const std::string& html, const std::string& stem) {
+    const std::string common = chromium + " --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
+                               "--no-pdf-header-footer --user-data-dir=" + dir_ + "/chromium ";
+    RunResult pdf = run({"/bin/sh", "-c", common + "--print-to-pdf=" + artifacts + "/" + stem + ".pdf file://" + html}, 90s);
+    EXPECT_EQ(pdf.exit_code, 0) << pdf.err;
+    RunResult png = run({"/bin/sh", "-c", common + "--window-size=1240,1754 --screenshot=" + artifacts + "/" + stem +
+                                              ".png file://" + html},
+                        90s);
+    EXPECT_EQ(png.exit_code, 0) << png.err;
+    EXPECT_GT(fs::file_size(artifacts + "/" + stem + ".png"), 20000u) << "a rendered page, not a blank one";
+    RunResult info = run({"/usr/bin/pdfinfo", artifacts + "/" + stem + ".pdf"});
+    RunResult text = run({"/usr/bin/pdftotext", "-layout", artifacts + "/" + stem + ".pdf", "-"});
+    return std::make_pair(info.out, text.out);
+  };
+  auto [session_info, session_text] = render(session_html, "session-report");
+  EXPECT_TRUE(std::regex_search(session_info, std::regex("Pages: +1\n"))) << "a 20-minute session prints on one page:\n"
+                                                                           << session_info;
+  EXPECT_NE(session_info.find("(A4)"), std::string::npos) << session_info;
+  for (const char* expected : {"Backward-walking session report", "LBP-0001", "lumbar-standard", "Peak reverse speed",
+                               "reverse cap 5 km/h", "time since start (min:s)", "speed (km/h)", "cool-down", "20:00"}) {
+    EXPECT_NE(session_text.find(expected), std::string::npos) << "session report lacks '" << expected << "':\n" << session_text;
+  }
+  auto [progression_info, progression_text] = render(progression_html, "progression-report");
+  for (const char* expected : {"patient LBP-0001", "6 sessions", "Reverse speed (km/h)", "Session duration (min)",
+                               "Distance (m)", "e-stop", "completed", "20 min"}) {
+    EXPECT_NE(progression_text.find(expected), std::string::npos) << "progression lacks '" << expected << "':\n"
+                                                                  << progression_text;
+  }
+  EXPECT_EQ(progression_text.find("LBP-0002"), std::string::npos) << "another patient's sessions";
+}
+
+}  // namespace
+}  // namespace treadd::e2e

@@ -1,0 +1,368 @@
+#include "tools/treadctl/report_html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+
+#include "tools/treadctl/chart.hpp"
+
+namespace treadctl {
+namespace {
+
+using nlohmann::json;
+using chart::min_sec;
+using chart::short_number;
+using chart::xml_escape;
+
+std::string f1(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f", v);
+  return b;
+}
+double num(const json& j, const char* key, double fallback = 0) {
+  return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
+}
+std::string text(const json& j, const char* key, const std::string& fallback = "-") {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
+// Event kinds as a clinician says them.
+std::string event_words(const std::string& kind) {
+  static const std::map<std::string, std::string> words = {
+      {"session_started", "start"}, {"session_ended", "end"},  {"estop", "E-STOP"},
+      {"fault", "FAULT"},           {"warning", "warning"},     {"direction_changed", "direction change"},
+      {"reset", "reset"},           {"lock", "lock"},           {"unlock", "unlock"}};
+  auto it = words.find(kind);
+  return it == words.end() ? kind : it->second;
+}
+bool serious(const std::string& kind) { return kind == "estop" || kind == "fault"; }
+
+// How a session ended, in a table cell's words.
+std::string ended_briefly(const std::string& reason) {
+  if (reason.find("completed") != std::string::npos) return "completed";
+  if (reason == "emergency stop") return "e-stop";
+  return reason.size() > 28 ? reason.substr(0, 27) + "…" : reason;
+}
+
+const char* css = R"(
+  @page { size: A4; margin: 14mm; }
+  body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; margin: 0 auto; max-width: 182mm; font-size: 10pt; }
+  h1 { font-size: 15pt; margin: 0 0 2mm; } h2 { font-size: 11.5pt; margin: 5mm 0 2mm; }
+  table { border-collapse: collapse; width: 100%; } td, th { padding: 1mm 2mm; text-align: left; border-bottom: 0.2mm solid #ddd; }
+  th { background: #f2f2f2; } td.n, th.n { text-align: right; white-space: nowrap; }
+  table.sessions { font-size: 8pt; } table.sessions td, table.sessions th { padding: 0.8mm 1mm; }
+  table.sessions td:first-child { white-space: nowrap; }
+  .facts td:first-child { color: #555; width: 38%; }
+  .serious { color: #b00020; font-weight: bold; }
+  svg { width: 100%; height: auto; }
+  .note { color: #666; font-size: 8.5pt; }
+)";
+
+std::string page(const std::string& title, const std::string& body) {
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
+         "</title><style>" + css + "</style></head>\n<body>\n" + body + "</body></html>\n";
+}
+
+struct Svg {
+  std::string out;
+  void add(const std::string& s) { out += s + "\n"; }
+  void line(double x1, double y1, double x2, double y2, const std::string& style) {
+    add("<line x1=\"" + f1(x1) + "\" y1=\"" + f1(y1) + "\" x2=\"" + f1(x2) + "\" y2=\"" + f1(y2) + "\" " + style + "/>");
+  }
+  void label(double x, double y, const std::string& s, const std::string& style) {
+    add("<text x=\"" + f1(x) + "\" y=\"" + f1(y) + "\" " + style + ">" + xml_escape(s) + "</text>");
+  }
+  void rect(double x, double y, double w, double h, const std::string& style) {
+    add("<rect x=\"" + f1(x) + "\" y=\"" + f1(y) + "\" width=\"" + f1(std::max(w, 0.5)) + "\" height=\"" + f1(h) + "\" " +
+        style + "/>");
+  }
+};
+
+std::string svg_open(double w, double h, const std::string& title) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + f1(w) + " " + f1(h) + "\" width=\"" + f1(w) +
+         "\" height=\"" + f1(h) + "\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n<title>" +
+         xml_escape(title) + "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+}
+
+}  // namespace
+
+std::string session_chart_svg(const json& r) {
+  const json& start = r["start"];
+  const json& samples = r["samples"];
+  const double width = 960, left = 64, right = 150, bottom = 74;
+  double t_max = 60, v_max = 1;
+  for (const auto& s : samples) {
+    t_max = std::max(t_max, num(s, "t"));
+    v_max = std::max({v_max, num(s, "target"), num(s, "commanded"), num(s, "measured")});
+  }
+  for (const auto& e : r["events"]) t_max = std::max(t_max, num(e, "t"));
+  const double reverse_cap = num(start, "reverse_cap_kmh"), forward_cap = num(start, "forward_cap_kmh");
+  v_max = std::max({v_max, reverse_cap, forward_cap});
+  const auto y_ticks = chart::nice_ticks(0, v_max * 1.05, 7);
+  const auto x_ticks = chart::time_ticks(t_max, 9);
+  const double y_top = y_ticks.back(), t_end = x_ticks.back();
+  const double pw = width - left - right;
+  auto x = [&](double t) { return left + t / t_end * pw; };
+
+  // Event labels first: their rows decide how much room the top needs.
+  std::vector<chart::Label> labels;
+  for (const auto& e : r["events"]) {
+    const std::string kind = text(e, "kind");
+    labels.push_back({x(num(e, "t")), event_words(kind) + " " + min_sec(num(e, "t")), serious(kind)});
+  }
+  const auto placed = chart::place_labels(labels, 6.6, 6, 2, width - 2);
+  int rows = 0;
+  for (const auto& p : placed) rows = std::max(rows, p.row + 1);
+  const double top = 24 + rows * 16.0, ph = 300, height = top + ph + bottom;
+  auto y = [&](double v) { return top + ph - v / y_top * ph; };
+
+  Svg g;
+  g.out = svg_open(width, height, "Speed of session " + text(start, "id"));
+  // Bands: reverse running, pauses, cool-down — one rectangle per stretch.
+  auto bands = [&](const std::function<bool(const json&)>& in, const std::string& style, double y0, double h) {
+    for (std::size_t i = 0; i < samples.size();) {
+      if (!in(samples[i])) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j + 1 < samples.size() && in(samples[j + 1])) ++j;
+      const double x0 = x(num(samples[i], "t")), x1 = x(j + 1 < samples.size() ? num(samples[j + 1], "t") : num(samples[j], "t"));
+      g.rect(x0, y0, x1 - x0, h, style);
+      i = j + 1;
+    }
+  };
+  bands([](const json& s) { return text(s, "direction") == "reverse"; }, "fill=\"#f6e7c8\"", top, ph);
+  bands([](const json& s) { return text(s, "state") == "paused"; }, "fill=\"#d9d9d9\" fill-opacity=\"0.8\"", top, ph);
+  bands([](const json& s) { return text(s, "state") == "cooling_down"; }, "fill=\"#cfe3f7\" fill-opacity=\"0.9\"", top, ph);
+  // Grid, ticks and axis titles.
+  for (double v : y_ticks) {
+    g.line(left, y(v), left + pw, y(v), "stroke=\"#e4e4e4\"");
+    g.label(left - 8, y(v) + 4, short_number(v), "text-anchor=\"end\"");
+  }
+  for (double t : x_ticks) {
+    g.line(x(t), top + ph, x(t), top + ph + 5, "stroke=\"#444\"");
+    g.label(x(t), top + ph + 19, min_sec(t), "text-anchor=\"middle\"");
+  }
+  g.line(left, top, left, top + ph, "stroke=\"#444\"");
+  g.line(left, top + ph, left + pw, top + ph, "stroke=\"#444\"");
+  g.label(left + pw / 2, top + ph + 38, "time since start (min:s)", "text-anchor=\"middle\"");
+  g.label(16, top + ph / 2, "speed (km/h)",
+          "text-anchor=\"middle\" transform=\"rotate(-90 16 " + f1(top + ph / 2) + ")\"");
+  // The profile's caps.
+  if (reverse_cap > 0) {
+    g.line(left, y(reverse_cap), left + pw, y(reverse_cap), "stroke=\"#a0522d\" stroke-width=\"1.5\" stroke-dasharray=\"8 4\"");
+    g.label(left + pw + 6, y(reverse_cap) + 4, "reverse cap " + short_number(reverse_cap) + " km/h", "fill=\"#a0522d\" font-size=\"11\"");
+  }
+  if (forward_cap > 0) {
+    const double dy = std::abs(forward_cap - reverse_cap) < y_top * 0.05 ? 14 : 0;
+    g.line(left, y(forward_cap), left + pw, y(forward_cap), "stroke=\"#555\" stroke-width=\"1.5\" stroke-dasharray=\"2 4\"");
+    g.label(left + pw + 6, y(forward_cap) + 4 + dy, "forward cap " + short_number(forward_cap) + " km/h", "fill=\"#555\" font-size=\"11\"");
+  }
+  // Speeds.
+  const struct {
+    const char* key;
+    const char* color;
+    const char* style;
+    const char* name;
+  } series[] = {{"target", "#888888", "stroke-dasharray=\"6 4\"", "target (asked)"},
+                {"commanded", "#1f5fbf", "", "commanded (to the drive)"},
+                {"measured", "#1a8a3a", "", "measured (belt)"}};
+  for (const auto& s : series) {
+    std::string points;
+    for (const auto& p : samples) points += f1(x(num(p, "t"))) + "," + f1(y(num(p, s.key))) + " ";
+    g.add(std::string("<polyline class=\"") + s.key + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"2\" " +
+          s.style + " points=\"" + points + "\"/>");
+  }
+  // Events: a line at the instant, a label in its row, a leader between them.
+  for (const auto& p : placed) {
+    const std::string colour = p.label.serious ? "#b00020" : "#555";
+    g.line(p.label.x, top, p.label.x, top + ph, "stroke=\"" + colour + "\" stroke-dasharray=\"2 3\"");
+    const double ly = top - 8 - p.row * 16.0;
+    g.line(p.label.x, top, std::clamp(p.label.x, p.left, p.left + p.width), ly + 3, "stroke=\"" + colour + "\" stroke-width=\"0.6\"");
+    g.label(p.left, ly, p.label.text,
+            "fill=\"" + colour + "\" font-size=\"11\"" + std::string(p.label.serious ? " font-weight=\"bold\"" : ""));
+  }
+  // Legend.
+  double lx = left;
+  const double ly = height - 14;
+  for (const auto& s : series) {
+    g.line(lx, ly - 4, lx + 22, ly - 4, std::string("stroke=\"") + s.color + "\" stroke-width=\"2\" " + s.style);
+    g.label(lx + 27, ly, s.name, "font-size=\"11\"");
+    lx += 185;
+  }
+  for (const auto& [fill, name] : {std::pair<const char*, const char*>{"#f6e7c8", "reverse"}, {"#d9d9d9", "paused"},
+                                   {"#cfe3f7", "cool-down"}}) {
+    g.rect(lx, ly - 10, 14, 12, std::string("fill=\"") + fill + "\"");
+    g.label(lx + 18, ly, name, "font-size=\"11\"");
+    lx += 80;
+  }
+  g.add("</svg>");
+  return g.out;
+}
+
+std::string session_html(const json& r) {
+  const json& start = r["start"];
+  const json& end = r["end"];
+  const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
+  std::string facts;
+  auto fact = [&](const std::string& k, const std::string& v) {
+    facts += "<tr><td>" + xml_escape(k) + "</td><td>" + xml_escape(v) + "</td></tr>\n";
+  };
+  fact("Patient", text(start, "patient", "(none recorded)"));
+  fact("Profile / program", text(start, "profile") + (start.value("program", json()).is_string() ? " / " + text(start, "program") : ""));
+  fact("Date and time (UTC)", text(start, "start"));
+  if (end.is_object()) {
+    fact("Duration", min_sec(num(end, "duration_s")) + " min:s");
+    fact("Distance", f1(num(end, "reverse_m") + num(end, "forward_m")) + " m");
+    fact("Time in reverse / forward", min_sec(reverse_s) + " / " + min_sec(num(end, "forward_s")) + " min:s");
+    fact("Peak reverse speed", end.contains("max_reverse_kmh") ? f1(num(end, "max_reverse_kmh")) + " km/h" : "-");
+    fact("Mean reverse speed (while moving)", reverse_s > 0 ? f1(reverse_m / reverse_s * 3.6) + " km/h" : "-");
+    fact("Interruptions", std::to_string(static_cast<int>(num(end, "estops"))) + " e-stop, " +
+                              std::to_string(static_cast<int>(num(end, "faults"))) + " fault, " +
+                              std::to_string(static_cast<int>(num(end, "pauses"))) + " pause");
+    fact("How it ended", text(end, "reason"));
+  } else {
+    fact("How it ended", "cut short: the daemon stopped mid-session");
+  }
+  std::string events;
+  for (const auto& e : r["events"]) {
+    const std::string kind = text(e, "kind");
+    events += std::string("<tr") + (serious(kind) ? " class=\"serious\"" : "") + "><td class=\"n\">" + min_sec(num(e, "t")) +
+              "</td><td>" + xml_escape(event_words(kind)) + "</td><td>" + xml_escape(text(e, "text")) + "</td></tr>\n";
+  }
+  const std::string title = "Session report " + text(start, "patient", "") + " " + text(start, "start");
+  return page(title, "<h1>Backward-walking session report</h1>\n<table class=\"facts\">\n" + facts + "</table>\n" +
+                         "<h2>Speed</h2>\n" + session_chart_svg(r) +
+                         "<h2>Events</h2>\n<table><tr><th class=\"n\">time</th><th>event</th><th>detail</th></tr>\n" +
+                         events + "</table>\n<p class=\"note\">Session " + xml_escape(text(start, "id")) +
+                         ", recorded by treadd. Times are since the start (min:s); speeds in km/h.</p>\n");
+}
+
+json progression_rows(const json& records) {
+  json rows = json::array();
+  for (const auto& r : records) {
+    const json& start = r["start"];
+    const json& end = r["end"];
+    const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
+    rows.push_back({{"session", text(start, "id")},
+                    {"date", text(start, "start").substr(0, 10)},
+                    {"start", text(start, "start")},
+                    {"profile", text(start, "profile")},
+                    {"duration_min", num(end, "duration_s") / 60},
+                    {"distance_m", num(end, "reverse_m") + num(end, "forward_m")},
+                    {"reverse_min", reverse_s / 60},
+                    {"peak_reverse_kmh", num(end, "max_reverse_kmh")},
+                    {"mean_reverse_kmh", reverse_s > 0 ? reverse_m / reverse_s * 3.6 : 0.0},
+                    {"estops", num(end, "estops")},
+                    {"faults", num(end, "faults")},
+                    {"pauses", num(end, "pauses")},
+                    {"ended", end.is_object() ? ended_briefly(text(end, "reason")) : "cut short"}});
+  }
+  std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["start"] < b["start"]; });
+  return rows;
+}
+
+namespace {
+
+// One trend across sessions: a line per series, the x axis the sessions in order (dated).
+std::string trend_svg(const std::string& title, const std::string& unit, const json& rows,
+                      const std::vector<std::pair<std::string, std::string>>& series,  // key, colour
+                      const std::vector<std::string>& names, double reference = 0, const std::string& reference_name = "") {
+  const double width = 900, height = 250, left = 64, right = 24, top = 30, bottom = 52;
+  const double pw = width - left - right, ph = height - top - bottom;
+  double v_max = reference;
+  for (const auto& row : rows) {
+    for (const auto& [key, _] : series) v_max = std::max(v_max, num(row, key.c_str()));
+  }
+  const auto ticks = chart::nice_ticks(0, std::max(v_max * 1.05, 0.1), 6);
+  const std::size_t n = rows.size();
+  auto x = [&](std::size_t i) { return left + (n <= 1 ? pw / 2 : pw * static_cast<double>(i) / static_cast<double>(n - 1)); };
+  auto y = [&](double v) { return top + ph - v / ticks.back() * ph; };
+  Svg g;
+  g.out = svg_open(width, height, title);
+  g.label(left, 18, title + " (" + unit + ")", "font-weight=\"bold\"");
+  for (double v : ticks) {
+    g.line(left, y(v), left + pw, y(v), "stroke=\"#e4e4e4\"");
+    g.label(left - 8, y(v) + 4, short_number(v), "text-anchor=\"end\"");
+  }
+  g.line(left, top + ph, left + pw, top + ph, "stroke=\"#444\"");
+  // Dates under the sessions, thinned so that they never overlap.
+  std::vector<chart::Label> dates;
+  for (std::size_t i = 0; i < n; ++i) dates.push_back({x(i), rows[i]["date"].get<std::string>().substr(5), false});
+  for (const auto& p : chart::place_labels(dates, 6.6, 8, 0, width)) {
+    if (p.row == 0) g.label(p.left, top + ph + 18, p.label.text, "font-size=\"11\"");
+  }
+  g.label(left + pw / 2, top + ph + 40, "session date (month-day), in order", "text-anchor=\"middle\" font-size=\"11\"");
+  if (reference > 0) {
+    g.line(left, y(reference), left + pw, y(reference), "stroke=\"#a0522d\" stroke-dasharray=\"8 4\"");
+    g.label(left + pw - 4, y(reference) - 5, reference_name, "text-anchor=\"end\" fill=\"#a0522d\" font-size=\"11\"");
+  }
+  double lx = left + 260;
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    const auto& [key, colour] = series[s];
+    std::string points;
+    for (std::size_t i = 0; i < n; ++i) {
+      points += f1(x(i)) + "," + f1(y(num(rows[i], key.c_str()))) + " ";
+      g.add("<circle cx=\"" + f1(x(i)) + "\" cy=\"" + f1(y(num(rows[i], key.c_str()))) + "\" r=\"3.5\" fill=\"" + colour + "\"/>");
+    }
+    g.add("<polyline fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\" points=\"" + points + "\"/>");
+    g.line(lx, 14, lx + 20, 14, "stroke=\"" + colour + "\" stroke-width=\"2\"");
+    g.label(lx + 25, 18, names[s], "font-size=\"11\"");
+    lx += 190;
+  }
+  g.add("</svg>");
+  return g.out;
+}
+
+}  // namespace
+
+std::string progression_html(const std::string& patient, const json& rows) {
+  std::string table =
+      "<table class=\"sessions\"><tr><th>date</th><th>profile</th><th class=\"n\">duration</th><th class=\"n\">distance</th>"
+      "<th class=\"n\">in reverse</th><th class=\"n\">reverse peak / mean</th><th class=\"n\">e-stops</th>"
+      "<th class=\"n\">pauses</th><th>ended</th></tr>\n";
+  for (const auto& row : rows) {
+    const bool stopped = num(row, "estops") > 0 || num(row, "faults") > 0;
+    table += std::string("<tr") + (stopped ? " class=\"serious\"" : "") + "><td>" + xml_escape(text(row, "date")) +
+             "</td><td>" + xml_escape(text(row, "profile")) + "</td><td class=\"n\">" + min_sec(num(row, "duration_min") * 60) +
+             "</td><td class=\"n\">" + f1(num(row, "distance_m")) + " m</td><td class=\"n\">" +
+             min_sec(num(row, "reverse_min") * 60) + "</td><td class=\"n\">" + f1(num(row, "peak_reverse_kmh")) + " / " +
+             f1(num(row, "mean_reverse_kmh")) + " km/h</td><td class=\"n\">" +
+             std::to_string(static_cast<int>(num(row, "estops") + num(row, "faults"))) + "</td><td class=\"n\">" +
+             std::to_string(static_cast<int>(num(row, "pauses"))) + "</td><td>" + xml_escape(text(row, "ended")) +
+             "</td></tr>\n";
+  }
+  table += "</table>\n";
+  const std::string span = rows.empty() ? "no sessions"
+                                        : std::to_string(rows.size()) + " sessions, " + text(rows.front(), "date") +
+                                              " to " + text(rows.back(), "date");
+  return page("Progression " + patient,
+              "<h1>Backward-walking progression: patient " + xml_escape(patient) + "</h1>\n<p>" + xml_escape(span) +
+                  "</p>\n<h2>Sessions</h2>\n" + table + "<h2>Trends</h2>\n" +
+                  trend_svg("Reverse speed", "km/h", rows, {{"peak_reverse_kmh", "#b5651d"}, {"mean_reverse_kmh", "#1f5fbf"}},
+                            {"peak reverse", "mean reverse (moving)"}) +
+                  trend_svg("Session duration", "min", rows, {{"duration_min", "#1a8a3a"}, {"reverse_min", "#b5651d"}},
+                            {"whole session", "in reverse"}, 20, "20 min") +
+                  trend_svg("Distance", "m", rows, {{"distance_m", "#1f5fbf"}}, {"per session"}) +
+                  "<p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates UTC.</p>\n");
+}
+
+std::string progression_csv(const json& rows) {
+  std::string out =
+      "session,start,profile,duration_min,distance_m,reverse_min,peak_reverse_kmh,mean_reverse_kmh,estops,faults,pauses,ended\n";
+  for (const auto& row : rows) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%s,%s,%s,%.2f,%.1f,%.2f,%.2f,%.2f,%d,%d,%d,\"%s\"\n", text(row, "session").c_str(),
+                  text(row, "start").c_str(), text(row, "profile").c_str(), num(row, "duration_min"),
+                  num(row, "distance_m"), num(row, "reverse_min"), num(row, "peak_reverse_kmh"),
+                  num(row, "mean_reverse_kmh"), static_cast<int>(num(row, "estops")),
+                  static_cast<int>(num(row, "faults")), static_cast<int>(num(row, "pauses")), text(row, "ended").c_str());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace treadctl
