@@ -293,10 +293,13 @@ Outcome reference(const Globals& g, const std::string& what) {
   std::string names;
   try {
     json reply = Client(g.socket).call({{"v", 1}, {"cmd", "limits"}});
+    // Held in locals: items() over a temporary would read a dead object (ASan found it).
     if (what == "profiles") {
-      for (const auto& [name, p] : reply.value("profiles", json::object()).items()) names += name + "\n";
+      const json profiles = reply.value("profiles", json::object());
+      for (const auto& [name, p] : profiles.items()) names += name + "\n";
     } else {
-      for (const auto& name : reply.value("programs", json::array())) names += name.get<std::string>() + "\n";
+      const json programs = reply.value("programs", json::array());
+      for (const auto& name : programs) names += name.get<std::string>() + "\n";
     }
   } catch (const std::exception&) {
   }
