@@ -136,14 +136,15 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   last_state_ = st.state;
   if (now < next_sample_) return;
   next_sample_ = now + std::chrono::milliseconds(500);
-  write({{"type", "sample"},
-         {"t", round2(std::chrono::duration<double>(now - started_).count())},
-         {"direction", to_string(st.direction)},
-         {"target", round2(st.target_kmh)},
-         {"commanded", round2(st.commanded_kmh)},
-         {"measured", round2(st.measured_kmh)},
-         {"state", to_string(st.state)}},
-        false, now);
+  json sample = {{"type", "sample"},
+                 {"t", round2(std::chrono::duration<double>(now - started_).count())},
+                 {"direction", to_string(st.direction)},
+                 {"target", round2(st.target_kmh)},
+                 {"commanded", round2(st.commanded_kmh)},
+                 {"measured", round2(st.measured_kmh)},
+                 {"state", to_string(st.state)}};
+  if (st.segment) sample["segment"] = st.segment->index + 1;  // programs: which segment, from 1
+  write(sample, false, now);
 }
 
 void SessionRecorder::event(const Event& e, TimePoint now) {

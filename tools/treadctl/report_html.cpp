@@ -137,6 +137,21 @@ std::string session_chart_svg(const json& r) {
   bands([](const json& s) { return text(s, "direction") == "reverse"; }, "fill=\"#f6e7c8\"", top, ph);
   bands([](const json& s) { return text(s, "state") == "paused"; }, "fill=\"#d9d9d9\" fill-opacity=\"0.8\"", top, ph);
   bands([](const json& s) { return text(s, "state") == "cooling_down"; }, "fill=\"#cfe3f7\" fill-opacity=\"0.9\"", top, ph);
+  // Program segments: a numbered strip along the bottom of the plot, one cell per segment.
+  for (std::size_t i = 0; i < samples.size();) {
+    if (!samples[i].contains("segment")) {
+      ++i;
+      continue;
+    }
+    const auto segment = samples[i]["segment"];
+    std::size_t j = i;
+    while (j + 1 < samples.size() && samples[j + 1].value("segment", json()) == segment) ++j;
+    const double x0 = x(num(samples[i], "t")), x1 = x(j + 1 < samples.size() ? num(samples[j + 1], "t") : num(samples[j], "t"));
+    g.rect(x0, top + ph - 12, x1 - x0, 12,
+           std::string("fill=\"") + (segment.get<int>() % 2 ? "#e9e2f3" : "#d8cdea") + "\" stroke=\"white\" stroke-width=\"0.5\"");
+    if (x1 - x0 > 16) g.label((x0 + x1) / 2, top + ph - 3, std::to_string(segment.get<int>()), "text-anchor=\"middle\" font-size=\"9\" fill=\"#4b3a6b\"");
+    i = j + 1;
+  }
   // Grid, ticks and axis titles.
   for (double v : y_ticks) {
     g.line(left, y(v), left + pw, y(v), "stroke=\"#e4e4e4\"");
