@@ -40,46 +40,17 @@ json reply_from(const Reply& r) {
 
 }  // namespace
 
-bool RefusalLogLimit::allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed) {
-  constexpr double burst = 20, per_second = 1;
-  Bucket& b = buckets_[uid];
-  if (b.refilled != TimePoint{}) {
-    b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.refilled).count() * per_second);
-  }
-  b.refilled = now;
-  if (b.tokens < 1) {
-    ++b.suppressed;
-    return false;
-  }
-  b.tokens -= 1;
-  suppressed = std::exchange(b.suppressed, 0);
-  return true;
-}
-
 Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces)
     : config_(std::move(config)),
       config_dir_(std::move(config_dir)),
       drive_(drive),
       supervisor_(settings_from(config_)),
-      traces_(std::move(traces)),
+      events_(std::move(traces), config_.machine.records.keep_days),
       limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 
 void Controller::report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
                         TimePoint now, bool audited) {
-  log::event(level, kind, who, text);
-  if (audited && traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
-}
-
-// A drive link that drops and comes back is an event of its own (a latched link_loss fault, if one
-// follows, is another): a technician reads when and how often in the journal.
-void Controller::log_link_change(TimePoint now) {
-  const bool up = last_feedback_.link_up;
-  if (up) {
-    report(log::Level::notice, "drive_link", "treadd", "the drive answers: " + drive_.describe(), now);
-  } else {
-    report(log::Level::warning, "drive_link", "treadd", "the drive stopped answering: " + drive_.describe(), now);
-  }
-  link_was_up_ = up;
+  events_.report(level, kind, who, text, now, audited);
 }
 
 void Controller::tick(TimePoint now, bool overrun) {
@@ -87,9 +58,12 @@ void Controller::tick(TimePoint now, bool overrun) {
   last_feedback_ = drive_.feedback();
   supervisor_.update(TickInputs{last_feedback_, overrun}, now);
   send_drive_command();
-  if (last_feedback_.link_up != link_was_up_) log_link_change(now);
+  if (last_feedback_.link_up != link_was_up_) {
+    events_.link_changed(last_feedback_.link_up, drive_.describe(), now);
+    link_was_up_ = last_feedback_.link_up;
+  }
   if (!supervisor_.events().empty()) log_events("treadd", now);
-  if (traces_.recorder != nullptr && traces_.recorder->active()) traces_.recorder->tick(supervisor_.status(), now);
+  events_.tick(supervisor_.status(), now);
 }
 
 void Controller::send_drive_command() {
@@ -102,55 +76,7 @@ void Controller::send_drive_command() {
 }
 
 void Controller::log_events(const std::string& who, TimePoint now) {
-  for (const Event& e : supervisor_.events()) {
-    // A rule fires once: its latch, its stop or its warning; the session_ended that follows repeats it.
-    if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
-    // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
-    const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
-    // Sessions are audited with the patient code they are recorded under (never a name).
-    const bool session_edge = e.kind == Event::Kind::session_started || e.kind == Event::Kind::session_ended;
-    const bool audited = bad || session_edge || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock ||
-                         e.kind == Event::Kind::unlock;
-    const auto& patient = e.kind == Event::Kind::session_started ? starting_patient_ : session_patient_;
-    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who,
-           e.text + (session_edge && patient ? "; patient " + *patient : ""), now, audited);
-    switch (e.kind) {
-      case Event::Kind::estop: ++counters_.estops; break;
-      case Event::Kind::fault: break;
-      case Event::Kind::session_started:
-        ++counters_.sessions;
-        ++limits_generation_;  // the `active` limits changed
-        session_patient_ = starting_patient_;
-        if (traces_.recorder != nullptr) {
-          traces_.recorder->begin(supervisor_.status(), who, session_patient_, now);
-          if (const std::size_t old = traces_.recorder->take_deleted_by_age()) {
-            report(log::Level::notice, "retention", "treadd",
-                   "deleted " + std::to_string(old) + " session records older than records.keep_days (" +
-                       std::to_string(config_.machine.records.keep_days) + ")",
-                   now);
-          }
-        }
-        break;
-      default: break;
-    }
-    if (e.kind == Event::Kind::session_ended) {
-      ++limits_generation_;
-      session_patient_.reset();
-    }
-    if (traces_.recorder != nullptr) {
-      traces_.recorder->event(e, now);
-      if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
-    }
-    // This session's events only, each with when it happened (session time and UTC).
-    if (e.kind == Event::Kind::session_started) recent_events_.clear();
-    recent_events_.push_back({{"kind", to_string(e.kind)},
-                              {"text", e.text},
-                              {"session_s", supervisor_.status().session_s},
-                              {"time", iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(
-                                                             std::chrono::system_clock::now().time_since_epoch())
-                                                             .count())}});
-    if (recent_events_.size() > 5) recent_events_.pop_front();
-  }
+  if (events_.consume(supervisor_.events(), supervisor_.status(), who, now)) ++limits_generation_;  // `active` changed
   supervisor_.clear_events();
 }
 
@@ -222,7 +148,7 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
   const auto today = earliest_for(peer.role);
   if (today && (!q.since || *q.since < *today)) q.since = today;
   Outcome off_loop;
-  off_loop.query = [dir = traces_.records_dir, q, limited = today.has_value()] {
+  off_loop.query = [dir = events_.traces().records_dir, q, limited = today.has_value()] {
     json r = history_reply(dir, q);
     if (limited) r["limited_to"] = "today: records of earlier days are for clinicians";
     return r;
@@ -232,7 +158,7 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
 
 Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer, TimePoint) {
   Outcome off_loop;
-  off_loop.query = [dir = traces_.records_dir, req, today = earliest_for(peer.role)] {
+  off_loop.query = [dir = events_.traces().records_dir, req, today = earliest_for(peer.role)] {
     json r = report_reply(dir, req);
     if (today && r.value("ok", false) && r["record"]["start"].value("start", "").substr(0, 10) < *today) {
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
@@ -246,11 +172,11 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
   if (req.confirm != req.patient) {
     return {protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", req.patient}}), std::nullopt};
   }
-  if (session_patient_ == req.patient) {
+  if (events_.session_patient() == req.patient) {
     return {protocol::refused_reply(RuleId::session_running, {}), std::nullopt};
   }
   Outcome off_loop;
-  off_loop.query = [dir = traces_.records_dir, patient = req.patient] {
+  off_loop.query = [dir = events_.traces().records_dir, patient = req.patient] {
     const std::size_t erased = forget_patient(dir, patient);
     json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
                                 " of patient " + patient + " (irreversible)");
@@ -277,14 +203,7 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
 }
 
 void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) {
-  ++counters_.refusals;
-  if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
-  std::uint64_t suppressed = 0;
-  if (refusal_log_.allow(peer.uid, now, suppressed)) {
-    const std::string text =
-        r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
-    report(log::Level::notice, "refusal", peer.who, text, now);
-  }
+  events_.refused(r, peer.uid, peer.who, now);
 }
 
 json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
@@ -308,9 +227,9 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     }
     cmd.program = g->second;
   }
-  starting_patient_ = req.patient;  // recorded when the session_started event is logged
+  events_.set_starting_patient(req.patient);  // recorded when the session_started event is logged
   json reply = run_command(Command{std::move(cmd)}, peer, now);
-  starting_patient_.reset();
+  events_.set_starting_patient(std::nullopt);
   return reply;
 }
 
@@ -396,15 +315,15 @@ json Controller::status_json() const {
                 {"safety_key_present", last_feedback_.safety_key_present}};
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
-  j["patient"] = session_patient_ ? json(*session_patient_) : json(nullptr);
+  j["patient"] = events_.session_patient() ? json(*events_.session_patient()) : json(nullptr);
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
   if (commissioning_) j["commissioning"] = commissioning_->to_json();
-  if (traces_.health != nullptr) {
-    j["storage"] = {{"ok", traces_.health->ok()},
-                    {"errors", traces_.health->errors()},
-                    {"last_error", traces_.health->last_error().empty() ? json(nullptr) : json(traces_.health->last_error())}};
+  if (const StorageHealth* health = events_.traces().health) {
+    j["storage"] = {{"ok", health->ok()},
+                    {"errors", health->errors()},
+                    {"last_error", health->last_error().empty() ? json(nullptr) : json(health->last_error())}};
   }
-  j["recent_events"] = json(recent_events_);
+  j["recent_events"] = events_.recent_events();
   return j;
 }
 

@@ -1,5 +1,6 @@
 // Glue between the edges and the supervisor: turns protocol requests into supervisor commands,
-// feeds each tick's drive feedback in and sends the supervisor's drive command out.
+// feeds each tick's drive feedback in and sends the supervisor's drive command out. What happens
+// is handed to the EventSink (journal, audit, records, metrics).
 // No sockets and no timers here; the event loop (control_loop, socket_server) calls in.
 #pragma once
 
@@ -12,7 +13,7 @@
 #include <string>
 
 #include "config/loader.hpp"
-#include "daemon/audit_log.hpp"
+#include "daemon/event_sink.hpp"
 #include "daemon/commissioning_record.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/log.hpp"
@@ -27,31 +28,6 @@ struct Peer {
   Role role = Role::viewer;
   std::string who;
   std::uint32_t uid = ~0u;  // from SO_PEERCRED; connection limits are per user
-};
-
-// Where the controller leaves its traces; tests may leave it empty.
-struct Traces {
-  SessionRecorder* recorder = nullptr;
-  AuditLog* audit = nullptr;
-  std::filesystem::path records_dir;
-  StorageHealth* health = nullptr;  // failures writing any of them, shown in status
-};
-
-// Refusals are logged and audited, but a client looping on a refused command must not fill the
-// disk or the journal: each user gets a burst of 20 logged refusals, then one per second; what was
-// left out is counted and said in the next logged one. (Every refusal is still counted in metrics.)
-class RefusalLogLimit {
- public:
-  // True when this refusal is to be logged; `suppressed` is how many were not, since the last one.
-  bool allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed);
-
- private:
-  struct Bucket {
-    double tokens = 20;
-    TimePoint refilled{};
-    std::uint64_t suppressed = 0;
-  };
-  std::map<std::uint32_t, Bucket> buckets_;
 };
 
 class Controller {
@@ -103,7 +79,7 @@ class Controller {
   // refuses every start (the supervisor says why).
   void set_commissioning(CommissioningStatus status);
   const Supervisor& supervisor() const { return supervisor_; }
-  const SafetyCounters& counters() const { return counters_; }
+  const SafetyCounters& counters() const { return events_.counters(); }
   const DriveFeedback& last_feedback() const { return last_feedback_; }
 
  private:
@@ -124,8 +100,6 @@ class Controller {
   std::string profile_names() const;
   void send_drive_command();
   void log_events(const std::string& who, TimePoint now);
-  // One event, logged once (journal or stderr, log::event) and, if `audited`, written to the audit file.
-  void log_link_change(TimePoint now);
   void report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
               TimePoint now, bool audited = true);
 
@@ -137,10 +111,7 @@ class Controller {
   Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;
   std::optional<CommissioningStatus> commissioning_;
-  Traces traces_;
-  SafetyCounters counters_;
-  RefusalLogLimit refusal_log_;
-  std::deque<nlohmann::json> recent_events_;  // the last few, for `treadctl watch`
+  EventSink events_;  // journal, audit, records, metrics counters, recent events
   std::uint64_t generation_ = 0;               // bumped by every tick and command
   std::uint64_t status_line_generation_ = ~0ull;
   std::string status_line_;
@@ -149,8 +120,6 @@ class Controller {
   std::string limits_line_;
   std::string limits_listing_;  // of config_.limits, see ParsedLimits
   std::optional<bool> link_was_up_;  // unknown until the first tick
-  std::optional<std::string> starting_patient_;  // of the start being handled, for its record
-  std::optional<std::string> session_patient_;   // of the running session
 };
 
 }  // namespace treadd

@@ -121,7 +121,9 @@ std::string session_chart_svg(const json& r) {
   Svg g;
   g.out = svg_open(width, height, "Speed of session " + text(start, "id"));
   // Bands: reverse running, pauses, cool-down — one rectangle per stretch.
-  auto bands = [&](const std::function<bool(const json&)>& in, const std::string& style, double y0, double h) {
+  auto bands = [&](const std::string& id, const std::function<bool(const json&)>& in, const std::string& style,
+                   double y0, double h) {
+    g.add("<g id=\"" + id + "\">");
     for (std::size_t i = 0; i < samples.size();) {
       if (!in(samples[i])) {
         ++i;
@@ -133,10 +135,13 @@ std::string session_chart_svg(const json& r) {
       g.rect(x0, y0, x1 - x0, h, style);
       i = j + 1;
     }
+    g.add("</g>");
   };
-  bands([](const json& s) { return text(s, "direction") == "reverse"; }, "fill=\"#f6e7c8\"", top, ph);
-  bands([](const json& s) { return text(s, "state") == "paused"; }, "fill=\"#d9d9d9\" fill-opacity=\"0.8\"", top, ph);
-  bands([](const json& s) { return text(s, "state") == "cooling_down"; }, "fill=\"#cfe3f7\" fill-opacity=\"0.9\"", top, ph);
+  bands("reverse", [](const json& s) { return text(s, "direction") == "reverse"; }, "fill=\"#f6e7c8\"", top, ph);
+  bands("paused", [](const json& s) { return text(s, "state") == "paused"; }, "fill=\"#d9d9d9\" fill-opacity=\"0.8\"",
+        top, ph);
+  bands("cooldown", [](const json& s) { return text(s, "state") == "cooling_down"; },
+        "fill=\"#cfe3f7\" fill-opacity=\"0.9\"", top, ph);
   // Program segments: a numbered strip along the bottom of the plot, one cell per segment.
   for (std::size_t i = 0; i < samples.size();) {
     if (!samples[i].contains("segment")) {
@@ -188,10 +193,11 @@ std::string session_chart_svg(const json& r) {
   for (const auto& s : series) {
     std::string points;
     for (const auto& p : samples) points += f1(x(num(p, "t"))) + "," + f1(y(num(p, s.key))) + " ";
-    g.add(std::string("<polyline class=\"") + s.key + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"2\" " +
+    g.add(std::string("<polyline id=\"") + s.key + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"2\" " +
           s.style + " points=\"" + points + "\"/>");
   }
   // Events: a line at the instant, a label in its row, a leader between them.
+  g.add("<g id=\"events\">");
   for (const auto& p : placed) {
     const std::string colour = p.label.serious ? "#b00020" : "#555";
     g.line(p.label.x, top, p.label.x, top + ph, "stroke=\"" + colour + "\" stroke-dasharray=\"2 3\"");
@@ -200,6 +206,7 @@ std::string session_chart_svg(const json& r) {
     g.label(p.left, ly, p.label.text,
             "fill=\"" + colour + "\" font-size=\"11\"" + std::string(p.label.serious ? " font-weight=\"bold\"" : ""));
   }
+  g.add("</g>");
   // Legend.
   double lx = left;
   const double ly = height - 14;

@@ -1,0 +1,106 @@
+#include "daemon/event_sink.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include "core/calendar.hpp"
+
+namespace treadd {
+
+using nlohmann::json;
+
+bool RefusalLogLimit::allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed) {
+  constexpr double burst = 20, per_second = 1;
+  Bucket& b = buckets_[uid];
+  if (b.refilled != TimePoint{}) {
+    b.tokens = std::min(burst, b.tokens + std::chrono::duration<double>(now - b.refilled).count() * per_second);
+  }
+  b.refilled = now;
+  if (b.tokens < 1) {
+    ++b.suppressed;
+    return false;
+  }
+  b.tokens -= 1;
+  suppressed = std::exchange(b.suppressed, 0);
+  return true;
+}
+
+void EventSink::report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
+                       TimePoint now, bool audited) {
+  log::event(level, kind, who, text);
+  if (audited && traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
+}
+
+bool EventSink::consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now) {
+  bool session_edge_seen = false;
+  for (const Event& e : events) {
+    // A rule fires once: its latch, its stop or its warning; the session_ended that follows repeats it.
+    if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
+    // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
+    const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
+    // Sessions are audited with the patient code they are recorded under (never a name).
+    const bool session_edge = e.kind == Event::Kind::session_started || e.kind == Event::Kind::session_ended;
+    session_edge_seen = session_edge_seen || session_edge;
+    const bool audited = bad || session_edge || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock ||
+                         e.kind == Event::Kind::unlock;
+    const auto& patient = e.kind == Event::Kind::session_started ? starting_patient_ : session_patient_;
+    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who,
+           e.text + (session_edge && patient ? "; patient " + *patient : ""), now, audited);
+    if (e.kind == Event::Kind::estop) ++counters_.estops;
+    if (e.kind == Event::Kind::session_started) {
+      ++counters_.sessions;
+      session_patient_ = starting_patient_;
+      if (traces_.recorder != nullptr) {
+        traces_.recorder->begin(status, who, session_patient_, now);
+        if (const std::size_t old = traces_.recorder->take_deleted_by_age()) {
+          report(log::Level::notice, "retention", "treadd",
+                 "deleted " + std::to_string(old) + " session records older than records.keep_days (" +
+                     std::to_string(keep_days_) + ")",
+                 now);
+        }
+      }
+    }
+    if (traces_.recorder != nullptr) {
+      traces_.recorder->event(e, now);
+      if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
+    }
+    if (e.kind == Event::Kind::session_ended) session_patient_.reset();
+    // This session's events only, each with when it happened (session time and UTC).
+    if (e.kind == Event::Kind::session_started) recent_events_.clear();
+    recent_events_.push_back({{"kind", to_string(e.kind)},
+                              {"text", e.text},
+                              {"session_s", status.session_s},
+                              {"time", iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count())}});
+    if (recent_events_.size() > 5) recent_events_.pop_front();
+  }
+  return session_edge_seen;
+}
+
+void EventSink::tick(const Status& status, TimePoint now) {
+  if (traces_.recorder != nullptr && traces_.recorder->active()) traces_.recorder->tick(status, now);
+}
+
+void EventSink::refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now) {
+  ++counters_.refusals;
+  if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
+  std::uint64_t suppressed = 0;
+  if (refusal_log_.allow(uid, now, suppressed)) {
+    const std::string text =
+        r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
+    report(log::Level::notice, "refusal", who, text, now);
+  }
+}
+
+// A drive link that drops and comes back is an event of its own (a latched link_loss fault, if one
+// follows, is another): a technician reads when and how often in the journal.
+void EventSink::link_changed(bool up, const std::string& drive, TimePoint now) {
+  if (up) {
+    report(log::Level::notice, "drive_link", "treadd", "the drive answers: " + drive, now);
+  } else {
+    report(log::Level::warning, "drive_link", "treadd", "the drive stopped answering: " + drive, now);
+  }
+}
+
+}  // namespace treadd

@@ -1,0 +1,79 @@
+// Where everything that happens goes, once: the journal (log::event, one entry per event), the
+// audit file, the session record, the metrics counters and the few recent events `watch` shows.
+// The controller hands it each tick's supervisor events, refusals and drive-link changes; it never
+// decides anything about the belt.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/audit_log.hpp"
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/records.hpp"
+#include "daemon/supervisor/supervisor.hpp"
+
+namespace treadd {
+
+// Where the controller leaves its traces; tests may leave it empty.
+struct Traces {
+  SessionRecorder* recorder = nullptr;
+  AuditLog* audit = nullptr;
+  std::filesystem::path records_dir;
+  StorageHealth* health = nullptr;  // failures writing any of them, shown in status
+};
+
+// Refusals are logged and audited, but a client looping on a refused command must not fill the
+// disk or the journal: each user gets a burst of 20 logged refusals, then one per second; what was
+// left out is counted and said in the next logged one. (Every refusal is still counted in metrics.)
+class RefusalLogLimit {
+ public:
+  // True when this refusal is to be logged; `suppressed` is how many were not, since the last one.
+  bool allow(std::uint32_t uid, TimePoint now, std::uint64_t& suppressed);
+
+ private:
+  struct Bucket {
+    double tokens = 20;
+    TimePoint refilled{};
+    std::uint64_t suppressed = 0;
+  };
+  std::map<std::uint32_t, Bucket> buckets_;
+};
+
+class EventSink {
+ public:
+  EventSink(Traces traces, int keep_days) : traces_(std::move(traces)), keep_days_(keep_days) {}
+
+  // One event, logged once (journal or stderr) and, if `audited`, written to the audit file.
+  void report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
+              TimePoint now, bool audited = true);
+  // The supervisor's events of one tick or command. Returns true if a session started or ended.
+  bool consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now);
+  void tick(const Status& status, TimePoint now);
+  void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
+  void link_changed(bool up, const std::string& drive, TimePoint now);
+
+  // The patient code of the start being handled (recorded with its session_started), then of the session.
+  void set_starting_patient(std::optional<std::string> code) { starting_patient_ = std::move(code); }
+  const std::optional<std::string>& session_patient() const { return session_patient_; }
+
+  const SafetyCounters& counters() const { return counters_; }
+  nlohmann::json recent_events() const { return nlohmann::json(recent_events_); }
+  const Traces& traces() const { return traces_; }
+
+ private:
+  Traces traces_;
+  int keep_days_;
+  SafetyCounters counters_;
+  RefusalLogLimit refusal_log_;
+  std::deque<nlohmann::json> recent_events_;  // this session's last few, for `treadctl watch`
+  std::optional<std::string> starting_patient_;
+  std::optional<std::string> session_patient_;
+};
+
+}  // namespace treadd
