@@ -1,5 +1,7 @@
 #include "daemon/background_work.hpp"
 
+#include "daemon/protocol.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace treadd {
@@ -63,7 +65,14 @@ void BackgroundWork::run() {
       Query q = std::move(queries_.front());
       queries_.pop_front();
       lock.unlock();
-      auto reply = std::make_shared<nlohmann::json>(q.run());
+      // A query that throws (a damaged file, a bug) answers with an error: it never takes the
+      // daemon — and the belt's control loop — down with it.
+      std::shared_ptr<nlohmann::json> reply;
+      try {
+        reply = std::make_shared<nlohmann::json>(q.run());
+      } catch (const std::exception& e) {
+        reply = std::make_shared<nlohmann::json>(protocol::error_reply(std::string("could not read the records: ") + e.what()));
+      }
       boost::asio::post(io_, [reply, answer = std::move(q.answer)]() {
         if (answer) answer(*reply);
       });

@@ -97,10 +97,29 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
             count_refusal(*refused, peer, now);
             return {reply_from(*refused), std::nullopt};
           }
-          return answer(req, peer, now);
+          Outcome outcome = answer(req, peer, now);
+          // The daemon's own refusals (an earlier day's records, an unconfirmed erasure, a start
+          // without its patient code) are counted, logged and audited like the supervisor's:
+          // immediate ones where they are made, those of off-loop queries here.
+          if (outcome.query) {
+            outcome.on_answer = [this, peer, now, then = std::move(outcome.on_answer)](json& reply) {
+              if (then) then(reply);
+              count_if_refused(reply, peer, now);
+            };
+          }
+          return outcome;
         }
       },
       *parsed.request);
+}
+
+void Controller::count_if_refused(const json& reply, const Peer& peer, TimePoint now) {
+  if (!reply.is_object() || !reply.contains("rule") || !reply["rule"].is_string()) return;
+  Reply r;
+  r.accepted = false;
+  r.rule = rule_from_code(reply["rule"].get<std::string>());
+  r.message = reply.value("error", std::string());
+  count_refusal(r, peer, now);
 }
 
 Controller::Outcome Controller::answer(const StatusQuery&, const Peer&, TimePoint) {
@@ -160,7 +179,7 @@ Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer,
   Outcome off_loop;
   off_loop.query = [dir = events_.traces().records_dir, req, today = earliest_for(peer.role)] {
     json r = report_reply(dir, req);
-    if (today && r.value("ok", false) && r["record"]["start"].value("start", "").substr(0, 10) < *today) {
+    if (today && r.value("ok", false) && r["record"]["start"].value("start", std::string()).substr(0, 10) < *today) {
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
     }
     return r;
@@ -169,22 +188,33 @@ Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer,
 }
 
 Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& peer, TimePoint now) {
-  if (req.confirm != req.patient) {
-    return {protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", req.patient}}), std::nullopt};
-  }
-  if (events_.session_patient() == req.patient) {
-    return {protocol::refused_reply(RuleId::session_running, {}), std::nullopt};
+  if (req.confirm != req.patient || events_.session_patient() == req.patient) {
+    json refused = req.confirm != req.patient
+                       ? protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", req.patient}})
+                       : protocol::refused_reply(RuleId::session_running, {});
+    count_if_refused(refused, peer, now);
+    return {refused, std::nullopt};
   }
   Outcome off_loop;
   off_loop.query = [dir = events_.traces().records_dir, patient = req.patient] {
-    const std::size_t erased = forget_patient(dir, patient);
-    json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
-                                " of patient " + patient + " (irreversible)");
-    r["erased"] = erased;
+    json r = protocol::ok_reply("erasing");
+    r["ids"] = records_of_patient(dir, patient);  // found off the loop; erased below, on it
     return r;
   };
-  off_loop.on_answer = [this, who = peer.who, now](const json& reply) {
-    report(log::Level::notice, "forget", who, reply.value("message", std::string("erasure failed")), now);
+  off_loop.on_answer = [this, who = peer.who, patient = req.patient, now](json& reply) {
+    if (!reply.value("ok", false)) return;
+    std::vector<std::string> ids = reply["ids"].get<std::vector<std::string>>();
+    reply.erase("ids");
+    // A session of this patient that started since the request: its record is being written and stays.
+    const SessionRecorder* recorder = events_.traces().recorder;
+    const auto writing = recorder != nullptr ? recorder->current_id() : std::nullopt;
+    std::erase_if(ids, [&](const std::string& id) { return writing && id == *writing; });
+    const std::size_t erased = erase_records(events_.traces().records_dir, ids);
+    const std::string message = "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
+                                " of patient " + patient + " (irreversible)";
+    report(log::Level::notice, "forget", who, message, now);
+    reply["message"] = message;
+    reply["erased"] = erased;
   };
   return off_loop;
 }
@@ -213,7 +243,9 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     return protocol::refused_reply(RuleId::unknown_profile, {{"profile", req.profile}, {"profiles", profile_names()}});
   }
   if (config_.machine.records.patient_code_required && !req.patient) {
-    return protocol::refused_reply(RuleId::patient_code_required, {{"form", patient_code_form}});
+    json refused = protocol::refused_reply(RuleId::patient_code_required, {{"form", patient_code_form}});
+    count_if_refused(refused, peer, now);
+    return refused;
   }
   StartCmd cmd{p->second, std::nullopt, req.direction};
   if (req.program) {
@@ -315,7 +347,6 @@ json Controller::status_json() const {
                 {"safety_key_present", last_feedback_.safety_key_present}};
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
-  j["patient"] = events_.session_patient() ? json(*events_.session_patient()) : json(nullptr);
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
   if (commissioning_) j["commissioning"] = commissioning_->to_json();
   if (const StorageHealth* health = events_.traces().health) {

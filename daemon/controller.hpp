@@ -46,8 +46,9 @@ class Controller {
     bool reload = false;             // a permitted reload: parsed off the loop, answered later
     // Work that reads files (history, report): run off the loop, touches no loop state.
     std::function<nlohmann::json()> query{};
-    // Runs on the loop with the query's reply, before it is sent (the audit of an erasure).
-    std::function<void(const nlohmann::json&)> on_answer{};
+    // Runs on the loop with the query's reply, before it is sent, and may change it (an erasure is
+    // done and audited here, on the loop, where the record being written is known).
+    std::function<void(nlohmann::json&)> on_answer{};
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 
@@ -96,6 +97,7 @@ class Controller {
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const StartRequest& req, const Peer& peer, TimePoint now);
   void count_refusal(const Reply& r, const Peer& peer, TimePoint now);
+  void count_if_refused(const nlohmann::json& reply, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::string& profile) const;
   std::string profile_names() const;
   void send_drive_command();

@@ -58,6 +58,10 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
                      std::to_string(keep_days_) + ")",
                  now);
         }
+        if (const std::size_t beyond = traces_.recorder->take_deleted_by_count()) {
+          report(log::Level::notice, "retention", "treadd",
+                 "deleted the " + std::to_string(beyond) + " oldest session records beyond records.keep", now);
+        }
       }
     }
     if (traces_.recorder != nullptr) {

@@ -4,6 +4,7 @@
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -17,6 +18,20 @@ std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"
 // The request's fields, checked against its spec; a wrong one throws with the field's name.
 Args read_fields(const CommandSpec& spec, const json& j) {
   Args args;
+  // A misspelt field is an error, not ignored: {"patinet": …} would start a session under no
+  // patient, which that patient's progression and erasure would then never find.
+  for (const auto& [key, value] : j.items()) {
+    if (key == "v" || key == "cmd") continue;
+    const bool known = std::any_of(spec.fields.begin(), spec.fields.end(), [&](const Field& f) { return f.name == key; });
+    if (!known) {
+      std::string accepted;
+      for (const Field& f : spec.fields) {
+        if (!f.name.empty()) accepted += (accepted.empty() ? "" : ", ") + std::string(f.name);
+      }
+      throw std::invalid_argument("unknown field '" + key.substr(0, 40) + "' for '" + std::string(spec.name) +
+                                  "'" + (accepted.empty() ? " (it takes none)" : " (it takes " + accepted + ")"));
+    }
+  }
   for (const Field& f : spec.fields) {
     if (f.name.empty()) continue;
     auto it = j.find(std::string(f.name));
@@ -31,6 +46,11 @@ Args read_fields(const CommandSpec& spec, const json& j) {
         if (f.max > 0 && (static_cast<double>(text.size()) < f.min || static_cast<double>(text.size()) > f.max)) {
           throw std::invalid_argument(quoted(f.name) + " must be " + std::to_string(static_cast<int>(f.min)) + " to " +
                                       std::to_string(static_cast<int>(f.max)) + " characters");
+        }
+        // No control characters: a stop reason is printed in terminals, logs and reports, where an
+        // escape sequence would rewrite the screen (or the clipboard) and a newline forge a line.
+        if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+          throw std::invalid_argument(quoted(f.name) + " must not contain control characters");
         }
         args.set(f.name, text);
         break;

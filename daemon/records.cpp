@@ -68,7 +68,10 @@ void SessionRecorder::rotate(TimePoint now) {
   if (keep_days_ > 0) {
     const std::string cutoff =
         iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days_, true);
-    while (!files.empty() && files.front().stem().string() < cutoff) {
+    // At most 100 a session start: a first start after enabling keep_days must not stall the loop
+    // unlinking thousands of files; the rest go at the next starts.
+    std::size_t budget = 100;
+    while (!files.empty() && budget-- > 0 && files.front().stem().string() < cutoff) {
       if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
       else ++deleted_by_age_;
       files.erase(files.begin());
@@ -76,8 +79,14 @@ void SessionRecorder::rotate(TimePoint now) {
   }
   while (files.size() >= keep_ && !files.empty()) {
     if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
+    else ++deleted_by_count_;
     files.erase(files.begin());
   }
+}
+
+std::optional<std::string> SessionRecorder::current_id() const {
+  if (!active_) return std::nullopt;
+  return json::parse(start_line_, nullptr, false).value("id", std::string());
 }
 
 void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
@@ -249,13 +258,20 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const RecordFilter&
   return out;
 }
 
-std::size_t forget_patient(const fs::path& dir, const std::string& patient) {
+std::vector<std::string> records_of_patient(const fs::path& dir, const std::string& patient) {
   RecordFilter only;
   only.patient = patient;
+  std::vector<std::string> ids;
+  for (const auto& rec : list_records(dir, only)) ids.push_back(rec.id);
+  return ids;
+}
+
+std::size_t erase_records(const fs::path& dir, const std::vector<std::string>& ids) {
   std::size_t erased = 0;
-  for (const auto& rec : list_records(dir, only)) {
+  for (const auto& id : ids) {
+    if (id.find('/') != std::string::npos || id.find("..") != std::string::npos) continue;
     std::error_code ec;
-    if (fs::remove(dir / (rec.id + ".jsonl"), ec)) ++erased;
+    if (fs::remove(dir / (id + ".jsonl"), ec)) ++erased;
   }
   return erased;
 }
@@ -273,6 +289,9 @@ std::optional<json> read_record(const fs::path& dir, const std::string& id) {
     if (type == "sample") r["samples"].push_back(j);
     if (type == "event") r["events"].push_back(j);
   });
+  // A record without its start line (a power cut before the first sync, a disk that was full at
+  // the start) is damaged: not a report, and nothing that reads it may assume the line is there.
+  if (!r["start"].is_object()) return std::nullopt;
   r["cut_short"] = r["end"].is_null();
   return r;
 }

@@ -30,13 +30,16 @@ class SessionRecorder {
 
   // `patient`: the pseudonymous code the session is recorded under, if any.
   void begin(const Status& st, const std::string& who, const std::optional<std::string>& patient, TimePoint now);
-  // Records deleted for their age since the last call (the caller audits them).
+  // Records deleted for their age, and beyond records.keep, since the last call (the caller audits them).
   std::size_t take_deleted_by_age() { return std::exchange(deleted_by_age_, 0); }
+  std::size_t take_deleted_by_count() { return std::exchange(deleted_by_count_, 0); }
   // Called every tick; samples at 2 Hz and integrates time and distance per direction.
   void tick(const Status& st, TimePoint now);
   void event(const Event& e, TimePoint now);
   void end(const std::string& reason, TimePoint now);
   bool active() const { return active_; }
+  // The id of the record being written, if a session runs: an erasure must not unlink it.
+  std::optional<std::string> current_id() const;
 
  private:
   void write(const nlohmann::json& line, bool sync, TimePoint now);
@@ -47,6 +50,7 @@ class SessionRecorder {
   std::size_t keep_;
   int keep_days_;
   std::size_t deleted_by_age_ = 0;
+  std::size_t deleted_by_count_ = 0;
   BackgroundSync* sync_;
   StorageHealth* health_;
   AppendFile file_;
@@ -75,8 +79,10 @@ struct RecordFilter {
   std::optional<std::string> patient;
 };
 std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const RecordFilter& filter);
-// The right to erasure: deletes every record of `patient`; returns how many.
-std::size_t forget_patient(const std::filesystem::path& dir, const std::string& patient);
+// The right to erasure, in two steps: the ids of every record of `patient` (reading every record:
+// off the loop), then their deletion (on the loop, where the record being written is known).
+std::vector<std::string> records_of_patient(const std::filesystem::path& dir, const std::string& patient);
+std::size_t erase_records(const std::filesystem::path& dir, const std::vector<std::string>& ids);
 // The whole record as {"start", "end", "samples": [...], "events": [...], "cut_short"}; nullopt if unknown.
 std::optional<nlohmann::json> read_record(const std::filesystem::path& dir, const std::string& id);
 

@@ -115,11 +115,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool defer(Controller::Outcome& outcome) {
     BackgroundWork* work = server_.background_;
     if (work == nullptr) {
-      outcome.reply = outcome.reload ? server_.controller_.reload(peer_.who) : outcome.query();
+      try {
+        outcome.reply = outcome.reload ? server_.controller_.reload(peer_.who) : outcome.query();
+      } catch (const std::exception& e) {
+        outcome.reply = protocol::error_reply(std::string("could not read the records: ") + e.what());
+      }
       if (outcome.on_answer) outcome.on_answer(outcome.reply);
       return false;
     }
-    auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& reply) {
+    auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& worker_reply) {
+      nlohmann::json reply = worker_reply;
       if (on_answer) on_answer(reply);
       self->awaiting_answer_ = false;
       self->send(reply.dump() + "\n");

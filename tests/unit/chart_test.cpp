@@ -4,6 +4,7 @@
 #include <random>
 
 #include "tools/treadctl/chart.hpp"
+#include "tools/treadctl/report_html.hpp"
 
 namespace treadctl::chart {
 namespace {
@@ -71,6 +72,19 @@ TEST(Chart, no_two_labels_overlap_however_crowded_and_none_leaves_the_chart) {
       EXPECT_LE(p.left + p.width, 900 + 1e-9);
     }
   }
+}
+
+// The progression's CSV goes into the clinic's spreadsheet: a reason with quotes, commas or a
+// leading '=' stays one text cell, and an operator's "not completed" is not read as "completed".
+TEST(Chart, progression_csv_keeps_every_text_one_harmless_cell) {
+  nlohmann::json end = {{"reason", "=HYPERLINK(\"x\"), not completed"}, {"duration_s", 600}};
+  nlohmann::json records = nlohmann::json::array(
+      {{{"start", {{"id", "A"}, {"start", "2026-11-30T09:00:00Z"}, {"profile", "p,1"}}}, {"end", end}}});
+  const auto rows = treadctl::progression_rows(records);
+  EXPECT_EQ(rows[0]["ended"], "=HYPERLINK(\"x\"), not completed");
+  const std::string csv = treadctl::progression_csv(rows);
+  EXPECT_NE(csv.find("\"p,1\""), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"x\"\"), not completed\"\n"), std::string::npos) << csv;
 }
 
 }  // namespace

@@ -65,3 +65,25 @@ TEST(Protocol, the_limits_reply_carries_every_profile_key_with_its_unit) {
 
 }  // namespace
 }  // namespace treadd
+
+namespace treadd {
+namespace {
+
+// A misspelt field is refused (it would silently start a session under no patient), and text
+// never carries control characters into terminals, logs and reports.
+TEST(Protocol, unknown_fields_and_control_characters_are_refused_naming_them) {
+  auto p = protocol::parse_request(R"({"cmd":"start","profile":"lumbar-standard","patinet":"LBP-1"})");
+  ASSERT_FALSE(p.request.has_value());
+  EXPECT_NE(p.error.find("unknown field 'patinet' for 'start' (it takes profile, program, direction, patient)"),
+            std::string::npos)
+      << p.error;
+  p = protocol::parse_request(R"({"cmd":"stop","reason":"dizzy\u001b]52;c;aGk=\u0007"})");
+  ASSERT_FALSE(p.request.has_value());
+  EXPECT_NE(p.error.find("'reason' must not contain control characters"), std::string::npos) << p.error;
+  p = protocol::parse_request(R"({"cmd":"stop","reason":"felt dizzy\nfake line"})");
+  EXPECT_FALSE(p.request.has_value());
+  EXPECT_TRUE(protocol::parse_request(R"({"v":1,"cmd":"stop","reason":"felt dizzy, stopped"})").request.has_value());
+}
+
+}  // namespace
+}  // namespace treadd

@@ -6,6 +6,7 @@
 //   exit 0 done, 1 refused or failed, 2 usage error, 3 treadd unreachable;
 //   --json: one JSON object per answer on stdout, {"v":1,"ok":…,"error":…} plus the verb's fields
 //   at the top level — errors included.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -146,6 +147,13 @@ Outcome progression(const Globals& g, const Invocation& in) {
   }
   const json rows = treadctl::progression_rows(records);
   Outcome o{exit_ok, {{"patient", patient}, {"sessions", rows}}, "", ""};
+  if (list.contains("limited_to")) {
+    // An operator's view is today's sessions: say so, never present it as the whole progression.
+    o.fields["limited_to"] = list["limited_to"];
+    if (!g.json_output) {
+      std::cerr << "treadctl: only " << list["limited_to"].get<std::string>() << "; ask a clinician for the progression\n";
+    }
+  }
   if (auto html = in.text.find("html"); html != in.text.end()) {
     if (auto failed = write_file(html->second, treadctl::progression_html(patient, rows), "report")) return *failed;
     o.fields["html"] = html->second;
@@ -430,6 +438,8 @@ std::variant<Invocation, std::string> invocation(const Verb& v, CLI::App& sub, O
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Reports and charts hold patient data: files treadctl writes are the user's alone.
+  umask(077);
   Globals g;
   CLI::App app{"treadctl: start, steer, stop and watch a treadd treadmill session"};
   app.fallthrough();  // --json and --socket may come after the verb, as with systemctl

@@ -39,11 +39,21 @@ std::string event_words(const std::string& kind) {
 }
 bool serious(const std::string& kind) { return kind == "estop" || kind == "fault"; }
 
-// How a session ended, in a table cell's words.
+// How a session ended, in a table cell's words: the daemon's two standard endings shortened, any
+// other reason (an operator's words) as it was given.
 std::string ended_briefly(const std::string& reason) {
-  if (reason.find("completed") != std::string::npos) return "completed";
+  if (reason == "session time limit reached (completed with cool-down)") return "completed";
   if (reason == "emergency stop") return "e-stop";
-  return reason.size() > 28 ? reason.substr(0, 27) + "…" : reason;
+  return reason;
+}
+
+// One CSV field for the clinic's spreadsheet: quoted, quotes doubled, and a leading = + - @ made
+// text so that it is never run as a formula.
+std::string csv_field(const std::string& v) {
+  std::string out = "\"";
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) out += '\'';
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
 }
 
 const char* css = R"(
@@ -376,13 +386,13 @@ std::string progression_csv(const json& rows) {
   std::string out =
       "session,start,profile,duration_min,distance_m,reverse_min,peak_reverse_kmh,mean_reverse_kmh,estops,faults,pauses,ended\n";
   for (const auto& row : rows) {
-    char line[512];
-    std::snprintf(line, sizeof line, "%s,%s,%s,%.2f,%.1f,%.2f,%.2f,%.2f,%d,%d,%d,\"%s\"\n", text(row, "session").c_str(),
-                  text(row, "start").c_str(), text(row, "profile").c_str(), num(row, "duration_min"),
+    char numbers[256];
+    std::snprintf(numbers, sizeof numbers, ",%.2f,%.1f,%.2f,%.2f,%.2f,%d,%d,%d,", num(row, "duration_min"),
                   num(row, "distance_m"), num(row, "reverse_min"), num(row, "peak_reverse_kmh"),
                   num(row, "mean_reverse_kmh"), static_cast<int>(num(row, "estops")),
-                  static_cast<int>(num(row, "faults")), static_cast<int>(num(row, "pauses")), text(row, "ended").c_str());
-    out += line;
+                  static_cast<int>(num(row, "faults")), static_cast<int>(num(row, "pauses")));
+    out += csv_field(text(row, "session")) + "," + csv_field(text(row, "start")) + "," + csv_field(text(row, "profile")) +
+           numbers + csv_field(text(row, "ended")) + "\n";
   }
   return out;
 }
