@@ -63,7 +63,8 @@ void Controller::tick(TimePoint now, bool overrun) {
     link_was_up_ = last_feedback_.link_up;
   }
   if (!supervisor_.events().empty()) log_events("treadd", now);
-  events_.tick(supervisor_.status(), now);
+  // Status is built only while a session is recorded: no allocation on an idle tick.
+  if (events_.recording()) events_.tick(supervisor_.status(), now);
 }
 
 void Controller::send_drive_command() {

@@ -83,7 +83,7 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
 }
 
 void EventSink::tick(const Status& status, TimePoint now) {
-  if (traces_.recorder != nullptr && traces_.recorder->active()) traces_.recorder->tick(status, now);
+  if (recording()) traces_.recorder->tick(status, now);
 }
 
 void EventSink::refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now) {

@@ -54,6 +54,7 @@ class EventSink {
               TimePoint now, bool audited = true);
   // The supervisor's events of one tick or command. Returns true if a session started or ended.
   bool consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now);
+  bool recording() const { return traces_.recorder != nullptr && traces_.recorder->active(); }
   void tick(const Status& status, TimePoint now);
   void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
   void link_changed(bool up, const std::string& drive, TimePoint now);

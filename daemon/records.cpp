@@ -86,7 +86,7 @@ void SessionRecorder::rotate(TimePoint now) {
 
 std::optional<std::string> SessionRecorder::current_id() const {
   if (!active_) return std::nullopt;
-  return json::parse(start_line_, nullptr, false).value("id", std::string());
+  return id_;
 }
 
 void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
@@ -98,6 +98,7 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
   const auto wall = std::chrono::system_clock::now();
   std::string id = iso_utc(wall, true);
   for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
+  id_ = id;
   started_ = last_tick_ = next_sample_ = now;
   reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = max_reverse_kmh_ = 0;
   estops_ = faults_ = pauses_ = 0;

@@ -55,6 +55,7 @@ class SessionRecorder {
   StorageHealth* health_;
   AppendFile file_;
   bool active_ = false;       // a session is being recorded (even while its file cannot be written)
+  std::string id_;            // of the record being written
   std::string start_line_;    // written again at the top of a record whose file had to be re-created
   TimePoint started_{};
   TimePoint last_tick_{};
