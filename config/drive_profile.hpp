@@ -46,6 +46,7 @@ struct ParameterCheck {
 
   bool holds(std::uint16_t raw) const;
   std::string expected() const;     // "2", "from 1 to 10"
+  std::string shown(std::uint16_t raw) const;  // the value as the drive means it (signed where the bounds are)
 };
 
 // A setting that cannot be read over Modbus (a keypad-only parameter, the wiring of the safety key
@@ -53,6 +54,42 @@ struct ParameterCheck {
 struct PanelQuestion {
   std::string parameter;  // "P-36", "wiring"
   std::string ask;        // a yes/no question in the technician's terms
+  std::string value;      // optional: the value to read off the panel for the report ("P1135 in s")
+};
+
+// How the drive says which way the motor turns: a bit field of a status word (Delta 2101H bits
+// 4-3: 00 forward, 11 reverse). Other values (a turn in progress) say nothing.
+struct TurnBits {
+  ScaledRegister word;
+  std::uint16_t mask = 0;
+  std::uint16_t forward = 0;
+  std::uint16_t reverse = 0;
+};
+
+// Where the direction the drive reports comes from, best first.
+enum class DirectionSource { status_bits, signed_output, none };
+const char* to_string(DirectionSource s);
+
+// How treadd notices that the drive restarted (a power blip), which on RS-485 drops no connection:
+//   counter: a register the drive counts up from power-up; it going back means a restart;
+//   flag_while_running: a status bit the drive sets from power-up until it is told to stop (ABB
+//     and Siemens "switch-on inhibited"), seen while treadd tells it to run;
+//   marker: a volatile register treadd writes at connect and reads back; power-up clears it.
+struct RestartIndicator {
+  enum class Kind { counter, flag_while_running, marker };
+  Kind kind = Kind::counter;
+  ScaledRegister word;
+  std::uint16_t mask = 0xFFFF;
+  std::uint16_t value = 0;  // the marker's value
+  std::string what;         // the manual's name for it, for the README and the report
+};
+
+// A register that tells one drive from another of the same model (serial number, firmware): read
+// at connect, kept in the commissioning report, compared at every start.
+struct IdentityRegister {
+  std::string name;  // "serial number"
+  ScaledRegister first;
+  std::uint16_t count = 1;  // consecutive registers
 };
 
 struct DriveProfile {
@@ -73,6 +110,12 @@ struct DriveProfile {
   // Drives that flag a fault with a status bit keep the fault number elsewhere (ABB 04.01): read
   // only while the flag is set, so the fault names the drive's own code.
   std::optional<ScaledRegister> fault_number;
+  std::optional<TurnBits> turn;  // feedback.turn
+  DirectionSource direction_source() const;
+  std::optional<RestartIndicator> restart;
+  std::vector<IdentityRegister> identity;
+  // The profile file's bytes, as loaded: the commissioning fingerprint covers all of it.
+  std::string source_text;
   // Control word and setpoint in one FC16 frame when adjacent. Off unless the profile says the
   // drive takes it: some drives refuse multi-register writes to their control block.
   bool combined_write = false;
@@ -89,6 +132,8 @@ struct DriveProfile {
   // The longest the drive may run on after treadd falls silent before it starts its own stop (its
   // comms-loss timeout, at most). The commissioning check stays silent this long plus a stop.
   Millis backstop_within{0};
+  // The drive's own setting(s) behind that stop, named in a failed backstop test ("P-36 index 3").
+  std::string backstop_set_by;
 
   const ParameterCheck* parameter(const std::string& name) const;
 };

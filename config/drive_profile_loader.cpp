@@ -119,6 +119,94 @@ struct Reader {
     }
   }
 
+  std::optional<TurnBits> turn(YamlSection& parent) {
+    if (!parent.child("turn").IsDefined()) return std::nullopt;
+    YamlSection s(parent.child("turn"), parent.path() + ".turn", diag);
+    if (!s.valid()) return std::nullopt;
+    TurnBits t;
+    bool ok = word(s, "register", t.word.address, Need::required, true);
+    std::string type = "holding";
+    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
+      s.error_at("type", s.path() + ".type must be 'holding' or 'input'");
+      ok = false;
+    }
+    t.word.type = type == "input" ? RegisterType::input : RegisterType::holding;
+    ok = word(s, "mask", t.mask, Need::required, false) && ok;
+    ok = word(s, "forward", t.forward, Need::required, false) && ok;
+    ok = word(s, "reverse", t.reverse, Need::required, false) && ok;
+    if (ok && (t.mask == 0 || (t.forward & ~t.mask) != 0 || (t.reverse & ~t.mask) != 0 || t.forward == t.reverse)) {
+      s.error(s.node().Mark(), s.path() + ": forward and reverse must be two different values within the mask");
+      ok = false;
+    }
+    s.finish();
+    return ok ? std::optional(t) : std::nullopt;
+  }
+
+  std::optional<RestartIndicator> restart(YamlSection& top) {
+    if (!top.child("restart").IsDefined()) return std::nullopt;
+    YamlSection s(top.child("restart"), "restart", diag);
+    if (!s.valid()) return std::nullopt;
+    RestartIndicator r;
+    std::string kind;
+    bool ok = s.text("kind", kind, Need::required);
+    if (kind == "counter") r.kind = RestartIndicator::Kind::counter;
+    else if (kind == "flag_while_running") r.kind = RestartIndicator::Kind::flag_while_running;
+    else if (kind == "marker") r.kind = RestartIndicator::Kind::marker;
+    else if (ok) {
+      s.error_at("kind", "restart.kind must be counter, flag_while_running or marker, got '" + kind + "'");
+      ok = false;
+    }
+    ok = word(s, "register", r.word.address, Need::required, true) && ok;
+    std::string type = "holding";
+    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
+      s.error_at("type", "restart.type must be 'holding' or 'input'");
+      ok = false;
+    }
+    r.word.type = type == "input" ? RegisterType::input : RegisterType::holding;
+    word(s, "mask", r.mask, Need::optional, false);
+    const Need value_need = r.kind == RestartIndicator::Kind::marker ? Need::required : Need::optional;
+    if (s.child("value").IsDefined() || value_need == Need::required) ok = word(s, "value", r.value, value_need, false) && ok;
+    s.text("what", r.what, Need::required);
+    if (r.kind == RestartIndicator::Kind::marker && (r.word.type == RegisterType::input || r.value == 0)) {
+      s.error(s.node().Mark(), "restart: a marker is a holding register treadd writes, with a value other than 0 "
+                               "(power-up clears it to 0)");
+      ok = false;
+    }
+    if (r.mask == 0) {
+      s.error_at("mask", "restart.mask of 0 would never see a restart");
+      ok = false;
+    }
+    s.finish();
+    return ok ? std::optional(r) : std::nullopt;
+  }
+
+  void identity(YamlSection& top, std::vector<IdentityRegister>& out) {
+    YAML::Node list = top.child("identity");
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      top.error(list.Mark(), "identity must be a list of {name, register, count}");
+      return;
+    }
+    for (const auto& item : list) {
+      YamlSection s(item, "identity entry", diag);
+      if (!s.valid()) continue;
+      IdentityRegister id;
+      bool ok = s.text("name", id.name, Need::required);
+      ok = word(s, "register", id.first.address, Need::required, true) && ok;
+      std::string type = "holding";
+      if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
+        s.error_at("type", "identity type must be 'holding' or 'input'");
+        ok = false;
+      }
+      id.first.type = type == "input" ? RegisterType::input : RegisterType::holding;
+      int count = 1;
+      s.integer("count", count, Need::optional, 1, 8);
+      id.count = static_cast<std::uint16_t>(count);
+      s.finish();
+      if (ok) out.push_back(id);
+    }
+  }
+
   void fault_names(YamlSection& top, std::map<int, std::string>& out) {
     YAML::Node map = top.child("fault_names");
     if (!map.IsDefined()) return;
@@ -155,6 +243,7 @@ struct Reader {
       YamlSection s(item, "panel entry", diag);
       if (!s.valid()) continue;
       PanelQuestion q;
+      s.text("value", q.value, Need::optional);
       if (s.text("parameter", q.parameter, Need::required) && s.text("ask", q.ask, Need::required)) out.push_back(q);
       s.finish();
     }
@@ -162,6 +251,21 @@ struct Reader {
 };
 
 }  // namespace
+
+const char* to_string(DirectionSource s) {
+  switch (s) {
+    case DirectionSource::status_bits: return "status_bits";
+    case DirectionSource::signed_output: return "signed_output";
+    case DirectionSource::none: return "none";
+  }
+  return "none";
+}
+
+DirectionSource DriveProfile::direction_source() const {
+  if (turn) return DirectionSource::status_bits;
+  if (output_hz.is_signed) return DirectionSource::signed_output;
+  return DirectionSource::none;
+}
 
 std::string DriveProfile::describe_fault(int code) const {
   auto it = fault_names.find(code);
@@ -172,10 +276,16 @@ bool ParameterCheck::holds(std::uint16_t raw) const {
   if (write) return raw == *write;
   // Ranges are compared as the drive's value (signed when the bound is negative).
   const std::uint16_t masked = raw & mask;
-  const bool negative_bounds = (min && *min < 0) || (equals && *equals < 0);
+  const bool negative_bounds = (min && *min < 0) || (max && *max < 0) || (equals && *equals < 0);
   const long v = negative_bounds ? static_cast<long>(static_cast<std::int16_t>(masked)) : static_cast<long>(masked);
   if (equals) return v == *equals;
   return (!min || v >= *min) && (!max || v <= *max);
+}
+
+std::string ParameterCheck::shown(std::uint16_t raw) const {
+  const std::uint16_t masked = raw & mask;
+  const bool negative_bounds = (min && *min < 0) || (max && *max < 0) || (equals && *equals < 0);
+  return std::to_string(negative_bounds ? static_cast<long>(static_cast<std::int16_t>(masked)) : static_cast<long>(masked));
 }
 
 std::string ParameterCheck::expected() const {
@@ -214,7 +324,7 @@ std::optional<std::string> find_drive_profile(const std::string& name, const std
 }
 
 Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std::string& file_name) {
-  return parse_document<DriveProfile>(
+  auto loaded = parse_document<DriveProfile>(
       yaml_text, file_name, "drive profile",
       [](YamlSection& top, const YAML::Node&, DriveProfile& p, Diagnostics& diag) {
         Reader rd{diag};
@@ -250,13 +360,23 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
           p.fault_number = rd.scaled(f, "fault_number", Need::optional);
           rd.word(f, "safety_key_mask", p.safety_key_mask, Need::optional, false);
           rd.word(f, "fault_code_mask", p.fault_code_mask, Need::optional, false);
+          p.turn = rd.turn(f);
           f.finish();
+          // A profile that can never latch a drive trip would let the belt run on a drive in fault.
+          if (!p.fault_code) {
+            f.error(f.node().Mark(), "feedback.fault_code is required: without it no drive trip is ever latched");
+          } else if (p.fault_code_mask == 0) {
+            f.error_at("fault_code_mask", "feedback.fault_code_mask of 0 hides every fault code: no drive trip would "
+                                          "ever be latched");
+          }
         }
         if (auto w = top.child("watchdog"); w.IsDefined()) {
           top.error(w.Mark(), "'watchdog' is now 'parameters': list each write as {parameter, register, write, what, fix}");
         }
         rd.parameters(top, p.parameters);
         rd.panel_questions(top, p.panel_questions);
+        p.restart = rd.restart(top);
+        rd.identity(top, p.identity);
         rd.fault_names(top, p.fault_names);
         std::string combined = "false";
         if (top.text("combined_write", combined, Need::optional) && combined != "true" && combined != "false") {
@@ -269,6 +389,7 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
                                           "belt by itself soon after treadd falls silent");
         }
         p.comms_timeout = rd.scaled(top, "comms_timeout", Need::optional);
+        top.text("backstop_set_by", p.backstop_set_by, Need::required);
         // Words and registers that would make a check prove nothing, or a stop mean run.
         for (const std::uint16_t word : {p.stop, p.fast_stop}) {
           if (word == p.run_forward || (!p.direction_by_sign && word == p.run_reverse)) {
@@ -298,6 +419,8 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
           top.error(top.node().Mark(), "commands.run_reverse is required unless direction_by is 'sign'");
         }
       });
+  if (loaded.value) loaded.value->source_text = yaml_text;
+  return loaded;
 }
 
 Loaded<DriveProfile> load_drive_profile(const std::string& path) {

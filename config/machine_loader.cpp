@@ -1,5 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
+#include <map>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -163,10 +165,44 @@ void read_belt(YamlSection s, BeltSettings& b) {
 
 }  // namespace
 
+namespace {
+
+// A node as text with map keys sorted: two files that say the same say it in the same words.
+void canonical(const YAML::Node& n, std::string& out) {
+  if (n.IsMap()) {
+    std::map<std::string, YAML::Node> sorted;
+    for (const auto& kv : n) sorted.emplace(kv.first.Scalar(), kv.second);
+    out += '{';
+    for (const auto& [k, v] : sorted) {
+      if (k == "commissioning_waiver") continue;  // a waiver is about the report, not the belt
+      out += k + ':';
+      canonical(v, out);
+      out += ';';
+    }
+    out += '}';
+  } else if (n.IsSequence()) {
+    out += '[';
+    for (const auto& v : n) {
+      canonical(v, out);
+      out += ',';
+    }
+    out += ']';
+  } else if (n.IsScalar()) {
+    out += '"' + n.Scalar() + '"';
+  }
+}
+
+}  // namespace
+
 Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::string& file_name) {
   return parse_document<MachineConfig>(
       yaml_text, file_name, "machine.yaml",
       [](YamlSection& top, const YAML::Node&, MachineConfig& m, Diagnostics& diag) {
+        for (const char* section : belt_sections) {
+          m.belt_sections_text += std::string(section) + '=';
+          if (auto n = top.child(section); n.IsDefined()) canonical(n, m.belt_sections_text);
+          m.belt_sections_text += '\n';
+        }
         read_drive(YamlSection(top.child("drive"), "drive", diag), m.drive);
         read_belt(YamlSection(top.child("belt"), "belt", diag), m.belt);
         read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);

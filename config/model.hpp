@@ -70,7 +70,15 @@ struct RecordsSettings {
   bool patient_code_required = false;  // records.patient_code: required | optional
 };
 
+// The machine.yaml sections that change what the belt does: a commissioning report proves the
+// drive as these said, and any change to any key in them makes it stale. (control, records and
+// metrics change nothing the drive does.)
+inline constexpr const char* belt_sections[] = {"drive", "belt", "ceilings", "safety"};
+
 struct MachineConfig {
+  // belt_sections as read, canonical (keys sorted, comments and layout dropped), minus
+  // drive.commissioning_waiver: what the commissioning fingerprint covers.
+  std::string belt_sections_text;
   MetricsSettings metrics;
   RecordsSettings records;
   DriveSettings drive;

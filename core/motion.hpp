@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "core/direction.hpp"
 #include "core/time.hpp"
@@ -27,9 +28,21 @@ struct DriveFeedback {
   bool link_up = false;  // the HAL's own verdict (N consecutive failures)
   std::uint32_t link_generation = 0;  // bumped each time the HAL had to reopen the link
   double measured_kmh = 0;
-  Direction direction = Direction::reverse;
+  // The way the drive says the belt turns (its status turn bits or the sign of its output), never
+  // the way it was told to: nullopt when it says nothing now (standstill, a turn in progress) or
+  // can say nothing at all (see direction_verified).
+  std::optional<Direction> turning;
+  bool direction_verified = false;  // the drive has a source for `turning` (status bits or a signed output)
   int fault_code = 0;  // 0 = none
   bool safety_key_present = true;
+  // Bumped each time the drive is found to have restarted (a power-up counter that went back, or a
+  // setting treadd writes that it forgot): a restart mid-session is named as one, not as the speed
+  // jump or lost link it also causes.
+  std::uint32_t drive_restarts = 0;
+  // A setting the drive must hold (a read-only check of its profile, re-read while connected) that it
+  // no longer holds: 1-based index into the profile's parameters, 0 = all hold; and what it reads.
+  std::uint16_t setting_lost = 0;
+  std::uint16_t setting_raw = 0;
 };
 
 }  // namespace treadd

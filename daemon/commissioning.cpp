@@ -1,5 +1,4 @@
 #include "daemon/commissioning.hpp"
-#include "core/ramp.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +7,7 @@
 #include <ctime>
 #include <thread>
 
+#include "core/ramp.hpp"
 #include "core/units.hpp"
 
 namespace treadd {
@@ -32,26 +32,61 @@ std::string fixed(double v, int digits = 2) {
   return buf;
 }
 
+CommissioningCheck check(std::string name, std::string kind, bool pass, std::string detail) {
+  CommissioningCheck c;
+  c.name = std::move(name);
+  c.kind = std::move(kind);
+  c.pass = pass;
+  c.detail = std::move(detail);
+  return c;
+}
+
+// Thrown out of the belt tests when the technician stops them (the drive is already fast-stopped).
+struct Stopped {};
+
 class BeltTests {
  public:
   BeltTests(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io, CommissioningRecord& rec)
       : m_(config.machine), profile_(*config.drive_profile), drive_(drive), io_(io), rec_(rec) {}
 
   void run_all() {
-    const double v = std::min({commissioning_max_kmh, m_.ceilings.forward_max_kmh, m_.ceilings.reverse_max_kmh});
-    if (m_.ceilings.forward_max_kmh > 0) {
-      run_check("forward run", Direction::forward, v);
-      stop_check("normal stop", [&] { drive_.command(DriveCommand{Motion::stop, Direction::forward, 0}); },
-                 std::chrono::duration<double>(m_.ceilings.max_stop_time).count());
+    const double slow = std::min({commissioning_max_kmh, m_.ceilings.forward_max_kmh > 0 ? m_.ceilings.forward_max_kmh : 99.0,
+                                  m_.ceilings.reverse_max_kmh});
+    try {
+      if (m_.ceilings.forward_max_kmh > 0) {
+        run_check("forward run", Direction::forward, slow);
+        stop_check("normal stop", [&] { drive_.command(DriveCommand{Motion::stop, Direction::forward, 0}); },
+                   std::chrono::duration<double>(m_.ceilings.max_stop_time).count());
+      }
+      run_check("reverse run", Direction::reverse, slow);
+      if (rec_.checks.back().pass) belt_direction_by_eye();
+      estop_check("emergency stop", slow);
+      const double cap = m_.ceilings.reverse_max_kmh;
+      if (cap > slow) {
+        run_check("reverse run at the reverse ceiling", Direction::reverse, cap);
+        estop_check("emergency stop from the reverse ceiling", cap);
+      }
+      backstop_check(slow);
+    } catch (const Stopped&) {
+      record(check("stopped by the technician", "belt", false,
+                   "an e-stop (socket or signal) ended the belt tests; the drive was told to fast-stop"));
     }
-    run_check("reverse run", Direction::reverse, v);
-    const double expected = units::seconds_to_change(v, m_.ceilings.emergency_decel_mps2);
-    stop_check("emergency stop", [&] { drive_.emergency_stop(); }, expected + 1.0);
-    drive_.command(DriveCommand{Motion::stop, Direction::reverse, 0});
-    backstop_check(v);
   }
 
  private:
+  void command(const DriveCommand& c) {
+    if (stopped()) throw Stopped{};
+    drive_.command(c);
+  }
+  bool stopped() const { return io_.stopped != nullptr && io_.stopped->load(); }
+  void pause(Clock::duration d) {
+    const auto until = Clock::now() + d;
+    while (Clock::now() < until) {
+      if (stopped()) throw Stopped{};
+      std::this_thread::sleep_for(std::min<Clock::duration>(10ms, until - Clock::now()));
+    }
+  }
+
   // Ramps the setpoint at the machine's max_accel (the drive's own ramp may be gentler), then
   // waits for the belt to hold the speed for a second.
   void run_check(const std::string& name, Direction dir, double kmh) {
@@ -59,8 +94,8 @@ class BeltTests {
     const auto step = 20ms;
     for (double sp = 0; sp < kmh;) {
       sp = ramp_toward(sp, kmh, m_.ceilings.max_accel_mps2, m_.ceilings.max_decel_mps2, std::chrono::duration<double>(step).count());
-      drive_.command(DriveCommand{Motion::run, dir, sp});
-      std::this_thread::sleep_for(step);
+      command(DriveCommand{Motion::run, dir, sp});
+      pause(step);
     }
     const double tolerance = std::max(0.2, 0.1 * kmh);
     const auto deadline = Clock::now() + 15s;
@@ -70,7 +105,7 @@ class BeltTests {
     DriveFeedback fb;
     bool held = false;
     while (Clock::now() < deadline) {
-      std::this_thread::sleep_for(step);
+      pause(step);
       fb = drive_.feedback();
       if (std::abs(fb.measured_kmh - kmh) > tolerance || !fb.link_up || fb.fault_code != 0) {
         steady_since = Clock::now();
@@ -85,45 +120,68 @@ class BeltTests {
         break;
       }
     }
-    CommissioningCheck c{name, "belt", false, "", std::nullopt, kmh, held ? sum / n : fb.measured_kmh};
-    const std::string seen = "commanded " + units::format_kmh(kmh) + ", measured " + units::format_kmh(*c.measured_kmh);
+    CommissioningCheck c = check(name, "belt", false, "");
+    c.commanded_kmh = kmh;
+    c.measured_kmh = held ? sum / n : fb.measured_kmh;
+    const std::string seen = "commanded " + units::format_kmh(kmh) + " " + to_string(dir) + ", measured " +
+                             units::format_kmh(*c.measured_kmh);
+    const bool verified = profile_.direction_source() != DirectionSource::none;
     if (!fb.link_up) {
       c.detail = seen + ": the drive stopped answering";
     } else if (fb.fault_code != 0) {
-      c.detail = seen + ": the drive tripped (fault " + std::to_string(fb.fault_code) + ")";
+      c.detail = seen + ": the drive tripped (fault " + profile_.describe_fault(fb.fault_code) + ")";
     } else if (!held && fb.measured_kmh > 3 * kmh) {
       c.detail = seen + ": the feedback register (" + std::to_string(profile_.output_hz.address) +
                  ") is read with the wrong scale or sign; check feedback.output_hz's scale and signed";
     } else if (!held) {
       c.detail = seen + ": the belt did not hold the commanded speed within " + units::format_kmh(tolerance) +
                  " in 15 s; check belt.kmh_per_hz and the drive's frequency scaling";
-    } else if (profile_.output_hz.is_signed && fb.direction != dir) {
-      c.detail = seen + ", but the drive reports the belt running " + to_string(fb.direction) +
-                 ": the feedback sign disagrees with the command; check the motor's phase order and the profile's "
-                 "reverse command";
+    } else if (verified && fb.turning != dir) {
+      c.detail = seen + ", but the drive reports the motor turning " +
+                 (fb.turning ? std::string(to_string(*fb.turning)) : std::string("neither way")) +
+                 " (" + to_string(profile_.direction_source()) +
+                 "): check the profile's run words and the drive's direction settings";
     } else {
       c.pass = true;
-      c.detail = seen + (profile_.output_hz.is_signed ? ", the drive reports " + std::string(to_string(fb.direction))
-                                                      : ", direction as commanded (the drive reports no sign)");
+      c.detail = seen + (verified ? ", the drive reports it turning " + std::string(to_string(dir))
+                                  : ", direction not reported by this drive (the technician confirms it by eye)");
     }
     record(c);
+  }
+
+  // No register shows a motor with two phases swapped: the drive believes it turns as told. Only
+  // the technician's eyes prove the belt's own direction, once, here.
+  void belt_direction_by_eye() {
+    const auto answer = io_.ask(
+        "The belt now runs in REVERSE. Look at its top surface: does it move toward the front (the console end), "
+        "as a reverse belt for backward walking must?");
+    if (stopped()) throw Stopped{};
+    const bool yes = answer.value_or(false);
+    record(check("belt direction (seen)", "belt", yes,
+                 yes ? "the technician saw the belt run in reverse when reverse was commanded"
+                     : answer ? "the belt runs the wrong way when reverse is commanded: swap two motor phases at the "
+                                "drive's output (U/V/W), or fix the profile's run words; then commission again"
+                              : "not answered (end of input)"));
   }
 
   // Time from the stop request until the belt reads standstill, against `bound_s`.
   void stop_check(const std::string& name, const std::function<void()>& stop, double bound_s) {
     const double from = drive_.feedback().measured_kmh;
     const auto t0 = Clock::now();
+    if (stopped()) throw Stopped{};
     stop();
     std::optional<double> took;
     while (Clock::now() - t0 < std::chrono::duration<double>(bound_s + 5.0)) {
-      std::this_thread::sleep_for(10ms);
+      pause(10ms);
       const DriveFeedback fb = drive_.feedback();
       if (fb.link_up && fb.received_at > t0 && fb.measured_kmh < m_.safety.standstill_kmh) {
         took = std::chrono::duration<double>(fb.received_at - t0).count();
         break;
       }
     }
-    CommissioningCheck c{name, "belt", false, "", took, std::nullopt, from};
+    CommissioningCheck c = check(name, "belt", false, "");
+    c.seconds = took;
+    c.measured_kmh = from;
     if (!took) {
       c.detail = "the belt did not reach standstill within " + fixed(bound_s + 5.0, 1) + " s from " + units::format_kmh(from);
     } else {
@@ -132,6 +190,12 @@ class BeltTests {
                  fixed(bound_s) + " s)" + (c.pass ? "" : ": shorten the drive's stop ramp named in the profile");
     }
     record(c);
+  }
+
+  void estop_check(const std::string& name, double from_kmh) {
+    const double expected = units::seconds_to_change(from_kmh, m_.ceilings.emergency_decel_mps2);
+    stop_check(name, [&] { drive_.emergency_stop(); }, expected + 1.0);
+    command(DriveCommand{Motion::stop, Direction::reverse, 0});
   }
 
   // treadd falls silent on purpose: the drive must notice within backstop_within and stop the belt.
@@ -143,36 +207,45 @@ class BeltTests {
     const double stop_allowance = std::max(2.0, units::seconds_to_change(kmh, m_.ceilings.max_decel_mps2) * 2);
     const auto silence = std::chrono::duration<double>(profile_.backstop_within) + std::chrono::duration<double>(stop_allowance);
     drive_.set_silent(true);
-    // A poll already under way when the silence began may still send the run it was sending;
-    // only once it is through may the stop be queued (else it could go out and stop the belt).
-    std::this_thread::sleep_for(m_.drive.poll_period + m_.drive.response_timeout * 3);
-    drive_.command(DriveCommand{Motion::stop, Direction::reverse, 0});
-    std::this_thread::sleep_for(silence);
+    try {
+      // A poll already under way when the silence began may still send the run it was sending;
+      // only once it is through may the stop be queued (else it could go out and stop the belt).
+      pause(m_.drive.poll_period + m_.drive.response_timeout * 3);
+      command(DriveCommand{Motion::stop, Direction::reverse, 0});
+      pause(std::chrono::duration_cast<Clock::duration>(silence));
+    } catch (const Stopped&) {
+      drive_.set_silent(false);
+      drive_.emergency_stop();
+      throw;
+    }
     const auto resumed = Clock::now();
     drive_.set_silent(false);
     DriveFeedback fb;
     while (Clock::now() - resumed < 2s) {
-      std::this_thread::sleep_for(10ms);
+      pause(10ms);
       fb = drive_.feedback();
       if (fb.received_at > resumed) break;
     }
-    CommissioningCheck c{"drive-side backstop", "belt", false, "", silence.count(), kmh, fb.measured_kmh};
+    CommissioningCheck c = check("drive-side backstop", "belt", false, "");
+    c.seconds = silence.count();
+    c.commanded_kmh = kmh;
+    c.measured_kmh = fb.measured_kmh;
     const std::string after = "after " + fixed(silence.count(), 1) + " s of silence (backstop_within " +
                               units::format_duration(profile_.backstop_within) + " + " + fixed(stop_allowance, 1) + " s to stop)";
     if (fb.received_at <= resumed) {
       c.detail = "the drive did not answer " + after;
     } else if (fb.measured_kmh >= m_.safety.standstill_kmh) {
       c.detail = "the belt still ran at " + units::format_kmh(fb.measured_kmh) + " " + after +
-                 ": the drive's comms-loss stop is off or too slow; set the profile's comms-loss parameters";
+                 ": the drive's own comms-loss stop is off or slower than backstop_within; set " + profile_.backstop_set_by;
     } else {
       c.pass = true;
       c.detail = "the belt was at standstill " + after +
-                 (fb.fault_code != 0 ? "; the drive reports fault " + std::to_string(fb.fault_code) : "");
+                 (fb.fault_code != 0 ? "; the drive reports fault " + profile_.describe_fault(fb.fault_code) : "");
     }
     record(c);
     // Clear the comms-loss trip so the drive is left as found.
-    drive_.command(DriveCommand{Motion::stop, Direction::reverse, 0, true});
-    std::this_thread::sleep_for(200ms);
+    command(DriveCommand{Motion::stop, Direction::reverse, 0, true});
+    pause(200ms);
   }
 
   void record(const CommissioningCheck& c) {
@@ -193,14 +266,20 @@ bool all_pass(const CommissioningRecord& r) {
 
 }  // namespace
 
-CommissioningRecord commission(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io) {
-  CommissioningRecord rec;
+CommissioningOutcome commission(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io,
+                                const std::function<void(const CommissioningRecord&)>& before_checks) {
+  CommissioningOutcome out;
+  CommissioningRecord& rec = out.record;
   rec.date = now_iso8601();
   rec.profile = config.drive_profile->name;
-  rec.fingerprint = commissioning_fingerprint(*config.drive_profile, config.machine.drive);
+  rec.fingerprint = commissioning_fingerprint(config);
   rec.drive = drive.describe();
+  rec.technician = io.technician;
+  rec.treadd_version = TREADD_VERSION;
+  rec.direction = to_string(config.drive_profile->direction_source());
   auto note = [&](CommissioningCheck c) {
-    io.say(std::string(c.pass ? "  pass  " : "  FAIL  ") + c.name + ": " + c.detail);
+    io.say(std::string(c.pass ? "  pass  " : "  FAIL  ") + c.name + (c.value.empty() ? "" : " = " + c.value) + ": " +
+           c.detail);
     rec.checks.push_back(std::move(c));
   };
 
@@ -210,29 +289,53 @@ CommissioningRecord commission(const FullConfig& config, ModbusDrive& drive, con
     drive.connect();
   } catch (const DriveError& e) {
     connected = false;
-    if (drive.parameter_readings().empty()) note({"connection", "parameter", false, e.what(), {}, {}, {}});
+    if (drive.parameter_readings().empty()) {
+      // No answer at all: the link, not the drive's settings. Nothing proven; the last report stays.
+      out.drive_answered = false;
+      note(check("connection", "parameter", false, e.what()));
+      rec.passed = false;
+      return out;
+    }
   }
-  for (const auto& r : drive.parameter_readings()) note({r.check.parameter, "parameter", r.pass(), r.sentence(), {}, {}, {}});
+  rec.identity = drive.identity();
+  before_checks(rec);
+  for (const auto& r : drive.parameter_readings()) note(check(r.check.parameter, "parameter", r.pass(), r.detail()));
 
   io.say("2. settings made on the panel or by wiring");
+  bool answered = true;
   for (const auto& q : config.drive_profile->panel_questions) {
-    const bool yes = io.ask(q.parameter + ": " + q.ask);
-    note({q.parameter, "question", yes, yes ? "confirmed by the technician" : "not confirmed: " + q.ask, {}, {}, {}});
+    CommissioningCheck c = check(q.parameter, "question", false, "");
+    if (!q.value.empty() && answered) {
+      const auto v = io.ask_value(q.parameter + ": what does the panel show for " + q.value + "? (for the report)");
+      if (v) c.value = *v;
+      answered = v.has_value();
+    }
+    const auto yes = answered ? io.ask(q.parameter + ": " + q.ask) : std::nullopt;
+    answered = answered && yes.has_value();
+    c.pass = yes.value_or(false);
+    c.detail = c.pass ? "confirmed by the technician" : yes ? "not confirmed: " + q.ask : "not answered (end of input)";
+    note(c);
   }
 
   io.say("3. belt tests");
+  const double top = std::max(commissioning_max_kmh, config.machine.ceilings.reverse_max_kmh);
+  std::optional<bool> unloaded;
+  if (connected && all_pass(rec) && answered) {
+    unloaded = io.ask("The belt will run at up to " + units::format_kmh(top) +
+                      " (1.5 km/h both ways, then reverse up to the reverse ceiling), stop, e-stop, and coast down by "
+                      "itself. Is the belt unloaded and nobody on or near the treadmill?");
+  }
   if (!connected || !all_pass(rec)) {
-    note({"belt tests", "belt", false, "not run: the drive's backstop is not proven; fix the failures above first", {}, {}, {}});
-  } else if (!io.ask("The belt will run at up to " + units::format_kmh(commissioning_max_kmh) +
-                     " forward and in reverse, stop, e-stop, and coast down by itself. Is the belt unloaded and nobody "
-                     "on or near the treadmill?")) {
-    note({"belt tests", "belt", false, "not run: the technician did not confirm an unloaded belt", {}, {}, {}});
+    note(check("belt tests", "belt", false, "not run: the drive's settings are not proven; fix the failures above first"));
+  } else if (!unloaded.value_or(false)) {
+    note(check("belt tests", "belt", false, unloaded ? "not run: the technician did not confirm an unloaded belt"
+                                                     : "not run: the questions were not answered (end of input)"));
   } else {
     BeltTests(config, drive, io, rec).run_all();
   }
   if (connected) drive.disconnect();
   rec.passed = commissioning_passed(rec);
-  return rec;
+  return out;
 }
 
 }  // namespace treadd

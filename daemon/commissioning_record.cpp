@@ -26,10 +26,20 @@ json to_json(const CommissioningRecord& r) {
     if (c.seconds) jc["seconds"] = *c.seconds;
     if (c.commanded_kmh) jc["commanded_kmh"] = *c.commanded_kmh;
     if (c.measured_kmh) jc["measured_kmh"] = *c.measured_kmh;
+    if (!c.value.empty()) jc["value"] = c.value;
     checks.push_back(jc);
   }
-  return {{"v", 1},           {"date", r.date},         {"profile", r.profile}, {"fingerprint", r.fingerprint},
-          {"drive", r.drive}, {"result", r.passed ? "passed" : "failed"}, {"checks", checks}};
+  return {{"v", 2},
+          {"date", r.date},
+          {"profile", r.profile},
+          {"fingerprint", r.fingerprint},
+          {"drive", r.drive},
+          {"identity", r.identity},
+          {"technician", r.technician},
+          {"treadd_version", r.treadd_version},
+          {"direction", r.direction},
+          {"result", r.passed ? "passed" : "failed"},
+          {"checks", checks}};
 }
 
 std::optional<CommissioningRecord> record_from_json(const json& j) {
@@ -39,9 +49,14 @@ std::optional<CommissioningRecord> record_from_json(const json& j) {
     r.profile = j.at("profile").get<std::string>();
     r.fingerprint = j.at("fingerprint").get<std::string>();
     r.drive = j.at("drive").get<std::string>();
+    r.identity = j.value("identity", "");
+    r.technician = j.value("technician", "");
+    r.treadd_version = j.value("treadd_version", "");
+    r.direction = j.value("direction", "");
     for (const auto& c : j.at("checks")) {
       r.checks.push_back(CommissioningCheck{c.at("name").get<std::string>(), c.at("kind").get<std::string>(),
-                                            c.at("pass").get<bool>(), c.at("detail").get<std::string>(), {}, {}, {}});
+                                            c.at("pass").get<bool>(), c.at("detail").get<std::string>(), {}, {}, {},
+                                            c.value("value", "")});
     }
     r.passed = j.at("result").get<std::string>() == "passed" && commissioning_passed(r);
     return r;
@@ -55,6 +70,11 @@ std::string to_text(const CommissioningRecord& r) {
   out << "treadd commissioning report\n"
       << "date:    " << r.date << "\n"
       << "drive:   " << r.drive << "\n"
+      << "identity: " << (r.identity.empty() ? "(the drive exposes none)" : r.identity) << "\n"
+      << "direction: " << (r.direction == "none" ? "unverified by the drive (confirmed by the technician's eyes only)"
+                                                  : "reported by the drive (" + r.direction + ")") << "\n"
+      << "technician: " << r.technician << "\n"
+      << "treadd:  " << r.treadd_version << "\n"
       << "result:  " << (r.passed ? "PASSED" : "FAILED") << "\n\n";
   std::string kind;
   for (const auto& c : r.checks) {
@@ -65,27 +85,20 @@ std::string to_text(const CommissioningRecord& r) {
                                    : "Belt tests (belt unloaded)")
           << "\n";
     }
-    out << "  [" << (c.pass ? "pass" : "FAIL") << "] " << c.name << ": " << c.detail << "\n";
+    out << "  [" << (c.pass ? "pass" : "FAIL") << "] " << c.name << (c.value.empty() ? "" : " = " + c.value) << ": "
+        << c.detail << "\n";
   }
   return out.str();
 }
 
-std::string commissioning_fingerprint(const DriveProfile& p, const DriveSettings& d) {
-  std::ostringstream s;
-  s << p.name << '|' << p.command_register << ',' << p.run_forward << ',' << p.run_reverse << ',' << p.stop << ','
-    << p.fast_stop << '|' << p.setpoint.address << ',' << p.setpoint.scale << ',' << p.setpoint.is_signed << '|'
-    << p.output_hz.address << ',' << p.output_hz.scale << ',' << p.output_hz.is_signed << '|' << p.direction_by_sign
-    << '|' << p.combined_write << '|' << p.backstop_within.count();
-  for (const auto& c : p.parameters) {
-    s << '|' << c.parameter << ',' << c.address << ',' << c.write.value_or(-1) << ',' << c.mask << ','
-      << c.equals.value_or(-1) << ',' << c.min.value_or(-1) << ',' << c.max.value_or(-1);
-  }
-  for (const auto& q : p.panel_questions) s << '|' << q.parameter << ',' << q.ask;
-  s << '|' << to_string(d.transport) << ',' << d.host << ',' << d.port << ',' << d.device << ',' << d.baud << ',' << d.parity
-    << ',' << d.unit_id;
+std::string commissioning_fingerprint(const FullConfig& config) {
+  // The whole profile file (every register, value, mask, question) and every belt-section key of
+  // machine.yaml: nothing to keep in step when a key is added.
+  const std::string text = (config.drive_profile ? config.drive_profile->source_text : std::string()) + '\0' +
+                           config.machine.belt_sections_text;
   // FNV-1a, 64 bits: stable across builds and machines, unlike std::hash.
   std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s.str()) {
+  for (unsigned char c : text) {
     h ^= c;
     h *= 1099511628211ull;
   }
@@ -131,11 +144,35 @@ std::string write_commissioning_record(const std::string& state_dir, const Commi
   return (dir / "latest.txt").string();
 }
 
+void withdraw_commissioning_record(const std::string& state_dir, const CommissioningRecord& starting) {
+  const fs::path dir = commissioning_dir(state_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  CommissioningRecord in_progress = starting;
+  in_progress.passed = false;
+  in_progress.checks = {{"commissioning", "belt", false,
+                         "started " + starting.date + " and not finished (interrupted, or its report could not be written)",
+                         {}, {}, {}, ""}};
+  try {
+    write_whole(dir / "latest.json", to_json(in_progress).dump(2) + "\n");
+    write_whole(dir / "latest.txt", to_text(in_progress));
+    return;
+  } catch (const std::runtime_error&) {
+  }
+  // A full disk still lets a file go: no report at all is "missing", never a stale pass.
+  fs::remove(dir / "latest.json", ec);
+  if (ec && fs::exists(dir / "latest.json")) {
+    throw std::runtime_error("cannot replace or remove " + (dir / "latest.json").string() + ": " + ec.message());
+  }
+  fs::remove(dir / "latest.txt", ec);
+}
+
 json CommissioningStatus::to_json() const {
   return {{"state", state}, {"detail", detail}, {"date", date.empty() ? json(nullptr) : json(date)}};
 }
 
-CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir) {
+CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir,
+                                         const std::optional<std::string>& live_identity) {
   const DriveSettings& d = config.machine.drive;
   if (!needs_profile(d.transport) || !config.drive_profile) {
     return {"not_needed", "the built-in simulated drive needs no commissioning", ""};
@@ -162,8 +199,14 @@ CommissioningStatus commissioning_status(const FullConfig& config, const std::st
     return waived_or({"missing", std::string(exists ? "the commissioning report " + latest.string() + " cannot be read"
                                                     : "the drive has never been commissioned") + run_it, ""});
   }
-  if (rec->fingerprint != commissioning_fingerprint(*config.drive_profile, d)) {
-    return waived_or({"stale", "the drive profile or connection changed since the commissioning of " + rec->date + run_it,
+  if (rec->fingerprint != commissioning_fingerprint(config)) {
+    return waived_or({"stale", "the drive profile or machine.yaml's drive, belt, ceilings or safety settings changed "
+                               "since the commissioning of " + rec->date + run_it,
+                      rec->date});
+  }
+  if (live_identity && *live_identity != rec->identity) {
+    return waived_or({"stale", "this is not the drive commissioned on " + rec->date + " (it says '" + *live_identity +
+                                   "', the report says '" + rec->identity + "')" + run_it,
                       rec->date});
   }
   if (!rec->passed) {
@@ -174,7 +217,8 @@ CommissioningStatus commissioning_status(const FullConfig& config, const std::st
     return waived_or({"failed", "the drive failed its commissioning of " + rec->date + " (" + failed + ")" + run_it,
                       rec->date});
   }
-  return {"passed", "the drive passed its commissioning of " + rec->date, rec->date};
+  return {"passed", "passed " + rec->date + (rec->technician.empty() ? "" : " by " + rec->technician),
+          rec->date};
 }
 
 }  // namespace treadd

@@ -20,6 +20,7 @@ struct CommissioningCheck {
   std::optional<double> seconds;        // a measured time (stops, backstop)
   std::optional<double> commanded_kmh;  // belt runs
   std::optional<double> measured_kmh;
+  std::string value;  // what the technician read on the panel (a question's `value:`), or empty
 };
 
 struct CommissioningRecord {
@@ -27,6 +28,10 @@ struct CommissioningRecord {
   std::string profile;      // drive profile name
   std::string fingerprint;  // of the profile's contents and the drive connection
   std::string drive;        // "Modbus RTU /dev/ttyUSB0 19200 8E1 unit 1, profile siemens-v20"
+  std::string identity;     // what the drive said it is ("serial number 1-1-8745-57"); empty if it says nothing
+  std::string technician;   // who ran it
+  std::string treadd_version;
+  std::string direction;    // how treadd knows the belt's turn: status_bits | signed_output | none
   bool passed = false;
   std::vector<CommissioningCheck> checks;
 };
@@ -39,9 +44,14 @@ nlohmann::json to_json(const CommissioningRecord& r);
 std::optional<CommissioningRecord> record_from_json(const nlohmann::json& j);
 std::string to_text(const CommissioningRecord& r);
 
-// Identifies what was commissioned: a changed register, value, parameter check or connection
-// makes an old report stale.
-std::string commissioning_fingerprint(const DriveProfile& p, const DriveSettings& d);
+// Identifies what was commissioned: the whole drive profile file and every key of machine.yaml's
+// belt_sections (config/model.hpp). Any change to either makes an old report stale.
+std::string commissioning_fingerprint(const FullConfig& config);
+
+// Before a commissioning moves the belt, the last report stops counting: a run that fails, is
+// interrupted, or cannot write its report must never leave an earlier pass in force. Writes an
+// "in progress" failed report as latest, or removes latest; throws std::runtime_error if neither works.
+void withdraw_commissioning_record(const std::string& state_dir, const CommissioningRecord& starting);
 
 // <state>/commissioning/: one JSON and one text file per run, and latest.json / latest.txt.
 std::string commissioning_dir(const std::string& state_dir);
@@ -56,6 +66,9 @@ struct CommissioningStatus {
   nlohmann::json to_json() const;
 };
 
-CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir);
+// `live_identity`: what the connected drive says it is; a report for another drive (a swap of the
+// same model) is stale. nullopt = not connected yet (judged again once it is).
+CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir,
+                                         const std::optional<std::string>& live_identity = std::nullopt);
 
 }  // namespace treadd

@@ -345,7 +345,11 @@ json Controller::status_json() const {
   j["drive"] = {{"name", drive_.describe()},
                 {"link_up", last_feedback_.link_up},
                 {"fault_code", last_feedback_.fault_code},
-                {"safety_key_present", last_feedback_.safety_key_present}};
+                {"safety_key_present", last_feedback_.safety_key_present},
+                // Whether the drive reports which way the belt turns (the wrong_direction rule needs it).
+                {"direction", last_feedback_.direction_verified ? "verified" : "unverified"}};
+  if (std::string problem = drive_.link_problem(); !problem.empty()) j["drive"]["problem"] = problem;
+  if (std::string identity = drive_.identity(); !identity.empty()) j["drive"]["identity"] = identity;
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
   j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);

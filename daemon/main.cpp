@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "config/loader.hpp"
 #include "daemon/control_loop.hpp"
@@ -21,6 +23,7 @@
 #include "daemon/instance_lock.hpp"
 #include "daemon/background_work.hpp"
 #include "daemon/commissioning.hpp"
+#include "daemon/commissioning_guard.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
@@ -36,6 +39,8 @@ struct Options {
   std::string state_dir = "/var/lib/treadd";
   bool check_config = false;
   bool commission = false;
+  bool answers_from_stdin = false;
+  std::string technician;
 };
 
 // Pets the systemd watchdog from the control loop itself, and only while ticks run on time:
@@ -67,28 +72,87 @@ void raise_descriptor_limit() {
   }
 }
 
+// One answer from the technician: yes or no (any case, y/n too); anything else asks again. End of
+// input is no answer at all, never a "no" nor a "yes".
+std::optional<std::string> read_line(const std::string& prompt) {
+  std::cout << prompt << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    std::cout << "\n";
+    return std::nullopt;
+  }
+  if (!isatty(STDIN_FILENO)) std::cout << answer << "\n";  // a script's answers show in the transcript
+  while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back()))) answer.pop_back();
+  return answer;
+}
+
+std::optional<bool> ask_yes_no(const std::string& question) {
+  for (int tries = 0; tries < 5; ++tries) {
+    auto answer = read_line(question + " [yes/no] ");
+    if (!answer) return std::nullopt;
+    std::string a = *answer;
+    for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (a == "yes" || a == "y") return true;
+    if (a == "no" || a == "n") return false;
+    std::cout << "please answer yes or no\n";
+  }
+  return std::nullopt;
+}
+
 // `treadd --commission`: the technician's check of a real drive, run with the service stopped (the
-// instance locks make sure of it). Questions on stdout, answers (yes/no) from stdin.
+// instance locks make sure of it). Questions on stdout, answers from the terminal.
 int commission_drive(const Options& opt, const FullConfig& config) {
   if (!config.drive_profile) {
     std::cerr << "treadd: drive.transport is 'sim': the built-in simulated drive needs no commissioning\n";
     return 2;
   }
+  if (!isatty(STDIN_FILENO) && !opt.answers_from_stdin) {
+    std::cerr << "treadd: --commission asks the technician at the machine (is the belt unloaded? does it run the "
+                 "right way?), but standard input is not a terminal; run it at a terminal, or give "
+                 "--answers-from-stdin to answer from a script (a test rig)\n";
+    return 2;
+  }
+  std::string technician = opt.technician;
+  if (technician.empty()) {
+    auto name = read_line("Your name, for the commissioning report: ");
+    if (!name || name->empty()) {
+      std::cerr << "treadd: the report needs the technician's name (or --technician NAME)\n";
+      return 2;
+    }
+    technician = *name;
+  }
   // The daemon holds the state directory's lock while it runs (its runtime directory, with the
   // socket's lock, is gone once the service stops): one lock says "the service is stopped".
   InstanceLock state_lock(opt.state_dir + "/treadd.lock", "the state directory " + opt.state_dir);
+  const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
   ModbusDrive drive(config.machine.drive, *config.drive_profile, config.machine.belt.kmh_per_hz);
+  CommissioningGuard guard(drive, SocketServer::estop_path(socket_path));
   CommissioningIo io;
   io.say = [](const std::string& line) { std::cout << line << std::endl; };
-  io.ask = [](const std::string& question) {
-    std::cout << question << " [yes/no] " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer)) answer.clear();
-    std::cout << answer << "\n";
-    return answer == "yes" || answer == "y";
-  };
-  const CommissioningRecord rec = commission(config, drive, io);
-  const std::string path = write_commissioning_record(opt.state_dir, rec);
+  io.ask = ask_yes_no;
+  io.ask_value = [](const std::string& prompt) { return read_line(prompt + " "); };
+  io.stopped = &guard.stopped();
+  io.technician = technician;
+  const CommissioningOutcome outcome = commission(config, drive, io, [&](const CommissioningRecord& starting) {
+    withdraw_commissioning_record(opt.state_dir, starting);
+  });
+  const CommissioningRecord& rec = outcome.record;
+  if (!outcome.drive_answered) {
+    guard.finished();
+    std::cerr << "treadd: " << rec.checks.front().detail << "\nnothing was checked; the last commissioning report is kept\n";
+    return 1;
+  }
+  std::string path;
+  try {
+    path = write_commissioning_record(opt.state_dir, rec);
+  } catch (const std::runtime_error& e) {
+    guard.finished();
+    // The "in progress" report written before the belt moved stays: a failed state, never a pass.
+    std::cerr << "treadd: " << e.what() << "; the commissioning counts as failed\n";
+    log::error(std::string("commissioning report not written: ") + e.what());
+    return 1;
+  }
+  guard.finished();
   std::cout << "\n" << to_text(rec) << "\nreport written to " << path << " (and latest.json beside it)\n";
   log::notice(std::string("commissioning of ") + rec.profile + (rec.passed ? " passed" : " FAILED") + "; report " + path);
   return rec.passed ? 0 : 1;
@@ -121,8 +185,19 @@ int run(const Options& opt) {
 
   sd_notify(0, "STATUS=connecting to the drive");
   auto drive = make_drive(config);
-  drive->connect();
-  log::notice("drive connected: " + drive->describe());
+  // Connecting never ends the daemon: a drive still booting, a wrong unit id or a refused setting
+  // leaves treadd up (status says why, the e-stop socket answers) and trying again in the background.
+  drive->start_connecting();
+  const auto connect_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!drive->feedback().link_up && std::chrono::steady_clock::now() < connect_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string drive_problem = drive->link_problem();
+  if (drive_problem.empty()) {
+    log::notice("drive connected: " + drive->describe());
+  } else {
+    log::error("drive not connected, retrying: " + drive_problem);
+  }
 
   asio::io_context io;
   BackgroundSync disk_sync;
@@ -132,7 +207,9 @@ int run(const Options& opt) {
   AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
   Controller controller(config, opt.config_dir, *drive,
                         Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});
-  const CommissioningStatus commissioning = commissioning_status(config, opt.state_dir);
+  std::optional<std::string> identity;
+  if (drive_problem.empty() && config.drive_profile) identity = drive->identity();
+  const CommissioningStatus commissioning = commissioning_status(config, opt.state_dir, identity);
   controller.set_commissioning(commissioning);
   if (commissioning.state != "passed" && commissioning.state != "not_needed") {
     log::warning("commissioning: " + commissioning.detail);
@@ -155,9 +232,33 @@ int run(const Options& opt) {
   server.set_background(&background);
   WatchdogPetter watchdog;
   std::optional<State> last_state;
+  std::uint32_t seen_generation = controller.last_feedback().link_generation;
+  TimePoint next_drive_check = TimePoint{};
   ControlLoop loop(io, controller, config.machine.control.tick_hz, [&](TimePoint now, bool on_time) {
     watchdog.on_tick(now, on_time);
     server.publish(now);
+    // Once a second: a drive that connected or reconnected is judged against its commissioning
+    // (a swapped drive says another identity), and a changed connection problem is logged.
+    if (now >= next_drive_check) {
+      next_drive_check = now + std::chrono::seconds(1);
+      std::string problem = drive->link_problem();
+      if (problem != drive_problem) {
+        if (problem.empty()) {
+          log::notice("drive connected: " + drive->describe());
+        } else {
+          log::error("drive not connected, retrying: " + problem);
+        }
+        drive_problem = std::move(problem);
+      }
+      const auto& fb = controller.last_feedback();
+      if (config.drive_profile && fb.link_up && (fb.link_generation != seen_generation || !identity)) {
+        seen_generation = fb.link_generation;
+        identity = drive->identity();
+        const CommissioningStatus now_status = commissioning_status(config, opt.state_dir, identity);
+        if (now_status.state != "passed" && now_status.state != "not_needed") log::warning("commissioning: " + now_status.detail);
+        controller.set_commissioning(now_status);
+      }
+    }
     // systemctl status shows what the belt is doing; sent (and built) only when the state changes.
     if (controller.supervisor().state() == last_state) return;
     last_state = controller.supervisor().state();
@@ -256,6 +357,10 @@ int main(int argc, char** argv) {
   app.add_flag("--commission", opt.commission,
                "technician's check of a real drive (belt unloaded, service stopped): parameters, panel settings, "
                "belt runs, stops and the drive's own comms-loss stop; writes a report under the state directory");
+  app.add_flag("--answers-from-stdin", opt.answers_from_stdin,
+               "--commission: take the technician's answers from a pipe (a test rig); without it they must come from "
+               "a terminal");
+  app.add_option("--technician", opt.technician, "--commission: the technician's name, for the report");
   CLI11_PARSE(app, argc, argv);
   try {
     return run(opt);

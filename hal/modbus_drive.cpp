@@ -11,7 +11,19 @@ ModbusDrive::ModbusDrive(const DriveSettings& settings, DriveProfile profile, do
       profile_(std::move(profile)),
       kmh_per_hz_(kmh_per_hz),
       reads_(plan_feedback_reads(profile_)),
-      link_(settings) {}
+      link_(settings),
+      checks_(profile_.parameters) {
+  if (profile_.restart && profile_.restart->kind == RestartIndicator::Kind::marker) {
+    const RestartIndicator& m = *profile_.restart;
+    ParameterCheck marker;
+    marker.parameter = "restart marker";
+    marker.address = m.word.address;
+    marker.write = m.value;
+    marker.what = m.what + ": written at connect, cleared by the drive's power-up";
+    marker.fix = "the drive refused the write: check the profile's restart register";
+    checks_.push_back(marker);
+  }
+}
 
 ModbusDrive::~ModbusDrive() { disconnect(); }
 
@@ -21,7 +33,7 @@ bool ModbusDrive::apply_parameters() {
   // Most drives ship with their comms-loss stop off; the belt must stop by itself if treadd dies.
   // What can be written is written; everything else (panel-only parameters included) is read.
   std::vector<ParameterReading> readings;
-  for (const auto& check : profile_.parameters) {
+  for (const auto& check : checks_) {
     ParameterReading r{check, std::nullopt, {}};
     std::uint16_t value = 0;
     const bool written = !check.write || link_.write_register(check.address, *check.write);
@@ -34,9 +46,37 @@ bool ModbusDrive::apply_parameters() {
     readings.push_back(std::move(r));
   }
   const bool all_hold = failures(readings).empty();
+  std::string identity = read_identity();
   std::lock_guard lock(mutex_);
   readings_ = std::move(readings);
+  identity_ = std::move(identity);
+  latest_.setting_lost = 0;
+  last_restart_counter_.reset();
   return all_hold;
+}
+
+std::string ModbusDrive::read_identity() {
+  std::string out;
+  for (const auto& id : profile_.identity) {
+    std::uint16_t words[8] = {};
+    out += (out.empty() ? "" : ", ") + id.name + " ";
+    if (!link_.read(id.first.type, id.first.address, id.count, words)) {
+      out += "unreadable";
+      continue;
+    }
+    for (std::uint16_t i = 0; i < id.count; ++i) out += (i ? "-" : "") + std::to_string(words[i]);
+  }
+  return out;
+}
+
+std::string ModbusDrive::identity() const {
+  std::lock_guard lock(mutex_);
+  return identity_;
+}
+
+void ModbusDrive::count_restart() {
+  ++latest_.drive_restarts;
+  latest_.setting_lost = 0;
 }
 
 std::vector<ParameterReading> ModbusDrive::parameter_readings() const {
@@ -51,19 +91,61 @@ void ModbusDrive::set_silent(bool silent) {
   silent_ = silent;
 }
 
-void ModbusDrive::connect() {
-  if (!link_.open()) throw DriveError(link_.last_error());
-  if (!apply_parameters()) {
+bool ModbusDrive::try_connect(std::string& why) {
+  link_.close();
+  if (!link_.open()) {
+    why = link_.last_error();
+    return false;
+  }
+  // A drive that answers nothing at all is a link to fix, not a list of panel settings.
+  const auto exceptions_before = link_.counters().exceptions;
+  std::uint16_t probe = 0;
+  if (!link_.read(profile_.output_hz.type, profile_.output_hz.address, 1, &probe)) {
+    why = link_.counters().exceptions != exceptions_before
+              ? "the drive answered reading its output frequency (register " + std::to_string(profile_.output_hz.address) +
+                    ") with an error: " + link_.last_error() + "; is drive.profile (" + profile_.name + ") this drive's?"
+              : link_.no_answer();
     link_.close();
-    throw DriveError("refusing to run a belt the drive would not stop by itself (profile " + profile_.name + "):\n" +
-                     failures(parameter_readings()));
+    return false;
+  }
+  if (!apply_parameters()) {
+    why = "refusing to run the belt: the drive does not hold the settings profile " + profile_.name + " needs:\n" +
+          failures(parameter_readings());
+    link_.close();
+    return false;
   }
   if (!send_command(DriveCommand{Motion::stop, Direction::reverse, 0}) || !read_feedback()) {
+    why = "the drive stopped answering (" + describe() + "): " + link_.last_error();
     link_.close();
-    throw DriveError("the drive does not answer (" + describe() + "): " + link_.last_error());
+    return false;
   }
+  std::lock_guard lock(mutex_);
+  problem_.clear();
+  return true;
+}
+
+void ModbusDrive::connect() {
+  std::string why;
+  if (!try_connect(why)) throw DriveError(why);
   stopping_ = false;
   thread_ = std::thread([this] { io_loop(); });
+}
+
+void ModbusDrive::start_connecting() {
+  stopping_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    problem_ = "connecting to the drive (" + describe() + ")";
+  }
+  thread_ = std::thread([this] {
+    reconnect_with_backoff();
+    io_loop();
+  });
+}
+
+std::string ModbusDrive::link_problem() const {
+  std::lock_guard lock(mutex_);
+  return problem_;
 }
 
 void ModbusDrive::disconnect() {
@@ -174,6 +256,23 @@ bool ModbusDrive::read_feedback() {
     for (std::uint16_t i = 0; i < block.count; ++i) words[{block.type, static_cast<std::uint16_t>(block.start + i)}] = buf[i];
   }
   DecodedFeedback d = decode_feedback(profile_, words, kmh_per_hz_);
+  // A power-up counter that went back, or a power-up flag while the drive is told to run: the
+  // drive restarted. Re-armed at once (a restarted drive may have forgotten its comms-loss stop).
+  bool restarted = false;
+  if (d.restart_counter) {
+    restarted = last_restart_counter_ && *d.restart_counter < *last_restart_counter_;
+    last_restart_counter_ = d.restart_counter;
+  }
+  if (d.restart_flag) {
+    std::lock_guard lock(mutex_);
+    restarted = restarted || wanted_.motion == Motion::run;
+  }
+  if (restarted) {
+    apply_parameters();
+    last_restart_counter_ = d.restart_counter;
+    std::lock_guard lock(mutex_);
+    count_restart();
+  }
   if (d.fault_code != 0 && profile_.fault_number) {
     // The flag says "a fault"; the drive's own code says which (read only while faulted).
     std::uint16_t number = 0;
@@ -188,7 +287,8 @@ bool ModbusDrive::read_feedback() {
   latest_.received_at = Clock::now();
   latest_.link_up = true;
   latest_.measured_kmh = d.measured_kmh;
-  latest_.direction = d.direction.value_or(wanted_.direction);
+  latest_.turning = d.direction;
+  latest_.direction_verified = profile_.direction_source() != DirectionSource::none;
   latest_.fault_code = d.fault_code;
   latest_.safety_key_present = d.safety_key_present;
   return true;
@@ -201,27 +301,38 @@ bool ModbusDrive::cycle() {
     cmd = wanted_;
   }
   // The full command every cycle, not only on change, so a lost write heals on the next one.
-  return send_command(cmd) && read_feedback() && check_drive_settings();
+  return send_command(cmd) && read_feedback() && scan_next_setting();
 }
 
-bool ModbusDrive::check_drive_settings() {
+bool ModbusDrive::scan_next_setting() {
   // A drive that restarts (a power blip) while the link stays quiet — on RS-485 there is no
   // connection to drop — comes back with its stored defaults, and its comms-loss watchdog may be
-  // off: the belt would run on with no backstop. About once a second the watchdog registers are
-  // read back; if one changed, it is armed again and the link is reported lost and re-established,
-  // which the supervisor latches as link loss ("it may have restarted").
-  const auto every = std::max<long>(1, static_cast<long>(std::chrono::milliseconds(1000) / settings_.poll_period));
+  // off: the belt would run on with no backstop. And a read-only setting changed at the panel
+  // mid-session (58.16 comms-loss time set to 0) leaves a belt the drive would no longer stop by
+  // itself. So every setting is read again, one per turn, all of them about once a second.
+  if (checks_.empty()) return true;
+  const auto cycles_per_second = std::max<long>(1, static_cast<long>(std::chrono::milliseconds(1000) / settings_.poll_period));
+  const long every = std::max<long>(1, cycles_per_second / static_cast<long>(checks_.size()));
   if (++cycles_since_settings_check_ < every) return true;
   cycles_since_settings_check_ = 0;
-  for (const auto& check : profile_.parameters) {
-    if (!check.write) continue;  // panel-only parameters survive a restart; written ones may not
-    std::uint16_t value = 0;
-    if (!send_pending_estop() || !link_.read_holding(check.address, 1, &value)) return false;
-    if (value == *check.write) continue;
+  const std::size_t index = next_setting_;
+  next_setting_ = (next_setting_ + 1) % checks_.size();
+  const ParameterCheck& check = checks_[index];
+  std::uint16_t value = 0;
+  if (!send_pending_estop() || !link_.read(check.type, check.address, 1, &value)) return false;
+  if (check.write) {
+    if (value == *check.write) return true;
     const bool armed = apply_parameters();
     std::lock_guard lock(mutex_);
-    ++latest_.link_generation;
+    count_restart();
     return armed;
+  }
+  std::lock_guard lock(mutex_);
+  if (!check.holds(value)) {
+    latest_.setting_lost = static_cast<std::uint16_t>(index + 1);
+    latest_.setting_raw = value;
+  } else if (latest_.setting_lost == index + 1) {
+    latest_.setting_lost = 0;
   }
   return true;
 }
@@ -229,13 +340,18 @@ bool ModbusDrive::check_drive_settings() {
 void ModbusDrive::reconnect_with_backoff() {
   auto backoff = std::chrono::milliseconds(100);
   while (!stopping_) {
-    link_.close();
-    if (link_.open() && apply_parameters()) {
+    std::string why;
+    if (try_connect(why)) {
       std::lock_guard lock(mutex_);
       ++counters_.reconnects;
       // Even a reconnect faster than a tick must reach the supervisor: the drive may have restarted.
       ++latest_.link_generation;
       return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      problem_ = why;
+      latest_.link_up = false;
     }
     if (!sleep_unless_stopping(backoff)) return;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));

@@ -22,6 +22,8 @@ class ModbusDrive final : public MotorDrive {
   ~ModbusDrive() override;
 
   void connect() override;
+  void start_connecting() override;
+  std::string link_problem() const override;
   void disconnect() override;
   void command(const DriveCommand& cmd) override;
   void emergency_stop() override;
@@ -29,6 +31,7 @@ class ModbusDrive final : public MotorDrive {
   std::string describe() const override;
 
   LinkCounters link_counters() const override;
+  std::string identity() const override;
 
   // The profile's safety parameters as the drive held them at the last connect (or re-arm): what
   // the commissioning check prints, and why connect() refused.
@@ -43,10 +46,18 @@ class ModbusDrive final : public MotorDrive {
   bool send_command(const DriveCommand& cmd);
   bool send_pending_estop();
   bool read_feedback();
-  bool check_drive_settings();  // the watchdog still armed? (a restarted drive forgets it)
+  // One of the profile's settings (or the restart marker) per turn, all of them about once a
+  // second: a written one the drive forgot means it restarted (re-armed), a read-only one it no
+  // longer holds is reported in the feedback (setting_lost) until it holds again.
+  bool scan_next_setting();
+  void count_restart();  // with mutex_ held
+  std::string read_identity();
   // Writes the profile's writable parameters and reads every one back; true when all hold.
   bool apply_parameters();
   void reconnect_with_backoff();
+  // Opens the link, checks the drive answers, arms and checks its settings, sends a stop; false
+  // with `why` in a technician's words. I/O thread (or before it runs).
+  bool try_connect(std::string& why);
   bool sleep_unless_stopping(std::chrono::steady_clock::duration d);  // false when asked to stop
   // Sleeps until `next`, sending any e-stop that arrives meanwhile; false when asked to stop.
   bool wait_until_next_poll(std::chrono::steady_clock::time_point next);
@@ -71,6 +82,11 @@ class ModbusDrive final : public MotorDrive {
   std::vector<ParameterReading> readings_;  // guarded by mutex_
   int consecutive_failures_ = 0;
   long cycles_since_settings_check_ = 0;  // I/O thread only
+  std::size_t next_setting_ = 0;          // I/O thread only
+  std::vector<ParameterCheck> checks_;    // the profile's parameters, then the restart marker
+  std::optional<std::uint16_t> last_restart_counter_;  // I/O thread only
+  std::string identity_;                  // guarded by mutex_
+  std::string problem_;                   // guarded by mutex_
   std::thread thread_;
 };
 

@@ -14,12 +14,25 @@ ModbusLink::~ModbusLink() {
 
 std::string ModbusLink::describe() const {
   if (settings_.transport == Transport::rtu) {
-    return "Modbus RTU " + settings_.device + " " + std::to_string(settings_.baud) + " " + settings_.parity +
-           std::to_string(settings_.data_bits) + std::to_string(settings_.stop_bits) + ", unit " +
+    // Written as manuals and panels write a serial format: 8E1 (data bits, parity, stop bits).
+    return "Modbus RTU " + settings_.device + " " + std::to_string(settings_.baud) + " " +
+           std::to_string(settings_.data_bits) + settings_.parity + std::to_string(settings_.stop_bits) + ", unit " +
            std::to_string(settings_.unit_id);
   }
   return "Modbus TCP " + settings_.host + ":" + std::to_string(settings_.port) + ", unit " +
          std::to_string(settings_.unit_id);
+}
+
+std::string ModbusLink::no_answer() const {
+  if (settings_.transport == Transport::rtu) {
+    return "no answer from unit " + std::to_string(settings_.unit_id) + " at " + std::to_string(settings_.baud) + " " +
+           std::to_string(settings_.data_bits) + settings_.parity + std::to_string(settings_.stop_bits) + " on " +
+           settings_.device + ": check the wiring (A/B, ground), the unit id, the baud rate and parity on the drive's "
+           "panel, and that it is set to Modbus RTU (" + last_error_ + ")";
+  }
+  return "no answer from unit " + std::to_string(settings_.unit_id) + " at " + settings_.host + ":" +
+         std::to_string(settings_.port) + ": check the network, the drive's address, its Modbus TCP option and the "
+         "unit id (" + last_error_ + ")";
 }
 
 bool ModbusLink::open() {

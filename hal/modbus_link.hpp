@@ -46,6 +46,8 @@ class ModbusLink {
   const std::string& last_error() const { return last_error_; }
   const LinkCounters& counters() const { return counters_; }
   std::string describe() const;
+  // What a technician checks when the drive never answers: the link's settings, named.
+  std::string no_answer() const;
 
  private:
   bool check(int rc);

@@ -24,6 +24,12 @@ class MotorDrive {
 
   // Opens the link and arms the drive's own comms-loss stop where it has one. Throws DriveError.
   virtual void connect() = 0;
+  // The daemon's way: returns at once and keeps trying in the background (a drive still booting, a
+  // cable being fixed), with link_problem() saying why it is not connected yet. The belt stays
+  // stopped meanwhile: the supervisor sees no link.
+  virtual void start_connecting() { connect(); }
+  // Why the drive is not connected (no answer, refused settings), in a technician's words; empty when it is.
+  virtual std::string link_problem() const { return {}; }
   // Tells the drive to stop and closes the link.
   virtual void disconnect() = 0;
   // The command to hold from now on; sent in full every cycle, so a lost write heals.
@@ -35,6 +41,9 @@ class MotorDrive {
   // One line for logs and status: transport and address.
   virtual std::string describe() const = 0;
   virtual LinkCounters link_counters() const { return {}; }
+  // What tells this drive from another of its model (serial number, firmware), as read at the last
+  // connect; empty when the drive exposes nothing of the kind.
+  virtual std::string identity() const { return {}; }
 };
 
 }  // namespace treadd

@@ -2,13 +2,14 @@
 
 namespace treadd {
 
-std::string ParameterReading::sentence() const {
-  const std::string name = check.parameter + " (" + check.what + ")";
-  if (!raw) return name + " could not be read: " + error + "; " + check.fix;
-  const std::string value = std::to_string(*raw & check.mask);
-  if (pass()) return name + " = " + value + ": ok";
-  return name + " reads " + value + ", must be " + check.expected() + ": " + check.fix;
+std::string ParameterReading::detail() const {
+  if (!raw) return "(" + check.what + ") could not be read: " + error + "; " + check.fix;
+  const std::string value = check.shown(*raw);
+  if (pass()) return "= " + value + " (" + check.what + "): ok";
+  return "reads " + value + ", must be " + check.expected() + " (" + check.what + "): " + check.fix;
 }
+
+std::string ParameterReading::sentence() const { return check.parameter + " " + detail(); }
 
 std::string failures(const std::vector<ParameterReading>& readings) {
   std::string out;

@@ -19,6 +19,8 @@ struct ParameterReading {
   bool pass() const { return raw && check.holds(*raw); }
   // "Pr.09-03 (comms-loss timeout, 0.1 s units) reads 0, must be from 1 to 10: set Pr.09-03 to 5 on the panel"
   std::string sentence() const;
+  // The same without the leading parameter name (where the name is already shown beside it).
+  std::string detail() const;
 };
 
 // Every failing reading, one sentence a line; empty when all pass.

@@ -2,6 +2,7 @@
 
 #include "core/units.hpp"
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace treadd {
@@ -45,6 +46,10 @@ std::vector<ReadBlock> plan_feedback_reads(const DriveProfile& p) {
   std::vector<const ScaledRegister*> regs{&p.output_hz};
   if (p.fault_code) regs.push_back(&*p.fault_code);
   if (p.safety_key) regs.push_back(&*p.safety_key);
+  if (p.turn) regs.push_back(&p.turn->word);
+  // A restart counter or flag is read with every poll, so a restart is named before the speed drop
+  // it causes; a marker is read back with the settings, about once a second.
+  if (p.restart && p.restart->kind != RestartIndicator::Kind::marker) regs.push_back(&p.restart->word);
   std::vector<ReadBlock> blocks;
   for (RegisterType type : {RegisterType::holding, RegisterType::input}) {
     std::vector<std::uint16_t> addrs;
@@ -70,8 +75,22 @@ DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& word
   DecodedFeedback f;
   const double hz = decode_scaled(p.output_hz, raw(p.output_hz));
   f.measured_kmh = units::kmh_from_hz(std::abs(hz), kmh_per_hz);
-  if (p.output_hz.is_signed && std::abs(hz) > 1e-9) f.direction = hz < 0 ? Direction::reverse : Direction::forward;
-  if (p.fault_code) f.fault_code = raw(*p.fault_code) & p.fault_code_mask;
+  if (p.turn) {
+    const std::uint16_t bits = raw(p.turn->word) & p.turn->mask;
+    if (bits == p.turn->forward) f.direction = Direction::forward;
+    if (bits == p.turn->reverse) f.direction = Direction::reverse;
+  } else if (p.output_hz.is_signed && std::abs(hz) > 1e-9) {
+    f.direction = hz < 0 ? Direction::reverse : Direction::forward;
+  }
+  if (p.restart && p.restart->kind == RestartIndicator::Kind::counter) {
+    f.restart_counter = static_cast<std::uint16_t>(raw(p.restart->word) & p.restart->mask);
+  }
+  if (p.restart && p.restart->kind == RestartIndicator::Kind::flag_while_running) {
+    f.restart_flag = (raw(p.restart->word) & p.restart->mask) != 0;
+  }
+  // The fault code is the masked bit field's value (E3 register 6: the high byte), or 1 for a
+  // one-bit "fault present" flag.
+  if (p.fault_code) f.fault_code = (raw(*p.fault_code) & p.fault_code_mask) >> std::countr_zero(p.fault_code_mask);
   if (p.safety_key) f.safety_key_present = (raw(*p.safety_key) & p.safety_key_mask) != 0;
   return f;
 }
@@ -98,10 +117,25 @@ RegisterWords encode_feedback(const DriveProfile& p, const DriveState& state) {
   const auto code = static_cast<std::uint16_t>(state.fault_code);
   if (p.fault_code) {
     // Drives that flag a fault with a status bit (a mask) set that bit; others report the code.
-    w[{p.fault_code->type, p.fault_code->address}] = (code & p.fault_code_mask) == code ? code : p.fault_code_mask;
+    const int shift = std::countr_zero(p.fault_code_mask);
+    const auto field = static_cast<std::uint16_t>((code << shift) & p.fault_code_mask);
+    w[{p.fault_code->type, p.fault_code->address}] = (field >> shift) == code ? field : p.fault_code_mask;
   }
   if (p.fault_number) w[{p.fault_number->type, p.fault_number->address}] = code;
   if (p.safety_key) w[{p.safety_key->type, p.safety_key->address}] = state.safety_key_present ? p.safety_key_mask : 0;
+  if (p.turn) {
+    auto& word = w[{p.turn->word.type, p.turn->word.address}];
+    word = static_cast<std::uint16_t>((word & ~p.turn->mask) |
+                                      (state.direction == Direction::reverse ? p.turn->reverse : p.turn->forward));
+  }
+  if (p.restart && p.restart->kind == RestartIndicator::Kind::counter) {
+    auto& word = w[{p.restart->word.type, p.restart->word.address}];
+    word = static_cast<std::uint16_t>((word & ~p.restart->mask) | (state.powered_for_s & p.restart->mask));
+  }
+  if (p.restart && p.restart->kind == RestartIndicator::Kind::flag_while_running) {
+    auto& word = w[{p.restart->word.type, p.restart->word.address}];
+    word = static_cast<std::uint16_t>(state.switch_on_inhibited ? word | p.restart->mask : word & ~p.restart->mask);
+  }
   return w;
 }
 

@@ -33,9 +33,11 @@ std::vector<ReadBlock> plan_feedback_reads(const DriveProfile& p);
 
 struct DecodedFeedback {
   double measured_kmh = 0;
-  std::optional<Direction> direction;  // only drives with a signed output report it
+  std::optional<Direction> direction;  // from the turn bits or a signed output; empty when it says nothing
   int fault_code = 0;
   bool safety_key_present = true;
+  std::optional<std::uint16_t> restart_counter;  // restart kind counter: the drive's power-up count
+  bool restart_flag = false;                     // restart kind flag_while_running: the flag is set
 };
 
 DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& words, double kmh_per_hz);
@@ -59,6 +61,8 @@ struct DriveState {
   Direction direction = Direction::forward;
   int fault_code = 0;
   bool safety_key_present = true;
+  std::uint16_t powered_for_s = 0;   // seconds since power-up (restart kind counter)
+  bool switch_on_inhibited = false;  // from power-up until a stop word (restart kind flag_while_running)
 };
 // The feedback words (and the drive's own fault number register) for that state.
 RegisterWords encode_feedback(const DriveProfile& p, const DriveState& state);

@@ -80,7 +80,9 @@ DriveFeedback SimDrive::feedback() {
     }
     const Sample& s = ring_[pick];
     last_.measured_kmh = s.kmh + sensor_offset_kmh_;
-    last_.direction = s.direction;
+    // The built-in model is its own belt sensor: it knows which way the belt turns.
+    last_.turning = s.kmh > 0 ? std::optional(s.direction) : std::nullopt;
+    last_.direction_verified = true;
     last_.fault_code = s.fault;
   }
   last_.safety_key_present = safety_key_present_;

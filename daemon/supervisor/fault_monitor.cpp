@@ -27,6 +27,13 @@ std::optional<Fault> FaultMonitor::persisting(const DriveFeedback& fb, TimePoint
                                                     (name == fault_names_.end() ? "" : " (" + name->second + ")")}});
   }
   if (!fb.safety_key_present) return fault(RuleId::safety_key_lost, {});
+  if (fb.setting_lost != 0) {
+    const std::size_t i = fb.setting_lost - 1u;
+    const DriveSettingText unknown{"setting #" + std::to_string(fb.setting_lost), "?", "check the drive profile"};
+    const DriveSettingText& s = i < drive_settings_.size() ? drive_settings_[i] : unknown;
+    return fault(RuleId::drive_setting_changed,
+                 {{"setting", s.name}, {"value", std::to_string(fb.setting_raw)}, {"expected", s.expected}, {"fix", s.fix}});
+  }
   return std::nullopt;
 }
 
@@ -51,6 +58,13 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
     return f;
   }
   const DriveFeedback& fb = in.feedback;
+  // Before the link and the speed: a restarted drive also drops its speed and may drop the link,
+  // and the technician must hear the cause, not its symptoms.
+  const auto previous_restarts = std::exchange(drive_restarts_, fb.drive_restarts);
+  if (previous_restarts && *previous_restarts != fb.drive_restarts) {
+    link_generation_ = fb.link_generation;
+    return fault(RuleId::drive_restarted, {{"how", "it reported a power-up or forgot a setting treadd writes"}});
+  }
   const auto previous_generation = std::exchange(link_generation_, fb.link_generation);
   if (previous_generation && *previous_generation != fb.link_generation) {
     return fault(RuleId::link_loss,
@@ -69,6 +83,20 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
                               " between two readings (limit " + units::format_kmh(settings_.implausible_step_kmh) + ")"}});
   }
   last_measured_ = measured;
+
+  // A belt turning the wrong way is the worst hazard of a reverse treadmill: judged on what the
+  // drive reports, never on what it was told, while it is told to run, above standstill and for a
+  // few polls. (A belt pushed round by hand with the drive stopped has no commanded direction.)
+  if (ref.driving && fb.turning && *fb.turning != ref.direction && measured >= settings_.standstill_kmh) {
+    if (!wrong_turn_since_) wrong_turn_since_ = now;
+    if (now - *wrong_turn_since_ >= settings_.wrong_direction_time) {
+      return fault(RuleId::wrong_direction, {{"turning", to_string(*fb.turning)},
+                                             {"commanded", to_string(ref.direction)},
+                                             {"limit", units::format_duration(settings_.wrong_direction_time)}});
+    }
+  } else {
+    wrong_turn_since_.reset();
+  }
 
   const double overspeed_limit = ref.overspeed_cap_kmh + settings_.overspeed_margin_kmh;
   if (measured > overspeed_limit) {
@@ -94,6 +122,7 @@ void FaultMonitor::clear() {
   // timer and the overrun count need no reset: a reset happens only at standstill, where the next
   // reading clears the one and the next on-time tick the other.)
   last_measured_.reset();
+  wrong_turn_since_.reset();
 }
 
 }  // namespace treadd

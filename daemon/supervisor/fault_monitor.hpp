@@ -4,12 +4,23 @@
 
 #include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "daemon/supervisor/types.hpp"
 
 namespace treadd {
 
+// A drive setting as the fault names it: "Pr.00-20 (frequency command source: RS-485)", "1",
+// "set Pr.00-20 to 1 on the panel".
+struct DriveSettingText {
+  std::string name;
+  std::string expected;
+  std::string fix;
+};
+
 struct MotionReference {
+  Direction direction = Direction::reverse;  // the way the drive is told to turn
   double commanded_kmh = 0;
   double overspeed_cap_kmh = 0;  // the active cap for the belt's direction
   bool driving = false;          // the drive is told to run (tracking is checked only then)
@@ -18,8 +29,9 @@ struct MotionReference {
 class FaultMonitor {
  public:
   // `fault_names`: the drive profile's names for its fault codes, so a fault reads "1025 (overcurrent)".
-  explicit FaultMonitor(const SafetySettings& settings, std::map<int, std::string> fault_names = {})
-      : settings_(settings), fault_names_(std::move(fault_names)) {}
+  explicit FaultMonitor(const SafetySettings& settings, std::map<int, std::string> fault_names = {},
+                        std::vector<DriveSettingText> drive_settings = {})
+      : settings_(settings), fault_names_(std::move(fault_names)), drive_settings_(std::move(drive_settings)) {}
 
   // The first fault this tick reveals, if any.
   std::optional<Fault> check(const TickInputs& in, const MotionReference& ref, TimePoint now);
@@ -30,6 +42,9 @@ class FaultMonitor {
  private:
   SafetySettings settings_;
   std::map<int, std::string> fault_names_;
+  std::vector<DriveSettingText> drive_settings_;
+  std::optional<std::uint32_t> drive_restarts_;
+  std::optional<TimePoint> wrong_turn_since_;
   std::uint64_t last_sequence_ = 0;
   std::optional<std::uint32_t> link_generation_;
   std::optional<double> last_measured_;

@@ -90,7 +90,13 @@ const char* to_string(Reaction r);
     "belt at {measured} while {commanded} was commanded, for longer than the tracking time of {limit}")              \
   X(implausible_reading, fast_stop_latch, "reset at standstill", "{how}")                                            \
   X(safety_key_lost, fast_stop_latch, "reset at standstill once the key is back", "the safety key (pull-cord) is out") \
-  X(loop_overrun, fast_stop_latch, "reset at standstill", "the control loop {how}")
+  X(loop_overrun, fast_stop_latch, "reset at standstill", "the control loop {how}")                                  \
+  X(wrong_direction, fast_stop_latch, "reset at standstill",                                                         \
+    "the belt turns {turning} while {commanded} is commanded (for {limit})")                                         \
+  X(drive_setting_changed, fast_stop_latch, "reset at standstill once the drive holds it again",                     \
+    "the drive no longer holds {setting}: it reads {value}, must be {expected}; {fix}")                              \
+  X(drive_restarted, fast_stop_latch, "reset at standstill",                                                         \
+    "the drive restarted ({how}); its settings were checked again and a new start is needed")
 
 enum class RuleId : unsigned char {
 #define TREADD_RULE_ENUM(code, reaction, clears, message) code,

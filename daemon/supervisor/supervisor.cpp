@@ -11,7 +11,7 @@ namespace treadd {
 using std::chrono::duration;
 using std::chrono::duration_cast;
 
-Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety, settings.drive_fault_names) {
+Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety, settings.drive_fault_names, settings.drive_settings) {
   events_.reserve(16);
 }
 
@@ -79,8 +79,9 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
   // The stricter of the commanded and the reported direction's cap: a drive that reports speed
   // without (or with a wrong) sign must not turn a reverse run into a check against the forward cap.
   const double overspeed_cap =
-      session_ ? std::min(active_cap(fb.direction), active_cap(direction_)) : active_cap(fb.direction);
-  MotionReference ref{commanded_kmh_, overspeed_cap, drive_.motion == Motion::run};
+      session_ ? std::min(active_cap(fb.turning.value_or(direction_)), active_cap(direction_))
+               : active_cap(fb.turning.value_or(direction_));
+  MotionReference ref{direction_, commanded_kmh_, overspeed_cap, drive_.motion == Motion::run};
   if (auto fault = monitor_.check(in, ref, now); fault && state_ != State::faulted && state_ != State::estopped) {
     latch_fault(*fault, now);
   }

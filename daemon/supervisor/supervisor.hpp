@@ -23,6 +23,9 @@ struct SupervisorSettings {
   std::optional<std::string> start_blocked;
   // The drive profile's names for its fault codes (fault_names:), shown with the code.
   std::map<int, std::string> drive_fault_names;
+  // The drive profile's settings, in its order (DriveFeedback::setting_lost indexes them), as a
+  // technician reads them when one changes while connected.
+  std::vector<DriveSettingText> drive_settings;
 };
 
 struct SegmentStatus {

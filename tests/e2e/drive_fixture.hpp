@@ -25,7 +25,7 @@ class DriveFixture : public ModbusFixture {
   // Every question answered with `answer` ("yes" or "no").
   RunResult commission(const std::string& answer = "yes") {
     return run({"/bin/sh", "-c",
-                "yes " + answer + " | " + std::string(TREADD_BINARY) + " --commission --config-dir " + dir_ +
+                "yes " + answer + " | " + std::string(TREADD_BINARY) + " --commission --answers-from-stdin --technician \"Test Technician\" --config-dir " + dir_ +
                     "/etc --state-dir " + dir_ + "/state --socket " + socket_},
                60s);
   }
@@ -47,9 +47,14 @@ class DriveFixture : public ModbusFixture {
   }
 };
 
-// The keypad-set comms-loss stop treadsim needs for profiles without a comms_timeout register.
+// What treadsim needs to be the drive a profile expects, set up as the README says: the keypad-set
+// comms-loss stop for profiles without a comms_timeout register (E3 P-36, V20 P2014), and the
+// emergency ramp as the normal decel where the stop word is the e-stop word (Delta: Pr.01-13).
 inline std::vector<std::string> panel_watchdog_for(const std::string& profile) {
-  return profile == "optidrive-e3" ? std::vector<std::string>{"--watchdog-ms", "300"} : std::vector<std::string>{};
+  if (profile == "optidrive-e3") return {"--watchdog-ms", "300"};
+  if (profile == "siemens-v20") return {"--watchdog-ms", "500"};
+  if (profile == "delta-ms300") return {"--decel", "40"};
+  return {};
 }
 
 }  // namespace treadd::e2e

@@ -35,9 +35,15 @@ TEST(DriveProfiles, every_shipped_profile_loads_and_proves_its_backstop) {
                                  std::any_of(p.value->parameters.begin(), p.value->parameters.end(), [&](const auto& c) {
                                    return c.address == p.value->comms_timeout->address;
                                  });
-    const bool asked = std::any_of(p.value->panel_questions.begin(), p.value->panel_questions.end(),
-                                   [](const auto& q) { return q.ask.find("without a telegram") != std::string::npos; });
+    // Asked: a panel question about the parameter backstop_set_by names (the backstop test measures it).
+    const bool asked = std::any_of(p.value->panel_questions.begin(), p.value->panel_questions.end(), [&](const auto& q) {
+      return p.value->backstop_set_by.find(q.parameter) != std::string::npos;
+    });
     EXPECT_TRUE(register_backed || asked) << "no comms-loss backstop checked";
+    EXPECT_FALSE(p.value->backstop_set_by.empty());
+    // A drive trip is always latched: a fault register with a mask that lets a code through.
+    ASSERT_TRUE(p.value->fault_code.has_value());
+    EXPECT_NE(p.value->fault_code_mask, 0);
     for (const auto& c : p.value->parameters) EXPECT_FALSE(c.fix.empty()) << c.parameter;
     // The safety key: read from the drive, or its wiring asked at commissioning.
     const bool key_asked = std::any_of(p.value->panel_questions.begin(), p.value->panel_questions.end(),
@@ -78,7 +84,8 @@ TEST(DriveProfiles, a_parameter_check_needs_a_condition_and_the_sentence_for_the
 TEST(DriveProfiles, registers_and_words_that_would_make_a_check_prove_nothing_are_refused) {
   const std::string base =
       "name: x\nbackstop_within: 1s\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0, fast_stop: FS}\n"
-      "setpoint: {register: 1}\nfeedback: {output_hz: {register: OUT}}\nparameters:\n"
+      "backstop_set_by: the registers A\n"
+      "setpoint: {register: 1}\nfeedback: {output_hz: {register: OUT}, fault_code: {register: 17}}\nparameters:\n"
       "  - {parameter: A, register: PA, write: 5, what: w, fix: f}\n  - {parameter: B, register: 40, equals: 1, mask: M, what: w, fix: f}\n";
   auto variant = [&](const char* fs, const char* out, const char* pa, const char* m) {
     std::string y = base;
@@ -94,6 +101,40 @@ TEST(DriveProfiles, registers_and_words_that_would_make_a_check_prove_nothing_ar
   EXPECT_NE(variant("4", "16", "1", "0xFF").find("parameter A is on a register treadd writes"), std::string::npos);
   EXPECT_NE(variant("4", "16", "40", "0xFF").find("another parameter already checks"), std::string::npos);
   EXPECT_NE(variant("4", "16", "32", "0").find("a mask of 0"), std::string::npos);
+}
+
+TEST(DriveProfiles, a_profile_that_could_never_latch_a_drive_trip_is_refused) {
+  const std::string head =
+      "name: x\nbackstop_within: 1s\nbackstop_set_by: reg 3\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0}\n"
+      "setpoint: {register: 1}\n";
+  auto errors = [&](const std::string& feedback) { return join(parse_drive_profile(head + feedback, "x.yaml").errors); };
+  EXPECT_EQ(errors("feedback: {output_hz: {register: 2}, fault_code: {register: 3}}\n"), "");
+  EXPECT_NE(errors("feedback: {output_hz: {register: 2}}\n").find("feedback.fault_code is required"), std::string::npos);
+  EXPECT_NE(errors("feedback: {output_hz: {register: 2}, fault_code: {register: 3}, fault_code_mask: 0}\n")
+                .find("fault_code_mask of 0 hides every fault code"),
+            std::string::npos);
+}
+
+TEST(DriveProfiles, turn_bits_say_forward_reverse_or_nothing_and_a_fault_field_is_its_value) {
+  auto p = load_drive_profile(drives_dir + "/delta-ms300.yaml");
+  ASSERT_TRUE(p.ok()) << join(p.errors);
+  EXPECT_EQ(p.value->direction_source(), DirectionSource::status_bits);
+  RegisterWords w{{{RegisterType::holding, 0x2101}, 0x0018 | 0x0003}, {{RegisterType::holding, 0x2103}, 500}};
+  EXPECT_EQ(decode_feedback(*p.value, w, 0.2).direction, Direction::reverse);
+  w[{RegisterType::holding, 0x2101}] = 0x0003;
+  EXPECT_EQ(decode_feedback(*p.value, w, 0.2).direction, Direction::forward);
+  w[{RegisterType::holding, 0x2101}] = 0x0010 | 0x0003;  // forward -> reverse in progress: says nothing
+  EXPECT_FALSE(decode_feedback(*p.value, w, 0.2).direction.has_value());
+  auto e3 = load_drive_profile(drives_dir + "/optidrive-e3.yaml");
+  ASSERT_TRUE(e3.ok()) << join(e3.errors);
+  EXPECT_EQ(e3.value->direction_source(), DirectionSource::none);
+  RegisterWords status{{{RegisterType::holding, 5}, (50 << 8) | 0x02}};  // SC-F01, tripped bit
+  EXPECT_EQ(decode_feedback(*e3.value, status, 0.2).fault_code, 50);
+  status[{RegisterType::holding, 5}] = 0x0040;  // healthy, ready: not "fault 64"
+  EXPECT_EQ(decode_feedback(*e3.value, status, 0.2).fault_code, 0);
+  DriveState tripped;
+  tripped.fault_code = 50;
+  EXPECT_EQ(decode_feedback(*e3.value, encode_feedback(*e3.value, tripped), 0.2).fault_code, 50);
 }
 
 TEST(DriveProfiles, parameter_checks_compare_masked_raw_values) {
@@ -129,9 +170,12 @@ TEST(DriveProfiles, a_failed_reading_names_the_parameter_the_value_and_what_to_s
   c.min = 1;
   c.max = 1000;
   EXPECT_EQ(ParameterReading({c, std::uint16_t{0}, {}}).sentence(),
-            "P2014 (telegram-off time in ms) reads 0, must be from 1 to 1000: set P2014 to 500 on the panel");
+            "P2014 reads 0, must be from 1 to 1000 (telegram-off time in ms): set P2014 to 500 on the panel");
   EXPECT_EQ(ParameterReading({c, std::nullopt, "Connection timed out"}).sentence(),
             "P2014 (telegram-off time in ms) could not be read: Connection timed out; set P2014 to 500 on the panel");
+  c.max = -100;  // a negative bound: the drive's value is shown signed, as on its panel
+  c.min.reset();
+  EXPECT_EQ(ParameterReading({c, static_cast<std::uint16_t>(-5000), {}}).detail(), "= -5000 (telegram-off time in ms): ok");
   EXPECT_TRUE(failures({ParameterReading{c, std::uint16_t{500}, {}}}).empty());
 }
 
@@ -156,6 +200,11 @@ TEST(DriveProfiles, a_real_transport_without_a_profile_is_refused) {
   EXPECT_NE(join(m.errors).find("drive.profile is required when drive.transport is 'tcp'"), std::string::npos)
       << join(m.errors);
   EXPECT_TRUE(parse_machine(std::string("drive:\n  transport: sim\n") + machine_head, "machine.yaml").ok());
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 class ConfigDir : public ::testing::Test {
@@ -193,7 +242,7 @@ TEST_F(ConfigDir, the_named_profile_is_loaded_with_the_configuration) {
   ASSERT_TRUE(c.ok()) << join(c.errors);
   ASSERT_TRUE(c.value->drive_profile.has_value());
   EXPECT_EQ(c.value->drive_profile->name, "siemens-v20");
-  EXPECT_NE(c.value->drive_profile->parameter("P2014"), nullptr);
+  EXPECT_NE(c.value->drive_profile->parameter("P2000"), nullptr);
 }
 
 // ---- a commissioning report counts for the drive it was made on ----
@@ -207,27 +256,61 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
   EXPECT_EQ(commissioning_status(config, state).state, "missing");
   EXPECT_FALSE(commissioning_status(config, state).allows_start());
 
-  CommissioningRecord rec{"2026-11-28T10:00:00Z", "delta-ms300",
-                          commissioning_fingerprint(*config.drive_profile, config.machine.drive), "d", true,
-                          {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}},
-                           {"drive-side backstop", "belt", true, "standstill", {}, {}, {}}}};
+  auto row = [](std::string name, std::string kind) {
+    CommissioningCheck check;
+    check.name = std::move(name);
+    check.kind = std::move(kind);
+    check.pass = true;
+    check.detail = "ok";
+    return check;
+  };
+  CommissioningRecord rec;
+  rec.date = "2026-11-28T10:00:00Z";
+  rec.profile = "delta-ms300";
+  rec.fingerprint = commissioning_fingerprint(config);
+  rec.drive = "d";
+  rec.identity = "identity code 12, firmware 104";
+  rec.passed = true;
+  rec.checks = {row("Pr.09-03", "parameter"), row("drive-side backstop", "belt")};
   write_commissioning_record(state, rec);
   EXPECT_EQ(commissioning_status(config, state).state, "passed");
   EXPECT_TRUE(commissioning_status(config, state).allows_start());
+  EXPECT_EQ(commissioning_status(config, state, rec.identity).state, "passed");
+  EXPECT_EQ(commissioning_status(config, state, "identity code 12, firmware 105").state, "stale")
+      << "a swapped drive of the same model";
 
-  FullConfig moved = config;
-  moved.machine.drive.unit_id = 2;
-  EXPECT_EQ(commissioning_status(moved, state).state, "stale");
+  // Any key of machine.yaml's drive, belt, ceilings or safety sections, and any byte of the profile.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"unit_id: 1", "unit_id: 2"},
+           {"kmh_per_hz: 0.2", "kmh_per_hz: 0.1"},
+           {"emergency_decel: 1.5 m/s2", "emergency_decel: 1.2 m/s2"},
+           {"  transport: tcp", "  transport: tcp\n  data_bits: 7"},
+           {"poll_period: 20ms", "poll_period: 40ms"},
+           {"  transport: tcp", "  transport: tcp\n  commissioning_waiver: \"bench\""}}) {
+    std::string m = read_text(dir_ + "/machine.yaml");
+    const std::string original = m;
+    ASSERT_NE(m.find(from), std::string::npos) << from;
+    m.replace(m.find(from), from.size(), to);
+    std::ofstream(dir_ + "/machine.yaml") << m;
+    auto changed = load_config_dir(dir_);
+    std::ofstream(dir_ + "/machine.yaml") << original;
+    ASSERT_TRUE(changed.ok()) << to << ": " << join(changed.errors);
+    const bool waiver_only = to.find("commissioning_waiver") != std::string::npos;
+    EXPECT_EQ(commissioning_status(*changed.value, state).state, waiver_only ? "passed" : "stale") << to;
+    if (waiver_only) {
+      EXPECT_EQ(commissioning_fingerprint(*changed.value), rec.fingerprint) << "a waiver changes no belt";
+    }
+  }
   FullConfig edited = config;
-  edited.drive_profile->parameters[0].write = 50;
-  EXPECT_EQ(commissioning_status(edited, state).state, "stale") << "a changed parameter check is another profile";
+  edited.drive_profile->source_text += "# a comment is a change of the file too\n";
+  EXPECT_EQ(commissioning_status(edited, state).state, "stale") << "any change of the profile file";
 
   // A report edited to say "passed" proves nothing: the result is recomputed from its checks.
   rec.checks[0].pass = false;
   write_commissioning_record(state, rec);
   EXPECT_EQ(commissioning_status(config, state).state, "failed");
   CommissioningRecord no_backstop = rec;
-  no_backstop.checks = {{"Pr.09-03", "parameter", true, "ok", {}, {}, {}}};
+  no_backstop.checks = {row("Pr.09-03", "parameter")};
   write_commissioning_record(state, no_backstop);
   EXPECT_EQ(commissioning_status(config, state).state, "failed") << "no backstop measured, no pass";
   rec.passed = false;

@@ -64,6 +64,11 @@ const std::vector<Latch>& latches() {
       {RuleId::safety_key_lost, [](Rig& r) { r.fb.safety_key_present = false; },
        [](Rig& r) { r.fb.safety_key_present = true; }},
       {RuleId::loop_overrun, [](Rig& r) { r.overrun = true; }, [](Rig& r) { r.overrun = false; }},
+      {RuleId::wrong_direction, [](Rig& r) { r.belt_turns_wrong_way = true; },
+       [](Rig& r) { r.belt_turns_wrong_way = false; }},
+      {RuleId::drive_setting_changed, [](Rig& r) { r.fb.setting_lost = 1; r.fb.setting_raw = 0; },
+       [](Rig& r) { r.fb.setting_lost = 0; }},
+      {RuleId::drive_restarted, [](Rig& r) { ++r.fb.drive_restarts; }, [](Rig&) {}},
   };
   return table;
 }

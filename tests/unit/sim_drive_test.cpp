@@ -59,7 +59,8 @@ TEST(SimDrive, when_running_expect_measured_speed_follows_with_lag_and_inertia) 
   DriveFeedback fb = drive.feedback();
   EXPECT_LT(early, 0.5);
   EXPECT_NEAR(fb.measured_kmh, 3.0, 0.01);
-  EXPECT_EQ(fb.direction, Direction::reverse);
+  EXPECT_EQ(fb.turning, Direction::reverse);
+  EXPECT_TRUE(fb.direction_verified);
   EXPECT_TRUE(fb.link_up);
 }
 

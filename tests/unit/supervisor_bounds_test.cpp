@@ -119,7 +119,7 @@ TEST(Bounds, with_no_session_overspeed_uses_the_ceiling_of_the_direction_the_bel
       rig.fb.sequence++;
       rig.fb.received_at = rig.now + rig.period;
       rig.fb.measured_kmh = kmh;
-      rig.fb.direction = d;
+      rig.fb.turning = d;
       rig.tick();
     }
     EXPECT_EQ(rig.state(), d == Direction::forward ? State::idle : State::faulted) << to_string(d);

@@ -87,7 +87,8 @@ struct Rig {
       ++fb.sequence;
       fb.received_at = now;
       fb.measured_kmh = belt_kmh + sensor_offset_kmh;
-      fb.direction = belt_direction;
+      fb.turning = belt_kmh > 0 ? std::optional(turn_reported(belt_direction)) : std::nullopt;
+      fb.direction_verified = true;
     }
     sup.update(TickInputs{fb, overrun}, now);
   }
@@ -113,6 +114,11 @@ struct Rig {
 
   double belt_kmh = 0;
   Direction belt_direction = Direction::reverse;
+  bool belt_turns_wrong_way = false;  // a miswired motor, or a drive that ignores the direction word
+  Direction turn_reported(Direction d) const {
+    if (!belt_turns_wrong_way) return d;
+    return d == Direction::forward ? Direction::reverse : Direction::forward;
+  }
 };
 
 }  // namespace treadd::testing

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tools/treadsim/twins/twin_server.hpp"
 #include "tools/treadsim/vfd_server.hpp"
 
 namespace {
@@ -30,13 +31,58 @@ struct Faults {
 
 const char* help_text =
     "commands: fault CODE | clear | key-out | key-in | silence | slow MS | exception | garbage | drop | badcrc |"
-    " normal | status | set PARAMETER RAW\n";
+    " normal | status | set PARAMETER RAW\n"
+    "with --twin also: panel PARAMETER VALUE | power-cycle | wrong-turn on|off\n";
 
-void handle_command(const std::string& line, Faults& f, sim::VfdRegisters& regs) {
+// The drive served: a profile's registers on the generic model, or a drive twin from its manual.
+struct Served {
+  std::unique_ptr<sim::VfdRegisters> regs;
+  std::unique_ptr<twin::DriveTwin> twin;
+  std::unique_ptr<twin::TwinServer> twin_server;
+};
+
+void handle_twin_command(const std::string& cmd, std::istringstream& in, twin::DriveTwin& t) {
+  if (cmd == "fault") {
+    int code = 1;
+    in >> code;
+    t.trip(code);
+  } else if (cmd == "clear") {
+    t.reset_fault();
+  } else if (cmd == "key-out" || cmd == "key-in") {
+    t.set_safety_key(cmd == "key-in");
+  } else if (cmd == "panel") {
+    std::string name;
+    long raw = -1;
+    in >> name >> raw;
+    if (raw < 0 || raw > 0xFFFF || !t.set_panel(name, static_cast<std::uint16_t>(raw))) {
+      std::printf("panel: %s has no parameter '%s', or %ld is not a value\n", t.model(), name.c_str(), raw);
+    }
+  } else if (cmd == "power-cycle") {
+    t.power_cycle();
+  } else if (cmd == "wrong-turn") {
+    std::string on;
+    in >> on;
+    t.set_wrong_turn(on == "on");
+  } else if (cmd == "status") {
+    std::printf("motor %.2f Hz %s fault %d stopping-by %s\n", t.motor_hz(), to_string(t.motor_turn()), t.fault_code(),
+                t.stopping_by().c_str());
+  }
+}
+
+void handle_command(const std::string& line, Faults& f, Served& served) {
   std::istringstream in(line);
   std::string cmd;
   in >> cmd;
-  if (cmd == "fault") {
+  const bool link_fault = cmd == "silence" || cmd == "slow" || cmd == "exception" || cmd == "garbage" ||
+                          cmd == "drop" || cmd == "badcrc" || cmd == "normal";
+  if (served.twin && !link_fault && !cmd.empty()) {
+    handle_twin_command(cmd, in, *served.twin);
+    std::fflush(stdout);
+    return;
+  }
+  sim::VfdRegisters& regs = *served.regs;
+  if (cmd.empty()) {
+  } else if (cmd == "fault") {
     int code = 1;
     in >> code;
     regs.vfd().trip(code);
@@ -77,7 +123,7 @@ void handle_command(const std::string& line, Faults& f, sim::VfdRegisters& regs)
 }
 
 // Answers one request, or misbehaves as the injected faults say.
-void serve_request(modbus_t* ctx, const std::uint8_t* query, int length, Faults& f, sim::VfdRegisters& regs,
+void serve_request(modbus_t* ctx, const std::uint8_t* query, int length, Faults& f, Served& served,
                    FILE* frame_log) {
   const int header = modbus_get_header_length(ctx);
   const int function = query[header];
@@ -111,6 +157,11 @@ void serve_request(modbus_t* ctx, const std::uint8_t* query, int length, Faults&
     [[maybe_unused]] auto w = write(modbus_get_socket(ctx), frame, static_cast<std::size_t>(n));
     return;
   }
+  if (served.twin_server) {
+    served.twin_server->answer(ctx, query, length);
+    return;
+  }
+  sim::VfdRegisters& regs = *served.regs;
   modbus_reply(ctx, query, length, regs.mapping());
   if (function == 0x06 || function == 0x10) {
     regs.apply_writes();
@@ -128,7 +179,17 @@ int main(int argc, char** argv) {
   VfdParameters params;
   CLI::App app{"treadsim: a Modbus TCP/RTU variable-frequency-drive simulator for treadd"};
   app.set_version_flag("--version", std::string("treadsim ") + TREADD_VERSION);
-  app.add_option("--profile", profile_path, "drive profile YAML (register map)")->required();
+  std::string twin_model;
+  std::vector<std::string> panel_settings;
+  bool commissioned = false;
+  std::uint32_t serial = 10000001;
+  auto* profile_opt = app.add_option("--profile", profile_path, "serve this drive profile's register map on the generic drive model");
+  auto* twin_opt = app.add_option("--twin", twin_model, "be this real drive, as its manual describes it (delta-ms300, "
+                                                        "siemens-v20, optidrive-e3, abb-acs580): factory settings unless --commissioned");
+  profile_opt->excludes(twin_opt);
+  app.add_flag("--commissioned", commissioned, "--twin: set up on the panel as the README's technician section says");
+  app.add_option("--panel", panel_settings, "--twin: PARAMETER=VALUE set on the drive's keypad (e.g. Pr.00-20=1)");
+  app.add_option("--serial", serial, "--twin: the drive's serial number (where it has one)");
   app.add_option("--tcp", tcp, "listen on HOST:PORT (loopback)")->capture_default_str();
   app.add_option("--rtu", rtu, "serve Modbus RTU on this serial device (e.g. one end of a socat pty pair)");
   app.add_option("--baud", baud, "RTU baud rate")->capture_default_str();
@@ -147,13 +208,48 @@ int main(int argc, char** argv) {
   app.footer(help_text);
   CLI11_PARSE(app, argc, argv);
 
-  auto profile = load_drive_profile(profile_path);
+  Served served;
+  std::string serving;
+  if (!twin_model.empty()) {
+    served.twin = twin::make_twin(twin_model);
+    if (!served.twin) {
+      std::cerr << "treadsim: no twin of '" << twin_model << "'\n";
+      return 2;
+    }
+    if (commissioned) served.twin->commission();
+    served.twin->set_serial(serial);
+    for (const auto& setting : panel_settings) {
+      const auto eq = setting.find('=');
+      long raw = -1;
+      try {
+        raw = eq == std::string::npos ? -1 : std::stol(setting.substr(eq + 1), nullptr, 0);
+      } catch (...) {
+      }
+      if (raw < -32768 || raw > 0xFFFF || !served.twin->set_panel(setting.substr(0, eq), static_cast<std::uint16_t>(raw))) {
+        std::cerr << "treadsim: --panel " << setting << ": " << twin_model << " has no such parameter or value\n";
+        return 2;
+      }
+    }
+    served.twin_server = std::make_unique<twin::TwinServer>(*served.twin);
+    serving = "twin of " + twin_model;
+    if (!pins.empty()) {
+      std::cerr << "treadsim: --set pins a profile parameter; a twin takes --panel\n";
+      return 2;
+    }
+  } else if (profile_path.empty()) {
+    std::cerr << "treadsim: give --profile FILE or --twin MODEL\n";
+    return 2;
+  }
+  auto profile = profile_path.empty() ? Loaded<DriveProfile>{DriveProfile{}, {}} : load_drive_profile(profile_path);
   if (!profile.ok()) {
     std::cerr << join(profile.errors);
     return 2;
   }
-  sim::VfdRegisters regs(*profile.value, params);
-  if (!profile.value->comms_timeout) regs.set_panel_watchdog(panel_watchdog_ms / 1000.0);
+  if (!served.twin) {
+    served.regs = std::make_unique<sim::VfdRegisters>(*profile.value, params);
+    if (!profile.value->comms_timeout) served.regs->set_panel_watchdog(panel_watchdog_ms / 1000.0);
+    serving = profile.value->name;
+  }
   for (const auto& pin : pins) {
     const auto eq = pin.find('=');
     long raw = -1;
@@ -161,7 +257,7 @@ int main(int argc, char** argv) {
       raw = eq == std::string::npos ? -1 : std::stol(pin.substr(eq + 1), nullptr, 0);
     } catch (...) {
     }
-    if (raw < 0 || raw > 0xFFFF || !regs.pin_parameter(pin.substr(0, eq), static_cast<std::uint16_t>(raw))) {
+    if (raw < 0 || raw > 0xFFFF || !served.regs->pin_parameter(pin.substr(0, eq), static_cast<std::uint16_t>(raw))) {
       std::cerr << "treadsim: --set " << pin << ": no such parameter in " << profile.value->name
                 << " or not a value from 0 to 65535\n";
       return 2;
@@ -178,7 +274,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     client_fd = modbus_get_socket(ctx);
-    std::cerr << "treadsim: serving Modbus RTU on " << rtu << " (" << profile.value->name << ")\n";
+    std::cerr << "treadsim: serving Modbus RTU on " << rtu << " (" << serving << ")\n";
   } else {
     const auto colon = tcp.rfind(':');
     const std::string host = tcp.substr(0, colon);
@@ -188,7 +284,7 @@ int main(int argc, char** argv) {
       std::cerr << "treadsim: cannot listen on " << tcp << ": " << modbus_strerror(errno) << "\n";
       return 1;
     }
-    std::cerr << "treadsim: serving Modbus TCP on " << tcp << " (" << profile.value->name << ")\n";
+    std::cerr << "treadsim: serving Modbus TCP on " << tcp << " (" << serving << ")\n";
   }
 
   Faults faults;
@@ -200,7 +296,12 @@ int main(int argc, char** argv) {
     pollfd fds[3] = {{listen_fd, POLLIN, 0}, {client_fd, POLLIN, 0}, {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
     poll(fds, 3, 5);
     const auto now = Clock::now();
-    regs.step(std::chrono::duration<double>(now - last).count());
+    const double dt = std::chrono::duration<double>(now - last).count();
+    if (served.twin) {
+      served.twin->step(dt);
+    } else {
+      served.regs->step(dt);
+    }
     last = now;
     if (listen_fd >= 0 && (fds[0].revents & POLLIN) && client_fd < 0) {
       client_fd = modbus_tcp_accept(ctx, &listen_fd);
@@ -208,7 +309,7 @@ int main(int argc, char** argv) {
     if (client_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       const int rc = modbus_receive(ctx, query);
       if (rc > 0) {
-        serve_request(ctx, query, rc, faults, regs, frame_log);
+        serve_request(ctx, query, rc, faults, served, frame_log);
       } else if (rc < 0 && rtu.empty()) {
         close(client_fd);
         client_fd = -1;
@@ -227,7 +328,7 @@ int main(int argc, char** argv) {
       } else {
         stdin_buffer.append(buf, static_cast<std::size_t>(n));
         for (auto nl = stdin_buffer.find('\n'); nl != std::string::npos; nl = stdin_buffer.find('\n')) {
-          handle_command(stdin_buffer.substr(0, nl), faults, regs);
+          handle_command(stdin_buffer.substr(0, nl), faults, served);
           stdin_buffer.erase(0, nl + 1);
         }
       }

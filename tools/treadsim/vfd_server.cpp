@@ -1,5 +1,6 @@
 #include "tools/treadsim/vfd_server.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -68,10 +69,20 @@ void VfdRegisters::apply_writes() {
 
 void VfdRegisters::step(double dt_s) {
   vfd_.step(dt_s);
-  const DriveState state{vfd_.belt_hz(), vfd_.direction(), vfd_.fault_code(), key_present_};
+  powered_s_ += dt_s;
+  DriveState state{vfd_.belt_hz(), vfd_.direction(), vfd_.fault_code(), key_present_};
+  state.powered_for_s = static_cast<std::uint16_t>(std::min(powered_s_, 65535.0));
   for (const auto& [where, raw] : encode_feedback(profile_, state)) {
     (where.first == RegisterType::holding ? map_->tab_registers : map_->tab_input_registers)[where.second] = raw;
   }
+  // A read-only parameter that shares a word with feedback (E3 register 6's ready bit) keeps its bits.
+  for (const auto& c : profile_.parameters) {
+    if (c.write) continue;
+    const long good = c.equals ? *c.equals : c.min ? *c.min : c.max.value_or(0);
+    auto& cell = c.type == RegisterType::holding ? map_->tab_registers[c.address] : map_->tab_input_registers[c.address];
+    if (c.mask != 0xFFFF) cell = static_cast<std::uint16_t>((cell & ~c.mask) | (static_cast<std::uint16_t>(good) & c.mask));
+  }
+  apply_pinned();
 }
 
 }  // namespace treadd::sim

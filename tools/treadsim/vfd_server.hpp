@@ -41,6 +41,7 @@ class VfdRegisters {
   std::vector<std::pair<std::uint16_t, std::uint16_t>> pinned_;  // (address, raw) of pinned parameters
   modbus_mapping_t* map_;
   bool key_present_ = true;
+  double powered_s_ = 0;  // the restart counter's source
 };
 
 }  // namespace treadd::sim
