@@ -190,6 +190,8 @@ int main(int argc, char** argv) {
   app.add_flag("--commissioned", commissioned, "--twin: set up on the panel as the README's technician section says");
   app.add_option("--panel", panel_settings, "--twin: PARAMETER=VALUE set on the drive's keypad (e.g. Pr.00-20=1)");
   app.add_option("--serial", serial, "--twin: the drive's serial number (where it has one)");
+  double uptime_s = 60;
+  app.add_option("--uptime", uptime_s, "--twin: seconds the drive has been on before treadd connects")->capture_default_str();
   app.add_option("--tcp", tcp, "listen on HOST:PORT (loopback)")->capture_default_str();
   app.add_option("--rtu", rtu, "serve Modbus RTU on this serial device (e.g. one end of a socat pty pair)");
   app.add_option("--baud", baud, "RTU baud rate")->capture_default_str();
@@ -218,6 +220,7 @@ int main(int argc, char** argv) {
     }
     if (commissioned) served.twin->commission();
     served.twin->set_serial(serial);
+    served.twin->set_uptime(uptime_s);
     for (const auto& setting : panel_settings) {
       const auto eq = setting.find('=');
       long raw = -1;

@@ -39,6 +39,9 @@ class DeltaMs300 final : public DriveTwin {
       set_panel(name, v);
     }
   }
+  std::map<std::string, std::vector<std::uint16_t>> nameplate() const override {
+    return {{"identity code (Pr.00-00)", {param("Pr.00-00")}}, {"firmware (Pr.00-06)", {param("Pr.00-06")}}};
+  }
   void power_cycle() override {
     DriveTwin::power_cycle();
     control_ = 0;

@@ -70,6 +70,13 @@ class DriveTwin {
   // direction parameter): the drive reports the turn it really makes.
   void set_wrong_turn(bool on) { wrong_turn_ = on; }
   void set_serial(std::uint32_t serial) { serial_ = serial; }
+  // How long the drive has been on when treadd first meets it (ABB: no comms supervision in its
+  // first 30 s). A drive is usually on long before treadd connects.
+  void set_uptime(double seconds) { powered_s_ = seconds; }
+
+  // What the drive's label and panel say it is, by the manual's name for each identity register
+  // ("serial number": the words registers 25-28 hold): what treadd's identity read must find.
+  virtual std::map<std::string, std::vector<std::uint16_t>> nameplate() const { return {}; }
 
   // ---- what really happens, for tests ----
   double motor_hz() const { return vfd_.belt_hz(); }

@@ -40,6 +40,11 @@ class OptidriveE3 final : public DriveTwin {
     setpoint_ = 0;
     indirect_index_ = 0;  // working memory
   }
+  std::map<std::string, std::vector<std::uint16_t>> nameplate() const override {
+    return {{"serial number", {static_cast<std::uint16_t>(serial_ % 100), static_cast<std::uint16_t>((serial_ / 100) % 100),
+                               static_cast<std::uint16_t>((serial_ / 10000) % 10000), 57}},
+            {"software version", {300, 301}}};
+  }
   // FC16 is taken for the control block, registers 1-4, and nowhere else (user guide 8.4).
   bool takes_multi_write(std::uint16_t address, std::uint16_t count) const override { return address + count <= 4; }
 
@@ -53,14 +58,22 @@ class OptidriveE3 final : public DriveTwin {
       case 7: out = static_cast<std::uint16_t>(std::lround(vfd_.output_hz() * 10)); return Answer::ok;  // magnitude
       case 8: out = static_cast<std::uint16_t>(vfd_.running() ? 21 : 0); return Answer::ok;
       case 11: out = key_closed_ ? 0x0001 : 0x0000; return Answer::ok;  // DI1 = hardware enable (the key)
-      case 15: case 16: out = 300; return Answer::ok;                     // IO / motor-control software 3.00
+      case 15: out = 300; return Answer::ok;  // IO processor software 3.00
+      case 16: out = 301; return Answer::ok;  // motor-control processor software 3.01
       case 25: out = static_cast<std::uint16_t>(serial_ % 100); return Answer::ok;
       case 26: out = static_cast<std::uint16_t>((serial_ / 100) % 100); return Answer::ok;
       case 27: out = static_cast<std::uint16_t>((serial_ / 10000) % 10000); return Answer::ok;
       case 28: out = 57; return Answer::ok;
       case 44: out = indirect_index_; return Answer::ok;
       case 45: out = param("P-" + std::string(indirect_index_ < 10 ? "0" : "") + std::to_string(indirect_index_)); return Answer::ok;
-      default: return std::nullopt;
+      default:
+        // The rest of the documented block 1-28 (ramp time, torque, power, ratings, analog inputs,
+        // DC bus, heatsink): readable, not modelled.
+        if (a + 1 <= 28) {
+          out = 0;
+          return Answer::ok;
+        }
+        return std::nullopt;
     }
   }
 
