@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "config/line_timing.hpp"
 #include "config/loader.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
@@ -254,6 +255,7 @@ Loaded<std::optional<DriveProfile>> load_named_drive_profile(const MachineConfig
   if (!path) return {std::nullopt, {Diagnostic{machine_path, 0, 0, why}}};
   auto profile = load_drive_profile(*path);
   if (!profile.ok()) return {std::nullopt, profile.errors};
+  if (auto e = poll_period_error(*profile.value, machine.drive, machine_path)) return {std::nullopt, {*e}};
   return {std::optional<DriveProfile>(*profile.value), {}};
 }
 

@@ -54,16 +54,16 @@ class BeltTests {
                                   m_.ceilings.reverse_max_kmh});
     try {
       if (m_.ceilings.forward_max_kmh > 0) {
-        run_check("forward run", Direction::forward, slow);
+        if (!run_check("forward run", Direction::forward, slow)) return;
         stop_check("normal stop", [&] { drive_.command(DriveCommand{Motion::stop, Direction::forward, 0}); },
                    std::chrono::duration<double>(m_.ceilings.max_stop_time).count());
       }
-      run_check("reverse run", Direction::reverse, slow);
-      if (rec_.checks.back().pass) belt_direction_by_eye();
+      if (!run_check("reverse run", Direction::reverse, slow)) return;
+      belt_direction_by_eye();
       estop_check("emergency stop", slow);
       const double cap = m_.ceilings.reverse_max_kmh;
       if (cap > slow) {
-        run_check("reverse run at the reverse ceiling", Direction::reverse, cap);
+        if (!run_check("reverse run at the reverse ceiling", Direction::reverse, cap)) return;
         estop_check("emergency stop from the reverse ceiling", cap);
       }
       backstop_check(slow);
@@ -74,9 +74,15 @@ class BeltTests {
   }
 
  private:
+  // The e-stop comes from another thread: a run sent just as it arrived must not outlive it, so the
+  // stop is checked again after the command and the fast stop repeated.
   void command(const DriveCommand& c) {
     if (stopped()) throw Stopped{};
     drive_.command(c);
+    if (stopped()) {
+      drive_.emergency_stop();
+      throw Stopped{};
+    }
   }
   bool stopped() const { return io_.stopped != nullptr && io_.stopped->load(); }
   void pause(Clock::duration d) {
@@ -89,7 +95,8 @@ class BeltTests {
 
   // Ramps the setpoint at the machine's max_accel (the drive's own ramp may be gentler), then
   // waits for the belt to hold the speed for a second.
-  void run_check(const std::string& name, Direction dir, double kmh) {
+  // False when the belt did not run as commanded: the remaining tests are not run on such a drive.
+  bool run_check(const std::string& name, Direction dir, double kmh) {
     io_.say(name + ": " + units::format_kmh(kmh) + "...");
     const auto step = 20ms;
     for (double sp = 0; sp < kmh;) {
@@ -104,9 +111,12 @@ class BeltTests {
     int n = 0;
     DriveFeedback fb;
     bool held = false;
+    const auto started = Clock::now();
     while (Clock::now() < deadline) {
       pause(step);
       fb = drive_.feedback();
+      // Not moving at all after 3 s at full command: the drive ignores the bus, nothing to wait for.
+      if (Clock::now() - started > 3s && fb.measured_kmh < m_.safety.standstill_kmh) break;
       if (std::abs(fb.measured_kmh - kmh) > tolerance || !fb.link_up || fb.fault_code != 0) {
         steady_since = Clock::now();
         sum = 0;
@@ -130,6 +140,14 @@ class BeltTests {
       c.detail = seen + ": the drive stopped answering";
     } else if (fb.fault_code != 0) {
       c.detail = seen + ": the drive tripped (fault " + profile_.describe_fault(fb.fault_code) + ")";
+    } else if (!held && fb.measured_kmh < m_.safety.standstill_kmh) {
+      std::string asked;
+      for (const auto& q : profile_.panel_questions) {
+        if (q.parameter != "wiring") asked += (asked.empty() ? "" : ", ") + q.parameter;
+      }
+      c.detail = seen + ": the belt did not move: the drive ignores treadd's run command; check that it takes its "
+                        "commands and setpoint from Modbus (" + (asked.empty() ? std::string("its control source") : asked) +
+                 ") and that its enable input is closed";
     } else if (!held && fb.measured_kmh > 3 * kmh) {
       c.detail = seen + ": the feedback register (" + std::to_string(profile_.output_hz.address) +
                  ") is read with the wrong scale or sign; check feedback.output_hz's scale and signed";
@@ -147,6 +165,11 @@ class BeltTests {
                                   : ", direction not reported by this drive (the technician confirms it by eye)");
     }
     record(c);
+    if (!c.pass) {
+      drive_.command(DriveCommand{Motion::stop, dir, 0});
+      record(check("remaining belt tests", "belt", false, "not run: the belt did not run as commanded"));
+    }
+    return c.pass;
   }
 
   // No register shows a motor with two phases swapped: the drive believes it turns as told. Only
@@ -195,13 +218,15 @@ class BeltTests {
   void estop_check(const std::string& name, double from_kmh) {
     const double expected = units::seconds_to_change(from_kmh, m_.ceilings.emergency_decel_mps2);
     stop_check(name, [&] { drive_.emergency_stop(); }, expected + 1.0);
+    // Held for a few polls: after a fast stop (OFF3) ABB and Siemens drives are "switch-on
+    // inhibited" until they see a stop word, and a run sent at once would be ignored.
     command(DriveCommand{Motion::stop, Direction::reverse, 0});
+    pause(m_.drive.poll_period * 5);
   }
 
   // treadd falls silent on purpose: the drive must notice within backstop_within and stop the belt.
   void backstop_check(double kmh) {
-    run_check("belt at speed for the backstop test", Direction::reverse, kmh);
-    if (!rec_.checks.back().pass) return;
+    if (!run_check("belt at speed for the backstop test", Direction::reverse, kmh)) return;
     rec_.checks.pop_back();  // a means, not a check of its own
     io_.say("drive-side backstop: treadd goes silent...");
     const double stop_allowance = std::max(2.0, units::seconds_to_change(kmh, m_.ceilings.max_decel_mps2) * 2);

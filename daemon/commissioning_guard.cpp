@@ -63,8 +63,9 @@ CommissioningGuard::~CommissioningGuard() {
 }
 
 void CommissioningGuard::stop_belt(const std::string& why) {
+  const bool first = !stopped_.exchange(true);  // before the fast stop: the run sees it (commissioning.cpp)
   drive_.emergency_stop();
-  if (!stopped_.exchange(true)) log::warning("commissioning stopped: " + why + "; the drive was told to fast-stop");
+  if (first) log::warning("commissioning stopped: " + why + "; the drive was told to fast-stop");
 }
 
 void CommissioningGuard::listen_estop() {

@@ -15,7 +15,12 @@ SupervisorSettings settings_from(const FullConfig& config) {
   SupervisorSettings s;
   s.ceilings = config.machine.ceilings;
   s.safety = config.machine.safety;
-  if (config.drive_profile) s.drive_fault_names = config.drive_profile->fault_names;
+  if (config.drive_profile) {
+    s.drive_fault_names = config.drive_profile->fault_names;
+    for (const auto& c : config.drive_profile->parameters) {
+      s.drive_settings.push_back({c.parameter + " (" + c.what + ")", c.expected(), c.fix});
+    }
+  }
   return s;
 }
 

@@ -42,31 +42,6 @@ CommandWords encode_command(const DriveProfile& p, const DriveCommand& cmd, doub
   return w;
 }
 
-std::vector<ReadBlock> plan_feedback_reads(const DriveProfile& p) {
-  std::vector<const ScaledRegister*> regs{&p.output_hz};
-  if (p.fault_code) regs.push_back(&*p.fault_code);
-  if (p.safety_key) regs.push_back(&*p.safety_key);
-  if (p.turn) regs.push_back(&p.turn->word);
-  // A restart counter or flag is read with every poll, so a restart is named before the speed drop
-  // it causes; a marker is read back with the settings, about once a second.
-  if (p.restart && p.restart->kind != RestartIndicator::Kind::marker) regs.push_back(&p.restart->word);
-  std::vector<ReadBlock> blocks;
-  for (RegisterType type : {RegisterType::holding, RegisterType::input}) {
-    std::vector<std::uint16_t> addrs;
-    for (const auto* r : regs) {
-      if (r->type == type) addrs.push_back(r->address);
-    }
-    if (addrs.empty()) continue;
-    std::sort(addrs.begin(), addrs.end());
-    if (addrs.back() - addrs.front() < 125) {
-      blocks.push_back({type, addrs.front(), static_cast<std::uint16_t>(addrs.back() - addrs.front() + 1)});
-    } else {
-      for (auto a : addrs) blocks.push_back({type, a, 1});
-    }
-  }
-  return blocks;
-}
-
 DecodedFeedback decode_feedback(const DriveProfile& p, const RegisterWords& words, double kmh_per_hz) {
   auto raw = [&](const ScaledRegister& r) -> std::uint16_t {
     auto it = words.find({r.type, r.address});

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/drive_profile.hpp"
+#include "config/line_timing.hpp"
 #include "hal/drive_types.hpp"
 
 namespace treadd {
@@ -21,15 +22,6 @@ struct CommandWords {
 
 CommandWords encode_command(const DriveProfile& p, const DriveCommand& cmd, double kmh_per_hz);
 
-// One Modbus read: `count` registers of `type` from `start`.
-struct ReadBlock {
-  RegisterType type;
-  std::uint16_t start;
-  std::uint16_t count;
-};
-
-// The fewest reads that cover every feedback register (one per type when they lie within 125).
-std::vector<ReadBlock> plan_feedback_reads(const DriveProfile& p);
 
 struct DecodedFeedback {
   double measured_kmh = 0;

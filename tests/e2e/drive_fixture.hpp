@@ -22,6 +22,12 @@ class DriveFixture : public ModbusFixture {
     start_sim(sim_args);
   }
 
+  // Machine on the shipped profile of `model`, served by the twin of that drive (treadsim --twin).
+  void use_twin(const std::string& model, std::vector<std::string> sim_args = {}) {
+    twin_ = model;
+    use_profile(model, std::move(sim_args));
+  }
+
   // Every question answered with `answer` ("yes" or "no").
   RunResult commission(const std::string& answer = "yes") {
     return run({"/bin/sh", "-c",

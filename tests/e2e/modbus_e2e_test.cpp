@@ -64,11 +64,23 @@ TEST_F(ModbusE2E, killed_daemon_leaves_the_drive_to_stop_the_belt_by_its_own_wat
   EXPECT_LT(sim_belt_hz(), 0.1);
 }
 
-TEST_F(ModbusE2E, daemon_refuses_to_start_when_the_drive_is_unreachable) {
+// A drive that is not there yet (still booting, a cable being fixed) does not end the daemon: it
+// stays up, says why, keeps the belt stopped and the e-stop socket open, and connects when it can.
+TEST_F(ModbusE2E, an_unreachable_drive_leaves_the_daemon_up_saying_why_until_it_answers) {
   rewrite_machine("  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n");
-  RunResult r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot connect (Modbus TCP 127.0.0.1:"), std::string::npos) << r.err;
+  start_daemon();
+  auto st = status();
+  EXPECT_FALSE(st["drive"]["link_up"].get<bool>()) << st.dump();
+  EXPECT_NE(st["drive"]["problem"].get<std::string>().find("cannot connect (Modbus TCP 127.0.0.1:"), std::string::npos)
+      << st.dump();
+  EXPECT_EQ(ctl({"estop"}).exit_code, 0) << "the e-stop socket answers while the drive is away";
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 1);
+  start_sim({"--tcp", "127.0.0.1:" + std::to_string(port_)});
+  ASSERT_TRUE(wait_until([](const auto& s) { return s["drive"]["link_up"].template get<bool>(); }, 10s)) << status().dump();
+  EXPECT_FALSE(status()["drive"].contains("problem"));
+  ASSERT_TRUE(at_standstill());
+  EXPECT_EQ(ctl({"reset"}).exit_code, 0);
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0) << status().dump();
 }
 
 // A peer we did not write checks our frames: the Delta profile's addresses, values and scaling.

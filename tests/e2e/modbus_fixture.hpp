@@ -36,8 +36,12 @@ class ModbusFixture : public DaemonFixture {
 
   // treadsim on `sim_profile_` (generic unless a test says), fault commands fed through its stdin.
   void start_sim(std::vector<std::string> transport_args) {
-    std::vector<std::string> argv{TREADSIM_BINARY, "--profile",
-                                  std::string(TREADD_SOURCE_DIR) + "/config/drives/" + sim_profile_ + ".yaml"};
+    std::vector<std::string> argv{TREADSIM_BINARY};
+    if (twin_.empty()) {
+      argv.insert(argv.end(), {"--profile", std::string(TREADD_SOURCE_DIR) + "/config/drives/" + sim_profile_ + ".yaml"});
+    } else {
+      argv.insert(argv.end(), {"--twin", twin_});  // the drive from its manual, not from the profile
+    }
     argv.insert(argv.end(), transport_args.begin(), transport_args.end());
     sim_ = std::make_unique<Background>(argv, dir_ + "/treadsim.log", /*with_stdin=*/true);
     ASSERT_TRUE(wait_for_text(dir_ + "/treadsim.log", "serving", 5s));
@@ -84,6 +88,7 @@ class ModbusFixture : public DaemonFixture {
   }
 
   int port_ = 0;
+  std::string twin_;  // treadsim --twin MODEL instead of --profile
   bool waive_commissioning_ = true;
   std::string sim_profile_ = "generic";
   std::unique_ptr<Background> socat_;  // declared before sim_: treadsim stops before its pty goes

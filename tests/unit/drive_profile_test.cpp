@@ -173,10 +173,10 @@ TEST(DriveProfiles, a_failed_reading_names_the_parameter_the_value_and_what_to_s
             "P2014 reads 0, must be from 1 to 1000 (telegram-off time in ms): set P2014 to 500 on the panel");
   EXPECT_EQ(ParameterReading({c, std::nullopt, "Connection timed out"}).sentence(),
             "P2014 (telegram-off time in ms) could not be read: Connection timed out; set P2014 to 500 on the panel");
+  EXPECT_TRUE(failures({ParameterReading{c, std::uint16_t{500}, {}}}).empty());
   c.max = -100;  // a negative bound: the drive's value is shown signed, as on its panel
   c.min.reset();
   EXPECT_EQ(ParameterReading({c, static_cast<std::uint16_t>(-5000), {}}).detail(), "= -5000 (telegram-off time in ms): ok");
-  EXPECT_TRUE(failures({ParameterReading{c, std::uint16_t{500}, {}}}).empty());
 }
 
 TEST(DriveProfiles, an_unsigned_feedback_register_never_reports_reverse_as_forward) {

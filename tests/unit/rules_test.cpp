@@ -263,3 +263,49 @@ TEST(Rules, every_latched_rule_is_in_the_latch_table) {
 
 }  // namespace
 }  // namespace treadd::testing
+
+namespace treadd::testing {
+namespace {
+
+// A motor miswired from the first second: the start speed is the fastest the belt goes the wrong
+// way, and the rule latches within its time once the drive reports the turn.
+TEST(Rules, a_belt_turning_the_wrong_way_from_the_start_latches_before_1_kmh_and_names_both_ways) {
+  Rig rig;
+  rig.belt_turns_wrong_way = true;
+  ASSERT_TRUE(rig.start().accepted);
+  double peak = 0;
+  ASSERT_TRUE(rig.run_until([&] {
+    peak = std::max(peak, rig.belt_kmh);
+    return rig.state() == State::faulted;
+  }, 2s));
+  EXPECT_LT(peak, 1.0);
+  const auto fault = rig.sup.status().fault;
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault->rule, RuleId::wrong_direction);
+  EXPECT_NE(fault->detail.find("turns forward while reverse is commanded"), std::string::npos) << fault->detail;
+}
+
+// One garbled status word is not a wrong turn; and a drive that reports no turn is never judged.
+TEST(Rules, a_single_wrong_reading_or_an_unverified_drive_does_not_latch_wrong_direction) {
+  Rig rig = running(3.0);
+  rig.link_replies = false;
+  for (int i = 0; i < 3; ++i) {
+    rig.fb.sequence++;
+    rig.fb.received_at = rig.now + rig.period;
+    rig.fb.measured_kmh = 3.0;
+    rig.fb.turning = (i == 1) ? Direction::forward : Direction::reverse;
+    rig.tick();
+  }
+  EXPECT_EQ(rig.state(), State::running);
+  for (int i = 0; i < 100; ++i) {
+    rig.fb.sequence++;
+    rig.fb.received_at = rig.now + rig.period;
+    rig.fb.turning.reset();
+    rig.fb.direction_verified = false;
+    rig.tick();
+  }
+  EXPECT_EQ(rig.state(), State::running);
+}
+
+}  // namespace
+}  // namespace treadd::testing

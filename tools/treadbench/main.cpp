@@ -276,6 +276,47 @@ void print_table(const json& r) {
 
 }  // namespace
 
+// A motor that turns the wrong way from the first second (the Delta twin's motor turning forward
+// whatever it is told, as with a terminal REV input winning over the bus): from the first reading
+// above standstill to the latched wrong_direction fault, and the fastest the belt went meanwhile.
+// Status is read over one persistent connection, as fast as it answers.
+json bench_direction(const RigOptions& base, int trials) {
+  RigOptions o = base;
+  o.twin = "delta-ms300";
+  Rig rig(o);
+  std::vector<double> to_latch_ms, peak_kmh;
+  int latched_as_wrong_direction = 0;
+  for (int i = 0; i < trials; ++i) {
+    rig.wait_standstill();
+    rig.call({{"cmd", "reset"}});
+    rig.sim_command("wrong-turn on");
+    rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}});
+    std::optional<std::chrono::steady_clock::time_point> moving_since;
+    double peak = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    json st;
+    while (std::chrono::steady_clock::now() < until) {
+      st = rig.status();
+      const double kmh = st["measured_kmh"].is_number() ? st["measured_kmh"].get<double>() : 0.0;
+      peak = std::max(peak, kmh);
+      if (!moving_since && kmh >= 0.1) moving_since = std::chrono::steady_clock::now();
+      if (st["state"] == "faulted") break;
+    }
+    if (st["state"] == "faulted" && moving_since) {
+      to_latch_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - *moving_since).count());
+      if (st["fault"]["rule"] == "wrong_direction") ++latched_as_wrong_direction;
+    }
+    peak_kmh.push_back(peak);
+    rig.sim_command("wrong-turn off");
+  }
+  json r = {{"scenario", "Delta MS300 twin, motor turning forward while reverse is commanded, poll 20 ms"},
+            {"first_reading_above_standstill_to_fault", summary_ms(to_latch_ms)},
+            {"latched_as_wrong_direction", latched_as_wrong_direction},
+            {"trials", trials},
+            {"peak_belt_kmh_before_latch", {{"p50", percentile(peak_kmh, 0.5)}, {"max", peak_kmh.empty() ? 0.0 : *std::max_element(peak_kmh.begin(), peak_kmh.end())}}}};
+  return r;
+}
+
 int main(int argc, char** argv) {
   RigOptions o;
   o.bin_dir = TREADD_BINARY_DIR;
@@ -287,7 +328,7 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", quick, "fewer trials and 20 s loop runs instead of 5 minutes");
   std::string only;
   app.add_option("--nice", o.nice, "run treadd at this niceness (the unit's Nice=; negative needs root)");
-  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load, rtu-line");
+  app.add_option("--only", only, "run one part: estop, linkloss, loop, footprint, matrix, load, rtu-line, direction");
   std::string matrix_transport = "tcp";
   app.add_option("--transport", matrix_transport, "the fault matrix's drive link: tcp, or rtu (pty pair, 19200 baud, poll 40 ms)")
       ->check(CLI::IsMember({"tcp", "rtu"}));
@@ -310,6 +351,12 @@ int main(int argc, char** argv) {
     json m = run_fault_matrix(mo, matrix_fault);
     std::ofstream(out) << m.dump(2) << "\n";
     print_fault_matrix(m);
+    return 0;
+  }
+  if (only == "direction") {
+    json d = bench_direction(o, quick ? 10 : 30);
+    std::ofstream(out) << d.dump(2) << "\n";
+    std::cout << d.dump(2) << "\n";
     return 0;
   }
   if (only == "rtu-line") {

@@ -20,8 +20,12 @@ long long now_ns() {
 }
 
 void Rig::start_sim() {
-  std::vector<std::string> argv{options_.bin_dir + "/tools/treadsim", "--profile",
-                                options_.source_dir + "/config/drives/generic.yaml", "--frame-log", frame_log()};
+  std::vector<std::string> argv{options_.bin_dir + "/tools/treadsim", "--frame-log", frame_log()};
+  if (options_.twin.empty()) {
+    argv.insert(argv.end(), {"--profile", options_.source_dir + "/config/drives/generic.yaml"});
+  } else {
+    argv.insert(argv.end(), {"--twin", options_.twin, "--commissioned"});
+  }
   if (options_.transport == "rtu") {
     argv.insert(argv.end(), {"--rtu", dir_ + "/ttyB", "--baud", std::to_string(options_.line_baud > 0 ? options_.line_baud : 19200)});
   } else {
@@ -64,6 +68,7 @@ Rig::Rig(const RigOptions& o) : options_(o) {
   const std::string waiver = "\n  commissioning_waiver: \"treadbench rig on treadsim\"";
   if (o.transport == "tcp") {
     m.replace(m.find("  transport: sim"), 16, "  transport: tcp\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + waiver);
+    if (!o.twin.empty()) m.replace(m.find("profile: generic"), 16, "profile: " + o.twin);
     start_sim();
   } else if (o.transport == "rtu") {
     // RS-485 without hardware: a socat pty pair (instant), or treadline (paced at the baud rate).

@@ -22,6 +22,9 @@ struct RigOptions {
   // line at this baud, as RS-485 would, and treadd polls every `rtu_poll`.
   int line_baud = 0;
   std::string rtu_poll = "40ms";
+  // tcp only: serve the twin of this real drive (treadsim --twin, commissioned) with its shipped
+  // profile, instead of treadsim's generic map.
+  std::string twin;
 };
 
 class Rig {
