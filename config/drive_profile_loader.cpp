@@ -42,6 +42,17 @@ struct Reader {
     return true;
   }
 
+  // `type: holding | input` (default holding), as every register of a profile may say.
+  bool register_type(YamlSection& s, RegisterType& out) {
+    std::string type = "holding";
+    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
+      s.error_at("type", s.path() + ".type must be 'holding' or 'input'");
+      return false;
+    }
+    out = type == "input" ? RegisterType::input : RegisterType::holding;
+    return true;
+  }
+
   std::optional<ScaledRegister> scaled(YamlSection& parent, const std::string& key, Need need) {
     YAML::Node node = parent.child(key);
     if (!node.IsDefined()) {
@@ -52,12 +63,7 @@ struct Reader {
     if (!s.valid()) return std::nullopt;
     ScaledRegister r;
     bool ok = word(s, "register", r.address, Need::required, true);
-    std::string type = "holding";
-    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
-      s.error_at("type", s.path() + ".type must be 'holding' or 'input'");
-      ok = false;
-    }
-    r.type = type == "input" ? RegisterType::input : RegisterType::holding;
+    ok = register_type(s, r.type) && ok;
     s.ratio("scale", r.scale, Need::optional);
     std::string sign = "false";
     if (s.text("signed", sign, Need::optional)) r.is_signed = sign == "true";
@@ -91,12 +97,7 @@ struct Reader {
       ParameterCheck c;
       bool ok = s.text("parameter", c.parameter, Need::required);
       ok = word(s, "register", c.address, Need::required, true) && ok;
-      std::string type = "holding";
-      if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
-        s.error_at("type", s.path() + ": type must be 'holding' or 'input'");
-        ok = false;
-      }
-      c.type = type == "input" ? RegisterType::input : RegisterType::holding;
+      ok = register_type(s, c.type) && ok;
       std::uint16_t w = 0;
       if (s.child("write").IsDefined() && word(s, "write", w, Need::required, false)) c.write = w;
       word(s, "mask", c.mask, Need::optional, false);
@@ -125,12 +126,7 @@ struct Reader {
     if (!s.valid()) return std::nullopt;
     TurnBits t;
     bool ok = word(s, "register", t.word.address, Need::required, true);
-    std::string type = "holding";
-    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
-      s.error_at("type", s.path() + ".type must be 'holding' or 'input'");
-      ok = false;
-    }
-    t.word.type = type == "input" ? RegisterType::input : RegisterType::holding;
+    ok = register_type(s, t.word.type) && ok;
     ok = word(s, "mask", t.mask, Need::required, false) && ok;
     ok = word(s, "forward", t.forward, Need::required, false) && ok;
     ok = word(s, "reverse", t.reverse, Need::required, false) && ok;
@@ -157,12 +153,7 @@ struct Reader {
       ok = false;
     }
     ok = word(s, "register", r.word.address, Need::required, true) && ok;
-    std::string type = "holding";
-    if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
-      s.error_at("type", "restart.type must be 'holding' or 'input'");
-      ok = false;
-    }
-    r.word.type = type == "input" ? RegisterType::input : RegisterType::holding;
+    ok = register_type(s, r.word.type) && ok;
     word(s, "mask", r.mask, Need::optional, false);
     const Need value_need = r.kind == RestartIndicator::Kind::marker ? Need::required : Need::optional;
     if (s.child("value").IsDefined() || value_need == Need::required) ok = word(s, "value", r.value, value_need, false) && ok;
@@ -193,12 +184,7 @@ struct Reader {
       IdentityRegister id;
       bool ok = s.text("name", id.name, Need::required);
       ok = word(s, "register", id.first.address, Need::required, true) && ok;
-      std::string type = "holding";
-      if (s.text("type", type, Need::optional) && type != "holding" && type != "input") {
-        s.error_at("type", "identity type must be 'holding' or 'input'");
-        ok = false;
-      }
-      id.first.type = type == "input" ? RegisterType::input : RegisterType::holding;
+      ok = register_type(s, id.first.type) && ok;
       int count = 1;
       s.integer("count", count, Need::optional, 1, 8);
       id.count = static_cast<std::uint16_t>(count);

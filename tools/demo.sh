@@ -26,7 +26,8 @@ sleep 0.3
 # A tcp/rtu drive runs sessions only once it has passed commissioning, as a technician does it once
 # per machine: parameters read back, then slow belt runs, stops, and the drive's own comms-loss stop.
 echo "== commissioning the (simulated) drive: treadd --commission, every question answered yes"
-if ! { yes yes || true; } | "$treadd" --commission --config-dir "$run_dir/etc" --state-dir "$run_dir/state" \
+if ! { yes yes || true; } | "$treadd" --commission --answers-from-stdin --technician "demo.sh" \
+  --config-dir "$run_dir/etc" --state-dir "$run_dir/state" --socket "$sock" \
   >"$run_dir/commission.log" 2>&1; then
   cat "$run_dir/commission.log"
   echo "commissioning failed: see above" >&2

@@ -164,6 +164,10 @@ class Run {
       problem("the drive tripped with fault " + std::to_string(code) + ", the feedback reads fault " +
               std::to_string(drive.feedback().fault_code) + " (expected " + std::to_string(expected) + ")");
     }
+    // As the supervisor does: the reset (and the drive's acknowledge) only at standstill.
+    drive.command(DriveCommand{Motion::stop, Direction::reverse, 0});
+    eventually([&] { return rig_.with([](twin::DriveTwin& t) { return t.motor_hz() < 0.001; }); }, 4s);
+    std::this_thread::sleep_for(100ms);
     drive.command(DriveCommand{Motion::stop, Direction::reverse, 0, true});
     if (!eventually([&] { return rig_.with([](twin::DriveTwin& t) { return t.fault_code() == 0; }); }, 1s)) {
       problem("the fault reset did not clear the drive's trip");

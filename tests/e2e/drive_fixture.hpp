@@ -23,9 +23,9 @@ class DriveFixture : public ModbusFixture {
   }
 
   // Machine on the shipped profile of `model`, served by the twin of that drive (treadsim --twin).
-  void use_twin(const std::string& model, std::vector<std::string> sim_args = {}) {
+  void use_twin(const std::string& model, std::vector<std::string> sim_args = {}, bool waive = false) {
     twin_ = model;
-    use_profile(model, std::move(sim_args));
+    use_profile(model, std::move(sim_args), waive);
   }
 
   // Every question answered with `answer` ("yes" or "no").

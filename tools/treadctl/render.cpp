@@ -56,18 +56,22 @@ std::string render_status(const json& st) {
   }
   if (st["warning"].is_string()) out += "warning     " + str(st["warning"]) + "\n";
   if (st.contains("notice") && st["notice"].is_string()) out += "notice      " + str(st["notice"]) + "\n";
-  // The drive's commissioning, when it matters: anything but a pass (or the simulated drive).
+  // The drive's commissioning, passed (with its date and technician) or not (the simulated drive needs none).
   if (st.contains("commissioning") && st["commissioning"].is_object() &&
-      st["commissioning"].value("state", "") != "passed" && st["commissioning"].value("state", "") != "not_needed") {
-    out += "commission  " + st["commissioning"].value("state", std::string("?")) + ": " +
-           st["commissioning"].value("detail", std::string()) + "\n";
+      st["commissioning"].value("state", "") != "not_needed") {
+    const std::string state = st["commissioning"].value("state", std::string("?"));
+    const std::string detail = st["commissioning"].value("detail", std::string());
+    out += "commission  " + (state == "passed" ? detail : state + ": " + detail) + "\n";
   }
   out += "fault       " + (st["fault"].is_object() ? str(st["fault"]["cause"]) + ": " + str(st["fault"]["detail"])
                                                      : std::string("none")) +
          "\n";
   if (st.contains("drive")) {
     out += "drive       " + str(st["drive"]["name"]) + ", link " +
-           (st["drive"]["link_up"].get<bool>() ? "up" : "DOWN") + "\n";
+           (st["drive"]["link_up"].get<bool>() ? "up" : "DOWN") +
+           (st["drive"].value("direction", "") == "unverified" ? ", direction unverified (the drive reports no turn)" : "") +
+           "\n";
+    if (st["drive"].contains("problem")) out += "            " + str(st["drive"]["problem"]) + "\n";
   }
   if (st.contains("recent_events") && !st["recent_events"].empty()) {
     out += "events\n";

@@ -104,21 +104,9 @@ class AbbAcs580 final : public DriveTwin {
   double signed_hz() const { return vfd_.direction() == Direction::reverse ? -vfd_.output_hz() : vfd_.output_hz(); }
 
   void control(std::uint16_t v) {
-    const bool reset_edge = (v & 0x0080) && !(cw_ & 0x0080);
+    const std::uint16_t previous = cw_;
     cw_ = v;
-    if (reset_edge) reset_fault();
-    if (!(v & 0x0001)) switch_on_inhibited_ = false;
-    if (!(v & 0x0002)) {
-      coast();
-      switch_on_inhibited_ = true;
-    } else if (!(v & 0x0004)) {
-      fast_stop();  // OFF3: 23.23
-      switch_on_inhibited_ = true;
-    } else if (!(v & 0x0001)) {
-      ramp_stop();
-    } else if (!switch_on_inhibited_ && (v & 0x0008)) {
-      apply_run();
-    }
+    if (profidrive_word(v, previous)) apply_run();  // OFF3 ramps with 23.23
   }
 
   void apply_run() {
@@ -139,7 +127,6 @@ class AbbAcs580 final : public DriveTwin {
 
   std::uint16_t cw_ = 0;
   std::int16_t ref1_ = 0;
-  bool switch_on_inhibited_ = true;
   std::uint16_t comms_time_in_force_ = 30;
 };
 

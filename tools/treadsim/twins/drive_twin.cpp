@@ -88,6 +88,23 @@ void DriveTwin::coast() {
   stopping_by_ = "coast";
 }
 
+bool DriveTwin::profidrive_word(std::uint16_t v, std::uint16_t previous) {
+  if ((v & 0x0080) && !(previous & 0x0080)) reset_fault();
+  if (!(v & 0x0001)) switch_on_inhibited_ = false;
+  if (!(v & 0x0002)) {
+    coast();  // OFF2
+    switch_on_inhibited_ = true;
+  } else if (!(v & 0x0004)) {
+    fast_stop();  // OFF3
+    switch_on_inhibited_ = true;
+  } else if (!(v & 0x0001)) {
+    ramp_stop();  // OFF1
+  } else {
+    return !switch_on_inhibited_ && (v & 0x0008);
+  }
+  return false;
+}
+
 void DriveTwin::trip(int manual_code) {
   fault_ = manual_code;
   vfd_.trip(manual_code);

@@ -103,6 +103,13 @@ class DriveTwin {
   std::uint16_t param(const std::string& name) const;
   Parameter* find(const std::string& name);
 
+  // The PROFIdrive control word, which Siemens (STW) and ABB (ABB Drives profile) give bit for bit:
+  // 0 ON/OFF1 (ramp stop), 1 OFF2 (0 = coast), 2 OFF3 (0 = fast stop), 3 enable operation, 7 fault
+  // acknowledge on its rising edge; from power-up, and after OFF2 or OFF3, the drive is "switching on
+  // inhibited" until it sees OFF1. Applies the stops; true when the word asks the drive to run.
+  bool profidrive_word(std::uint16_t word, std::uint16_t previous);
+  bool switch_on_inhibited_ = true;
+
   // Commands from the bus, in the drive's terms.
   void run(Direction direction, double hz);
   void ramp_stop();

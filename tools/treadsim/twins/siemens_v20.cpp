@@ -79,22 +79,10 @@ class SiemensV20 final : public DriveTwin {
   double signed_hz() const { return vfd_.direction() == Direction::reverse ? -vfd_.output_hz() : vfd_.output_hz(); }
 
   void control(std::uint16_t v) {
-    const bool ack_edge = (v & 0x0080) && !(stw_ & 0x0080);
+    const std::uint16_t previous = stw_;
     stw_ = v;
-    if (ack_edge) reset_fault();
-    if (!(v & 0x0001)) switch_on_inhibited_ = false;
     if (!(v & 0x0400)) return;  // bit 10: control by PLC, else the telegram is ignored
-    if (!(v & 0x0002)) {
-      coast();  // OFF2
-      switch_on_inhibited_ = true;
-    } else if (!(v & 0x0004)) {
-      fast_stop();  // OFF3, P1135
-      switch_on_inhibited_ = true;
-    } else if (!(v & 0x0001)) {
-      ramp_stop();  // OFF1, P1121
-    } else if (!switch_on_inhibited_ && (v & 0x0008)) {
-      apply_run();
-    }
+    if (profidrive_word(v, previous)) apply_run();  // OFF1 ramp P1121, OFF3 ramp P1135
   }
 
   void apply_run() {
@@ -116,7 +104,6 @@ class SiemensV20 final : public DriveTwin {
 
   std::uint16_t stw_ = 0;
   std::uint16_t hsw_ = 0;
-  bool switch_on_inhibited_ = true;
 };
 
 }  // namespace
