@@ -304,7 +304,7 @@ json bench_direction(const RigOptions& base, int trials) {
     }
     if (st["state"] == "faulted" && moving_since) {
       to_latch_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - *moving_since).count());
-      if (st["fault"]["rule"] == "wrong_direction") ++latched_as_wrong_direction;
+      if (st["fault"]["cause"] == "wrong_direction") ++latched_as_wrong_direction;
     }
     peak_kmh.push_back(peak);
     rig.sim_command("wrong-turn off");
