@@ -323,7 +323,13 @@ CommissioningOutcome commission(const FullConfig& config, ModbusDrive& drive, co
     }
   }
   rec.identity = drive.identity();
+  rec.answered_by = io.answered_by;
   before_checks(rec);
+  // A pass binds to the drive it was made on: an identity that cannot be read would match any drive.
+  if (rec.identity.find("unreadable") != std::string::npos) {
+    note(check("identity", "parameter", false, "the drive's identity could not be read (" + rec.identity +
+                                                   "): check the profile's identity registers"));
+  }
   for (const auto& r : drive.parameter_readings()) note(check(r.check.parameter, "parameter", r.pass(), r.detail()));
 
   io.say("2. settings made on the panel or by wiring");

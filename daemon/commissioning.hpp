@@ -26,6 +26,7 @@ struct CommissioningIo {
   // Set (from another thread) when the technician stops it: the e-stop socket, a signal.
   const std::atomic<bool>* stopped = nullptr;
   std::string technician;
+  std::string answered_by;  // "the technician at a terminal" or "a script (--answers-from-stdin)", for the report
 };
 
 // The belt never runs faster than this during the slow checks (and never above a ceiling); the

@@ -36,6 +36,7 @@ json to_json(const CommissioningRecord& r) {
           {"drive", r.drive},
           {"identity", r.identity},
           {"technician", r.technician},
+          {"answered_by", r.answered_by},
           {"treadd_version", r.treadd_version},
           {"direction", r.direction},
           {"result", r.passed ? "passed" : "failed"},
@@ -51,6 +52,7 @@ std::optional<CommissioningRecord> record_from_json(const json& j) {
     r.drive = j.at("drive").get<std::string>();
     r.identity = j.value("identity", "");
     r.technician = j.value("technician", "");
+    r.answered_by = j.value("answered_by", "");
     r.treadd_version = j.value("treadd_version", "");
     r.direction = j.value("direction", "");
     for (const auto& c : j.at("checks")) {
@@ -73,7 +75,7 @@ std::string to_text(const CommissioningRecord& r) {
       << "identity: " << (r.identity.empty() ? "(the drive exposes none)" : r.identity) << "\n"
       << "direction: " << (r.direction == "none" ? "unverified by the drive (confirmed by the technician's eyes only)"
                                                   : "reported by the drive (" + r.direction + ")") << "\n"
-      << "technician: " << r.technician << "\n"
+      << "technician: " << r.technician << " (answers from " << (r.answered_by.empty() ? "?" : r.answered_by) << ")\n"
       << "treadd:  " << r.treadd_version << "\n"
       << "result:  " << (r.passed ? "PASSED" : "FAILED") << "\n\n";
   std::string kind;
@@ -204,17 +206,22 @@ CommissioningStatus commissioning_status(const FullConfig& config, const std::st
                                "since the commissioning of " + rec->date + run_it,
                       rec->date});
   }
-  if (live_identity && *live_identity != rec->identity) {
-    return waived_or({"stale", "this is not the drive commissioned on " + rec->date + " (it says '" + *live_identity +
-                                   "', the report says '" + rec->identity + "')" + run_it,
-                      rec->date});
-  }
   if (!rec->passed) {
     std::string failed;
     for (const auto& c : rec->checks) {
       if (!c.pass) failed += (failed.empty() ? "" : ", ") + c.name;
     }
     return waived_or({"failed", "the drive failed its commissioning of " + rec->date + " (" + failed + ")" + run_it,
+                      rec->date});
+  }
+  if (!live_identity && !rec->identity.empty()) {
+    return waived_or({"unchecked", "the drive's identity is checked once it answers (commissioned on " + rec->date +
+                                       " as '" + rec->identity + "')",
+                      rec->date});
+  }
+  if (live_identity && *live_identity != rec->identity) {
+    return waived_or({"stale", "this is not the drive commissioned on " + rec->date + " (it says '" + *live_identity +
+                                   "', the report says '" + rec->identity + "')" + run_it,
                       rec->date});
   }
   return {"passed", "passed " + rec->date + (rec->technician.empty() ? "" : " by " + rec->technician),

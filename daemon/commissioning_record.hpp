@@ -30,6 +30,7 @@ struct CommissioningRecord {
   std::string drive;        // "Modbus RTU /dev/ttyUSB0 19200 8E1 unit 1, profile siemens-v20"
   std::string identity;     // what the drive said it is ("serial number 1-1-8745-57"); empty if it says nothing
   std::string technician;   // who ran it
+  std::string answered_by;  // "the technician at a terminal" or "a script (--answers-from-stdin)"
   std::string treadd_version;
   std::string direction;    // how treadd knows the belt's turn: status_bits | signed_output | none
   bool passed = false;
@@ -59,7 +60,7 @@ std::string commissioning_dir(const std::string& state_dir);
 std::string write_commissioning_record(const std::string& state_dir, const CommissioningRecord& r);
 
 struct CommissioningStatus {
-  std::string state;   // passed | failed | missing | stale | waived | not_needed
+  std::string state;   // passed | failed | missing | stale | unchecked | waived | not_needed
   std::string detail;  // one sentence for status and refusals
   std::string date;    // of the report, when there is one
   bool allows_start() const { return state == "passed" || state == "waived" || state == "not_needed"; }

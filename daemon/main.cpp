@@ -125,6 +125,8 @@ int commission_drive(const Options& opt, const FullConfig& config) {
   // socket's lock, is gone once the service stops): one lock says "the service is stopped".
   InstanceLock state_lock(opt.state_dir + "/treadd.lock", "the state directory " + opt.state_dir);
   const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
+  // Its e-stop socket is the daemon's: never taken from a daemon running on another state directory.
+  InstanceLock socket_lock(socket_path + ".lock", "the control socket " + socket_path);
   ModbusDrive drive(config.machine.drive, *config.drive_profile, config.machine.belt.kmh_per_hz);
   CommissioningGuard guard(drive, SocketServer::estop_path(socket_path));
   CommissioningIo io;
@@ -133,6 +135,7 @@ int commission_drive(const Options& opt, const FullConfig& config) {
   io.ask_value = [](const std::string& prompt) { return read_line(prompt + " "); };
   io.stopped = &guard.stopped();
   io.technician = technician;
+  io.answered_by = opt.answers_from_stdin && !isatty(STDIN_FILENO) ? "a script (--answers-from-stdin)" : "the technician at a terminal";
   const CommissioningOutcome outcome = commission(config, drive, io, [&](const CommissioningRecord& starting) {
     withdraw_commissioning_record(opt.state_dir, starting);
   });
@@ -250,10 +253,14 @@ int run(const Options& opt) {
         }
         drive_problem = std::move(problem);
       }
+      // Every second, not only on a reconnect: on RS-485 a drive swapped while powered off comes
+      // back on the same link, and the re-arm after its restart reads its identity anew.
       const auto& fb = controller.last_feedback();
-      if (config.drive_profile && fb.link_up && (fb.link_generation != seen_generation || !identity)) {
+      std::string live_identity = fb.link_up && config.drive_profile ? drive->identity() : std::string();
+      if (config.drive_profile && fb.link_up &&
+          (fb.link_generation != seen_generation || !identity || *identity != live_identity)) {
         seen_generation = fb.link_generation;
-        identity = drive->identity();
+        identity = std::move(live_identity);
         const CommissioningStatus now_status = commissioning_status(config, opt.state_dir, identity);
         if (now_status.state != "passed" && now_status.state != "not_needed") log::warning("commissioning: " + now_status.detail);
         controller.set_commissioning(now_status);

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <thread>
 
 #include "config/drive_profile.hpp"
@@ -43,7 +45,7 @@ class ModbusDrive final : public MotorDrive {
  private:
   void io_loop();
   bool cycle();
-  bool send_command(const DriveCommand& cmd);
+  bool send_command(const DriveCommand& wanted);
   bool send_pending_estop();
   bool read_feedback();
   // One of the profile's settings (or the restart marker) per turn, all of them about once a
@@ -87,6 +89,11 @@ class ModbusDrive final : public MotorDrive {
   std::optional<std::uint16_t> last_restart_counter_;  // I/O thread only
   std::string identity_;                  // guarded by mutex_
   std::string problem_;                   // guarded by mutex_
+  std::vector<std::optional<std::uint16_t>> settings_lost_;  // per check: the raw value that fails; guarded by mutex_
+  void publish_settings_lost();           // with mutex_ held
+  std::atomic<bool> hold_stop_{false};    // a restart not yet answered by a stop
+  Motion last_sent_motion_ = Motion::stop;  // I/O thread only
+  std::mutex join_mutex_;
   std::thread thread_;
 };
 

@@ -147,3 +147,25 @@ TEST_F(CommissioningRefusals, an_abb_fault_names_the_drives_own_fault_code_not_t
 
 }  // namespace
 }  // namespace treadd::e2e
+
+namespace treadd::e2e {
+namespace {
+
+// Fail closed: a run that fails on a full disk (its report cannot be written) must not leave the
+// earlier pass in force. The report's temporary file points at /dev/full: every write of it fails.
+TEST_F(CommissioningRefusals, a_failed_run_whose_report_cannot_be_written_withdraws_the_earlier_pass) {
+  use_profile("generic");
+  ASSERT_EQ(commission().exit_code, 0);
+  std::filesystem::create_symlink("/dev/full", dir_ + "/state/commissioning/latest.json.tmp");
+  const RunResult r = commission("no");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("the commissioning counts as failed"), std::string::npos) << r.err;
+  start_daemon();
+  const auto st = status();
+  EXPECT_NE(st["commissioning"]["state"], "passed") << st.dump();
+  ASSERT_TRUE(at_standstill());
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace treadd::e2e

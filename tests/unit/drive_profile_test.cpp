@@ -273,9 +273,10 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
   rec.passed = true;
   rec.checks = {row("Pr.09-03", "parameter"), row("drive-side backstop", "belt")};
   write_commissioning_record(state, rec);
-  EXPECT_EQ(commissioning_status(config, state).state, "passed");
-  EXPECT_TRUE(commissioning_status(config, state).allows_start());
+  EXPECT_EQ(commissioning_status(config, state).state, "unchecked") << "not before the drive said who it is";
+  EXPECT_FALSE(commissioning_status(config, state).allows_start());
   EXPECT_EQ(commissioning_status(config, state, rec.identity).state, "passed");
+  EXPECT_TRUE(commissioning_status(config, state, rec.identity).allows_start());
   EXPECT_EQ(commissioning_status(config, state, "identity code 12, firmware 105").state, "stale")
       << "a swapped drive of the same model";
 
@@ -296,14 +297,14 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
     std::ofstream(dir_ + "/machine.yaml") << original;
     ASSERT_TRUE(changed.ok()) << to << ": " << join(changed.errors);
     const bool waiver_only = to.find("commissioning_waiver") != std::string::npos;
-    EXPECT_EQ(commissioning_status(*changed.value, state).state, waiver_only ? "passed" : "stale") << to;
+    EXPECT_EQ(commissioning_status(*changed.value, state, rec.identity).state, waiver_only ? "passed" : "stale") << to;
     if (waiver_only) {
       EXPECT_EQ(commissioning_fingerprint(*changed.value), rec.fingerprint) << "a waiver changes no belt";
     }
   }
   FullConfig edited = config;
   edited.drive_profile->source_text += "# a comment is a change of the file too\n";
-  EXPECT_EQ(commissioning_status(edited, state).state, "stale") << "any change of the profile file";
+  EXPECT_EQ(commissioning_status(edited, state, rec.identity).state, "stale") << "any change of the profile file";
 
   // A report edited to say "passed" proves nothing: the result is recomputed from its checks.
   rec.checks[0].pass = false;
