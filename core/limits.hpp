@@ -38,7 +38,7 @@ struct SafetySettings {
   double implausible_step_kmh = 2.0;           // safety.implausible_step: largest jump between two readings
   int max_overruns = 5;                        // safety.max_overruns: consecutive late ticks that latch a fault
   // The drive must report the wrong turn this long above standstill before it latches: a few polls,
-  // so one garbled status word is not a fault, yet a miswired belt is caught below 1 km/h. Not a
+  // so one garbled status word is not a fault, yet a drive turning the belt the wrong way from the start is caught below 1 km/h. Not a
   // YAML key: no machine needs it longer.
   Millis wrong_direction_time{100};
 };

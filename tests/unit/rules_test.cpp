@@ -267,7 +267,7 @@ TEST(Rules, every_latched_rule_is_in_the_latch_table) {
 namespace treadd::testing {
 namespace {
 
-// A motor miswired from the first second: the start speed is the fastest the belt goes the wrong
+// A drive that turns the belt the wrong way from the first second (and says so): the start speed is the fastest the belt goes the wrong
 // way, and the rule latches within its time once the drive reports the turn.
 TEST(Rules, a_belt_turning_the_wrong_way_from_the_start_latches_before_1_kmh_and_names_both_ways) {
   Rig rig;
