@@ -42,6 +42,18 @@ struct Reader {
     return true;
   }
 
+  // Each entry of the list under `key`; `shape` is the error when it is not a list.
+  template <class PerEntry>
+  void each_entry(YamlSection& top, const char* key, const char* shape, PerEntry per_entry) {
+    YAML::Node list = top.child(key);
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      top.error(list.Mark(), shape);
+      return;
+    }
+    for (const auto& item : list) per_entry(item);
+  }
+
   // `type: holding | input` (default holding), as every register of a profile may say.
   bool register_type(YamlSection& s, RegisterType& out) {
     std::string type = "holding";
@@ -83,17 +95,12 @@ struct Reader {
   }
 
   void parameters(YamlSection& top, std::vector<ParameterCheck>& out) {
-    YAML::Node list = top.child("parameters");
-    if (!list.IsDefined()) return;
-    if (!list.IsSequence()) {
-      top.error(list.Mark(), "parameters must be a list of {parameter, register, write | equals | min/max, what, fix}");
-      return;
-    }
-    for (const auto& item : list) {
+    each_entry(top, "parameters", "parameters must be a list of {parameter, register, write | equals | min/max, what, fix}",
+               [&](const YAML::Node& item) {
       // Messages name the parameter as the technician knows it, once it is known.
       const bool named = item.IsMap() && item["parameter"].IsScalar();
       YamlSection s(item, named ? "parameter " + item["parameter"].Scalar() : std::string("parameters entry"), diag);
-      if (!s.valid()) continue;
+      if (!s.valid()) return;
       ParameterCheck c;
       bool ok = s.text("parameter", c.parameter, Need::required);
       ok = word(s, "register", c.address, Need::required, true) && ok;
@@ -117,7 +124,7 @@ struct Reader {
       if (c.min && c.max && *c.min > *c.max) s.error_at("min", s.path() + ": min is above max");
       s.finish();
       if (ok) out.push_back(c);
-    }
+    });
   }
 
   std::optional<TurnBits> turn(YamlSection& parent) {
@@ -172,15 +179,9 @@ struct Reader {
   }
 
   void identity(YamlSection& top, std::vector<IdentityRegister>& out) {
-    YAML::Node list = top.child("identity");
-    if (!list.IsDefined()) return;
-    if (!list.IsSequence()) {
-      top.error(list.Mark(), "identity must be a list of {name, register, count}");
-      return;
-    }
-    for (const auto& item : list) {
+    each_entry(top, "identity", "identity must be a list of {name, register, count}", [&](const YAML::Node& item) {
       YamlSection s(item, "identity entry", diag);
-      if (!s.valid()) continue;
+      if (!s.valid()) return;
       IdentityRegister id;
       bool ok = s.text("name", id.name, Need::required);
       ok = word(s, "register", id.first.address, Need::required, true) && ok;
@@ -190,7 +191,7 @@ struct Reader {
       id.count = static_cast<std::uint16_t>(count);
       s.finish();
       if (ok) out.push_back(id);
-    }
+    });
   }
 
   void fault_names(YamlSection& top, std::map<int, std::string>& out) {
@@ -219,20 +220,14 @@ struct Reader {
   }
 
   void panel_questions(YamlSection& top, std::vector<PanelQuestion>& out) {
-    YAML::Node list = top.child("panel");
-    if (!list.IsDefined()) return;
-    if (!list.IsSequence()) {
-      top.error(list.Mark(), "panel must be a list of {parameter, ask}");
-      return;
-    }
-    for (const auto& item : list) {
+    each_entry(top, "panel", "panel must be a list of {parameter, ask, value}", [&](const YAML::Node& item) {
       YamlSection s(item, "panel entry", diag);
-      if (!s.valid()) continue;
+      if (!s.valid()) return;
       PanelQuestion q;
       s.text("value", q.value, Need::optional);
       if (s.text("parameter", q.parameter, Need::required) && s.text("ask", q.ask, Need::required)) out.push_back(q);
       s.finish();
-    }
+    });
   }
 };
 

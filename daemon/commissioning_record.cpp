@@ -173,32 +173,40 @@ json CommissioningStatus::to_json() const {
   return {{"state", state}, {"detail", detail}, {"date", date.empty() ? json(nullptr) : json(date)}};
 }
 
+LatestCommissioning read_latest_commissioning(const std::string& state_dir) {
+  LatestCommissioning latest;
+  latest.path = (fs::path(commissioning_dir(state_dir)) / "latest.json").string();
+  std::ifstream in(latest.path);
+  latest.exists = static_cast<bool>(in);
+  if (in) {
+    try {
+      latest.record = record_from_json(json::parse(in));
+    } catch (const json::exception&) {
+    }
+  }
+  return latest;
+}
+
 CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir,
                                          const std::optional<std::string>& live_identity) {
+  return judge_commissioning(config, read_latest_commissioning(state_dir), live_identity);
+}
+
+CommissioningStatus judge_commissioning(const FullConfig& config, const LatestCommissioning& latest,
+                                        const std::optional<std::string>& live_identity) {
   const DriveSettings& d = config.machine.drive;
   if (!needs_profile(d.transport) || !config.drive_profile) {
     return {"not_needed", "the built-in simulated drive needs no commissioning", ""};
   }
   const std::string run_it = "; run 'treadd --commission' with the belt unloaded (see the README's technician section)";
-  const fs::path latest = fs::path(commissioning_dir(state_dir)) / "latest.json";
-  std::optional<CommissioningRecord> rec;
-  {
-    std::ifstream in(latest);
-    if (in) {
-      try {
-        rec = record_from_json(json::parse(in));
-      } catch (const json::exception&) {
-      }
-    }
-  }
+  const std::optional<CommissioningRecord>& rec = latest.record;
   auto waived_or = [&](CommissioningStatus s) {
     if (d.commissioning_waiver.empty()) return s;
     return CommissioningStatus{"waived", "commissioning waived in machine.yaml: " + d.commissioning_waiver + " (" +
                                              s.detail + ")", s.date};
   };
   if (!rec) {
-    const bool exists = fs::exists(latest);
-    return waived_or({"missing", std::string(exists ? "the commissioning report " + latest.string() + " cannot be read"
+    return waived_or({"missing", std::string(latest.exists ? "the commissioning report " + latest.path + " cannot be read"
                                                     : "the drive has never been commissioned") + run_it, ""});
   }
   if (rec->fingerprint != commissioning_fingerprint(config)) {

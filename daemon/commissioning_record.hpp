@@ -67,9 +67,20 @@ struct CommissioningStatus {
   nlohmann::json to_json() const;
 };
 
+// <state>/commissioning/latest.json as read once (at start): judged again in memory whenever the
+// drive (re)connects, so the control loop never reads a file for it.
+struct LatestCommissioning {
+  std::string path;
+  bool exists = false;
+  std::optional<CommissioningRecord> record;  // nullopt when missing or unreadable
+};
+LatestCommissioning read_latest_commissioning(const std::string& state_dir);
+
 // `live_identity`: what the connected drive says it is; a report for another drive (a swap of the
 // same model) is stale. nullopt = not connected yet (judged again once it is).
 CommissioningStatus commissioning_status(const FullConfig& config, const std::string& state_dir,
                                          const std::optional<std::string>& live_identity = std::nullopt);
+CommissioningStatus judge_commissioning(const FullConfig& config, const LatestCommissioning& latest,
+                                        const std::optional<std::string>& live_identity);
 
 }  // namespace treadd

@@ -212,7 +212,8 @@ int run(const Options& opt) {
                         Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});
   std::optional<std::string> identity;
   if (drive_problem.empty() && config.drive_profile) identity = drive->identity();
-  const CommissioningStatus commissioning = commissioning_status(config, opt.state_dir, identity);
+  const LatestCommissioning latest_commissioning = read_latest_commissioning(opt.state_dir);
+  const CommissioningStatus commissioning = judge_commissioning(config, latest_commissioning, identity);
   controller.set_commissioning(commissioning);
   if (commissioning.state != "passed" && commissioning.state != "not_needed") {
     log::warning("commissioning: " + commissioning.detail);
@@ -261,7 +262,7 @@ int run(const Options& opt) {
           (fb.link_generation != seen_generation || !identity || *identity != live_identity)) {
         seen_generation = fb.link_generation;
         identity = std::move(live_identity);
-        const CommissioningStatus now_status = commissioning_status(config, opt.state_dir, identity);
+        const CommissioningStatus now_status = judge_commissioning(config, latest_commissioning, identity);
         if (now_status.state != "passed" && now_status.state != "not_needed") log::warning("commissioning: " + now_status.detail);
         controller.set_commissioning(now_status);
       }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -122,6 +123,18 @@ void handle_command(const std::string& line, Faults& f, Served& served) {
   std::fflush(stdout);
 }
 
+// "P2000=6000" (decimal or 0x hex): the name and the value; the value is out of any range
+// (LONG_MIN) when it is missing or not a number.
+std::pair<std::string, long> name_and_value(const std::string& setting) {
+  const auto eq = setting.find('=');
+  long raw = std::numeric_limits<long>::min();
+  try {
+    if (eq != std::string::npos) raw = std::stol(setting.substr(eq + 1), nullptr, 0);
+  } catch (...) {
+  }
+  return {setting.substr(0, eq), raw};
+}
+
 // Answers one request, or misbehaves as the injected faults say.
 void serve_request(modbus_t* ctx, const std::uint8_t* query, int length, Faults& f, Served& served,
                    FILE* frame_log) {
@@ -222,13 +235,8 @@ int main(int argc, char** argv) {
     served.twin->set_serial(serial);
     served.twin->set_uptime(uptime_s);
     for (const auto& setting : panel_settings) {
-      const auto eq = setting.find('=');
-      long raw = -1;
-      try {
-        raw = eq == std::string::npos ? -1 : std::stol(setting.substr(eq + 1), nullptr, 0);
-      } catch (...) {
-      }
-      if (raw < -32768 || raw > 0xFFFF || !served.twin->set_panel(setting.substr(0, eq), static_cast<std::uint16_t>(raw))) {
+      const auto [name, raw] = name_and_value(setting);
+      if (raw < -32768 || raw > 0xFFFF || !served.twin->set_panel(name, static_cast<std::uint16_t>(raw))) {
         std::cerr << "treadsim: --panel " << setting << ": " << twin_model << " has no such parameter or value\n";
         return 2;
       }
@@ -254,13 +262,8 @@ int main(int argc, char** argv) {
     serving = profile.value->name;
   }
   for (const auto& pin : pins) {
-    const auto eq = pin.find('=');
-    long raw = -1;
-    try {
-      raw = eq == std::string::npos ? -1 : std::stol(pin.substr(eq + 1), nullptr, 0);
-    } catch (...) {
-    }
-    if (raw < 0 || raw > 0xFFFF || !served.regs->pin_parameter(pin.substr(0, eq), static_cast<std::uint16_t>(raw))) {
+    const auto [name, raw] = name_and_value(pin);
+    if (raw < 0 || raw > 0xFFFF || !served.regs->pin_parameter(name, static_cast<std::uint16_t>(raw))) {
       std::cerr << "treadsim: --set " << pin << ": no such parameter in " << profile.value->name
                 << " or not a value from 0 to 65535\n";
       return 2;
