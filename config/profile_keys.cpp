@@ -39,7 +39,7 @@ const std::array<ProfileKey, 17> profile_keys = {{
   {"operator_presence", Quantity::duration, &Profile::presence_timeout, false, "none", nullptr, "", {},
    "the belt ramps to a stop when no operator heartbeat (treadctl hold) came for this long"},
   {"max_step", Quantity::speed, &Profile::max_step_kmh, false, "none", nullptr, "", {},
-   "largest change one speed command may ask"},
+   "largest step between two targets: a larger `speed` is refused, a program's or resume's larger change is made in steps"},
 }};
 // clang-format on
 

@@ -1,12 +1,44 @@
 #include "config/yaml_section.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <map>
 
 #include "core/units.hpp"
 
 namespace treadd {
+
+std::optional<TextPosition> first_invalid_utf8(std::string_view text) {
+  TextPosition at;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = 0;
+    std::uint32_t lowest = 0;
+    if (b < 0x80) len = 1;
+    else if ((b & 0xE0) == 0xC0) len = 2, lowest = 0x80;
+    else if ((b & 0xF0) == 0xE0) len = 3, lowest = 0x800;
+    else if ((b & 0xF8) == 0xF0) len = 4, lowest = 0x10000;
+    else return at;  // a continuation byte with no lead, or 0xF8..0xFF
+    if (i + len > text.size()) return at;
+    std::uint32_t code = len == 1 ? b : b & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      if ((c & 0xC0) != 0x80) return at;
+      code = (code << 6) | (c & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 either.
+    if (code < lowest || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return at;
+    if (b == '\n') {
+      ++at.line0;
+      at.column0 = 0;
+    } else {
+      ++at.column0;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
 
 void check_duplicate_keys(const YAML::Node& node, Diagnostics& diag, int depth) {
   // Deeper than any treadd file goes; also keeps a hostile file from recursing without bound.

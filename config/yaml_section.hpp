@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "config/diagnostics.hpp"
 #include "config/loader.hpp"
@@ -65,6 +66,14 @@ void check_duplicate_keys(const YAML::Node& node, Diagnostics& diag, int depth =
 // would cost seconds and gigabytes to parse (checked before parsing, with a clear error).
 constexpr std::size_t max_config_bytes = 256 * 1024;
 
+// Where a text stops being UTF-8 (0-based line and column, in characters), if it does: a Latin-1
+// profile name would pass YAML and then break every reply that carries it.
+struct TextPosition {
+  int line0 = 0;
+  int column0 = 0;
+};
+std::optional<TextPosition> first_invalid_utf8(std::string_view text);
+
 // Parses one YAML document and hands its top-level mapping to `fill(top, root, value, diag)`;
 // the result holds the value only when the whole file had no error.
 template <class T, class Fill>
@@ -73,6 +82,11 @@ Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_n
   if (yaml_text.size() > max_config_bytes) {
     diag.error(0, 0, "the file is " + std::to_string(yaml_text.size() / 1024) + " KiB; configuration files may be at most " +
                          std::to_string(max_config_bytes / 1024) + " KiB");
+    return {std::nullopt, diag.all()};
+  }
+  if (const auto bad = first_invalid_utf8(yaml_text)) {
+    diag.error(bad->line0, bad->column0,
+               "not UTF-8 text (a byte that is not UTF-8 here, e.g. a name saved as Latin-1): save the file as UTF-8");
     return {std::nullopt, diag.all()};
   }
   YAML::Node root;

@@ -61,7 +61,7 @@ struct Profile {
   std::optional<double> max_distance_m;      // max_distance
   std::optional<Millis> rest_between;        // rest_between
   std::optional<Millis> presence_timeout;    // operator_presence
-  std::optional<double> max_step_kmh;        // max_step: largest change one speed command may ask
+  std::optional<double> max_step_kmh;        // max_step: largest step between two targets (the gate)
 
   double cap_kmh(Direction d) const { return d == Direction::forward ? forward_cap_kmh : reverse_cap_kmh; }
   double accel_for(Direction d) const { return d == Direction::forward ? accel_mps2 : reverse_accel_mps2; }

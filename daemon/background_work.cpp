@@ -38,13 +38,25 @@ bool BackgroundWork::query(std::function<nlohmann::json()> query, Answer answer)
 
 void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
   // The file is read after every request of this batch arrived: each sees its own edit.
-  auto loaded = std::make_shared<Controller::ParsedLimits>(controller_.parse_limits_file());
+  std::shared_ptr<Controller::ParsedLimits> loaded;
+  try {
+    loaded = std::make_shared<Controller::ParsedLimits>(controller_.parse_limits_file());
+  } catch (const std::exception& e) {
+    loaded = std::make_shared<Controller::ParsedLimits>();
+    loaded->loaded.errors.push_back(Diagnostic{"limits.yaml", 0, 0, std::string("could not be read: ") + e.what()});
+  }
   boost::asio::post(io_, [this, loaded, batch = std::move(batch)]() {
     std::string who;
     for (const Waiter& w : batch) {
       if (who.find(w.who) == std::string::npos) who += (who.empty() ? "" : ", ") + w.who;
     }
-    const nlohmann::json reply = controller_.apply_reload(std::move(*loaded), who);
+    nlohmann::json reply;
+    try {
+      reply = controller_.apply_reload(std::move(*loaded), who);
+    } catch (const std::exception& e) {  // never across the loop: the limits in force stay
+      reply = protocol::error_reply(std::string("refused: the reload failed inside treadd (") + e.what() +
+                                    "); the limits in force are unchanged");
+    }
     for (const Waiter& w : batch) {
       if (w.answer) w.answer(reply);
     }

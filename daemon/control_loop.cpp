@@ -1,5 +1,7 @@
 #include "daemon/control_loop.hpp"
 
+#include "daemon/log.hpp"
+
 namespace treadd {
 
 ControlLoop::ControlLoop(boost::asio::io_context& io, Controller& controller, double tick_hz, AfterTick after_tick)
@@ -34,8 +36,17 @@ void ControlLoop::on_tick() {
   if (overrun) ++stats_.overruns;
   stats_.worst_lateness = std::max(stats_.worst_lateness, std::chrono::nanoseconds(lateness));
   stats_.lateness.record(lateness);
-  controller_.tick(now, overrun);
-  if (after_tick_) after_tick_(now, !overrun);
+  // The loop's boundary: a tick that throws (a bug, an allocation) is counted and logged, and the
+  // next tick is treated as late — a few in a row latch loop_overrun, which stops the belt.
+  try {
+    controller_.tick(now, overrun || tick_failed_);
+    tick_failed_ = false;
+    if (after_tick_) after_tick_(now, !overrun);
+  } catch (const std::exception& e) {
+    ++stats_.tick_errors;
+    tick_failed_ = true;
+    log::error(std::string("a control tick failed: ") + e.what());
+  }
   deadline_ += period_;
   // After a stall, resume from now instead of firing a burst of catch-up ticks.
   if (deadline_ < now) deadline_ = now + period_;

@@ -16,6 +16,7 @@ struct LoopStats {
   std::uint64_t overruns = 0;
   std::chrono::nanoseconds worst_lateness{0};
   LatencyHistogram lateness;  // how late each tick fired after its deadline
+  std::uint64_t tick_errors = 0;  // ticks that threw (counted, logged; the next counts as late)
 };
 
 class ControlLoop {
@@ -39,6 +40,7 @@ class ControlLoop {
   TimePoint deadline_{};
   LoopStats stats_;
   bool running_ = false;
+  bool tick_failed_ = false;
 };
 
 }  // namespace treadd

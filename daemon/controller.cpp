@@ -70,6 +70,7 @@ void Controller::tick(TimePoint now, bool overrun) {
   if (!supervisor_.events().empty()) log_events("treadd", now);
   // Status is built only while a session is recorded: no allocation on an idle tick.
   if (events_.recording()) events_.tick(supervisor_.status(), now);
+  events_.retry_pending();
 }
 
 void Controller::send_drive_command() {
@@ -128,9 +129,9 @@ void Controller::count_if_refused(const json& reply, const Peer& peer, TimePoint
   count_refusal(r, peer, now);
 }
 
-Controller::Outcome Controller::answer(const StatusQuery&, const Peer&, TimePoint) {
+Controller::Outcome Controller::answer(const StatusQuery&, const Peer& peer, TimePoint) {
   Outcome shared;
-  shared.shared_line = &status_line();
+  shared.shared_line = &status_line(peer.role);
   return shared;
 }
 
@@ -201,26 +202,25 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
     count_if_refused(refused, peer, now);
     return {refused, std::nullopt};
   }
+  // Found and erased off the loop. A session of this patient that started since the request is
+  // being written and stays (the recorder's current record is never unlinked).
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, patient = req.patient] {
-    json r = protocol::ok_reply("erasing");
-    r["ids"] = records_of_patient(dir, patient);  // found off the loop; erased below, on it
+  off_loop.query = [dir = events_.traces().records_dir, recorder = events_.traces().recorder, patient = req.patient] {
+    const std::vector<std::string> ids = records_of_patient(dir, patient);
+    const std::size_t erased = recorder != nullptr ? recorder->erase_except_current(ids) : erase_records(dir, ids);
+    json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
+                                " of patient " + patient + " (irreversible)");
+    r["erased"] = erased;
     return r;
   };
-  off_loop.on_answer = [this, who = peer.who, patient = req.patient, now](json& reply) {
+  // The audit says who erased how many, never whose: the code would outlive the erasure there.
+  off_loop.on_answer = [this, who = peer.who, now](json& reply) {
     if (!reply.value("ok", false)) return;
-    std::vector<std::string> ids = reply["ids"].get<std::vector<std::string>>();
-    reply.erase("ids");
-    // A session of this patient that started since the request: its record is being written and stays.
-    const SessionRecorder* recorder = events_.traces().recorder;
-    const auto writing = recorder != nullptr ? recorder->current_id() : std::nullopt;
-    std::erase_if(ids, [&](const std::string& id) { return writing && id == *writing; });
-    const std::size_t erased = erase_records(events_.traces().records_dir, ids);
-    const std::string message = "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
-                                " of patient " + patient + " (irreversible)";
-    report(log::Level::notice, "forget", who, message, now);
-    reply["message"] = message;
-    reply["erased"] = erased;
+    const std::size_t erased = reply.value("erased", std::size_t{0});
+    report(log::Level::notice, "forget", who,
+           "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
+               " of one patient at a clinician's request (irreversible)",
+           now);
   };
   return off_loop;
 }
@@ -357,12 +357,21 @@ json Controller::status_json() const {
   if (std::string identity = drive_.identity(); !identity.empty()) j["drive"]["identity"] = identity;
   // With the link down the last reading says nothing about the belt now: unknown, not stale.
   if (!last_feedback_.link_up) j["measured_kmh"] = nullptr;
-  j["notice"] = notice_.empty() ? json(nullptr) : json(notice_);
+  std::string notice = notice_;
+  if (!lockout_notice_.empty() && supervisor_.state() == State::locked) {
+    notice += (notice.empty() ? "" : "; ") + lockout_notice_;
+  }
+  j["notice"] = notice.empty() ? json(nullptr) : json(notice);
   if (commissioning_) j["commissioning"] = commissioning_->to_json();
   if (const StorageHealth* health = events_.traces().health) {
-    j["storage"] = {{"ok", health->ok()},
+    const std::string last_error = health->last_error();
+    const StorageWriter* writer = events_.traces().writer;
+    const std::uint64_t dropped = writer != nullptr ? writer->dropped() : 0;
+    j["storage"] = {{"ok", health->ok() && dropped == 0},
                     {"errors", health->errors()},
-                    {"last_error", health->last_error().empty() ? json(nullptr) : json(health->last_error())}};
+                    // Writes the writer's full queue turned away (a disk slower than the loop): counted, never waited for.
+                    {"dropped", dropped},
+                    {"last_error", last_error.empty() ? json(nullptr) : json(last_error)}};
   }
   j["recent_events"] = events_.recent_events();
   return j;
@@ -385,14 +394,29 @@ const std::string& Controller::all_limits_line() {
   return limits_line_;
 }
 
-const std::string& Controller::status_line() {
+namespace {
+
+// Anyone on the machine may read status (everyone may press the e-stop); who did what, and what
+// staff typed as a stop reason, are for staff. A viewer sees each event's kind and time, and why
+// the last session ended only when a rule ended it.
+json viewer_status(json st) {
+  if (st["last_end_reason"].is_string() && !st["last_end_rule"].is_string()) st["last_end_reason"] = "ended by staff";
+  for (json& e : st["recent_events"]) e.erase("text");
+  return st;
+}
+
+}  // namespace
+
+const std::string& Controller::status_line(Role role) {
   if (status_line_generation_ != generation_) {
     json r = protocol::ok_reply("status");
     r["status"] = status_json();
-    status_line_ = r.dump() + "\n";
+    status_line_ = protocol::line(r);
+    r["status"] = viewer_status(std::move(r["status"]));
+    viewer_status_line_ = protocol::line(r);
     status_line_generation_ = generation_;
   }
-  return status_line_;
+  return role >= Role::operator_role ? status_line_ : viewer_status_line_;
 }
 
 namespace {

@@ -70,12 +70,18 @@ class Controller {
   nlohmann::json status_json() const;
   // The status reply as one protocol line, rebuilt at most once per tick or command: a flood of
   // status requests or a hundred watchers cost a string copy each, not a JSON build.
-  const std::string& status_line();
+  // A viewer's line leaves out names and staff's free text (viewer_status in controller.cpp).
+  const std::string& status_line(Role role);
   // The `limits` reply for all profiles, serialized once per configuration and session: a flood
   // of queries on a big limits.yaml costs a string copy each, not a JSON build of every profile.
   const std::string& all_limits_line();
   // A standing notice shown in status, e.g. why the daemon came up after an unexpected stop.
-  void set_notice(std::string notice) { notice_ = std::move(notice); }
+  void set_notice(const std::string& notice) { notice_ = notice_.empty() ? notice : notice + "; " + notice_; }
+  // At start-up: the persisted lock-out (lockout_file.hpp) holds again; `why` is shown in status.
+  void restore_lockout(const std::string& why) {
+    supervisor_.restore_lockout();
+    lockout_notice_ = why;
+  }
   // Whether this machine's drive passed commissioning: shown in status; a failed or missing one
   // refuses every start (the supervisor says why).
   void set_commissioning(CommissioningStatus status);
@@ -112,11 +118,13 @@ class Controller {
   DriveFeedback last_feedback_;
   Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;
+  std::string lockout_notice_;  // shown while the restored lock-out holds
   std::optional<CommissioningStatus> commissioning_;
   EventSink events_;  // journal, audit, records, metrics counters, recent events
   std::uint64_t generation_ = 0;               // bumped by every tick and command
   std::uint64_t status_line_generation_ = ~0ull;
   std::string status_line_;
+  std::string viewer_status_line_;
   std::uint64_t limits_generation_ = 0;  // bumped by every reload and session start/end
   std::uint64_t limits_line_generation_ = ~0ull;
   std::string limits_line_;

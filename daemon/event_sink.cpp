@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/calendar.hpp"
+#include "daemon/lockout_file.hpp"
 
 namespace treadd {
 
@@ -25,10 +26,23 @@ bool RefusalLogLimit::allow(std::uint32_t uid, TimePoint now, std::uint64_t& sup
   return true;
 }
 
+bool EventSink::write(std::function<void()> job) {
+  if (traces_.writer != nullptr) return traces_.writer->post(std::move(job));
+  try {
+    job();  // no writer (unit tests): at once, and never an exception into the caller
+  } catch (const std::exception& e) {
+    log::error(std::string("a write failed: ") + e.what());
+  }
+  return true;
+}
+
 void EventSink::report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
                        TimePoint now, bool audited) {
-  log::event(level, kind, who, text);
-  if (audited && traces_.audit != nullptr) traces_.audit->record(kind, who, text, now);
+  AuditLog* audit = audited ? traces_.audit : nullptr;
+  write([level, kind, who, text, now, audit] {
+    log::event(level, kind, who, text);
+    if (audit != nullptr) audit->record(kind, who, text, now);
+  });
 }
 
 bool EventSink::consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now) {
@@ -38,35 +52,45 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
     if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
     // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
-    // Sessions are audited with the patient code they are recorded under (never a name).
+    // The patient code is in the session's record only — never in the journal or the audit file,
+    // which `forget` cannot erase: erasing a patient's records leaves no trace of the patient.
     const bool session_edge = e.kind == Event::Kind::session_started || e.kind == Event::Kind::session_ended;
     session_edge_seen = session_edge_seen || session_edge;
     const bool audited = bad || session_edge || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock ||
-                         e.kind == Event::Kind::unlock;
-    const auto& patient = e.kind == Event::Kind::session_started ? starting_patient_ : session_patient_;
-    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who,
-           e.text + (session_edge && patient ? "; patient " + *patient : ""), now, audited);
+                         e.kind == Event::Kind::unlock || e.kind == Event::Kind::hand_speed;
+    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who, e.text, now, audited);
+    if (e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) persist_lockout(e.kind == Event::Kind::lock, who);
     if (e.kind == Event::Kind::estop) ++counters_.estops;
     if (e.kind == Event::Kind::session_started) {
       ++counters_.sessions;
       session_patient_ = starting_patient_;
-      if (traces_.recorder != nullptr) {
-        traces_.recorder->begin(status, who, session_patient_, now);
-        if (const std::size_t old = traces_.recorder->take_deleted_by_age()) {
-          report(log::Level::notice, "retention", "treadd",
-                 "deleted " + std::to_string(old) + " session records older than records.keep_days (" +
-                     std::to_string(keep_days_) + ")",
-                 now);
-        }
-        if (const std::size_t beyond = traces_.recorder->take_deleted_by_count()) {
-          report(log::Level::notice, "retention", "treadd",
-                 "deleted the " + std::to_string(beyond) + " oldest session records beyond records.keep", now);
-        }
+      if (SessionRecorder* recorder = traces_.recorder) {
+        recording_ = true;
+        // Retention runs with the new record's start, on the writer: listing and unlinking
+        // thousands of files never delays a tick.
+        write([recorder, audit = traces_.audit, status, who, patient = session_patient_, now, keep_days = keep_days_] {
+          recorder->begin(status, who, patient, now);
+          auto retention = [&](const std::string& text) {
+            log::event(log::Level::notice, "retention", "treadd", text);
+            if (audit != nullptr) audit->record("retention", "treadd", text, now);
+          };
+          if (const std::size_t old = recorder->take_deleted_by_age()) {
+            retention("deleted " + std::to_string(old) + " session records older than records.keep_days (" +
+                      std::to_string(keep_days) + ")");
+          }
+          if (const std::size_t beyond = recorder->take_deleted_by_count()) {
+            retention("deleted the " + std::to_string(beyond) + " oldest session records beyond records.keep");
+          }
+        });
       }
     }
-    if (traces_.recorder != nullptr) {
-      traces_.recorder->event(e, now);
-      if (e.kind == Event::Kind::session_ended) traces_.recorder->end(e.text, now);
+    if (SessionRecorder* recorder = traces_.recorder) {
+      const bool ended = e.kind == Event::Kind::session_ended;
+      write([recorder, e, now, ended] {
+        recorder->event(e, now);
+        if (ended) recorder->end(e.text, now);
+      });
+      if (ended) recording_ = false;
     }
     if (e.kind == Event::Kind::session_ended) session_patient_.reset();
     // This session's events only, each with when it happened (session time and UTC).
@@ -82,8 +106,23 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
   return session_edge_seen;
 }
 
+void EventSink::persist_lockout(bool locked, const std::string& who) {
+  if (traces_.lockout_file.empty()) return;
+  const std::string when = iso_utc_from_unix(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  lockout_unwritten_.reset();
+  if (!write([file = traces_.lockout_file, locked, who, when] { write_lockout(file, locked, who, when); })) {
+    lockout_unwritten_.emplace(locked, who);
+  }
+}
+
+void EventSink::retry_pending() {
+  if (lockout_unwritten_) persist_lockout(lockout_unwritten_->first, lockout_unwritten_->second);
+}
+
 void EventSink::tick(const Status& status, TimePoint now) {
-  if (recording()) traces_.recorder->tick(status, now);
+  if (!recording_) return;
+  write([recorder = traces_.recorder, status, now] { recorder->tick(status, now); });
 }
 
 void EventSink::refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now) {

@@ -16,6 +16,7 @@
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/records.hpp"
+#include "daemon/storage_writer.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
@@ -26,6 +27,11 @@ struct Traces {
   AuditLog* audit = nullptr;
   std::filesystem::path records_dir;
   StorageHealth* health = nullptr;  // failures writing any of them, shown in status
+  // Where the journal entries, audit lines and record lines are written: off the loop. Without
+  // one (unit tests) they are written at once, on the caller's thread.
+  StorageWriter* writer = nullptr;
+  // Where the lock-out is kept across restarts (lockout_file.hpp); empty: not kept (tests).
+  std::filesystem::path lockout_file;
 };
 
 // Refusals are logged and audited, but a client looping on a refused command must not fill the
@@ -54,8 +60,10 @@ class EventSink {
               TimePoint now, bool audited = true);
   // The supervisor's events of one tick or command. Returns true if a session started or ended.
   bool consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now);
-  bool recording() const { return traces_.recorder != nullptr && traces_.recorder->active(); }
+  bool recording() const { return recording_; }
   void tick(const Status& status, TimePoint now);
+  // Every tick: a lock-out change the writer's full queue turned away is offered again (it must not be lost).
+  void retry_pending();
   void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
   void link_changed(bool up, const std::string& drive, TimePoint now);
 
@@ -66,6 +74,8 @@ class EventSink {
   const SafetyCounters& counters() const { return counters_; }
   nlohmann::json recent_events() const { return nlohmann::json(recent_events_); }
   const Traces& traces() const { return traces_; }
+  // Runs `job` on the writer (or at once without one); false when the writer's queue was full.
+  bool write(std::function<void()> job);
 
  private:
   Traces traces_;
@@ -75,6 +85,9 @@ class EventSink {
   std::deque<nlohmann::json> recent_events_;  // this session's last few, for `treadctl watch`
   std::optional<std::string> starting_patient_;
   std::optional<std::string> session_patient_;
+  bool recording_ = false;  // a session is being recorded (the recorder itself lives on the writer)
+  void persist_lockout(bool locked, const std::string& who);
+  std::optional<std::pair<bool, std::string>> lockout_unwritten_;  // (locked, who), not yet queued
 };
 
 }  // namespace treadd

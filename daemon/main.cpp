@@ -24,6 +24,7 @@
 #include "daemon/background_work.hpp"
 #include "daemon/commissioning.hpp"
 #include "daemon/commissioning_guard.hpp"
+#include "daemon/lockout_file.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/socket_server.hpp"
@@ -208,8 +209,15 @@ int run(const Options& opt) {
   SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep),
                            &disk_sync, &storage, config.machine.records.keep_days);
   AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
+  // Declared after what it writes to: destroyed first, it writes what is queued (a session's end) before they go.
+  StorageWriter writer;
   Controller controller(config, opt.config_dir, *drive,
-                        Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage});
+                        Traces{&recorder, &audit, opt.state_dir + "/sessions", &storage, &writer,
+                               opt.state_dir + "/lockout"});
+  if (const LockoutAtStart lockout = read_lockout(opt.state_dir + "/lockout"); lockout.locked) {
+    log::warning(lockout.why);  // the journal says who locked it; status (which anyone reads) does not
+    controller.restore_lockout("the treadmill is locked (the lock-out outlives restarts); a clinician unlocks it");
+  }
   std::optional<std::string> identity;
   if (drive_problem.empty() && config.drive_profile) identity = drive->identity();
   const LatestCommissioning latest_commissioning = read_latest_commissioning(opt.state_dir);
@@ -296,13 +304,18 @@ int run(const Options& opt) {
     const auto now = std::chrono::steady_clock::now();
     m.uptime_s = std::chrono::duration<double>(now - started).count();
     m.storage_errors = storage.errors();
+    m.storage_dropped = writer.dropped();
     m.connections_evicted = server.counters().evicted;
     m.connections_idle_closed = server.counters().idle_closed;
-    if (write_metrics_file(metrics_file, render_metrics(m, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()))) {
-      storage.succeeded(StorageHealth::Sink::metrics);
-    } else {
-      storage.failed(StorageHealth::Sink::metrics, "cannot write metrics to " + metrics_file, now);
-    }
+    // Rendered here (a few kilobytes), written by the writer: a slow disk never delays a tick.
+    writer.post([&storage, metrics_file, now,
+                 text = render_metrics(m, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count())] {
+      if (write_metrics_file(metrics_file, text)) {
+        storage.succeeded(StorageHealth::Sink::metrics);
+      } else {
+        storage.failed(StorageHealth::Sink::metrics, "cannot write metrics to " + metrics_file, now);
+      }
+    });
     metrics_timer.expires_after(config.machine.metrics.interval);
     metrics_timer.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) write_metrics();

@@ -105,6 +105,10 @@ std::string render_metrics(const MetricsSnapshot& m, double now_unix_s) {
   Family(f, "treadd_storage_errors_total", "Failed writes of session records, audit log or metrics.",
          MetricType::Counter)
       .add(count(m.storage_errors));
+  Family(f, "treadd_storage_dropped_total",
+         "Journal entries, audit and record lines dropped because the writer fell behind (the loop never waits).",
+         MetricType::Counter)
+      .add(count(m.storage_dropped));
   Family(f, "treadd_control_connections_evicted_total", "Control clients closed to keep room for new ones.",
          MetricType::Counter)
       .add(count(m.connections_evicted));

@@ -33,6 +33,7 @@ struct MetricsSnapshot {
   double tick_period_s = 0;
   double uptime_s = 0;
   std::uint64_t storage_errors = 0;          // failed writes of records, audit log or this file
+  std::uint64_t storage_dropped = 0;         // writes dropped because the writer's queue was full
   std::uint64_t connections_evicted = 0;     // control clients pushed out by the per-user/total bounds
   std::uint64_t connections_idle_closed = 0;
 };

@@ -143,6 +143,8 @@ ParseResult parse_request(std::string_view line) {
   }
 }
 
+std::string line(const json& reply) { return reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
+
 json ok_reply(const std::string& message) { return {{"v", version}, {"ok", true}, {"message", message}}; }
 json error_reply(const std::string& message) { return {{"v", version}, {"ok", false}, {"error", message}}; }
 
@@ -208,7 +210,9 @@ json to_json(const Status& st, const Ceilings& ceilings) {
                     {"count", st.segment->count},
                     {"current", segment_json(st.segment->current)},
                     {"remaining_s", st.segment->remaining_s},
-                    {"next", st.segment->next ? segment_json(*st.segment->next) : json(nullptr)}};
+                    {"next", st.segment->next ? segment_json(*st.segment->next) : json(nullptr)},
+                    // Staff lowered the speed by hand; it holds until this segment ends (remaining_s).
+                    {"lowered_to_kmh", optional_number(st.segment->lowered_to_kmh)}};
   } else {
     j["segment"] = nullptr;
   }

@@ -26,6 +26,9 @@ struct ParseResult {
 ParseResult parse_request(std::string_view line);
 
 nlohmann::json ok_reply(const std::string& message);
+// One reply as a protocol line. Never throws: a string that is not UTF-8 (a name from an old file,
+// a drive's identity) is sent with U+FFFD in its place rather than ending the daemon.
+std::string line(const nlohmann::json& reply);
 nlohmann::json error_reply(const std::string& message);
 // A refusal by a safety rule: {"ok":false,"error":"refused: <message>","rule":"<code>"}.
 nlohmann::json refused_reply(RuleId rule, const std::string& message);

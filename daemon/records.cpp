@@ -85,8 +85,19 @@ void SessionRecorder::rotate(TimePoint now) {
 }
 
 std::optional<std::string> SessionRecorder::current_id() const {
-  if (!active_) return std::nullopt;
-  return id_;
+  std::lock_guard lock(writing_mutex_);
+  return writing_id_;
+}
+
+std::size_t SessionRecorder::erase_except_current(const std::vector<std::string>& ids) {
+  std::size_t erased = 0;
+  for (const std::string& id : ids) {
+    // Held per file, not for the whole erasure: a session starting meanwhile waits one unlink at most.
+    std::lock_guard lock(writing_mutex_);
+    if (writing_id_ == id) continue;
+    erased += erase_records(dir_, {id});
+  }
+  return erased;
 }
 
 void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
@@ -99,6 +110,10 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
   std::string id = iso_utc(wall, true);
   for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
   id_ = id;
+  {
+    std::lock_guard lock(writing_mutex_);
+    writing_id_ = id;
+  }
   started_ = last_tick_ = next_sample_ = now;
   reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = max_reverse_kmh_ = 0;
   estops_ = faults_ = pauses_ = 0;
@@ -185,6 +200,8 @@ void SessionRecorder::end(const std::string& reason, TimePoint now) {
         true, now);
   file_.close();
   active_ = false;
+  std::lock_guard lock(writing_mutex_);
+  writing_id_.reset();
 }
 
 namespace {

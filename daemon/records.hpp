@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -38,8 +39,11 @@ class SessionRecorder {
   void event(const Event& e, TimePoint now);
   void end(const std::string& reason, TimePoint now);
   bool active() const { return active_; }
-  // The id of the record being written, if a session runs: an erasure must not unlink it.
+  // The id of the record being written, if a session runs. Any thread.
   std::optional<std::string> current_id() const;
+  // `forget`, from a worker thread: unlinks these records except the one being written (a session
+  // of the patient that started since the request). Returns how many went.
+  std::size_t erase_except_current(const std::vector<std::string>& ids);
 
  private:
   void write(const nlohmann::json& line, bool sync, TimePoint now);
@@ -56,6 +60,8 @@ class SessionRecorder {
   AppendFile file_;
   bool active_ = false;       // a session is being recorded (even while its file cannot be written)
   std::string id_;            // of the record being written
+  mutable std::mutex writing_mutex_;      // guards writing_id_: the writer sets it, an erasure reads it
+  std::optional<std::string> writing_id_;  // set before the record's file is created, cleared after its end
   std::string start_line_;    // written again at the top of a record whose file had to be re-created
   TimePoint started_{};
   TimePoint last_tick_{};

@@ -50,6 +50,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool busy() const { return awaiting_answer_; }
   TimePoint last_active() const { return last_active_; }
   std::uint32_t uid() const { return peer_.uid; }
+  Role role() const { return peer_.role; }
 
  private:
   void read() {
@@ -61,7 +62,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void on_read(const boost::system::error_code& ec, std::size_t n) {
     if (ec == asio::error::not_found) {
-      send(protocol::error_reply("request longer than 4096 bytes; closing").dump() + "\n", /*then_close=*/true);
+      send(protocol::line(protocol::error_reply("request longer than 4096 bytes; closing")), /*then_close=*/true);
       return;
     }
     if (ec) return;  // peer closed or socket closed
@@ -71,9 +72,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!line.empty()) {
       const TimePoint now = std::chrono::steady_clock::now();
       last_active_ = now;
+      // The loop's boundary: whatever a request makes throw (a bug, an allocation) is this
+      // request's error, never the daemon's end.
+      try {
+        if (!handle(line, now)) return;
+      } catch (const std::exception& e) {
+        ++server_.counters_.internal_errors;
+        log::error(std::string("a request failed inside treadd: ") + e.what());
+        send(protocol::line(protocol::error_reply(std::string("treadd could not handle this request: ") + e.what())),
+             /*then_close=*/true);
+        return;
+      }
+    }
+    read();
+  }
+
+  // Returns false when the connection reads no further request now (closing, or awaiting an answer).
+  bool handle(const std::string& line, TimePoint now) {
+    {
       if (estop_only_) {
         answer_estop_only(line, now);
-        return;
+        return false;
       }
       auto outcome = server_.controller_.execute(line, peer_, now);
       if (outcome.watch_hz) {
@@ -83,15 +102,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       if (outcome.bad_request) {
         // One clear error, then the connection is dropped: a client that sends garbage gets no more.
-        send(outcome.reply.dump() + "\n", /*then_close=*/true);
-        return;
+        send(protocol::line(outcome.reply), /*then_close=*/true);
+        return false;
       }
       if (outcome.reload || outcome.query) {
-        if (defer(outcome)) return;  // answered later; this client's next request waits for it
+        if (defer(outcome)) return false;  // answered later; this client's next request waits for it
       }
-      send(outcome.shared_line != nullptr ? *outcome.shared_line : outcome.reply.dump() + "\n");
+      send(outcome.shared_line != nullptr ? *outcome.shared_line : protocol::line(outcome.reply));
     }
-    read();
+    return true;
   }
 
   // The e-stop socket: one e-stop request, its answer, then the connection closes. Anything else
@@ -99,15 +118,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void answer_estop_only(const std::string& line, TimePoint now) {
     auto parsed = protocol::parse_request(line);
     if (!parsed.request || !std::holds_alternative<EStopCmd>(*parsed.request)) {
-      send(protocol::error_reply("this socket takes only an e-stop ({\"cmd\":\"estop\"}); use the control socket for "
-                                 "anything else")
-                   .dump() +
-               "\n",
+      send(protocol::line(protocol::error_reply("this socket takes only an e-stop ({\"cmd\":\"estop\"}); use the "
+                                                "control socket for anything else")),
            /*then_close=*/true);
       return;
     }
     auto outcome = server_.controller_.execute(line, peer_, now);
-    send(outcome.reply.dump() + "\n", /*then_close=*/true);
+    send(protocol::line(outcome.reply), /*then_close=*/true);
   }
 
   // Reloads and record queries run off the loop; the answer comes back to this connection.
@@ -125,9 +142,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& worker_reply) {
       nlohmann::json reply = worker_reply;
-      if (on_answer) on_answer(reply);
+      try {
+        if (on_answer) on_answer(reply);
+      } catch (const std::exception& e) {
+        reply = protocol::error_reply(std::string("treadd could not finish this request: ") + e.what());
+      }
       self->awaiting_answer_ = false;
-      self->send(reply.dump() + "\n");
+      self->send(protocol::line(reply));
       self->read();
     };
     awaiting_answer_ = true;
@@ -339,7 +360,7 @@ void SocketServer::publish(TimePoint now) {
       it = control_.connections.erase(it);
       continue;
     }
-    if (c->watching()) c->maybe_publish(now, controller_.status_line());
+    if (c->watching()) c->maybe_publish(now, controller_.status_line(c->role()));
     ++it;
   }
 }

@@ -40,6 +40,7 @@ struct ConnectionCounters {
   std::uint64_t evicted = 0;       // pushed out by a newer connection over a bound
   std::uint64_t idle_closed = 0;   // closed after idle_timeout without a request
   std::uint64_t accept_errors = 0; // e.g. EMFILE, answered with a back-off
+  std::uint64_t internal_errors = 0;  // a request that threw inside treadd: answered with an error, never fatal
 };
 
 class SocketServer {

@@ -5,6 +5,7 @@
 namespace treadd {
 
 void StorageHealth::failed(Sink sink, const std::string& what, TimePoint now) {
+  std::lock_guard lock(mutex_);
   ++errors_;
   last_error_ = what;
   bool& failing = failing_[static_cast<std::size_t>(sink)];

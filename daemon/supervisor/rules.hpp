@@ -52,6 +52,8 @@ const char* to_string(Reaction r);
   X(not_running, refuse, "-", "{action} only in a running session; it is {state}")                                  \
   X(not_paused, refuse, "-", "the session is not paused")                                                            \
   X(program_in_control, refuse, "-", "program '{program}' sets the {what}; stop it to steer by hand")                \
+  X(program_only_slower, refuse, "-",                                                                                \
+    "program '{program}' runs at {speed} now; by hand it may only be lowered (stop it to steer by hand)")            \
   X(above_cap, refuse, "-", "{asked} is above the {direction} cap of {cap} in profile '{profile}'")                  \
   X(step_limit, refuse, "-",                                                                                         \
     "a change from {from} to {to} is larger than the step limit of {step} in profile '{profile}'")                   \
@@ -68,7 +70,7 @@ const char* to_string(Reaction r);
     "this treadmill records every session under a patient code (records.patient_code: required); "                   \
     "start with --patient CODE: {form}")                                                                             \
   X(erasure_unconfirmed, refuse, "-",                                                                                \
-    "erasing patient {patient}'s records cannot be undone: give the same code again to confirm")                    \
+    "erasing a patient's records cannot be undone: give the same patient code again to confirm")                   \
   X(records_clinician_only, refuse, "-",                                                                             \
     "session {session} is from an earlier day; records of earlier days are for clinicians only")                    \
   /* ---- session limits: a controlled ramp to a stop ---- */                                                       \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "core/units.hpp"
 #include "core/ramp.hpp"
@@ -87,6 +88,7 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
   }
 
   if (session_) advance_session(dt, now);
+  if (session_) note_where_the_belt_holds();
   ramp_commanded(duration<double>(dt).count());
 
   if (session_ && state_ == State::stopping && commanded_kmh_ == 0 && fb.measured_kmh < settings_.safety.standstill_kmh) {
@@ -96,12 +98,44 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
   if (session_ && state_ == State::changing_direction && commanded_kmh_ == 0 && at_standstill(now)) {
     direction_ = session_->pending_direction;
     session_->direction = direction_;
-    session_->target_kmh = session_->pending_target_kmh;
+    session_->goal_kmh = session_->pending_goal_kmh;
+    session_->lowered_to_kmh.reset();
     state_ = State::running;
     emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
   }
+  // Adopted after this tick's ramp: a target the belt reached is held for a tick before the next
+  // step, so every step starts from where the belt was.
+  if (session_) adopt_gated_target();
   refresh_drive_command();
   return drive_;
+}
+
+double Supervisor::gated_target() const {
+  const Session& s = *session_;
+  const Profile& p = s.profile;
+  double goal = std::min(s.goal_kmh, p.cap_kmh(s.direction));
+  if (s.lowered_to_kmh) goal = std::min(goal, *s.lowered_to_kmh);
+  const double step = p.max_step_kmh.value_or(std::numeric_limits<double>::infinity());
+  // From a standing belt the first target is the start speed (rule 3), whatever asked for more;
+  // after that no step larger than max_step from the target the belt last held, up or down.
+  const double highest = s.settled_kmh == 0 ? std::min(p.start_speed_kmh, goal) : s.settled_kmh + step;
+  const double lowest = std::max(0.0, s.settled_kmh - step);
+  return std::clamp(goal, std::min(lowest, highest), highest);
+}
+
+void Supervisor::note_where_the_belt_holds() {
+  Session& s = *session_;
+  if (commanded_kmh_ == 0) {
+    s.settled_kmh = 0;
+  } else if (state_ == State::running && commanded_kmh_ == s.target_kmh) {
+    s.settled_kmh = s.target_kmh;
+  }
+}
+
+void Supervisor::adopt_gated_target() {
+  Session& s = *session_;
+  if (commanded_kmh_ == 0) s.settled_kmh = 0;
+  s.target_kmh = gated_target();
 }
 
 void Supervisor::advance_session(Millis dt, TimePoint now) {
@@ -171,16 +205,20 @@ void Supervisor::advance_program(Millis dt) {
     return;
   }
   const Segment& next = segments[s.segment];
+  if (s.lowered_to_kmh) {
+    s.lowered_to_kmh.reset();
+    emit(Event::Kind::hand_speed, "segment " + std::to_string(s.segment) + " ended: the program sets the speed again");
+  }
   if (next.direction != s.direction) {
     begin_direction_change(next.direction, next.speed_kmh);
   } else {
-    s.target_kmh = next.speed_kmh;
+    s.goal_kmh = next.speed_kmh;  // the gate steps toward it
   }
 }
 
-void Supervisor::begin_direction_change(Direction to, double target_kmh) {
+void Supervisor::begin_direction_change(Direction to, double goal_kmh) {
   session_->pending_direction = to;
-  session_->pending_target_kmh = target_kmh;
+  session_->pending_goal_kmh = goal_kmh;
   state_ = State::changing_direction;
 }
 
@@ -280,6 +318,7 @@ Status Supervisor::status() const {
       seg.current = segs[s.segment];
       seg.remaining_s = duration<double>(segs[s.segment].duration - s.segment_elapsed).count();
       if (s.segment + 1 < segs.size()) seg.next = segs[s.segment + 1];
+      seg.lowered_to_kmh = s.lowered_to_kmh;
       st.program = s.program->name;
       st.segment = seg;
     }

@@ -34,6 +34,8 @@ struct SegmentStatus {
   Segment current;
   double remaining_s = 0;
   std::optional<Segment> next;
+  // Staff lowered this segment's speed by hand: it holds until the segment ends (remaining_s).
+  std::optional<double> lowered_to_kmh;
 };
 
 struct Status {
@@ -72,6 +74,11 @@ class Supervisor {
   const SupervisorSettings& settings() const { return settings_; }
   // The daemon's verdict on the drive's commissioning (SupervisorSettings::start_blocked).
   void block_starts(std::optional<std::string> why) { settings_.start_blocked = std::move(why); }
+  // At start-up, before any command: the lock-out the daemon found persisted (or could not read).
+  void restore_lockout() {
+    locked_ = true;
+    if (state_ == State::idle) state_ = State::locked;
+  }
 
   // Events since the last call; the caller logs and records them.
   const std::vector<Event>& events() const { return events_; }
@@ -82,7 +89,14 @@ class Supervisor {
     Profile profile;  // effective: the clinician's values bounded by the machine's ceilings
     std::optional<Program> program;
     Direction direction = Direction::reverse;
+    // What the session's source asks for now (the start speed, a hand `speed`, the program's
+    // segment); only the gate turns it into `target_kmh`, the target the ramp follows.
+    double goal_kmh = 0;
     double target_kmh = 0;
+    // The target the belt last held (0 after the setpoint reached 0): the gate's steps count from it.
+    double settled_kmh = 0;
+    // A program's speed lowered by hand: only lower, and only until the segment ends.
+    std::optional<double> lowered_to_kmh;
     Millis elapsed{0};  // active time, pauses excluded
     double distance_m = 0;
     bool warned = false;
@@ -91,14 +105,17 @@ class Supervisor {
     std::string end_reason;
     std::optional<RuleId> end_rule;
     Direction pending_direction = Direction::reverse;
-    double pending_target_kmh = 0;
+    double pending_goal_kmh = 0;
     std::size_t segment = 0;
     Millis segment_elapsed{0};
     TimePoint last_heartbeat{};
   };
 
   Reply start(const StartCmd& cmd, const Request& request, TimePoint now);
-  Reply set_speed(const SpeedCmd& cmd);
+  Reply set_speed(const SpeedCmd& cmd, const std::string& who);
+  Reply lower_program_speed(double kmh, const std::string& who);
+  // " (from the start speed … first)" or " (in steps of …)" when the gate holds the target below the goal.
+  std::string stepping_note() const;
   Reply set_direction(const DirectionCmd& cmd, TimePoint now);
   Reply pause(TimePoint now);
   Reply resume();
@@ -110,7 +127,14 @@ class Supervisor {
 
   void advance_session(Millis dt, TimePoint now);
   void advance_program(Millis dt);
-  void begin_direction_change(Direction to, double target_kmh);
+  void begin_direction_change(Direction to, double goal_kmh);
+  // The one gate (safety rule 3 and the step limit): the target the session may adopt now for its
+  // goal, whatever set the goal — start, hand command, program segment, resume, direction change.
+  double gated_target() const;
+  // Before a tick's ramp: the target the belt holds (or 0) is where the next step counts from.
+  void note_where_the_belt_holds();
+  // The gated target becomes the one the ramp follows: after every tick and every command.
+  void adopt_gated_target();
   // A stop by a rule carries its id; an operator's stop or a completed session has none.
   void begin_stop(std::string reason, std::optional<RuleId> rule = std::nullopt);
   void end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule = std::nullopt);

@@ -32,7 +32,7 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
       [&](const auto& cmd) -> Reply {
         using T = std::decay_t<decltype(cmd)>;
         if constexpr (std::is_same_v<T, StartCmd>) return start(cmd, request, now);
-        if constexpr (std::is_same_v<T, SpeedCmd>) return set_speed(cmd);
+        if constexpr (std::is_same_v<T, SpeedCmd>) return set_speed(cmd, request.who);
         if constexpr (std::is_same_v<T, DirectionCmd>) return set_direction(cmd, now);
         if constexpr (std::is_same_v<T, PauseCmd>) return pause(now);
         if constexpr (std::is_same_v<T, ResumeCmd>) return resume();
@@ -48,6 +48,7 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
         }
       },
       request.command);
+  if (session_) adopt_gated_target();  // whatever the command changed, the target passes the gate
   refresh_drive_command();
   return reply;
 }
@@ -87,7 +88,7 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
   }
   Session s;
   s.direction = dir;
-  s.target_kmh = std::min(p.start_speed_kmh, p.cap_kmh(dir));
+  s.goal_kmh = std::min(p.start_speed_kmh, p.cap_kmh(dir));
   if (cmd.program) {
     if (cmd.program->segments.empty()) return Reply::refused(RuleId::program_empty, {{"program", cmd.program->name}});
     const Segment& first = cmd.program->segments.front();
@@ -101,7 +102,7 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
       }
     }
     s.direction = first.direction;
-    s.target_kmh = first.speed_kmh;
+    s.goal_kmh = first.speed_kmh;  // reached through the start speed and steps (the gate)
     s.program = cmd.program;
   }
   s.profile = std::move(p);
@@ -110,6 +111,7 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
   session_ = std::move(s);
   warning_.clear();
   state_ = State::running;
+  adopt_gated_target();
   emit(Event::Kind::session_started, "profile '" + session_->profile.name + "'" +
                                          (session_->program ? ", program '" + session_->program->name + "'" : "") +
                                          ", " + to_string(direction_) + ", by " + request.who);
@@ -117,7 +119,7 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
                    format_kmh(session_->target_kmh));
 }
 
-Reply Supervisor::set_speed(const SpeedCmd& cmd) {
+Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {
   if (!std::isfinite(cmd.kmh) || cmd.kmh < 0) {
     return Reply::refused(RuleId::speed_not_a_number);
   }
@@ -130,7 +132,6 @@ Reply Supervisor::set_speed(const SpeedCmd& cmd) {
     default: return Reply::refused(RuleId::session_stopping);
   }
   Session& s = *session_;
-  if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", s.program->name}, {"what", "speed"}});
   const double cap = s.profile.cap_kmh(s.direction);
   if (cmd.kmh > cap) {
     return Reply::refused(RuleId::above_cap, {{"asked", format_kmh(cmd.kmh)},
@@ -144,8 +145,37 @@ Reply Supervisor::set_speed(const SpeedCmd& cmd) {
                                                {"step", format_kmh(*s.profile.max_step_kmh)},
                                                {"profile", s.profile.name}});
   }
-  s.target_kmh = cmd.kmh;
-  return Reply::ok("target " + format_kmh(cmd.kmh) + " " + to_string(s.direction));
+  if (s.program) return lower_program_speed(cmd.kmh, who);
+  s.goal_kmh = cmd.kmh;
+  adopt_gated_target();
+  return Reply::ok("target " + format_kmh(cmd.kmh) + " " + to_string(s.direction) + stepping_note());
+}
+
+// Staff may slow a running program (a patient in pain mid-jog), never speed it up: the lowered
+// speed holds until the segment ends, then the program's next segment is reached through the gate.
+Reply Supervisor::lower_program_speed(double kmh, const std::string& who) {
+  Session& s = *session_;
+  const double program_kmh = std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh));
+  if (kmh >= program_kmh) {
+    return Reply::refused(RuleId::program_only_slower,
+                          {{"program", s.program->name}, {"speed", format_kmh(program_kmh)}});
+  }
+  s.lowered_to_kmh = kmh;
+  adopt_gated_target();
+  const auto& segs = s.program->segments;
+  const Millis left = segs[s.segment].duration - s.segment_elapsed;
+  const std::string until = "until segment " + std::to_string(s.segment + 1) + " of " + std::to_string(segs.size()) +
+                            " ends in " + format_duration(std::chrono::ceil<std::chrono::seconds>(left));
+  emit(Event::Kind::hand_speed, "speed lowered by hand to " + format_kmh(kmh) + " by " + who + " " + until);
+  return Reply::ok("program '" + s.program->name + "' lowered to " + format_kmh(kmh) + " " + until + stepping_note());
+}
+
+std::string Supervisor::stepping_note() const {
+  const Session& s = *session_;
+  const double goal = std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh));
+  if (s.target_kmh == goal) return "";
+  if (s.settled_kmh == 0) return " (from the start speed of " + format_kmh(s.profile.start_speed_kmh) + " first)";
+  return " (in steps of at most " + format_kmh(s.profile.max_step_kmh.value_or(0)) + ")";
 }
 
 Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
@@ -160,16 +190,17 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     return Reply::refused(RuleId::direction_not_allowed,
                           {{"profile", s.profile.name}, {"direction", to_string(cmd.direction)}});
   }
-  const double new_target = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
+  const double new_goal = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
   if (commanded_kmh_ == 0 && at_standstill(now)) {
     direction_ = cmd.direction;
     s.direction = cmd.direction;  // the target is 0 already: the belt stands because it was asked to
+    s.goal_kmh = 0;
     emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
     return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
   }
   if (!cmd.via_stop) return refuse_unless_standstill(now, "the direction changes", ", or ask for it via a stop");
-  begin_direction_change(cmd.direction, new_target);
-  return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_target));
+  begin_direction_change(cmd.direction, new_goal);
+  return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_goal));
 }
 
 Reply Supervisor::pause(TimePoint now) {
@@ -184,10 +215,13 @@ Reply Supervisor::pause(TimePoint now) {
 
 Reply Supervisor::resume() {
   if (state_ != State::paused) return Reply::refused(RuleId::not_paused);
-  // The target is untouched while paused (speed commands are refused then); pause() sets
-  // paused_at afresh each time.
+  // The goal is untouched while paused (speed commands are refused then); pause() sets paused_at
+  // afresh each time. A belt that came to a stop starts again at the start speed (the gate).
   state_ = State::running;
-  return Reply::ok("resuming at " + format_kmh(session_->target_kmh));
+  adopt_gated_target();
+  const Session& s = *session_;
+  return Reply::ok("resuming toward " + format_kmh(std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh))) +
+                   stepping_note());
 }
 
 Reply Supervisor::stop(const StopCmd& cmd) {

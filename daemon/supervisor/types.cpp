@@ -28,6 +28,7 @@ const char* to_string(Event::Kind k) {
     case Event::Kind::lock: return "lock";
     case Event::Kind::unlock: return "unlock";
     case Event::Kind::direction_changed: return "direction_changed";
+    case Event::Kind::hand_speed: return "hand_speed";
   }
   return "?";
 }

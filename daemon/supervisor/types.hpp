@@ -38,7 +38,8 @@ struct Request {
 
 // Things worth a log line, a record entry or a notice to the user.
 struct Event {
-  enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed };
+  enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed,
+              hand_speed /* staff lowered a program's speed, or the program took it back */ };
   Kind kind;
   std::string text;
   std::optional<RuleId> rule;  // the rule that caused it (a fault, an e-stop, a limit that ended a session)

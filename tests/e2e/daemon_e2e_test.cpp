@@ -130,6 +130,63 @@ TEST_F(DaemonE2E, reload_applies_from_next_session_and_a_bad_file_keeps_the_old_
   EXPECT_EQ(nlohmann::json::parse(r.out)["limits"]["reverse_cap_kmh"], 4.6);
 }
 
+// A lock-out is kept on disk: a restart, a crash or a power cut does not lift it; an unreadable or
+// damaged lock state comes up locked; only a clinician's unlock lifts it, and that is kept too.
+TEST_F(DaemonE2E, a_lockout_survives_a_kill_and_a_damaged_lock_state_comes_up_locked) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"lock"}).exit_code, 0);
+  std::this_thread::sleep_for(300ms);  // the writer replaces the file
+  daemon_->stop(SIGKILL, 5s);
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  RunResult r = ctl({"start", "--profile", "lumbar-standard"});
+  EXPECT_EQ(r.exit_code, 1) << "a lock-out lifted by a crash";
+  EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
+  EXPECT_EQ(status()["state"], "locked");
+  EXPECT_NE(status()["notice"].get<std::string>().find("outlives restarts"), std::string::npos);
+  ASSERT_EQ(ctl({"unlock"}).exit_code, 0);
+  std::this_thread::sleep_for(300ms);
+  daemon_->stop(SIGTERM, 10s);
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  EXPECT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0) << "the unlock was kept too";
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  daemon_->stop(SIGTERM, 10s);
+  std::ofstream(dir_ + "/state/lockout") << "\xff\xfe garbage\n";
+  start_daemon();
+  EXPECT_EQ(status()["state"], "locked") << "a damaged lock state is a lock";
+}
+
+// One Latin-1 byte in a profile name: refused with its place by check-config, at start and on a
+// reload — which keeps the daemon and the limits in force (it used to end treadd mid-session).
+TEST_F(DaemonE2E, a_limits_file_that_is_not_utf8_is_refused_with_its_position) {
+  const std::string good = read_file(dir_ + "/etc/limits.yaml");
+  std::string latin1 = good;
+  const std::size_t at = latin1.find("lumbar-early:");
+  ASSERT_NE(at, std::string::npos);
+  latin1.insert(at + 6, "\xe9");  // lumbar\xe9-early
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  std::ofstream(dir_ + "/etc/limits.yaml") << latin1;
+  RunResult r = ctl({"reload"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not UTF-8"), std::string::npos) << r.err;
+  EXPECT_TRUE(daemon_->running());
+  EXPECT_EQ(status()["state"], "running") << "the session goes on with its limits";
+  r = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/limits.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("limits.yaml:12:9: not UTF-8"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not UTF-8"), std::string::npos) << r.err;
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  daemon_->stop(SIGTERM, 20s);
+  r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--check-config"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not UTF-8"), std::string::npos) << r.err;
+}
+
 TEST_F(DaemonE2E, treadctl_without_daemon_says_how_to_check) {
   RunResult r = ctl({"status"});
   EXPECT_EQ(r.exit_code, 3);

@@ -28,7 +28,7 @@ void simulate_session(const std::string& sessions_dir, const std::string& patien
   drive.connect();
   SessionRecorder recorder(sessions_dir, 500);
   Controller c(*loaded.value, std::string(TREADD_SOURCE_DIR) + "/config/examples", drive,
-               Traces{&recorder, nullptr, sessions_dir, nullptr});
+               Traces{&recorder, nullptr, sessions_dir, nullptr, nullptr, {}});
   auto run_for = [&](std::chrono::milliseconds d) {
     for (auto t = std::chrono::milliseconds(0); t < d; t += std::chrono::milliseconds(20)) {
       now += std::chrono::milliseconds(20);

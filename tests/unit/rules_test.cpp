@@ -118,7 +118,9 @@ const std::map<RuleId, std::function<Observed()>>& scenarios() {
       {RuleId::not_running, [] { Rig r; return of(r.send(PauseCmd{})); }},
       {RuleId::not_paused, [] { Rig r = running(); return of(r.send(ResumeCmd{})); }},
       {RuleId::program_in_control, [] { Rig r; r.send(StartCmd{test_profile(), two_segments(), {}});
-                                        return of(r.send(SpeedCmd{1})); }},
+                                        return of(r.send(DirectionCmd{Direction::forward})); }},
+      {RuleId::program_only_slower, [] { Rig r; r.send(StartCmd{test_profile(), two_segments(), {}}); r.run_for(10s);
+                                         return of(r.send(SpeedCmd{3.5})); }},
       {RuleId::above_cap, [] { Rig r = running(); return of(r.send(SpeedCmd{4.5})); }},
       {RuleId::step_limit, [] { Profile p = test_profile(); p.max_step_kmh = 1.0; Rig r = running(1.0, p);
                                 return of(r.send(SpeedCmd{3.0})); }},
@@ -153,7 +155,7 @@ const std::map<RuleId, std::function<Observed()>>& scenarios() {
              << "\n";
          ControllerRig c;
          c.controller = std::make_unique<Controller>(c.config, std::string(TREADD_SOURCE_DIR) + "/config/examples",
-                                                     *c.drive, Traces{nullptr, nullptr, dir, nullptr});
+                                                     *c.drive, Traces{nullptr, nullptr, dir, nullptr, nullptr, {}});
          auto outcome = c.controller->execute(R"({"cmd":"report","session":"20200102T030405Z"})",
                                               Peer{Role::operator_role, "op"}, c.now);
          const json reply = outcome.query ? outcome.query() : outcome.reply;

@@ -1,4 +1,7 @@
-// Seeded random command/feedback/fault sequences; invariants checked on every tick.
+// Seeded random command/feedback/fault sequences; invariants checked on every tick, on the setpoint
+// that reaches the drive — never on the path that asked for it: hand commands, programs (with
+// segments above the start speed and steps above max_step), pauses, resumes, direction changes,
+// slowing a program by hand, e-stops, faults and resets all feed the same checks.
 // Reproduce a failure with TREADD_PROPERTY_SEED=<seed printed>.
 #include <gtest/gtest.h>
 
@@ -18,9 +21,21 @@ struct Checker {
   const Supervisor& sup;
   bool latched_estop = false;
   bool may_move = false;  // a start was accepted since the last end of a session
+  // The fastest segment of the running program: nothing (staff included) makes the belt faster.
+  double program_max_kmh = -1;  // -1: no program runs
+  // The setpoint the drive was last told twice in a row (0 once it was told 0): every rise counts
+  // from here — to the start speed from 0, by at most max_step from anything else.
+  double held_kmh = 0;
 
   void after_command(const Command& c, const Reply& r) {
-    if (std::holds_alternative<StartCmd>(c) && r.accepted) may_move = true;
+    if (const auto* start = std::get_if<StartCmd>(&c); start && r.accepted) {
+      may_move = true;
+      program_max_kmh = -1;
+      if (start->program) {
+        program_max_kmh = 0.0;
+        for (const Segment& seg : start->program->segments) program_max_kmh = std::max(program_max_kmh, seg.speed_kmh);
+      }
+    }
     if (std::holds_alternative<ResetCmd>(c) && r.accepted) latched_estop = false;
   }
 };
@@ -30,13 +45,31 @@ std::uint64_t seed_for(int run) {
   return 0x7ead0000u + static_cast<std::uint64_t>(run);
 }
 
+// A program as a clinician might write one: fast first segments, big jumps, turns, now and then a
+// segment above the cap (refused at start).
+Program random_program(std::mt19937_64& rng, const Profile& profile) {
+  std::uniform_int_distribution<int> count(1, 5), seconds(3, 40);
+  std::bernoulli_distribution coin(0.5), over_cap(0.05);
+  Program g;
+  g.name = "random";
+  g.profile = profile.name;
+  for (int i = count(rng); i > 0; --i) {
+    const Direction d = coin(rng) ? Direction::reverse : Direction::forward;
+    const double cap = profile.cap_kmh(d);
+    const double kmh = over_cap(rng) ? cap + 1 : std::uniform_real_distribution<double>(0.2, cap)(rng);
+    g.segments.push_back({d, kmh, Millis(seconds(rng) * 1000)});
+  }
+  return g;
+}
+
 Command random_command(std::mt19937_64& rng, const Profile& profile) {
-  std::uniform_int_distribution<int> pick(0, 13);
+  std::uniform_int_distribution<int> pick(0, 14);
   std::uniform_real_distribution<double> speed(-0.5, 8.0);
   std::bernoulli_distribution coin(0.5);
   switch (pick(rng)) {
-    case 0:
-    case 1: return StartCmd{profile, std::nullopt, coin(rng) ? Direction::reverse : Direction::forward};
+    case 0: return StartCmd{profile, std::nullopt, coin(rng) ? Direction::reverse : Direction::forward};
+    case 1:
+    case 14: return StartCmd{profile, random_program(rng, profile), std::nullopt};
     case 2:
     case 3:
     case 4: return SpeedCmd{speed(rng)};
@@ -66,6 +99,10 @@ void one_run(std::uint64_t seed, std::set<State>& visited, long& ticks) {
   profile.warning_before_end = 30s;
   profile.max_pause = 20s;
   profile.cooldown_time = 20s;
+  // A step limit in most runs (smaller and larger than the start speed), a varied start speed.
+  const double steps[] = {0.3, 0.8, 1.0, 2.5};
+  if (seed % 5 != 0) profile.max_step_kmh = steps[(seed / 5) % 4];
+  profile.start_speed_kmh = std::uniform_real_distribution<double>(0.3, 1.2)(rng);
   Checker check{rig.sup};
   const double standstill = rig.sup.settings().safety.standstill_kmh;
 
@@ -134,9 +171,31 @@ void one_run(std::uint64_t seed, std::set<State>& visited, long& ticks) {
     if (check.latched_estop) {
       ASSERT_EQ(after.setpoint_kmh, 0) << "tick " << i;
     }
+    // 6. the one gate: from a setpoint of 0 the belt rises no higher than the start speed before it
+    //    has held a speed; from a held speed no more than max_step up, and while the session runs
+    //    (not stopping, pausing or cooling down) no more than max_step down — whatever asked.
+    if (after.motion == Motion::run && st.profile) {
+      const double step = st.profile->max_step_kmh.value_or(1e9);
+      const double highest = check.held_kmh == 0 ? st.profile->start_speed_kmh : check.held_kmh + step;
+      ASSERT_LE(after.setpoint_kmh, highest + 1e-9)
+          << "tick " << i << ": held " << check.held_kmh << ", state " << to_string(st.state);
+      if (delta < 0 && st.state == State::running) {
+        ASSERT_GE(after.setpoint_kmh, check.held_kmh - step - 1e-9) << "tick " << i;
+      }
+    }
+    if (after.setpoint_kmh == 0) {
+      check.held_kmh = 0;
+    } else if (after.setpoint_kmh == before.setpoint_kmh && after.motion == Motion::run) {
+      check.held_kmh = after.setpoint_kmh;
+    }
+    // 7. a program's session never runs faster than the program's fastest segment
+    if (check.program_max_kmh >= 0 && st.profile) {
+      ASSERT_LE(after.setpoint_kmh, check.program_max_kmh + 1e-9) << "tick " << i;
+    }
     if (st.state == State::idle || st.state == State::faulted || st.state == State::estopped ||
         st.state == State::locked) {
       check.may_move = false;
+      check.program_max_kmh = -1;
     }
   }
 }

@@ -17,6 +17,7 @@ TEST(SpeedCap, when_speed_above_reverse_cap_expect_refusal_naming_cap_and_profil
   Rig rig;
   ASSERT_TRUE(rig.start().accepted);
   ASSERT_TRUE(rig.send(SpeedCmd{3.0}).accepted);
+  rig.run_for(10s);
   Reply r = rig.send(SpeedCmd{6.0});
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.rule, RuleId::above_cap) << r.message;
@@ -534,6 +535,96 @@ TEST(Roles, when_viewer_starts_expect_refusal_naming_operator_role) {
   EXPECT_EQ(r.rule, RuleId::role_required) << r.message;
 }
 
+// ---- The one gate: every target, whatever asked for it, starts at the start speed from a
+// standing belt and moves by at most max_step from the speed the belt last held ----
+
+// The targets the belt held (the setpoint unchanged over a tick), in order, until `until`.
+std::vector<double> held_speeds(Rig& rig, Millis until) {
+  std::vector<double> held;
+  double before = rig.commanded();
+  for (Millis t{0}; t < until; t += rig.period) {
+    rig.tick();
+    const double now = rig.commanded();
+    if (now == before && now > 0 && (held.empty() || held.back() != now)) held.push_back(now);
+    before = now;
+  }
+  return held;
+}
+
+Profile stepped_profile() {
+  Profile p = test_profile();
+  p.start_speed_kmh = 0.5;
+  p.max_step_kmh = 1.0;
+  return p;
+}
+
+TEST(Gate, a_program_starts_at_the_start_speed_and_climbs_in_steps_no_larger_than_max_step) {
+  Rig rig;
+  Program g = test_program("jumps", {{Direction::reverse, 2.0, 60s}, {Direction::reverse, 3.5, 60s}, {Direction::reverse, 1.5, 60s}});
+  const Reply r = rig.send(StartCmd{stepped_profile(), g, std::nullopt});
+  ASSERT_TRUE(r.accepted) << r.message;
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5) << "the first target is the start speed, not the segment's";
+  EXPECT_TRUE(contains(r.message, "0.5 km/h")) << r.message;
+  EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{0.5, 1.5, 2.0}));
+  EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{3.0, 3.5}));
+  EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{2.5, 1.5})) << "down in steps too";
+}
+
+TEST(Gate, resume_after_a_standstill_starts_again_at_the_start_speed) {
+  Rig rig;
+  Program g = test_program("jog", {{Direction::reverse, 3.0, 10min}});
+  ASSERT_TRUE(rig.send(StartCmd{stepped_profile(), g, std::nullopt}).accepted);
+  rig.run_for(60s);
+  ASSERT_DOUBLE_EQ(rig.commanded(), 3.0);
+  ASSERT_TRUE(rig.send(PauseCmd{}).accepted);
+  rig.run_for(30s);
+  ASSERT_EQ(rig.commanded(), 0);
+  const Reply r = rig.send(ResumeCmd{});
+  ASSERT_TRUE(r.accepted);
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5) << r.message;
+  EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{0.5, 1.5, 2.5, 3.0}));
+}
+
+TEST(Gate, without_a_step_limit_a_program_still_starts_at_the_start_speed) {
+  Rig rig;
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), test_program("jog", {{Direction::reverse, 3.0, 10min}}), std::nullopt}).accepted);
+  EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{0.5, 3.0}));
+}
+
+TEST(Gate, a_hand_speed_before_the_belt_reached_the_start_speed_waits_for_it) {
+  Rig rig;
+  ASSERT_TRUE(rig.start().accepted);
+  const Reply r = rig.send(SpeedCmd{3.0});
+  ASSERT_TRUE(r.accepted);
+  EXPECT_TRUE(contains(r.message, "start speed")) << r.message;
+  EXPECT_EQ(held_speeds(rig, 30s), (std::vector<double>{0.5, 3.0}));
+}
+
+TEST(Gate, staff_may_lower_a_program_until_its_segment_ends_but_never_raise_it) {
+  Rig rig;
+  Program g = test_program("jog", {{Direction::reverse, 3.0, 2min}, {Direction::reverse, 3.5, 2min}});
+  ASSERT_TRUE(rig.send(StartCmd{test_profile(), g, std::nullopt}).accepted);
+  rig.run_for(30s);
+  ASSERT_DOUBLE_EQ(rig.commanded(), 3.0);
+  rig.sup.clear_events();
+  const Reply lowered = rig.send(SpeedCmd{2.0});
+  ASSERT_TRUE(lowered.accepted) << lowered.message;
+  EXPECT_TRUE(contains(lowered.message, "until segment 1 of 2 ends in 90 s")) << lowered.message;
+  ASSERT_EQ(rig.sup.events().size(), 1u);
+  EXPECT_EQ(rig.sup.events()[0].kind, Event::Kind::hand_speed);
+  EXPECT_TRUE(contains(rig.sup.events()[0].text, "lowered by hand to 2.0 km/h by test")) << rig.sup.events()[0].text;
+  EXPECT_EQ(rig.sup.status().segment->lowered_to_kmh, 2.0);
+  const Reply raise = rig.send(SpeedCmd{2.5});
+  EXPECT_EQ(raise.rule, RuleId::program_only_slower) << raise.message;
+  EXPECT_TRUE(contains(raise.message, "runs at 2.0 km/h")) << raise.message;
+  rig.run_for(30s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 2.0);
+  rig.run_for(90s);  // the segment ends: the program's next speed, through the gate
+  EXPECT_FALSE(rig.sup.status().segment->lowered_to_kmh.has_value());
+  rig.run_for(30s);
+  EXPECT_DOUBLE_EQ(rig.commanded(), 3.5);
+}
+
 // ---- Programs ----
 
 TEST(Program, when_program_runs_expect_segments_in_order_with_ramps) {
@@ -549,7 +640,7 @@ TEST(Program, when_program_runs_expect_segments_in_order_with_ramps) {
   EXPECT_LT(rig.commanded(), 3.5) << "ramps between segments";
   rig.run_for(20s);
   EXPECT_DOUBLE_EQ(rig.commanded(), 3.5);
-  EXPECT_FALSE(rig.send(SpeedCmd{3.0}).accepted) << "the program steers";
+  EXPECT_EQ(rig.send(SpeedCmd{4.0}).rule, RuleId::program_only_slower) << "the program steers; staff only slow it";
   rig.run_for(70s);
   EXPECT_DOUBLE_EQ(rig.commanded(), 1.5);
   rig.run_for(60s);

@@ -49,6 +49,9 @@ std::string render_status(const json& st) {
     out += "segment     " + std::to_string(seg["index"].get<int>() + 1) + " of " + std::to_string(seg["count"].get<int>()) +
            ": " + str(seg["current"]["direction"]) + " " + num(seg["current"]["speed_kmh"]) + " km/h, " +
            clock(seg["remaining_s"].get<double>()) + " left";
+    if (seg.contains("lowered_to_kmh") && seg["lowered_to_kmh"].is_number()) {
+      out += "; lowered by hand to " + num(seg["lowered_to_kmh"]) + " km/h until this segment ends";
+    }
     if (seg["next"].is_object()) {
       out += "; next " + str(seg["next"]["direction"]) + " " + num(seg["next"]["speed_kmh"]) + " km/h";
     }

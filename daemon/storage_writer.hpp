@@ -1,0 +1,52 @@
+// Everything the daemon writes while it runs — session records, the audit file, journal entries,
+// the metrics file, the lock-out state, retention's deletions — is done here, on one writer
+// thread, never on the control loop: a slow or full disk, a busy journald or an NFS hiccup
+// delays the writer, never a tick or an e-stop.
+//
+// The queue is bounded: when it is full a job is dropped and counted (status.storage.dropped,
+// treadd_storage_dropped_total), never waited for. Jobs run in the order they were posted; one
+// that throws is counted as a storage error and the writer goes on.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace treadd {
+
+class StorageWriter {
+ public:
+  explicit StorageWriter(std::size_t capacity = 4096);
+  ~StorageWriter();  // runs what is queued (a session's end line), then stops
+  StorageWriter(const StorageWriter&) = delete;
+  StorageWriter& operator=(const StorageWriter&) = delete;
+
+  // Never blocks: false, and counted, when the queue is full.
+  bool post(std::function<void()> job);
+  // Waits until every job posted before the call has run (shutdown, tests). Not for the loop.
+  void drain();
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  std::uint64_t failed_jobs() const { return failed_.load(std::memory_order_relaxed); }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  void run();
+
+  const std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> jobs_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::thread thread_;
+};
+
+}  // namespace treadd
