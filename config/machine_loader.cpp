@@ -38,6 +38,37 @@ bool needs_profile(Transport t) {
 
 namespace {
 
+// Every machine.yaml threshold lies between a floor and a ceiling, each with its reason: "above
+// zero" let `ceilings.max_stop_time: 1h` (a stop that never ends) and `safety.link_timeout: 1h`
+// through. Checked by check-config and at every start, at the key's file:line:column.
+struct Range {
+  double lo, hi;
+  const char* why;
+};
+
+std::string number(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+void check_range(YamlSection& s, const std::string& path, const std::string& key, double value, Range r,
+                 const char* unit) {
+  if (value >= r.lo && value <= r.hi) return;
+  s.error_at(key, path + "." + key + " is " + number(value) + " " + unit + "; it must be between " + number(r.lo) + " " +
+                      unit + " and " + number(r.hi) + " " + unit + ": " + r.why);
+}
+
+void speed_in(YamlSection& s, const std::string& path, const std::string& key, double& out, Need need, Range r) {
+  if (s.speed(key, out, need)) check_range(s, path, key, out, r, "km/h");
+}
+void accel_in(YamlSection& s, const std::string& path, const std::string& key, double& out, Need need, Range r) {
+  if (s.accel(key, out, need)) check_range(s, path, key, out, r, "m/s²");
+}
+void duration_in(YamlSection& s, const std::string& path, const std::string& key, Millis& out, Need need, Range r) {
+  if (s.duration(key, out, need)) check_range(s, path, key, std::chrono::duration<double>(out).count(), r, "s");
+}
+
 void read_drive(YamlSection s, DriveSettings& d) {
   if (!s.valid()) return;
   std::string transport;
@@ -65,8 +96,10 @@ void read_drive(YamlSection s, DriveSettings& d) {
   s.integer("data_bits", d.data_bits, Need::optional, 7, 8);
   s.integer("stop_bits", d.stop_bits, Need::optional, 1, 2);
   s.integer("unit_id", d.unit_id, Need::optional, 1, 247);
-  s.duration("response_timeout", d.response_timeout, Need::optional);
-  s.duration("poll_period", d.poll_period, Need::optional);
+  duration_in(s, "drive", "response_timeout", d.response_timeout, Need::optional,
+              {0.01, 2, "a drive answers within milliseconds; a longer wait only delays noticing a dead link"});
+  duration_in(s, "drive", "poll_period", d.poll_period, Need::optional,
+              {0.005, 0.5, "the belt is read and steered once per poll; slower than 0.5 s it runs unwatched"});
   s.integer("max_failed_polls", d.max_failed_polls, Need::optional, 1, 20);
   s.text("profile", d.profile, Need::optional);
   s.text("commissioning_waiver", d.commissioning_waiver, Need::optional);
@@ -85,14 +118,22 @@ void read_drive(YamlSection s, DriveSettings& d) {
 
 void read_ceilings(YamlSection s, Ceilings& c) {
   if (!s.valid()) return;
-  s.speed("forward_max", c.forward_max_kmh, Need::required);
-  s.speed("reverse_max", c.reverse_max_kmh, Need::required);
-  s.accel("max_accel", c.max_accel_mps2, Need::required);
-  s.accel("max_decel", c.max_decel_mps2, Need::required);
-  s.accel("emergency_decel", c.emergency_decel_mps2, Need::required);
-  s.duration("max_session", c.max_session, Need::required);
-  s.duration("max_stop_time", c.max_stop_time, Need::optional);
-  s.duration("max_speedup_time", c.max_speedup_time, Need::optional);
+  speed_in(s, "ceilings", "forward_max", c.forward_max_kmh, Need::required,
+           {0, 25, "no treadmill built for people runs its belt faster"});
+  speed_in(s, "ceilings", "reverse_max", c.reverse_max_kmh, Need::required,
+           {0, 16, "backward running is far slower than forward running; above 16 km/h nobody runs backward"});
+  accel_in(s, "ceilings", "max_accel", c.max_accel_mps2, Need::required,
+           {0.05, 2.9, "below 0.05 m/s² reaching walking speed takes most of a minute; 3 m/s² perturbs balance"});
+  accel_in(s, "ceilings", "max_decel", c.max_decel_mps2, Need::required,
+           {0.1, 2.9, "below 0.1 m/s² a stop from running speed takes half a minute; 3 m/s² perturbs balance"});
+  accel_in(s, "ceilings", "emergency_decel", c.emergency_decel_mps2, Need::required,
+           {0.5, 2.9, "an emergency stop must brake harder than 0.5 m/s² and stay below the 3 m/s² that perturbs balance"});
+  duration_in(s, "ceilings", "max_session", c.max_session, Need::required,
+              {60, 4 * 3600, "a session of a minute to four hours"});
+  duration_in(s, "ceilings", "max_stop_time", c.max_stop_time, Need::optional,
+              {1, 15, "a stop that takes longer than 15 s is not a stop a patient can rely on"});
+  duration_in(s, "ceilings", "max_speedup_time", c.max_speedup_time, Need::optional,
+              {1, 120, "a profile's ramp up to its cap must finish within two minutes"});
   // The machine's own ramps must meet its bounds, or no profile could.
   if (ramp_seconds(0, std::max(c.forward_max_kmh, c.reverse_max_kmh), c.max_decel_mps2) >
       std::chrono::duration<double>(c.max_stop_time).count()) {
@@ -117,14 +158,21 @@ void read_ceilings(YamlSection s, Ceilings& c) {
 
 void read_safety(YamlSection s, SafetySettings& f) {
   if (!s.valid()) return;
-  s.speed("standstill_below", f.standstill_kmh, Need::optional);
-  s.duration("standstill_dwell", f.standstill_dwell, Need::optional);
-  s.speed("overspeed_margin", f.overspeed_margin_kmh, Need::optional);
-  s.speed("tracking_tolerance", f.tracking_tolerance_kmh, Need::optional);
-  s.duration("tracking_time", f.tracking_time, Need::optional);
-  s.duration("link_timeout", f.link_timeout, Need::optional);
-  s.speed("implausible_step", f.implausible_step_kmh, Need::optional);
-  s.integer("max_overruns", f.max_overruns, Need::optional, 1, 1000);
+  speed_in(s, "safety", "standstill_below", f.standstill_kmh, Need::optional,
+           {0.01, 0.5, "above 0.5 km/h a belt visibly moves: it is not standing still"});
+  duration_in(s, "safety", "standstill_dwell", f.standstill_dwell, Need::optional,
+              {0.2, 10, "long enough to see the belt has settled, short enough to turn it around"});
+  speed_in(s, "safety", "overspeed_margin", f.overspeed_margin_kmh, Need::optional,
+           {0.1, 2, "more than 2 km/h above the cap is a belt out of control, not a margin"});
+  speed_in(s, "safety", "tracking_tolerance", f.tracking_tolerance_kmh, Need::optional,
+           {0.2, 3, "a belt 3 km/h away from its command is not following it"});
+  duration_in(s, "safety", "tracking_time", f.tracking_time, Need::optional,
+              {0.2, 10, "a belt that has not followed its command for 10 s has failed"});
+  duration_in(s, "safety", "link_timeout", f.link_timeout, Need::optional,
+              {0.05, 2, "without a reading for 2 s the belt runs unwatched; below 50 ms one late reply would stop it"});
+  speed_in(s, "safety", "implausible_step", f.implausible_step_kmh, Need::optional,
+           {0.5, 5, "no belt changes by more than 5 km/h between two readings; below 0.5 km/h normal noise would trip it"});
+  s.integer("max_overruns", f.max_overruns, Need::optional, 1, 50);
   s.finish();
 }
 
@@ -142,7 +190,8 @@ void read_control(YamlSection s, ControlSettings& c) {
 void read_metrics(YamlSection s, MetricsSettings& m) {
   if (!s.valid()) return;
   s.text("textfile", m.textfile, Need::optional);
-  s.duration("interval", m.interval, Need::optional);
+  duration_in(s, "metrics", "interval", m.interval, Need::optional,
+              {0.1, 300, "monitoring reads the file every few seconds; over 5 minutes it shows the past"});
   s.finish();
 }
 
@@ -160,7 +209,9 @@ void read_records(YamlSection s, RecordsSettings& r) {
 
 void read_belt(YamlSection s, BeltSettings& b) {
   if (!s.valid()) return;
-  s.ratio("kmh_per_hz", b.kmh_per_hz, Need::required);
+  if (s.ratio("kmh_per_hz", b.kmh_per_hz, Need::required)) {
+    check_range(s, "belt", "kmh_per_hz", b.kmh_per_hz, {0.02, 1, "a belt gear of 1 to 50 km/h at 50 Hz"}, "(km/h per Hz)");
+  }
   s.finish();
 }
 

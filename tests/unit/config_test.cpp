@@ -273,3 +273,73 @@ TEST(ProfileKeys, required_keys_are_required) {
 
 }  // namespace
 }  // namespace treadd
+
+namespace treadd::testing {
+namespace {
+
+// Every bounded machine.yaml key, just outside its range (each side where a side exists), and a
+// value inside it: outside is refused at the key's line with both bounds and the reason.
+struct MachineBoundCase {
+  const char* section;
+  const char* key;
+  const char* too_low;   // nullptr: no value below the floor can be written (e.g. 0 km/h allowed)
+  const char* too_high;
+  const char* inside;
+};
+
+const MachineBoundCase machine_bounds[] = {
+    {"drive", "response_timeout", "5ms", "3s", "100ms"},
+    {"drive", "poll_period", "2ms", "1s", "40ms"},
+    {"ceilings", "forward_max", nullptr, "30 km/h", "16 km/h"},
+    {"ceilings", "reverse_max", nullptr, "20 km/h", "8 km/h"},
+    {"ceilings", "max_accel", "0.01 m/s2", "2.95 m/s2", "1 m/s2"},
+    {"ceilings", "max_decel", "0.05 m/s2", "2.95 m/s2", "1 m/s2"},
+    {"ceilings", "emergency_decel", "0.4 m/s2", "2.95 m/s2", "2 m/s2"},
+    {"ceilings", "max_session", "30s", "5h", "90min"},
+    {"ceilings", "max_stop_time", "500ms", "1h", "12s"},
+    {"ceilings", "max_speedup_time", "500ms", "10min", "60s"},
+    {"safety", "standstill_below", "0.001 km/h", "50 km/h", "0.2 km/h"},
+    {"safety", "standstill_dwell", "100ms", "1min", "3s"},
+    {"safety", "overspeed_margin", "0.05 km/h", "5 km/h", "1 km/h"},
+    {"safety", "tracking_tolerance", "0.1 km/h", "100 km/h", "2 km/h"},
+    {"safety", "tracking_time", "100ms", "1min", "5s"},
+    {"safety", "link_timeout", "10ms", "1h", "1s"},
+    {"safety", "implausible_step", "0.1 km/h", "10 km/h", "3 km/h"},
+    {"metrics", "interval", "50ms", "1h", "10s"},
+};
+
+// sample_machine_yaml with `section.key: value` set (the section added when the sample has none).
+std::string machine_with(const MachineBoundCase& c, const std::string& value) {
+  std::string yaml = sample_machine_yaml();
+  const std::string line = "  " + std::string(c.key) + ": " + value + "\n";
+  const std::string existing = "  " + std::string(c.key) + ": ";
+  if (auto at = yaml.find(existing); at != std::string::npos) {
+    yaml.replace(at, yaml.find('\n', at) + 1 - at, line);
+  } else if (auto sec = yaml.find(std::string(c.section) + ":\n"); sec != std::string::npos) {
+    yaml.insert(sec + std::string(c.section).size() + 2, line);
+  } else {
+    yaml += std::string(c.section) + ":\n" + line;
+  }
+  return yaml;
+}
+
+TEST(MachineBounds, every_threshold_outside_its_range_is_refused_at_its_line_with_the_reason) {
+  for (const auto& c : machine_bounds) {
+    SCOPED_TRACE(std::string(c.section) + "." + c.key);
+    const auto inside = parse_machine(machine_with(c, c.inside), "machine.yaml");
+    EXPECT_TRUE(inside.ok()) << (inside.errors.empty() ? "" : inside.errors[0].to_string());
+    for (const char* bad : {c.too_low, c.too_high}) {
+      if (bad == nullptr) continue;
+      const auto m = parse_machine(machine_with(c, bad), "machine.yaml");
+      ASSERT_FALSE(m.ok()) << bad << " was accepted";
+      const std::string text = m.errors[0].to_string();
+      EXPECT_NE(text.find("machine.yaml:"), std::string::npos) << text;
+      EXPECT_NE(text.find(std::string(c.section) + "." + c.key + " is "), std::string::npos) << text;
+      EXPECT_NE(text.find("it must be between"), std::string::npos) << text;
+      EXPECT_NE(text.find(": ", text.find("between")), std::string::npos) << "no reason given: " << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace treadd::testing
