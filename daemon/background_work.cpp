@@ -57,8 +57,9 @@ void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
       reply = protocol::error_reply(std::string("refused: the reload failed inside treadd (") + e.what() +
                                     "); the limits in force are unchanged");
     }
+    const std::string line = protocol::line(reply);
     for (const Waiter& w : batch) {
-      if (w.answer) w.answer(reply);
+      if (w.answer) w.answer(reply, line);
     }
   });
 }
@@ -80,13 +81,16 @@ void BackgroundWork::run() {
       // A query that throws (a damaged file, a bug) answers with an error: it never takes the
       // daemon — and the belt's control loop — down with it.
       std::shared_ptr<nlohmann::json> reply;
+      auto line = std::make_shared<std::string>();
       try {
         reply = std::make_shared<nlohmann::json>(q.run());
+        *line = protocol::line(*reply);
       } catch (const std::exception& e) {
         reply = std::make_shared<nlohmann::json>(protocol::error_reply(std::string("could not read the records: ") + e.what()));
+        *line = protocol::line(*reply);
       }
-      boost::asio::post(io_, [reply, answer = std::move(q.answer)]() {
-        if (answer) answer(*reply);
+      boost::asio::post(io_, [reply, line, answer = std::move(q.answer)]() {
+        if (answer) answer(*reply, *line);
       });
     }
     lock.lock();

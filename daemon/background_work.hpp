@@ -24,7 +24,9 @@ namespace treadd {
 
 class BackgroundWork {
  public:
-  using Answer = std::function<void(const nlohmann::json& reply)>;
+  // The reply, and the same reply as its protocol line: a query's line is serialized on the worker,
+  // so a reply of 100,000 sessions is never copied or dumped on the loop.
+  using Answer = std::function<void(const nlohmann::json& reply, const std::string& line)>;
 
   BackgroundWork(boost::asio::io_context& io, Controller& controller, std::size_t max_queued = 8);
   ~BackgroundWork();  // waits for the job in progress; results not yet applied are dropped

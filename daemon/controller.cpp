@@ -109,7 +109,7 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
           // without its patient code) are counted, logged and audited like the supervisor's:
           // immediate ones where they are made, those of off-loop queries here.
           if (outcome.query) {
-            outcome.on_answer = [this, peer, now, then = std::move(outcome.on_answer)](json& reply) {
+            outcome.on_answer = [this, peer, now, then = std::move(outcome.on_answer)](const json& reply) {
               if (then) then(reply);
               count_if_refused(reply, peer, now);
             };
@@ -214,7 +214,7 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
     return r;
   };
   // The audit says who erased how many, never whose: the code would outlive the erasure there.
-  off_loop.on_answer = [this, who = peer.who, now](json& reply) {
+  off_loop.on_answer = [this, who = peer.who, now](const json& reply) {
     if (!reply.value("ok", false)) return;
     const std::size_t erased = reply.value("erased", std::size_t{0});
     report(log::Level::notice, "forget", who,

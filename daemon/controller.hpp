@@ -46,9 +46,9 @@ class Controller {
     bool reload = false;             // a permitted reload: parsed off the loop, answered later
     // Work that reads files (history, report): run off the loop, touches no loop state.
     std::function<nlohmann::json()> query{};
-    // Runs on the loop with the query's reply, before it is sent, and may change it (an erasure is
-    // done and audited here, on the loop, where the record being written is known).
-    std::function<void(nlohmann::json&)> on_answer{};
+    // Runs on the loop with the query's reply, before it is sent: counts a refusal, audits an
+    // erasure. It reads the reply, never changes it (the worker already serialized it).
+    std::function<void(const nlohmann::json&)> on_answer{};
   };
   Outcome execute(std::string_view line, const Peer& peer, TimePoint now);
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 namespace treadd {
-namespace {
 
 std::string user_name(uid_t uid) {
   std::vector<char> buf(4096);
@@ -18,6 +17,8 @@ std::string user_name(uid_t uid) {
   if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &result) == 0 && result != nullptr) return pw.pw_name;
   return "uid " + std::to_string(uid);
 }
+
+namespace {
 
 std::optional<gid_t> group_id(const char* name) {
   std::vector<char> buf(8192);
@@ -41,11 +42,15 @@ std::optional<std::vector<gid_t>> peer_groups(int fd) {
 
 }  // namespace
 
-Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroups& role_groups) {
+RoleGroupIds resolve_role_groups(const RoleGroups& groups) {
+  return RoleGroupIds{group_id(groups.clinician.c_str()), group_id(groups.operator_role.c_str())};
+}
+
+Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroupIds& role_groups) {
   ucred cred{};
   socklen_t len = sizeof cred;
   if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return Peer{Role::viewer, "unknown peer"};
-  Peer peer{Role::viewer, user_name(cred.uid), cred.uid};
+  Peer peer{Role::viewer, "uid " + std::to_string(cred.uid), cred.uid};
   if (cred.uid == 0 || cred.uid == daemon_uid) {
     peer.role = Role::clinician;
     return peer;
@@ -53,8 +58,7 @@ Peer identify_peer(int socket_fd, uid_t daemon_uid, const RoleGroups& role_group
   auto groups = peer_groups(socket_fd);
   if (!groups) return peer;
   groups->push_back(cred.gid);
-  auto member = [&](const std::string& name) {
-    auto gid = group_id(name.c_str());
+  auto member = [&](const std::optional<gid_t>& gid) {
     return gid && std::find(groups->begin(), groups->end(), *gid) != groups->end();
   };
   if (member(role_groups.clinician)) {

@@ -51,6 +51,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   TimePoint last_active() const { return last_active_; }
   std::uint32_t uid() const { return peer_.uid; }
   Role role() const { return peer_.role; }
+  void set_who(const std::string& name) { peer_.who = name; }
 
  private:
   void read() {
@@ -140,15 +141,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (outcome.on_answer) outcome.on_answer(outcome.reply);
       return false;
     }
-    auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& worker_reply) {
-      nlohmann::json reply = worker_reply;
+    auto answer = [self = shared_from_this(), on_answer = std::move(outcome.on_answer)](const nlohmann::json& reply,
+                                                                                        const std::string& line) {
+      std::string sent = line;
       try {
         if (on_answer) on_answer(reply);
       } catch (const std::exception& e) {
-        reply = protocol::error_reply(std::string("treadd could not finish this request: ") + e.what());
+        sent = protocol::line(protocol::error_reply(std::string("treadd could not finish this request: ") + e.what()));
       }
       self->awaiting_answer_ = false;
-      self->send(protocol::line(reply));
+      self->send(std::move(sent));
       self->read();
     };
     awaiting_answer_ = true;
@@ -206,7 +208,9 @@ SocketServer::SocketServer(asio::io_context& io, std::string path, Controller& c
       control_(io, path, limits, false),
       estop_(io, estop_path(path), estop_socket_limits, true),
       own_uid_(getuid()),
-      groups_(std::move(groups)) {}
+      // NSS here, once, before the loop runs; never again per connection.
+      group_ids_(resolve_role_groups(groups)),
+      names_(io, user_name) {}
 
 SocketServer::~SocketServer() {
   close();
@@ -282,12 +286,26 @@ void SocketServer::accept(Listener& l) {
       return;
     }
     const TimePoint now = std::chrono::steady_clock::now();
-    Peer peer = identify_peer(socket.native_handle(), own_uid_, groups_);
+    Peer peer = identify_peer(socket.native_handle(), own_uid_, group_ids_);
     make_room_for(l, peer.uid);
+    // The e-stop never waits for a name: the cached one or "uid N".
+    if (auto known = names_.cached(peer.uid)) peer.who = *known;
+    const bool named = l.estop_only || names_.cached(peer.uid).has_value();
+    const uid_t uid = peer.uid;
     auto c = std::make_shared<Connection>(std::move(socket), *this, std::move(peer), now, l.estop_only);
     l.connections.push_back(c);
     ++counters_.accepted;
-    c->start();
+    if (named) {
+      c->start();
+    } else {
+      // Looked up off the loop; the connection reads its first request once its user is named.
+      names_.name(uid, [weak = std::weak_ptr<Connection>(c)](const std::string& name) {
+        if (auto conn = weak.lock(); conn && conn->open()) {
+          conn->set_who(name);
+          conn->start();
+        }
+      });
+    }
     accept(l);
   });
 }

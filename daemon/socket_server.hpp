@@ -19,6 +19,7 @@
 
 #include "daemon/background_work.hpp"
 #include "daemon/controller.hpp"
+#include "daemon/peer_names.hpp"
 #include "daemon/roles.hpp"
 
 namespace treadd {
@@ -85,7 +86,8 @@ class SocketServer {
   Listener control_;
   Listener estop_;
   uid_t own_uid_;
-  RoleGroups groups_;
+  RoleGroupIds group_ids_;
+  PeerNames names_;
   ConnectionCounters counters_;
   BackgroundWork* background_ = nullptr;
   TimePoint next_idle_sweep_{};
