@@ -83,8 +83,14 @@ void BackgroundWork::run() {
       std::shared_ptr<nlohmann::json> reply;
       auto line = std::make_shared<std::string>();
       try {
-        reply = std::make_shared<nlohmann::json>(q.run());
-        *line = protocol::line(*reply);
+        nlohmann::json full = q.run();
+        *line = protocol::line(full);
+        // The loop gets the line and the few fields it reads (a refusal's rule, an erasure's
+        // count); the reply itself — 100,000 sessions' worth of nodes — is freed here, off the loop.
+        reply = std::make_shared<nlohmann::json>(nlohmann::json::object());
+        for (const char* key : {"ok", "rule", "error", "erased"}) {
+          if (auto it = full.find(key); it != full.end()) (*reply)[key] = *it;
+        }
       } catch (const std::exception& e) {
         reply = std::make_shared<nlohmann::json>(protocol::error_reply(std::string("could not read the records: ") + e.what()));
         *line = protocol::line(*reply);

@@ -36,6 +36,11 @@ void ControlLoop::on_tick() {
   if (overrun) ++stats_.overruns;
   stats_.worst_lateness = std::max(stats_.worst_lateness, std::chrono::nanoseconds(lateness));
   stats_.lateness.record(lateness);
+  LoopHealth& health = controller_.loop_health();
+  health.ticks = stats_.ticks;
+  health.overruns = stats_.overruns;
+  health.worst_late_ms = std::chrono::duration<double, std::milli>(stats_.worst_lateness).count();
+  if (lateness > std::chrono::milliseconds(20)) ++health.late_over_20ms;
   // The loop's boundary: a tick that throws (a bug, an allocation) is counted and logged, and the
   // next tick is treated as late — a few in a row latch loop_overrun, which stops the belt.
   try {

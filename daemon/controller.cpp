@@ -374,6 +374,10 @@ json Controller::status_json() const {
                     {"last_error", last_error.empty() ? json(nullptr) : json(last_error)}};
   }
   j["recent_events"] = events_.recent_events();
+  j["loop"] = {{"ticks", loop_health_.ticks},
+               {"overruns", loop_health_.overruns},
+               {"worst_late_ms", loop_health_.worst_late_ms},
+               {"late_over_20ms", loop_health_.late_over_20ms}};
   return j;
 }
 

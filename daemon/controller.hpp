@@ -24,6 +24,15 @@
 
 namespace treadd {
 
+// How the control loop keeps its schedule, for status (`loop`): a request that stalls the loop
+// shows here, whatever it was.
+struct LoopHealth {
+  std::uint64_t ticks = 0;
+  std::uint64_t overruns = 0;
+  double worst_late_ms = 0;             // the latest any tick fired after its deadline, since start
+  std::uint64_t late_over_20ms = 0;     // ticks that fired more than 20 ms late
+};
+
 struct Peer {
   Role role = Role::viewer;
   std::string who;
@@ -88,6 +97,8 @@ class Controller {
   const Supervisor& supervisor() const { return supervisor_; }
   const SafetyCounters& counters() const { return events_.counters(); }
   const DriveFeedback& last_feedback() const { return last_feedback_; }
+  // The control loop reports its schedule here every tick.
+  LoopHealth& loop_health() { return loop_health_; }
 
  private:
   // The requests the daemon answers itself (AnsweredBy::daemon), after the role check.
@@ -119,6 +130,7 @@ class Controller {
   Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;
   std::string lockout_notice_;  // shown while the restored lock-out holds
+  LoopHealth loop_health_;
   std::optional<CommissioningStatus> commissioning_;
   EventSink events_;  // journal, audit, records, metrics counters, recent events
   std::uint64_t generation_ = 0;               // bumped by every tick and command

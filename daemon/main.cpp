@@ -27,6 +27,7 @@
 #include "daemon/lockout_file.hpp"
 #include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/realtime.hpp"
 #include "daemon/socket_server.hpp"
 
 namespace {
@@ -359,6 +360,20 @@ int run(const Options& opt) {
     });
   };
   wait_signal();
+  // Every worker thread exists by now at normal priority; only the loop (this thread) and the
+  // drive's I/O thread are raised.
+  std::string rt_problem = raise_to_realtime(pthread_self(), loop_rt_priority);
+  if (auto io_thread = drive->io_thread(); io_thread && rt_problem.empty()) {
+    rt_problem = raise_to_realtime(*io_thread, loop_rt_priority - 1);
+  }
+  const std::string memory_problem = lock_current_memory();
+  if (rt_problem.empty() && memory_problem.empty()) {
+    log::notice("control loop and drive I/O run with real-time scheduling (SCHED_FIFO " +
+                std::to_string(loop_rt_priority) + "), memory locked");
+  } else {
+    log::warning("no real-time protection for the control loop: " + (rt_problem.empty() ? memory_problem : rt_problem) +
+                 "; a busy host can delay ticks (loop_overrun)");
+  }
   io.run();
   std::filesystem::remove(marker, marker_error);
   log::notice("stopped");

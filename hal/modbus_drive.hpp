@@ -95,6 +95,14 @@ class ModbusDrive final : public MotorDrive {
   Motion last_sent_motion_ = Motion::stop;  // I/O thread only
   std::mutex join_mutex_;
   std::thread thread_;
+
+ public:
+  std::optional<std::thread::native_handle_type> io_thread() override {
+    if (!thread_.joinable()) return std::nullopt;
+    return thread_.native_handle();
+  }
+
+ private:
 };
 
 }  // namespace treadd

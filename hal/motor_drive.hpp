@@ -3,8 +3,10 @@
 // thread, so the control loop never waits on the wire and an emergency stop never waits behind a poll.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "hal/drive_types.hpp"
 
@@ -44,6 +46,8 @@ class MotorDrive {
   // What tells this drive from another of its model (serial number, firmware), as read at the last
   // connect; empty when the drive exposes nothing of the kind.
   virtual std::string identity() const { return {}; }
+  // The thread that does this drive's I/O, if it has one (real-time scheduling is raised on it).
+  virtual std::optional<std::thread::native_handle_type> io_thread() { return std::nullopt; }
 };
 
 }  // namespace treadd
