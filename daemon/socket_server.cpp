@@ -299,10 +299,11 @@ void SocketServer::accept(Listener& l) {
       c->start();
     } else {
       // Looked up off the loop; the connection reads its first request once its user is named.
-      names_.name(uid, [weak = std::weak_ptr<Connection>(c)](const std::string& name) {
-        if (auto conn = weak.lock(); conn && conn->open()) {
-          conn->set_who(name);
-          conn->start();
+      // The callback holds the connection until then (the listener keeps only weak references).
+      names_.name(uid, [c](const std::string& name) {
+        if (c->open()) {
+          c->set_who(name);
+          c->start();
         }
       });
     }

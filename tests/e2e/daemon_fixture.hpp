@@ -70,7 +70,7 @@ class DaemonFixture : public ::testing::Test {
     std::string line;
     if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
       const std::string request = "{\"v\":1,\"cmd\":\"status\"}\n";
-      if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
         char buf[4096];
         ssize_t n = 0;
         while (line.find('\n') == std::string::npos && (n = ::read(fd, buf, sizeof buf)) > 0) line.append(buf, static_cast<std::size_t>(n));
