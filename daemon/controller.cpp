@@ -158,6 +158,13 @@ Controller::Outcome Controller::answer(const ReloadRequest&, const Peer&, TimePo
   return deferred;
 }
 
+// Session records are read off the loop: their size never delays a tick or an e-stop. The worker
+// first lets the storage writer finish what was posted before the request, so a session that
+// has just ended is read whole (its end line), never half-written.
+void written_first(StorageWriter* writer) {
+  if (writer != nullptr) writer->drain();
+}
+
 // Session records are read off the loop: their size never delays a tick or an e-stop.
 // Records are patient data: clinicians read them all; an operator sees today's sessions (UTC),
 // the ones at the machine now, and no earlier day.
@@ -174,7 +181,9 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
   const auto today = earliest_for(peer.role);
   if (today && (!q.since || *q.since < *today)) q.since = today;
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, q, limited = today.has_value()] {
+  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer, q,
+                    limited = today.has_value()] {
+    written_first(writer);
     json r = history_reply(dir, q);
     if (limited) r["limited_to"] = "today: records of earlier days are for clinicians";
     return r;
@@ -184,7 +193,9 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
 
 Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer, TimePoint) {
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, req, today = earliest_for(peer.role)] {
+  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer, req,
+                    today = earliest_for(peer.role)] {
+    written_first(writer);
     json r = report_reply(dir, req);
     if (today && r.value("ok", false) && r["record"]["start"].value("start", std::string()).substr(0, 10) < *today) {
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
@@ -205,7 +216,9 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
   // Found and erased off the loop. A session of this patient that started since the request is
   // being written and stays (the recorder's current record is never unlinked).
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, recorder = events_.traces().recorder, patient = req.patient] {
+  off_loop.query = [dir = events_.traces().records_dir, recorder = events_.traces().recorder,
+                    writer = events_.traces().writer, patient = req.patient] {
+    written_first(writer);  // an ended session's last line lands before its file may go
     const std::vector<std::string> ids = records_of_patient(dir, patient);
     const std::size_t erased = recorder != nullptr ? recorder->erase_except_current(ids) : erase_records(dir, ids);
     json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
@@ -371,6 +384,8 @@ json Controller::status_json() const {
                     {"errors", health->errors()},
                     // Writes the writer's full queue turned away (a disk slower than the loop): counted, never waited for.
                     {"dropped", dropped},
+                    // Writes posted and not yet on disk (a journald or disk falling behind).
+                    {"waiting", writer != nullptr ? writer->waiting() : 0},
                     {"last_error", last_error.empty() ? json(nullptr) : json(last_error)}};
   }
   j["recent_events"] = events_.recent_events();

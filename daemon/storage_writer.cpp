@@ -25,6 +25,8 @@ bool StorageWriter::post(std::function<void()> job) {
       return false;
     }
     jobs_.push_back(std::move(job));
+    ++posted_;
+    waiting_.fetch_add(1, std::memory_order_relaxed);
   }
   wake_.notify_one();
   return true;
@@ -32,7 +34,9 @@ bool StorageWriter::post(std::function<void()> job) {
 
 void StorageWriter::drain() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return jobs_.empty() && !busy_; });
+  // Jobs posted after this call (a running session's ticks) are not waited for.
+  const std::uint64_t posted_before = posted_;
+  idle_.wait(lock, [this, posted_before] { return finished_ >= posted_before; });
 }
 
 void StorageWriter::run() {
@@ -42,7 +46,6 @@ void StorageWriter::run() {
     if (jobs_.empty()) return;  // stopping, and everything queued has run
     std::function<void()> job = std::move(jobs_.front());
     jobs_.pop_front();
-    busy_ = true;
     lock.unlock();
     try {
       job();
@@ -54,8 +57,9 @@ void StorageWriter::run() {
       log::error("storage writer: a write failed");
     }
     lock.lock();
-    busy_ = false;
-    if (jobs_.empty()) idle_.notify_all();
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
+    ++finished_;
+    idle_.notify_all();
   }
 }
 

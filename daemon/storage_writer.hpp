@@ -27,10 +27,13 @@ class StorageWriter {
 
   // Never blocks: false, and counted, when the queue is full.
   bool post(std::function<void()> job);
-  // Waits until every job posted before the call has run (shutdown, tests). Not for the loop.
+  // Waits until every job posted before the call has run (shutdown; a records query reading what
+  // was written just before it). Never on the loop.
   void drain();
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Jobs posted and not yet finished (queued or running): a disk falling behind shows here first.
+  std::size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
   std::uint64_t failed_jobs() const { return failed_.load(std::memory_order_relaxed); }
   std::size_t capacity() const { return capacity_; }
 
@@ -42,10 +45,12 @@ class StorageWriter {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<std::function<void()>> jobs_;
-  bool busy_ = false;
+  std::uint64_t posted_ = 0;    // jobs accepted so far
+  std::uint64_t finished_ = 0;  // of those, run (or failed)
   bool stopping_ = false;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::size_t> waiting_{0};
   std::thread thread_;
 };
 

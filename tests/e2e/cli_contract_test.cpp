@@ -154,6 +154,20 @@ TEST_F(CliContract, a_chart_that_cannot_be_written_is_an_error_and_csv_with_svg_
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("t_s,", 0), 0u) << "stdout is the CSV: " << r.out.substr(0, 80);
   EXPECT_NE(read_file(svg).find("<svg"), std::string::npos) << "--csv must not skip the chart";
+
+  // A report holds patient data: a symlink planted at the path is replaced, never followed, and an
+  // existing file's loose mode is not kept — every report is a new 0600 file of the caller's.
+  const std::string victim = dir_ + "/victim.txt", planted = dir_ + "/report.html";
+  std::ofstream(victim) << "someone else's file\n";
+  fs::create_symlink(victim, planted);
+  r = ctl({"report", id, "--html", planted});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(victim), "someone else's file\n") << "the report went through the symlink";
+  EXPECT_FALSE(fs::is_symlink(planted));
+  EXPECT_EQ(fs::status(planted).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(svg, fs::perms(0644));
+  ASSERT_EQ(ctl({"report", id, "--svg", svg}).exit_code, 0);
+  EXPECT_EQ(fs::status(svg).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace

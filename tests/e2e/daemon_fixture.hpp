@@ -23,6 +23,14 @@ using namespace std::chrono_literals;
 using namespace treadd::proc;
 namespace fs = std::filesystem;
 
+// A sanitizer build runs several times slower and ASan's shadow memory multiplies a process's
+// resident size: time and memory bounds are scaled by this, never dropped.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr double sanitizer_slack = 4;
+#else
+constexpr double sanitizer_slack = 1;
+#endif
+
 class DaemonFixture : public ::testing::Test {
  public:
   void SetUp() override {
@@ -87,6 +95,25 @@ class DaemonFixture : public ::testing::Test {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (auto st = status_from_socket(); st && pred(*st)) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  // Everything the daemon has posted to its storage writer is on disk (audit, records, journal).
+  bool storage_written() {
+    return wait_until([](const nlohmann::json& s) { return s["storage"].value("waiting", 1) == 0; }, 5s);
+  }
+  // The audit file once every write posted before this call has landed.
+  std::string written_audit() {
+    EXPECT_TRUE(storage_written()) << "the storage writer did not catch up";
+    return read_file(dir_ + "/state/audit.log");
+  }
+
+  static bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (read_file(path).find(text) != std::string::npos) return true;
       std::this_thread::sleep_for(20ms);
     }
     return false;

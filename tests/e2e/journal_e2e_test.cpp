@@ -110,7 +110,7 @@ TEST_F(JournalE2E, one_structured_entry_per_event_with_its_priority) {
     EXPECT_EQ(stderr_text.find(kind), std::string::npos) << kind << " also on stderr:\n" << stderr_text;
   }
   // And the audit file has each once.
-  const std::string audit = read_file(dir_ + "/state/audit.log");
+  const std::string audit = written_audit();
   EXPECT_EQ(audit.find("\"kind\":\"estop\""), audit.rfind("\"kind\":\"estop\""));
 }
 

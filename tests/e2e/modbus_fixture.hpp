@@ -56,15 +56,6 @@ class ModbusFixture : public DaemonFixture {
     std::ofstream(dir_ + "/etc/machine.yaml") << m;
   }
 
-  static bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (read_file(path).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
   // The belt's speed as treadsim models it, asked on its stdin.
   double sim_belt_hz() {
     const std::string before = read_file(dir_ + "/treadsim.log");

@@ -58,7 +58,7 @@ TEST_F(PatientsE2E, sessions_belong_to_patients_and_history_filters_them) {
   ASSERT_EQ(mine.size(), 2u);
   for (const auto& s : mine) EXPECT_EQ(s["start"]["patient"], "LBP-0001");
   EXPECT_EQ(history({"--patient", "LBP-0002", "--since", "today", "--until", "today"}).size(), 1u);
-  const std::string audit = read_file(dir_ + "/state/audit.log");
+  const std::string audit = written_audit();
   // The code is in the records only: `forget` erases those, and nothing else may keep it.
   EXPECT_EQ(audit.find("LBP-000"), std::string::npos) << "the audit log never carries a patient code:\n" << audit;
   EXPECT_NE(audit.find("session_started"), std::string::npos) << audit;
@@ -131,8 +131,7 @@ TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_cli
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(json::parse(r.out)["erased"], 3);
   EXPECT_EQ(history({"--patient", "LBP-0009"}).size(), 0u);
-  std::this_thread::sleep_for(200ms);
-  const std::string audit = read_file(dir_ + "/state/audit.log");
+  const std::string audit = written_audit();
   EXPECT_NE(audit.find("erased 3 session records of one patient"), std::string::npos) << audit;
   EXPECT_EQ(audit.find("LBP-0009"), std::string::npos) << "after forget nothing names the patient:\n" << audit;
 }
@@ -148,7 +147,7 @@ TEST_F(PatientsE2E, records_older_than_keep_days_are_deleted_and_audited) {
   json all = history({});
   ASSERT_EQ(all.size(), 1u) << "the record of 2020 is past records.keep_days (30)";
   EXPECT_NE(all[0]["id"], "20200102T030405Z");
-  EXPECT_NE(read_file(dir_ + "/state/audit.log").find("\"kind\":\"retention\""), std::string::npos);
+  EXPECT_NE(written_audit().find("\"kind\":\"retention\""), std::string::npos);
 }
 
 }  // namespace

@@ -63,11 +63,11 @@ TEST_F(RecordsE2E, sessions_leave_records_that_history_filters_and_report_render
                        svg});
   EXPECT_EQ(xml.exit_code, 0) << xml.err;
 
-  std::string audit = read_file(dir_ + "/state/audit.log");
+  std::string audit = written_audit();
   EXPECT_EQ(audit.find("\"kind\":\"refusal\""), std::string::npos) << "nothing was refused yet";
   EXPECT_EQ(ctl({"speed", "3"}).exit_code, 1);
   EXPECT_EQ(ctl({"estop"}).exit_code, 0);
-  audit = read_file(dir_ + "/state/audit.log");
+  audit = written_audit();
   EXPECT_NE(audit.find("\"kind\":\"refusal\""), std::string::npos) << audit;
   EXPECT_NE(audit.find("\"kind\":\"estop\""), std::string::npos) << audit;
   EXPECT_EQ(ctl({"report", "../../etc/passwd"}).exit_code, 1);
@@ -191,6 +191,59 @@ TEST_F(RecordsE2E, watch_shows_timed_events_of_this_session_and_leaves_cleanly_w
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);) own_line = own_line || line.rfind("treadctl: treadd stopped", 0) == 0;
   EXPECT_TRUE(own_line) << r.out;
+}
+
+}  // namespace
+}  // namespace treadd::e2e
+
+namespace treadd::e2e {
+namespace {
+
+// The progression report of a patient with years of sessions: one `history` request, a row per
+// session from its start and end lines — memory independent of the samples, and fast. Each record
+// here carries 2,000 samples (what a 17-minute session holds): reading whole records, as the report
+// did, would hold about 3 GB.
+TEST_F(RecordsE2E, a_progression_of_ten_thousand_sessions_streams_in_bounded_memory_and_time) {
+  const std::string dir = dir_ + "/state/sessions/";
+  fs::create_directories(dir);
+  std::string samples;
+  for (int i = 0; i < 2000; ++i) {
+    samples += R"({"type":"sample","t":)" + std::to_string(i * 0.5) +
+               R"(,"direction":"reverse","target":2.5,"commanded":2.5,"measured":2.49,"state":"running"})" "\n";
+  }
+  constexpr int sessions = 10000;
+  for (int i = 0; i < sessions; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "2024%02d%02dT%06dZ", 1 + i % 12, 1 + i % 28, i);
+    std::ofstream f(dir + id + ".jsonl");
+    f << R"({"type":"start","id":")" << id << R"(","profile":"lumbar-standard","patient":"LBP-0042","start":"2024-)"
+      << (i % 12 < 9 ? "0" : "") << 1 + i % 12 << "-" << (i % 28 < 9 ? "0" : "") << 1 + i % 28 << "T10:00:00Z\"}\n";
+    // Sparse files keep the test's disk small: the samples are there only for the first 50.
+    if (i < 50) f << samples;
+    f << R"({"type":"end","end":"x","reason":"completed","duration_s":1200,"reverse_s":1100,"reverse_m":800,)"
+         R"("forward_s":0,"forward_m":0,"max_reverse_kmh":3.1,"estops":0,"faults":0,"pauses":1})" "\n";
+  }
+  start_daemon();
+  const std::string html = dir_ + "/progression.html";
+  // python3 reports the child's peak RSS (getrusage of the children), in KiB.
+  const std::string script = std::string("import resource,subprocess,sys,time\n") +
+                             "t=time.monotonic()\n"
+                             "r=subprocess.run(sys.argv[1:],capture_output=True)\n"
+                             "print(r.returncode, time.monotonic()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                             "sys.stderr.write(r.stderr.decode())\n";
+  RunResult r = run({"/usr/bin/python3", "-c", script, TREADCTL_BINARY, "--socket", socket_, "report", "--patient", "LBP-0042",
+                     "--html", html},
+                    120s);
+  int code = -1;
+  double seconds = 0, max_rss_kib = 0;
+  std::istringstream(r.out) >> code >> seconds >> max_rss_kib;
+  std::cout << "progression of " << sessions << " sessions: " << seconds << " s, treadctl peak RSS "
+            << max_rss_kib / 1024 << " MiB\n";
+  ASSERT_EQ(code, 0) << r.out << r.err;
+  EXPECT_LT(seconds, 30 * sanitizer_slack);
+  EXPECT_LT(max_rss_kib, 100 * 1024 * sanitizer_slack) << "a report's memory must not grow with the sessions' samples";
+  const std::string page = read_file(html);
+  EXPECT_NE(page.find("10000 sessions"), std::string::npos) << page.substr(0, 400);
 }
 
 }  // namespace

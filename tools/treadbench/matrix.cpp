@@ -1,3 +1,4 @@
+#include <filesystem>
 #include "tools/treadbench/matrix.hpp"
 
 #include <signal.h>
@@ -174,8 +175,31 @@ int connect_unix(const std::string& path) {
 
 }  // namespace
 
-json run_client_load(const RigOptions& o, int clients, std::chrono::seconds duration, int held, bool reload_storm) {
+namespace {
+
+// `count` finished 20-minute records (start and end lines), as a clinic's directory holds after
+// years: written before the measurement, named by their start so retention keeps them.
+void fill_records(const std::string& dir, int count) {
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < count; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "2026%02d%02dT%02d%02d%02dZ", 1 + i % 12, 1 + (i / 12) % 28, (i / 336) % 24,
+                  (i / 8064) % 60, i % 60);
+    std::ofstream f(dir + "/" + id + "-" + std::to_string(i) + ".jsonl");
+    f << R"({"type":"start","id":")" << id << "-" << i << R"(","profile":"lumbar-standard","patient":"LBP-)" << 1000 + i % 9000
+      << R"(","start":"2026-01-01T10:00:00Z"})" "\n"
+      << R"({"type":"end","end":"2026-01-01T10:20:00Z","reason":"completed","duration_s":1200,"reverse_s":1100,)"
+         R"("reverse_m":800,"forward_s":0,"forward_m":0,"max_reverse_kmh":3.1,"estops":0,"faults":0,"pauses":1})" "\n";
+  }
+}
+
+}  // namespace
+
+json run_client_load(const RigOptions& o, const Load& load, std::chrono::seconds duration) {
+  const int clients = load.clients, held = load.held;
+  const bool reload_storm = load.reload_storm;
   Rig rig(o);
+  if (load.history_records > 0) fill_records(rig.dir() + "/state/sessions", load.history_records);
   FrameLog frames(rig.frame_log());
   rig.wait_standstill();
   rig.call({{"cmd", "start"}, {"profile", "lumbar-standard"}});
@@ -247,6 +271,32 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
       }
     });
   }
+  // A clinician (or a script) asking the whole history over and over: the daemon reads and
+  // serializes it on its worker, the loop only hands it over.
+  std::atomic<long> histories{0};
+  std::thread history;
+  if (load.history_records > 0) {
+    history = std::thread([&] {
+      while (!stop && std::chrono::steady_clock::now() < deadline) {
+        try {
+          treadctl::Client c(sock);
+          if (c.call({{"cmd", "history"}}).value("ok", false)) ++histories;
+        } catch (const std::exception&) {
+        }
+      }
+    });
+  }
+  // Every core busy at normal priority: the loop and drive I/O threads run SCHED_FIFO (when the
+  // host allows it, as the unit does) and must not notice.
+  std::vector<std::thread> hogs;
+  if (load.cpu_hog) {
+    for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i) {
+      hogs.emplace_back([&] {
+        volatile unsigned long spin = 0;
+        while (!stop && std::chrono::steady_clock::now() < deadline) spin = spin + 1;
+      });
+    }
+  }
   std::this_thread::sleep_for(2s);
   std::vector<double> estop_ms, reply_ms;
   for (int i = 0; i < 100 && std::chrono::steady_clock::now() < deadline - 2s; ++i) {
@@ -269,6 +319,8 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
   stop = true;
   for (auto& t : threads) t.join();
   if (storm.joinable()) storm.join();
+  if (history.joinable()) history.join();
+  for (auto& t : hogs) t.join();
   for (int fd : held_fds) close(fd);
   std::this_thread::sleep_for(1200ms);
   const std::string status = proc::read_file("/proc/" + std::to_string(rig.daemon_pid()) + "/status");
@@ -281,6 +333,9 @@ json run_client_load(const RigOptions& o, int clients, std::chrono::seconds dura
   return {{"clients", clients},
           {"held_idle_connections", held_fds.size()},
           {"reloads_applied", reloads.load()},
+          {"history_records", load.history_records},
+          {"histories_answered", histories.load()},
+          {"cpu_hog_threads", hogs.size()},
           {"connections_evicted", value("treadd_control_connections_evicted_total")},
           {"requests", requests.load()},
           {"reconnects_after_drop", dropped.load()},

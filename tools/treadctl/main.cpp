@@ -6,6 +6,7 @@
 //   exit 0 done, 1 refused or failed, 2 usage error, 3 treadd unreachable;
 //   --json: one JSON object per answer on stdout, {"v":1,"ok":…,"error":…} plus the verb's fields
 //   at the top level — errors included.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,11 +123,33 @@ Outcome history(const Globals& g, const Invocation& in) {
 }
 
 // A file the user asked for is written or the command fails: never "written" without a file.
+// Reports hold patient data: each is a new file of the caller's, mode 0600, created exclusively
+// beside the target and renamed onto it — an existing file's owner and mode are never kept, and a
+// symlink planted at the path (in /tmp, by another user) is replaced, never followed.
 std::optional<Outcome> write_file(const std::string& path, const std::string& content, const std::string& what) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) return failure(exit_refused, "treadctl: cannot write the " + what + " to " + path + ": " + std::strerror(errno));
+  auto fail = [&](int error) {
+    return failure(exit_refused, "treadctl: cannot write the " + what + " to " + path + ": " + std::strerror(error));
+  };
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_EXCL, mode 0600
+  if (fd < 0) return fail(errno);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(error);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return fail(error);
+  }
   return std::nullopt;
 }
 
@@ -139,13 +162,10 @@ Outcome progression(const Globals& g, const Invocation& in) {
   Client client(g.socket);
   json list = client.call({{"v", 1}, {"cmd", "history"}, {"patient", patient}});
   if (!list.value("ok", false)) return from_reply(list);
-  json records = json::array();
-  for (const auto& s : list["sessions"]) {
-    json reply = client.call({{"v", 1}, {"cmd", "report"}, {"session", s["id"]}});
-    if (!reply.value("ok", false)) return from_reply(reply);
-    records.push_back(reply["record"]);
-  }
-  const json rows = treadctl::progression_rows(records);
+  // A session's row needs only its start and end lines, which `history` already carries: one
+  // request, a few hundred bytes a session, never a whole record (2 MB of samples) in memory —
+  // 10,000 sessions are a few megabytes, not 20 GB.
+  const json rows = treadctl::progression_rows(list["sessions"]);
   Outcome o{exit_ok, {{"patient", patient}, {"sessions", rows}}, "", ""};
   if (list.contains("limited_to")) {
     // An operator's view is today's sessions: say so, never present it as the whole progression.
