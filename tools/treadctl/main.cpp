@@ -165,8 +165,9 @@ Outcome progression(const Globals& g, const Invocation& in) {
   // A session's row needs only its start and end lines, which `history` already carries: one
   // request, a few hundred bytes a session, never a whole record (2 MB of samples) in memory —
   // 10,000 sessions are a few megabytes, not 20 GB.
-  const json rows = treadctl::progression_rows(list["sessions"]);
-  Outcome o{exit_ok, {{"patient", patient}, {"sessions", rows}}, "", ""};
+  Outcome o{exit_ok, {{"patient", patient}}, "", ""};
+  o.fields["sessions"] = treadctl::progression_rows(std::move(list["sessions"]));  // moved, not copied
+  const json& rows = o.fields["sessions"];
   if (list.contains("limited_to")) {
     // An operator's view is today's sessions: say so, never present it as the whole progression.
     o.fields["limited_to"] = list["limited_to"];

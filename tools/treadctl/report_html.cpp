@@ -273,9 +273,9 @@ std::string session_html(const json& r) {
                          ", recorded by treadd. Times are since the start (min:s); speeds in km/h.</p>\n");
 }
 
-json progression_rows(const json& records) {
+json progression_rows(json records) {
   json rows = json::array();
-  for (const auto& r : records) {
+  for (auto& r : records) {
     const json& start = r["start"];
     const json& end = r["end"];
     const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
@@ -292,6 +292,7 @@ json progression_rows(const json& records) {
                     {"faults", num(end, "faults")},
                     {"pauses", num(end, "pauses")},
                     {"ended", end.is_object() ? ended_briefly(text(end, "reason")) : "cut short"}});
+    r = nullptr;  // this session's lines are done with
   }
   std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["start"] < b["start"]; });
   return rows;

@@ -16,7 +16,9 @@ std::string session_chart_svg(const nlohmann::json& record);
 std::string session_html(const nlohmann::json& record);
 
 // One row per session of a patient, in time order: what the progression table and charts show.
-nlohmann::json progression_rows(const nlohmann::json& records);
+// The sessions (history's start and end lines) are consumed as their rows are made, so that the
+// two never both stay whole in memory.
+nlohmann::json progression_rows(nlohmann::json records);
 std::string progression_html(const std::string& patient, const nlohmann::json& rows);
 std::string progression_csv(const nlohmann::json& rows);
 
