@@ -142,22 +142,6 @@ class Adversarial : public ModbusFixture {
     reset_and_start_again();
   }
 
-  // A valid limits.yaml just under the 256 KiB bound: hundreds of profiles.
-  void write_big_limits() {
-    const std::string good = read_file(dir_ + "/etc/limits.yaml");
-    const auto first = good.find("  lumbar-early:");
-    const std::string block = good.substr(first, good.find("  lumbar-standard:") - first);
-    std::string extra;
-    for (int i = 0; good.size() + extra.size() + block.size() < 250 * 1024; ++i) {
-      std::string b = block;
-      b.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
-      extra += b;
-    }
-    std::string big = good;
-    big.insert(first, extra);
-    std::ofstream(dir_ + "/etc/limits.yaml") << big;
-  }
-
   void add_to_profile(const std::string& line) {
     std::string l = read_file(dir_ + "/etc/limits.yaml");
     const std::string anchor = "  lumbar-standard:            # backward walking mixed with slow backward jogging\n";

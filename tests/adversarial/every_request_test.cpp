@@ -57,19 +57,7 @@ class EveryRequest : public DaemonFixture {
     std::string m = read_file(dir_ + "/etc/machine.yaml");
     m += "\nrecords:\n  keep: " + std::to_string(records - 500) + "\n";
     std::ofstream(dir_ + "/etc/machine.yaml") << m;
-    // limits.yaml just under its bound: hundreds of profiles.
-    const std::string good = read_file(dir_ + "/etc/limits.yaml");
-    const auto first = good.find("  lumbar-early:");
-    const std::string block = good.substr(first, good.find("  lumbar-standard:") - first);
-    std::string extra;
-    for (int i = 0; good.size() + extra.size() + block.size() < 250 * 1024; ++i) {
-      std::string b = block;
-      b.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
-      extra += b;
-    }
-    std::string limits = good;
-    limits.insert(first, extra);
-    std::ofstream(dir_ + "/etc/limits.yaml") << limits;
+    write_big_limits();  // limits.yaml just under its bound: hundreds of profiles
   }
 
   double worst_late_ms() { return status_from_socket().value_or(json::object())["loop"].value("worst_late_ms", 1e9); }

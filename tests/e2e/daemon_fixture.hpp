@@ -100,6 +100,22 @@ class DaemonFixture : public ::testing::Test {
     return false;
   }
 
+  // A valid limits.yaml just under the 256 KiB bound: hundreds of profiles.
+  void write_big_limits() {
+    const std::string good = read_file(dir_ + "/etc/limits.yaml");
+    const auto first = good.find("  lumbar-early:");
+    const std::string block = good.substr(first, good.find("  lumbar-standard:") - first);
+    std::string extra;
+    for (int i = 0; good.size() + extra.size() + block.size() < 250 * 1024; ++i) {
+      std::string b = block;
+      b.replace(0, std::string("  lumbar-early:").size(), "  extra-" + std::to_string(i) + ":");
+      extra += b;
+    }
+    std::string big = good;
+    big.insert(first, extra);
+    std::ofstream(dir_ + "/etc/limits.yaml") << big;
+  }
+
   // Everything the daemon has posted to its storage writer is on disk (audit, records, journal).
   bool storage_written() {
     return wait_until([](const nlohmann::json& s) { return s["storage"].value("waiting", 1) == 0; }, 5s);
