@@ -199,6 +199,14 @@ void read_records(YamlSection s, RecordsSettings& r) {
   if (!s.valid()) return;
   s.integer("keep", r.keep, Need::optional, 1, 100000);
   s.integer("keep_days", r.keep_days, Need::optional, 1, 36500);
+  std::string age_by = "synchronised_clock";
+  if (s.text("age_by", age_by, Need::optional)) {
+    if (age_by == "system_clock") {
+      r.age_by = AgeClock::system;
+    } else if (age_by != "synchronised_clock") {
+      s.error_at("age_by", "records.age_by must be 'synchronised_clock' or 'system_clock', got '" + age_by + "'");
+    }
+  }
   std::string patient_code = "optional";
   if (s.text("patient_code", patient_code, Need::optional) && patient_code != "required" && patient_code != "optional") {
     s.error_at("patient_code", "records.patient_code must be 'required' or 'optional', got '" + patient_code + "'");

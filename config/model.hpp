@@ -64,9 +64,16 @@ struct MetricsSettings {
   Millis interval{5000};  // metrics.interval
 };
 
+// records.age_by: what a record's age is judged by (daemon/retention.hpp says why).
+enum class AgeClock {
+  synchronised,  // synchronised_clock: only while the kernel says NTP keeps the clock (default)
+  system,        // system_clock: the clock as it is, on a machine without NTP
+};
+
 struct RecordsSettings {
-  int keep = 500;  // records.keep: session records kept before the oldest is deleted
+  int keep = 500;  // records.keep: records kept; beyond, the oldest go at a clinician's session start
   int keep_days = 0;  // records.keep_days: records older than this are deleted (audited); 0 = no age limit
+  AgeClock age_by = AgeClock::synchronised;  // records.age_by
   bool patient_code_required = false;  // records.patient_code: required | optional
 };
 

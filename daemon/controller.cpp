@@ -50,7 +50,7 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
       config_dir_(std::move(config_dir)),
       drive_(drive),
       supervisor_(settings_from(config_)),
-      events_(std::move(traces), config_.machine.records.keep_days),
+      events_(std::move(traces)),
       limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 
 void Controller::report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
@@ -278,9 +278,10 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     }
     cmd.program = g->second;
   }
-  events_.set_starting_patient(req.patient);  // recorded when the session_started event is logged
+  // Recorded when the session_started event is logged.
+  events_.set_starting(req.patient, peer.role >= Role::clinician);
   json reply = run_command(Command{std::move(cmd)}, peer, now);
-  events_.set_starting_patient(std::nullopt);
+  events_.set_starting(std::nullopt, false);
   return reply;
 }
 
@@ -379,6 +380,7 @@ json Controller::status_json() const {
   if (const StorageHealth* health = events_.traces().health) {
     const std::string last_error = health->last_error();
     const StorageWriter* writer = events_.traces().writer;
+    const SessionRecorder* recorder = events_.traces().recorder;
     const std::uint64_t dropped = writer != nullptr ? writer->dropped() : 0;
     j["storage"] = {{"ok", health->ok() && dropped == 0},
                     {"errors", health->errors()},
@@ -386,6 +388,10 @@ json Controller::status_json() const {
                     {"dropped", dropped},
                     // Writes posted and not yet on disk (a journald or disk falling behind).
                     {"waiting", writer != nullptr ? writer->waiting() : 0},
+                    // Retention left undone on purpose (retention.hpp): records beyond records.keep
+                    // kept until a clinician's start; keep_days waiting for a synchronised clock.
+                    {"records_over_keep", recorder != nullptr ? recorder->records_over_keep() : 0},
+                    {"keep_days_waits_for_clock", recorder != nullptr && recorder->age_limit_waits_for_clock()},
                     {"last_error", last_error.empty() ? json(nullptr) : json(last_error)}};
   }
   j["recent_events"] = events_.recent_events();

@@ -68,8 +68,10 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
         recording_ = true;
         // Retention runs with the new record's start, on the writer: listing and unlinking
         // thousands of files never delays a tick.
-        write([recorder, audit = traces_.audit, status, who, patient = session_patient_, now, keep_days = keep_days_] {
-          recorder->begin(status, who, patient, now);
+        write([recorder, audit = traces_.audit, status, who, patient = session_patient_, now,
+               by_clinician = starting_by_clinician_] {
+          recorder->begin(status, who, patient, now, by_clinician);
+          const int keep_days = recorder->retention().keep_days;
           auto retention = [&](const std::string& text) {
             log::event(log::Level::notice, "retention", "treadd", text);
             if (audit != nullptr) audit->record("retention", "treadd", text, now);
@@ -79,8 +81,10 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
                       std::to_string(keep_days) + ")");
           }
           if (const std::size_t beyond = recorder->take_deleted_by_count()) {
-            retention("deleted the " + std::to_string(beyond) + " oldest session records beyond records.keep");
+            retention("deleted the " + std::to_string(beyond) + " oldest session records beyond records.keep (" +
+                      std::to_string(recorder->retention().keep) + ") at a clinician's session start");
           }
+          for (const std::string& notice : recorder->take_retention_notices()) retention(notice);
         });
       }
     }

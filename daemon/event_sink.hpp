@@ -53,7 +53,7 @@ class RefusalLogLimit {
 
 class EventSink {
  public:
-  EventSink(Traces traces, int keep_days) : traces_(std::move(traces)), keep_days_(keep_days) {}
+  explicit EventSink(Traces traces) : traces_(std::move(traces)) {}
 
   // One event, logged once (journal or stderr) and, if `audited`, written to the audit file.
   void report(log::Level level, const std::string& kind, const std::string& who, const std::string& text,
@@ -67,8 +67,12 @@ class EventSink {
   void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
   void link_changed(bool up, const std::string& drive, TimePoint now);
 
-  // The patient code of the start being handled (recorded with its session_started), then of the session.
-  void set_starting_patient(std::optional<std::string> code) { starting_patient_ = std::move(code); }
+  // The start being handled (recorded with its session_started): the patient code, and whether a
+  // clinician started it (retention by count runs only then: retention.hpp).
+  void set_starting(std::optional<std::string> patient, bool by_clinician) {
+    starting_patient_ = std::move(patient);
+    starting_by_clinician_ = by_clinician;
+  }
   const std::optional<std::string>& session_patient() const { return session_patient_; }
 
   const SafetyCounters& counters() const { return counters_; }
@@ -79,11 +83,11 @@ class EventSink {
 
  private:
   Traces traces_;
-  int keep_days_;
   SafetyCounters counters_;
   RefusalLogLimit refusal_log_;
   std::deque<nlohmann::json> recent_events_;  // this session's last few, for `treadctl watch`
   std::optional<std::string> starting_patient_;
+  bool starting_by_clinician_ = false;
   std::optional<std::string> session_patient_;
   bool recording_ = false;  // a session is being recorded (the recorder itself lives on the writer)
   void persist_lockout(bool locked, const std::string& who);

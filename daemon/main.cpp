@@ -207,8 +207,10 @@ int run(const Options& opt) {
   asio::io_context io;
   BackgroundSync disk_sync;
   StorageHealth storage;
-  SessionRecorder recorder(opt.state_dir + "/sessions", static_cast<std::size_t>(config.machine.records.keep),
-                           &disk_sync, &storage, config.machine.records.keep_days);
+  const RecordsSettings& records = config.machine.records;
+  SessionRecorder recorder(opt.state_dir + "/sessions",
+                           {static_cast<std::size_t>(records.keep), records.keep_days, records.age_by}, &disk_sync,
+                           &storage);
   AuditLog audit(opt.state_dir + "/audit.log", &disk_sync, &storage);
   // Declared after what it writes to: destroyed first, it writes what is queued (a session's end) before they go.
   StorageWriter writer;

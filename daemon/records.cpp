@@ -27,9 +27,8 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
-SessionRecorder::SessionRecorder(fs::path dir, std::size_t keep, BackgroundSync* sync, StorageHealth* health,
-                                 int keep_days)
-    : dir_(std::move(dir)), keep_(keep), keep_days_(keep_days), sync_(sync), health_(health) {
+SessionRecorder::SessionRecorder(fs::path dir, RetentionSettings retention, BackgroundSync* sync, StorageHealth* health)
+    : dir_(std::move(dir)), retention_(retention), sync_(sync), health_(health) {
   std::error_code ec;
   // Only treadd reads the records directly (clinicians through treadctl): 0700.
   if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // again at each session start
@@ -53,35 +52,39 @@ void SessionRecorder::write(const json& line, bool sync, TimePoint now) {
   if (sync && sync_ != nullptr) sync_->request(file_.fd());  // on disk soon: survives power loss
 }
 
-void SessionRecorder::rotate(TimePoint now) {
+void SessionRecorder::rotate(TimePoint now, bool by_clinician) {
   std::error_code ec;
-  std::vector<fs::path> files;
+  std::vector<std::string> ids;
   for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->path().extension() == ".jsonl") files.push_back(it->path());
+    if (it->path().extension() == ".jsonl") ids.push_back(it->path().stem().string());
   }
   if (ec) {
     failed("cannot list " + dir_.string() + " to rotate old records: " + ec.message(), now);
     return;
   }
-  std::sort(files.begin(), files.end());
-  // By age first: a record's name is its UTC start (20261130T091204Z), so older sorts first.
-  if (keep_days_ > 0) {
-    const std::string cutoff =
-        iso_utc(std::chrono::system_clock::now() - std::chrono::hours(24) * keep_days_, true);
-    // At most 100 a session start: a first start after enabling keep_days must not stall the loop
-    // unlinking thousands of files; the rest go at the next starts.
-    std::size_t budget = 100;
-    while (!files.empty() && budget-- > 0 && files.front().stem().string() < cutoff) {
-      if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
-      else ++deleted_by_age_;
-      files.erase(files.begin());
-    }
+  const bool synchronised = retention_.keep_days > 0 && system_clock_synchronised();
+  const RetentionPlan plan =
+      plan_retention(std::move(ids), retention_, std::chrono::system_clock::now(), synchronised, by_clinician);
+  auto remove = [&](const std::string& id, std::size_t& deleted) {
+    const fs::path file = dir_ / (id + ".jsonl");
+    if (!fs::remove(file, ec) && ec) failed("cannot remove " + file.string() + ": " + ec.message(), now);
+    else ++deleted;
+  };
+  for (const auto& id : plan.by_age) remove(id, deleted_by_age_);
+  for (const auto& id : plan.by_count) remove(id, deleted_by_count_);
+  if (plan.over_keep > 0 && over_keep_.load(std::memory_order_relaxed) == 0) {
+    retention_notices_.push_back(std::to_string(plan.over_keep) + " session records beyond records.keep (" +
+                                 std::to_string(retention_.keep) +
+                                 ") are kept: the oldest go when a clinician starts a session (an operator's "
+                                 "session never deletes records of earlier days)");
   }
-  while (files.size() >= keep_ && !files.empty()) {
-    if (!fs::remove(files.front(), ec) && ec) failed("cannot remove " + files.front().string() + ": " + ec.message(), now);
-    else ++deleted_by_count_;
-    files.erase(files.begin());
+  if (plan.age_waits_for_clock && !age_waits_.load(std::memory_order_relaxed)) {
+    retention_notices_.push_back("records.keep_days (" + std::to_string(retention_.keep_days) +
+                                 ") waits: the system clock is not synchronised (NTP), and a clock set wrong would "
+                                 "delete records early; records.age_by: system_clock trusts it as it is");
   }
+  over_keep_.store(plan.over_keep, std::memory_order_relaxed);
+  age_waits_.store(plan.age_waits_for_clock, std::memory_order_relaxed);
 }
 
 std::optional<std::string> SessionRecorder::current_id() const {
@@ -101,11 +104,11 @@ std::size_t SessionRecorder::erase_except_current(const std::vector<std::string>
 }
 
 void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
-                            TimePoint now) {
+                            TimePoint now, bool by_clinician) {
   if (active_) end("superseded", now);
   std::error_code ec;
   if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // re-created if removed
-  rotate(now);
+  rotate(now, by_clinician);
   const auto wall = std::chrono::system_clock::now();
   std::string id = iso_utc(wall, true);
   for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);

@@ -1,9 +1,10 @@
 // Session records: one append-only JSON-lines file per session under <state>/sessions/.
 // A line per event and per 0.5 s sample, flushed as written, fdatasync'd (off the control loop) at
 // start, end and on e-stop/fault: a crash or SIGKILL never leaves a corrupt record, only one without its end line,
-// which readers report as "cut short". Old records are rotated away by count.
+// which readers report as "cut short". Old records go by count and age (retention.hpp).
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include "daemon/append_file.hpp"
 #include "daemon/background_sync.hpp"
+#include "daemon/retention.hpp"
 #include "daemon/storage_health.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
@@ -22,18 +24,27 @@ namespace treadd {
 class SessionRecorder {
  public:
   // Never throws: a missing or unwritable directory is reported to `health` and retried.
-  // `keep` records at most; with `keep_days` > 0, none older than that many days (records.keep_days).
-  SessionRecorder(std::filesystem::path dir, std::size_t keep, BackgroundSync* sync = nullptr,
-                  StorageHealth* health = nullptr, int keep_days = 0);
+  // Retention (records.keep, keep_days, age_by) runs at each session start: retention.hpp.
+  SessionRecorder(std::filesystem::path dir, RetentionSettings retention, BackgroundSync* sync = nullptr,
+                  StorageHealth* health = nullptr);
   ~SessionRecorder();
   SessionRecorder(const SessionRecorder&) = delete;
   SessionRecorder& operator=(const SessionRecorder&) = delete;
 
-  // `patient`: the pseudonymous code the session is recorded under, if any.
-  void begin(const Status& st, const std::string& who, const std::optional<std::string>& patient, TimePoint now);
+  // `patient`: the pseudonymous code the session is recorded under, if any. `by_clinician`: the
+  // session was started by someone who may read (and erase) every record.
+  void begin(const Status& st, const std::string& who, const std::optional<std::string>& patient, TimePoint now,
+             bool by_clinician = false);
   // Records deleted for their age, and beyond records.keep, since the last call (the caller audits them).
   std::size_t take_deleted_by_age() { return std::exchange(deleted_by_age_, 0); }
   std::size_t take_deleted_by_count() { return std::exchange(deleted_by_count_, 0); }
+  // What retention newly leaves undone (records kept over records.keep, an age limit waiting for
+  // the clock), said once when it begins, since the last call (the caller logs them).
+  std::vector<std::string> take_retention_notices() { return std::exchange(retention_notices_, {}); }
+  // What retention left at the last start, for status (any thread).
+  std::size_t records_over_keep() const { return over_keep_.load(std::memory_order_relaxed); }
+  bool age_limit_waits_for_clock() const { return age_waits_.load(std::memory_order_relaxed); }
+  const RetentionSettings& retention() const { return retention_; }
   // Called every tick; samples at 2 Hz and integrates time and distance per direction.
   void tick(const Status& st, TimePoint now);
   void event(const Event& e, TimePoint now);
@@ -47,12 +58,14 @@ class SessionRecorder {
 
  private:
   void write(const nlohmann::json& line, bool sync, TimePoint now);
-  void rotate(TimePoint now);
+  void rotate(TimePoint now, bool by_clinician);
   void failed(const std::string& what, TimePoint now);
 
   std::filesystem::path dir_;
-  std::size_t keep_;
-  int keep_days_;
+  RetentionSettings retention_;
+  std::atomic<std::size_t> over_keep_{0};
+  std::atomic<bool> age_waits_{false};
+  std::vector<std::string> retention_notices_;
   std::size_t deleted_by_age_ = 0;
   std::size_t deleted_by_count_ = 0;
   BackgroundSync* sync_;

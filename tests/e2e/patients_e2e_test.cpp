@@ -3,6 +3,7 @@
 // only and a clinician all, `forget` erases one patient's records (confirmed, audited), and
 // records older than records.keep_days go (audited). Roles are real users and groups.
 #include <sys/stat.h>
+#include <sys/timex.h>
 #include <unistd.h>
 
 #include "tests/e2e/daemon_fixture.hpp"
@@ -14,9 +15,24 @@ using nlohmann::json;
 
 class PatientsE2E : public DaemonFixture {
  protected:
-  void require_patient_codes(int keep_days = 0) {
+  // The roles are real groups (audio: clinicians, video: operators) of the user nobody.
+  static constexpr gid_t audio = 29, video = 44, nogroup = 65534;
+  const Credentials operator_user{65534, nogroup, {video}}, clinician{65534, nogroup, {audio}};
+  RunResult as(const Credentials& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
+    return run(args, 10s, &who);
+  }
+  // An earlier day's record, as an earlier session would have left it.
+  void earlier_record(const std::string& id, const std::string& patient) {
+    fs::create_directories(dir_ + "/state/sessions");
+    std::ofstream(dir_ + "/state/sessions/" + id + ".jsonl")
+        << R"({"type":"start","id":")" << id << R"(","start":"2020-01-02T03:04:05Z","profile":"lumbar-standard","patient":")"
+        << patient << R"(","who":"x"})" << "\n";
+  }
+
+  void require_patient_codes(int keep_days = 0, const std::string& more = "") {
     std::string m = read_file(dir_ + "/etc/machine.yaml");
-    m += "\nrecords:\n  patient_code: required\n";
+    m += "\nrecords:\n  patient_code: required\n" + more;
     if (keep_days > 0) m += "  keep_days: " + std::to_string(keep_days) + "\n";
     const std::string tick = "  tick_rate: 50 Hz\n";
     m.replace(m.find(tick), tick.size(), tick + "  clinician_group: audio\n  operator_group: video\n");
@@ -68,21 +84,11 @@ TEST_F(PatientsE2E, sessions_belong_to_patients_and_history_filters_them) {
 TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_clinician_forgets) {
   if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
   require_patient_codes();
-  // A record from an earlier day, as an earlier session would have left it.
-  fs::create_directories(dir_ + "/state/sessions");
-  std::ofstream(dir_ + "/state/sessions/20200102T030405Z.jsonl")
-      << R"({"type":"start","id":"20200102T030405Z","start":"2020-01-02T03:04:05Z","profile":"lumbar-standard","patient":"LBP-0009","who":"x"})"
-      << "\n";
+  earlier_record("20200102T030405Z", "LBP-0009");
   start_daemon();
   chmod(dir_.c_str(), 0755);
   chmod(socket_.c_str(), 0666);
   session("LBP-0009");
-  const gid_t audio = 29, video = 44, nogroup = 65534;
-  const Credentials operator_user{65534, nogroup, {video}}, clinician{65534, nogroup, {audio}};
-  auto as = [&](const Credentials& who, std::vector<std::string> args) {
-    args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
-    return run(args, 10s, &who);
-  };
   // On disk, only treadd reads them: an operator's shell gets nothing there.
   EXPECT_EQ(fs::status(dir_ + "/state/audit.log").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   RunResult cat = run({"/bin/cat", dir_ + "/state/audit.log"}, 5s, &operator_user);
@@ -137,17 +143,61 @@ TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_cli
 }
 
 TEST_F(PatientsE2E, records_older_than_keep_days_are_deleted_and_audited) {
-  require_patient_codes(30);
-  fs::create_directories(dir_ + "/state/sessions");
-  std::ofstream(dir_ + "/state/sessions/20200102T030405Z.jsonl")
-      << R"({"type":"start","id":"20200102T030405Z","start":"2020-01-02T03:04:05Z","profile":"lumbar-standard","patient":"LBP-0001","who":"x"})"
-      << "\n";
+  // A machine without NTP (as this test's host may be) trusts its clock only when told to.
+  require_patient_codes(30, "  age_by: system_clock\n");
+  earlier_record("20200102T030405Z", "LBP-0001");
   start_daemon();
   session("LBP-0001");
   json all = history({});
   ASSERT_EQ(all.size(), 1u) << "the record of 2020 is past records.keep_days (30)";
   EXPECT_NE(all[0]["id"], "20200102T030405Z");
   EXPECT_NE(written_audit().find("\"kind\":\"retention\""), std::string::npos);
+}
+
+// A clock set forward by hand would make every record "old": unless the clock is synchronised (or
+// declared trusted), keep_days waits and says so, and nothing is deleted by age.
+TEST_F(PatientsE2E, keep_days_waits_for_a_synchronised_clock_and_deletes_nothing_meanwhile) {
+  timex tx{};
+  if (::adjtimex(&tx) != TIME_ERROR) GTEST_SKIP() << "this host's clock is synchronised: nothing to wait for";
+  require_patient_codes(30);
+  earlier_record("20200102T030405Z", "LBP-0001");
+  start_daemon();
+  session("LBP-0001");
+  EXPECT_EQ(history({}).size(), 2u) << "the record of 2020 stays while the clock is not trusted";
+  EXPECT_TRUE(status()["storage"].value("keep_days_waits_for_clock", false));
+  EXPECT_NE(written_audit().find("records.keep_days (30) waits: the system clock is not synchronised"), std::string::npos);
+}
+
+// An operator may not read earlier days' records nor forget them: cycling sessions must not push
+// them out through records.keep. They stay (counted in status) until a clinician starts a session.
+TEST_F(PatientsE2E, an_operators_sessions_never_push_out_earlier_records_a_clinicians_start_trims_them) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
+  require_patient_codes(0, "  keep: 3\n");
+  for (const char* id : {"20200102T030405Z", "20200103T030405Z", "20200104T030405Z"}) earlier_record(id, "LBP-0001");
+  start_daemon();
+  chmod(dir_.c_str(), 0755);
+  chmod(socket_.c_str(), 0666);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(at_standstill());
+    ASSERT_EQ(as(operator_user, {"start", "--profile", "lumbar-standard", "--patient", "LBP-0002"}).exit_code, 0);
+    ASSERT_EQ(as(operator_user, {"stop"}).exit_code, 0);
+    ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  }
+  ASSERT_TRUE(storage_written());
+  EXPECT_EQ(history({}).size(), 6u) << "the three earlier records are all there";
+  EXPECT_EQ(status()["storage"].value("records_over_keep", 0), 3);
+  EXPECT_NE(written_audit().find("beyond records.keep (3) are kept"), std::string::npos);
+  // A clinician's start: the oldest go, leaving records.keep with the new one.
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(as(clinician, {"start", "--profile", "lumbar-standard", "--patient", "LBP-0003"}).exit_code, 0);
+  ASSERT_EQ(as(clinician, {"stop"}).exit_code, 0);
+  ASSERT_TRUE(storage_written());
+  const json all = history({});
+  EXPECT_EQ(all.size(), 3u);
+  for (const auto& s : all) EXPECT_NE(s["id"].get<std::string>().substr(0, 4), "2020") << s["id"];
+  EXPECT_EQ(status()["storage"].value("records_over_keep", -1), 0);
+  EXPECT_NE(written_audit().find("oldest session records beyond records.keep (3) at a clinician's session start"),
+            std::string::npos);
 }
 
 }  // namespace

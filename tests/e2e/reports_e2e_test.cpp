@@ -26,7 +26,7 @@ void simulate_session(const std::string& sessions_dir, const std::string& patien
   TimePoint now = TimePoint{} + std::chrono::hours(1);
   SimDrive drive(SimDriveOptions{}, [&now] { return now; });
   drive.connect();
-  SessionRecorder recorder(sessions_dir, 500);
+  SessionRecorder recorder(sessions_dir, RetentionSettings{});
   Controller c(*loaded.value, std::string(TREADD_SOURCE_DIR) + "/config/examples", drive,
                Traces{&recorder, nullptr, sessions_dir, nullptr, nullptr, {}});
   auto run_for = [&](std::chrono::milliseconds d) {

@@ -341,5 +341,22 @@ TEST(MachineBounds, every_threshold_outside_its_range_is_refused_at_its_line_wit
   }
 }
 
+// records.age_by decides whether a wrong clock may delete records: a misspelt value is an error at
+// its line, never a silent default.
+TEST(MachineRecords, age_by_takes_the_synchronised_or_the_system_clock_and_nothing_else) {
+  const MachineBoundCase age_by{"records", "age_by", nullptr, nullptr, "system_clock"};
+  const auto trusted = parse_machine(machine_with(age_by, "system_clock"), "machine.yaml");
+  ASSERT_TRUE(trusted.ok()) << trusted.errors[0].to_string();
+  EXPECT_EQ(trusted.value->records.age_by, AgeClock::system);
+  const auto plain = parse_machine(sample_machine_yaml(), "machine.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain.value->records.age_by, AgeClock::synchronised) << "the default waits for NTP";
+  const auto wrong = parse_machine(machine_with(age_by, "sundial"), "machine.yaml");
+  ASSERT_FALSE(wrong.ok());
+  const std::string text = wrong.errors[0].to_string();
+  EXPECT_NE(text.find("machine.yaml:"), std::string::npos) << text;
+  EXPECT_NE(text.find("'synchronised_clock' or 'system_clock', got 'sundial'"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace treadd::testing

@@ -1,0 +1,57 @@
+#include "daemon/retention.hpp"
+
+#include <sys/timex.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace treadd {
+
+namespace {
+
+// A record's name starts with its UTC start in this form, so names sort as starts do.
+std::string compact_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+RetentionPlan plan_retention(std::vector<std::string> ids, const RetentionSettings& settings,
+                             std::chrono::system_clock::time_point now, bool clock_synchronised,
+                             bool started_by_clinician) {
+  RetentionPlan plan;
+  std::sort(ids.begin(), ids.end());
+  auto oldest = ids.begin();
+  if (settings.keep_days > 0) {
+    if (clock_synchronised || settings.age_by == AgeClock::system) {
+      const std::string cutoff = compact_utc(now - std::chrono::hours(24) * settings.keep_days);
+      while (oldest != ids.end() && plan.by_age.size() < max_age_deletions_per_start && *oldest < cutoff) {
+        plan.by_age.push_back(*oldest++);
+      }
+    } else {
+      plan.age_waits_for_clock = true;
+    }
+  }
+  // Room for the new record: at most keep - 1 of the others stay.
+  const auto left = static_cast<std::size_t>(ids.end() - oldest);
+  const std::size_t surplus = left >= settings.keep ? left - settings.keep + 1 : 0;
+  if (started_by_clinician) {
+    plan.by_count.assign(oldest, oldest + static_cast<std::ptrdiff_t>(surplus));
+  } else {
+    plan.over_keep = surplus;
+  }
+  return plan;
+}
+
+bool system_clock_synchronised() {
+  timex tx{};
+  const int state = ::adjtimex(&tx);
+  return state != -1 && state != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
+}
+
+}  // namespace treadd
