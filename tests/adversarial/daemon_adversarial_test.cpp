@@ -111,17 +111,30 @@ class Adversarial : public ModbusFixture {
     return ms_since(t0);
   }
 
+  // Issue 23, item 10: the RTU variant failed once in a full `ctest -j2` while builds loaded the
+  // machine, and passed alone. Then the control loop and the drive I/O ran at normal priority;
+  // since they run SCHED_FIFO (daemon/realtime.cpp) ten runs under three busy loops plus an ASan
+  // build on two cores all passed. What a failure says decides which it is: a latched loop_overrun
+  // or link_loss with treadd's loop late is a defect; treadsim or the pty starved (stand-ins for
+  // a drive and a wire that have CPUs of their own) is the rig. Hence everything is printed.
+  std::string diagnosis() {
+    const std::string log = read_file(dir_ + "/treadd.log"), sim = read_file(dir_ + "/treadsim.log");
+    return "\nstatus: " + status_from_socket().value_or(json::object()).dump() + "\ntreadd log (tail):\n" +
+           log.substr(log.size() > 3000 ? log.size() - 3000 : 0) + "\ntreadsim log (tail):\n" +
+           sim.substr(sim.size() > 1500 ? sim.size() - 1500 : 0);
+  }
+
   void reset_and_start_again() {
-    ASSERT_TRUE(at_standstill());
+    ASSERT_TRUE(at_standstill()) << diagnosis();
     RunResult r = ctl({"reset"});
-    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out << diagnosis();
     // A reset that re-latches (the old fault) shows up within a second.
     std::this_thread::sleep_for(1s);
     json st = status();
-    ASSERT_EQ(st["state"], "idle") << st.dump();
-    ASSERT_TRUE(at_standstill());
+    ASSERT_EQ(st["state"], "idle") << diagnosis();
+    ASSERT_TRUE(at_standstill()) << diagnosis();
     r = ctl({"start", "--profile", "lumbar-standard"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.err << diagnosis();
     std::this_thread::sleep_for(2s);
     st = status();
     EXPECT_EQ(st["state"], "running") << st.dump();

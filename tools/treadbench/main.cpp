@@ -210,7 +210,12 @@ json bench_rtu_line(RigOptions o, bool quick) {
     o.rtu_poll = baud <= 19200 ? "40ms" : "20ms";
     const double char_ms = 11.0 * 1000 / baud;  // 8 data bits, parity or 2 stop bits: 11 a character
     const double gap_ms = baud > 19200 ? 1.75 : 3.5 * char_ms;
-    const double bound_ms = (13 + 8 + 8) * char_ms + 3 * gap_ms;
+    // The wire's own bound: the longest transaction that may be in flight when the e-stop comes,
+    // then the e-stop frame, with a turnaround gap before each of the three frames. On the generic
+    // profile the longest is the feedback read (input registers 16-20 in one FC04: request 8
+    // characters, response 3 + 2x5 + 2 = 15), longer than the FC16 command write (13 + 8).
+    constexpr int longest_transaction_chars = 8 + 15, estop_frame_chars = 8;
+    const double bound_ms = (longest_transaction_chars + estop_frame_chars) * char_ms + 3 * gap_ms;
     std::cerr << "RTU line at " << baud << " baud: e-stop latency...\n";
     json estop = bench_estop(o, quick ? 60 : 300, quick ? 2 : 5);
     std::cerr << "RTU line at " << baud << " baud: poll rate...\n";
