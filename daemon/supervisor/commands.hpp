@@ -37,6 +37,9 @@ struct CommandSpec {
   AnsweredBy answered_by;
   std::string_view help;
   std::array<Field, 4> fields{};
+  // How long treadctl waits for the answer. Records queries read the disk on the daemon's worker
+  // (a clinic's years of records, a slow card): minutes may be normal there, not a lost daemon.
+  int answer_within_s = 5;
 };
 
 // A request's field values, already checked against its spec.
@@ -88,13 +91,16 @@ struct ReloadRequest {
                                     "re-read limits.yaml; applies from the next session"};
   static ReloadRequest from(const Args&) { return {}; }
 };
+constexpr int records_query_answer_within_s = 120;
+
 struct HistoryQuery {
   static constexpr CommandSpec spec{
       "history", Role::operator_role, AnsweredBy::daemon, "list recorded sessions",
       {{{"profile", FieldKind::text, false, false, 0, 0, "only this profile"},
         {"since", FieldKind::date, false, false, 0, 0, "only sessions started at or after this time"},
         {"until", FieldKind::date, false, false, 0, 0, "only sessions started before this time (a date: to the end of that day)"},
-        {"patient", FieldKind::patient, false, false, 0, 0, "only this patient's sessions"}}}};
+        {"patient", FieldKind::patient, false, false, 0, 0, "only this patient's sessions"}}},
+      records_query_answer_within_s};
   std::optional<std::string> profile;
   std::optional<std::string> since;  // ISO date or date-time, UTC
   std::optional<std::string> until;
@@ -109,14 +115,16 @@ struct ForgetRequest {
       "forget", Role::clinician, AnsweredBy::daemon,
       "erase every session record of one patient (irreversible; audited)",
       {{{"patient", FieldKind::patient, true, false, 0, 0, "the patient code"},
-        {"confirm", FieldKind::patient, false, false, 0, 0, "the same code again (treadctl asks for it)"}}}};
+        {"confirm", FieldKind::patient, false, false, 0, 0, "the same code again (treadctl asks for it)"}}},
+      records_query_answer_within_s};
   std::string patient;
   std::optional<std::string> confirm;
   static ForgetRequest from(const Args& a) { return {a.text("patient").value_or(""), a.text("confirm")}; }
 };
 struct ReportQuery {
   static constexpr CommandSpec spec{"report", Role::operator_role, AnsweredBy::daemon, "one recorded session",
-                                    {{{"session", FieldKind::text, false, true, 0, 0, "session id from history (or --patient for the progression)"}}}};
+                                    {{{"session", FieldKind::text, false, true, 0, 0, "session id from history (or --patient for the progression)"}}},
+                                    records_query_answer_within_s};
   std::string session;
   static ReportQuery from(const Args& a) { return {a.text("session").value_or("")}; }
 };

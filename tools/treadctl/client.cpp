@@ -64,10 +64,10 @@ std::optional<nlohmann::json> Client::receive(int timeout_ms) {
   }
 }
 
-nlohmann::json Client::call(const nlohmann::json& request) {
+nlohmann::json Client::call(const nlohmann::json& request, int timeout_ms) {
   send(request);
-  auto reply = receive(5000);
-  if (!reply) throw NotRunning("treadd did not answer within 5 s");
+  auto reply = receive(timeout_ms);
+  if (!reply) throw NotRunning("treadd did not answer within " + std::to_string(timeout_ms / 1000) + " s");
   return *reply;
 }
 

@@ -24,7 +24,8 @@ class Client {
   void send(const nlohmann::json& request);
   // The next reply line; nullopt when the daemon closed the connection or `timeout_ms` passed.
   std::optional<nlohmann::json> receive(int timeout_ms);
-  nlohmann::json call(const nlohmann::json& request);  // send + receive, throws on silence
+  // send + receive; throws NotRunning when no answer comes within `timeout_ms`.
+  nlohmann::json call(const nlohmann::json& request, int timeout_ms = 5000);
 
  private:
   int fd_ = -1;

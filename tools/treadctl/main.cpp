@@ -36,6 +36,14 @@ using treadctl::Client;
 using treadctl::Option;
 using treadctl::Verb;
 
+// Asks and waits as long as the request's declaration says its answer may take (a records query
+// over years of sessions is slow, not lost).
+json ask(Client& client, const json& request) {
+  const treadd::CommandSpec* spec = treadd::find_command(request.value("cmd", std::string()));
+  return client.call(request, (spec != nullptr ? spec->answer_within_s : 5) * 1000);
+}
+json ask(Client&& client, const json& request) { return ask(client, request); }
+
 constexpr int exit_ok = 0;
 constexpr int exit_refused = 1;
 constexpr int exit_usage = 2;
@@ -102,19 +110,19 @@ struct Invocation {
 volatile std::sig_atomic_t interrupted = 0;
 
 Outcome status(const Globals& g, const Invocation& in) {
-  json reply = Client(g.socket).call(in.request);
+  json reply = ask(Client(g.socket), in.request);
   if (!reply.value("ok", false)) return from_reply(reply);
   // `--json status` keeps the status fields at the top level: scripts read them there.
   return Outcome{exit_ok, reply["status"], treadctl::render_status(reply["status"]), ""};
 }
 
 Outcome limits(const Globals& g, const Invocation& in) {
-  json reply = Client(g.socket).call(in.request);
+  json reply = ask(Client(g.socket), in.request);
   return from_reply(reply, reply.value("ok", false) ? treadctl::render_limits(reply) : "");
 }
 
 Outcome history(const Globals& g, const Invocation& in) {
-  json reply = Client(g.socket).call(in.request);
+  json reply = ask(Client(g.socket), in.request);
   if (!reply.value("ok", false)) return from_reply(reply);
   std::string text = treadctl::render_history(reply["sessions"]);
   if (reply.contains("limited_to")) text += "(" + reply["limited_to"].get<std::string>() + ")\n";
@@ -160,7 +168,7 @@ Outcome progression(const Globals& g, const Invocation& in) {
     return failure(exit_usage, std::string("treadctl: --patient must be a patient code: ") + treadd::patient_code_form);
   }
   Client client(g.socket);
-  json list = client.call({{"v", 1}, {"cmd", "history"}, {"patient", patient}});
+  json list = ask(client, {{"v", 1}, {"cmd", "history"}, {"patient", patient}});
   if (!list.value("ok", false)) return from_reply(list);
   // A session's row needs only its start and end lines, which `history` already carries: one
   // request, a few hundred bytes a session, never a whole record (2 MB of samples) in memory —
@@ -190,7 +198,7 @@ Outcome report(const Globals& g, const Invocation& in) {
   if (!in.request.contains("session")) {
     return failure(exit_usage, "treadctl: report needs a SESSION (see treadctl history) or --patient CODE");
   }
-  json reply = Client(g.socket).call(in.request);
+  json reply = ask(Client(g.socket), in.request);
   if (!reply.value("ok", false)) return from_reply(reply);
   const json& record = reply["record"];
   Outcome o{exit_ok, {{"record", record}}, "", ""};
@@ -264,7 +272,7 @@ Outcome hold(const Globals& g, const Invocation&) {
     }
     for (int i = 0; i < 20 && !interrupted; ++i) usleep(10'000);
   }
-  json stopped = client.call({{"v", 1}, {"cmd", "stop"}, {"reason", "operator let go of hold-to-run"}});
+  json stopped = ask(client, {{"v", 1}, {"cmd", "stop"}, {"reason", "operator let go of hold-to-run"}});
   Outcome o = from_reply(stopped);
   o.exit = exit_ok;  // letting go is the normal end of hold, whatever the stop found
   o.text = "let go: " + stopped.value("message", stopped.value("error", "")) + "\n";
@@ -276,9 +284,9 @@ Outcome hold(const Globals& g, const Invocation&) {
 // A daemon without one (older) is reached on the control socket.
 Outcome estop(const Globals& g, const Invocation& in) {
   try {
-    return from_reply(Client(g.socket + ".estop").call(in.request));
+    return from_reply(ask(Client(g.socket + ".estop"), in.request));
   } catch (const treadctl::NotRunning&) {
-    return from_reply(Client(g.socket).call(in.request));
+    return from_reply(ask(Client(g.socket), in.request));
   }
 }
 
@@ -306,7 +314,7 @@ Outcome forget(const Globals& g, const Invocation& in) {
     std::getline(std::cin, typed);
     request["confirm"] = typed;
   }
-  return from_reply(Client(g.socket).call(request));
+  return from_reply(ask(Client(g.socket), request));
 }
 
 Outcome completion(const Globals&, const Invocation&) { return Outcome{exit_ok, {}, treadctl::bash_completion(), ""}; }
@@ -321,7 +329,7 @@ Outcome reference(const Globals& g, const std::string& what) {
   // profiles / programs: names for completion, from the daemon if it answers, else none.
   std::string names;
   try {
-    json reply = Client(g.socket).call({{"v", 1}, {"cmd", "limits"}});
+    json reply = ask(Client(g.socket), {{"v", 1}, {"cmd", "limits"}});
     // Held in locals: items() over a temporary would read a dead object (ASan found it).
     if (what == "profiles") {
       const json profiles = reply.value("profiles", json::object());
@@ -335,7 +343,7 @@ Outcome reference(const Globals& g, const std::string& what) {
   return Outcome{exit_ok, {}, names, ""};
 }
 
-Outcome send_as_is(const Globals& g, const Invocation& in) { return from_reply(Client(g.socket).call(in.request)); }
+Outcome send_as_is(const Globals& g, const Invocation& in) { return from_reply(ask(Client(g.socket), in.request)); }
 
 using Handler = Outcome (*)(const Globals&, const Invocation&);
 const std::map<std::string, Handler> handlers = {

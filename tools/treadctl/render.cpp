@@ -1,3 +1,4 @@
+#include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/render.hpp"
 
 #include <algorithm>
@@ -28,110 +29,112 @@ std::string str(const json& v, const char* none = "none") { return v.is_string()
 
 std::string render_status(const json& st) {
   std::string out;
-  out += "state       " + str(st["state"]) + " (" + str(st["direction"]) + ", drive " + str(st["motion"]) + ")\n";
-  out += "speed       target " + num(st["target_kmh"]) + " km/h   commanded " + num(st["commanded_kmh"]) +
-         " km/h   measured " + num(st["measured_kmh"]) + " km/h\n";
-  if (st["profile"].is_string()) {
-    out += "session     profile " + str(st["profile"]);
-    if (st["program"].is_string()) out += ", program " + str(st["program"]);
-    out += "   distance " + num(st["distance_m"], "%.0f") + " m\n";
-    const double done = st["session_s"].get<double>(), limit = st["session_limit_s"].get<double>();
+  out += "state       " + str(field(st, "state")) + " (" + str(field(st, "direction")) + ", drive " + str(field(st, "motion")) + ")\n";
+  out += "speed       target " + num(field(st, "target_kmh")) + " km/h   commanded " + num(field(st, "commanded_kmh")) +
+         " km/h   measured " + num(field(st, "measured_kmh")) + " km/h\n";
+  if (field(st, "profile").is_string()) {
+    out += "session     profile " + str(field(st, "profile"));
+    if (field(st, "program").is_string()) out += ", program " + str(field(st, "program"));
+    out += "   distance " + num(field(st, "distance_m"), "%.0f") + " m\n";
+    const double done = field(st, "session_s").get<double>(), limit = field(st, "session_limit_s").get<double>();
     const int filled = limit > 0 ? static_cast<int>(30.0 * std::min(1.0, done / limit)) : 0;
     out += "time        [" + std::string(static_cast<std::size_t>(filled), '#') +
            std::string(static_cast<std::size_t>(30 - filled), '-') + "] " + clock(done) + " / " + clock(limit) + "\n";
   } else {
     out += "session     none";
-    if (st["last_end_reason"].is_string()) out += " (last one ended: " + str(st["last_end_reason"]) + ")";
+    if (field(st, "last_end_reason").is_string()) out += " (last one ended: " + str(field(st, "last_end_reason")) + ")";
     out += "\n";
   }
-  if (st.contains("segment") && st["segment"].is_object()) {
-    const json& seg = st["segment"];
-    out += "segment     " + std::to_string(seg["index"].get<int>() + 1) + " of " + std::to_string(seg["count"].get<int>()) +
-           ": " + str(seg["current"]["direction"]) + " " + num(seg["current"]["speed_kmh"]) + " km/h, " +
-           clock(seg["remaining_s"].get<double>()) + " left";
-    if (seg.contains("lowered_to_kmh") && seg["lowered_to_kmh"].is_number()) {
-      out += "; lowered by hand to " + num(seg["lowered_to_kmh"]) + " km/h until this segment ends";
+  if (st.contains("segment") && field(st, "segment").is_object()) {
+    const json& seg = field(st, "segment");
+    out += "segment     " + std::to_string(field(seg, "index").get<int>() + 1) + " of " + std::to_string(field(seg, "count").get<int>()) +
+           ": " + str(field(field(seg, "current"), "direction")) + " " + num(field(field(seg, "current"), "speed_kmh")) + " km/h, " +
+           clock(field(seg, "remaining_s").get<double>()) + " left";
+    if (seg.contains("lowered_to_kmh") && field(seg, "lowered_to_kmh").is_number()) {
+      out += "; lowered by hand to " + num(field(seg, "lowered_to_kmh")) + " km/h until this segment ends";
     }
-    if (seg["next"].is_object()) {
-      out += "; next " + str(seg["next"]["direction"]) + " " + num(seg["next"]["speed_kmh"]) + " km/h";
+    if (field(seg, "next").is_object()) {
+      out += "; next " + str(field(field(seg, "next"), "direction")) + " " + num(field(field(seg, "next"), "speed_kmh")) + " km/h";
     }
     out += "\n";
   }
-  if (st["warning"].is_string()) out += "warning     " + str(st["warning"]) + "\n";
-  if (st.contains("notice") && st["notice"].is_string()) out += "notice      " + str(st["notice"]) + "\n";
+  if (field(st, "warning").is_string()) out += "warning     " + str(field(st, "warning")) + "\n";
+  if (st.contains("notice") && field(st, "notice").is_string()) out += "notice      " + str(field(st, "notice")) + "\n";
   // The drive's commissioning, passed (with its date and technician) or not (the simulated drive needs none).
-  if (st.contains("commissioning") && st["commissioning"].is_object() &&
-      st["commissioning"].value("state", "") != "not_needed") {
-    const std::string state = st["commissioning"].value("state", std::string("?"));
-    const std::string detail = st["commissioning"].value("detail", std::string());
+  if (st.contains("commissioning") && field(st, "commissioning").is_object() &&
+      field(st, "commissioning").value("state", "") != "not_needed") {
+    const std::string state = field(st, "commissioning").value("state", std::string("?"));
+    const std::string detail = field(st, "commissioning").value("detail", std::string());
     out += "commission  " + (state == "passed" ? detail : state + ": " + detail) + "\n";
   }
-  out += "fault       " + (st["fault"].is_object() ? str(st["fault"]["cause"]) + ": " + str(st["fault"]["detail"])
+  out += "fault       " + (field(st, "fault").is_object() ? str(field(field(st, "fault"), "cause")) + ": " + str(field(field(st, "fault"), "detail"))
                                                      : std::string("none")) +
          "\n";
   if (st.contains("drive")) {
-    out += "drive       " + str(st["drive"]["name"]) + ", link " +
-           (st["drive"]["link_up"].get<bool>() ? "up" : "DOWN") +
-           (st["drive"].value("direction", "") == "unverified" ? ", direction unverified (the drive reports no turn)" : "") +
+    out += "drive       " + str(field(field(st, "drive"), "name")) + ", link " +
+           (field(field(st, "drive"), "link_up") == true ? "up" : "DOWN") +
+           (field(st, "drive").value("direction", "") == "unverified" ? ", direction unverified (the drive reports no turn)" : "") +
            "\n";
-    if (st["drive"].contains("problem")) out += "            " + str(st["drive"]["problem"]) + "\n";
+    if (field(st, "drive").contains("problem")) out += "            " + str(field(field(st, "drive"), "problem")) + "\n";
   }
-  if (st.contains("recent_events") && !st["recent_events"].empty()) {
+  if (st.contains("recent_events") && !field(st, "recent_events").empty()) {
     out += "events\n";
-    for (const auto& e : st["recent_events"]) {
-      const std::string when = e.contains("time") && e["time"].is_string() ? e["time"].get<std::string>().substr(11, 8) + " " : "";
-      out += "  " + when + str(e["kind"]) + ": " + str(e["text"]) + "\n";
+    for (const auto& e : field(st, "recent_events")) {
+      const std::string when = e.contains("time") && field(e, "time").is_string() ? field(e, "time").get<std::string>().substr(11, 8) + " " : "";
+      // A viewer's status carries no event texts (they may name staff or a patient's words).
+      const std::string text = field(e, "text").is_string() ? ": " + field(e, "text").get<std::string>() : "";
+      out += "  " + when + str(field(e, "kind")) + text + "\n";
     }
   }
   return out;
 }
 
 std::string render_status_line(const json& st) {
-  std::string line = str(st["state"]) + " " + str(st["direction"]) + "  target " + num(st["target_kmh"]) +
-                     "  commanded " + num(st["commanded_kmh"]) + "  measured " + num(st["measured_kmh"]) + " km/h";
-  if (st["profile"].is_string()) line += "  " + clock(st["session_s"].get<double>()) + " " + str(st["profile"]);
-  if (st["fault"].is_object()) line += "  FAULT " + str(st["fault"]["cause"]);
+  std::string line = str(field(st, "state")) + " " + str(field(st, "direction")) + "  target " + num(field(st, "target_kmh")) +
+                     "  commanded " + num(field(st, "commanded_kmh")) + "  measured " + num(field(st, "measured_kmh")) + " km/h";
+  if (field(st, "profile").is_string()) line += "  " + clock(field(st, "session_s").get<double>()) + " " + str(field(st, "profile"));
+  if (field(st, "fault").is_object()) line += "  FAULT " + str(field(field(st, "fault"), "cause"));
   return line;
 }
 
 std::string render_limits(const json& reply) {
   std::string out;
   auto profile_block = [&](const json& p) {
-    const json& c = p["ceilings"];
-    out += "profile " + str(p["profile"]) + " (starts " + str(p["direction"]) + ")\n";
-    out += "  reverse cap     " + num(p["reverse_cap_kmh"]) + " km/h   (machine ceiling " + num(c["reverse_max_kmh"]) + ")\n";
+    const json& c = field(p, "ceilings");
+    out += "profile " + str(field(p, "profile")) + " (starts " + str(field(p, "direction")) + ")\n";
+    out += "  reverse cap     " + num(field(p, "reverse_cap_kmh")) + " km/h   (machine ceiling " + num(field(c, "reverse_max_kmh")) + ")\n";
     // A zero cap is the profile's way of saying "never forward": say so, not "0.0 km/h".
-    const bool forward_forbidden = p["forward_cap_kmh"].is_number() && p["forward_cap_kmh"].get<double>() <= 0;
-    out += "  forward cap     " + (forward_forbidden ? std::string("forbidden (reverse only)") : num(p["forward_cap_kmh"]) + " km/h") +
-           "   (machine ceiling " + num(c["forward_max_kmh"]) + ")\n";
-    out += "  start speed     " + num(p["start_speed_kmh"]) + " km/h\n";
-    out += "  accel/decel     " + num(p["accel_mps2"], "%.2f") + " / " + num(p["decel_mps2"], "%.2f") +
-           " m/s2 forward, " + num(p["reverse_accel_mps2"], "%.2f") + " / " + num(p["reverse_decel_mps2"], "%.2f") +
-           " m/s2 reverse   (ceilings " + num(c["max_accel_mps2"], "%.2f") + " / " + num(c["max_decel_mps2"], "%.2f") + ")\n";
-    out += "  session         " + clock(p["session_time_s"].get<double>()) + " (machine ceiling " +
-           clock(c["max_session_s"].get<double>()) + "), warning " + num(p["warning_before_end_s"], "%.0f") +
-           " s before the end, cool-down " + num(p["cooldown_speed_kmh"]) + " km/h for " +
-           num(p["cooldown_time_s"], "%.0f") + " s\n";
-    if (p["max_step_kmh"].is_number()) out += "  max step        " + num(p["max_step_kmh"]) + " km/h per command\n";
-    if (p["rest_between_s"].is_number()) out += "  rest between    " + num(p["rest_between_s"], "%.0f") + " s\n";
-    if (p["max_distance_m"].is_number()) out += "  max distance    " + num(p["max_distance_m"], "%.0f") + " m\n";
-    if (p["operator_presence_s"].is_number()) {
-      out += "  presence        heartbeat every " + num(p["operator_presence_s"], "%.0f") + " s or the belt stops\n";
+    const bool forward_forbidden = field(p, "forward_cap_kmh").is_number() && field(p, "forward_cap_kmh").get<double>() <= 0;
+    out += "  forward cap     " + (forward_forbidden ? std::string("forbidden (reverse only)") : num(field(p, "forward_cap_kmh")) + " km/h") +
+           "   (machine ceiling " + num(field(c, "forward_max_kmh")) + ")\n";
+    out += "  start speed     " + num(field(p, "start_speed_kmh")) + " km/h\n";
+    out += "  accel/decel     " + num(field(p, "accel_mps2"), "%.2f") + " / " + num(field(p, "decel_mps2"), "%.2f") +
+           " m/s2 forward, " + num(field(p, "reverse_accel_mps2"), "%.2f") + " / " + num(field(p, "reverse_decel_mps2"), "%.2f") +
+           " m/s2 reverse   (ceilings " + num(field(c, "max_accel_mps2"), "%.2f") + " / " + num(field(c, "max_decel_mps2"), "%.2f") + ")\n";
+    out += "  session         " + clock(field(p, "session_time_s").get<double>()) + " (machine ceiling " +
+           clock(field(c, "max_session_s").get<double>()) + "), warning " + num(field(p, "warning_before_end_s"), "%.0f") +
+           " s before the end, cool-down " + num(field(p, "cooldown_speed_kmh")) + " km/h for " +
+           num(field(p, "cooldown_time_s"), "%.0f") + " s\n";
+    if (field(p, "max_step_kmh").is_number()) out += "  max step        " + num(field(p, "max_step_kmh")) + " km/h per command\n";
+    if (field(p, "rest_between_s").is_number()) out += "  rest between    " + num(field(p, "rest_between_s"), "%.0f") + " s\n";
+    if (field(p, "max_distance_m").is_number()) out += "  max distance    " + num(field(p, "max_distance_m"), "%.0f") + " m\n";
+    if (field(p, "operator_presence_s").is_number()) {
+      out += "  presence        heartbeat every " + num(field(p, "operator_presence_s"), "%.0f") + " s or the belt stops\n";
     }
   };
   if (reply.contains("limits")) {
-    profile_block(reply["limits"]);
+    profile_block(field(reply, "limits"));
     return out;
   }
   if (reply.contains("active")) {
     out += "ACTIVE SESSION LIMITS\n";
-    profile_block(reply["active"]);
+    profile_block(field(reply, "active"));
     out += "\n";
   }
-  for (const auto& [name, p] : reply["profiles"].items()) profile_block(p);
-  if (reply.contains("programs") && !reply["programs"].empty()) {
+  for (const auto& [name, p] : field(reply, "profiles").items()) profile_block(p);
+  if (reply.contains("programs") && !field(reply, "programs").empty()) {
     out += "programs:";
-    for (const auto& g : reply["programs"]) out += " " + g.get<std::string>();
+    for (const auto& g : field(reply, "programs")) out += " " + g.get<std::string>();
     out += "\n";
   }
   return out;

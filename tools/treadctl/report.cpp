@@ -1,3 +1,4 @@
+#include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report.hpp"
 
 #include <algorithm>
@@ -32,9 +33,9 @@ std::string render_history(const json& sessions) {
   std::string out = "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  ENDED\n";
   for (const auto& s : sessions) {
     char line[512];
-    const json& start = s["start"];
-    const json& end = s["end"];
-    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %s\n", s["id"].get<std::string>().c_str(),
+    const json& start = field(s, "start");
+    const json& end = field(s, "end");
+    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %s\n", field(s, "id").get<std::string>().c_str(),
                   str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
                   end.is_object() ? (num(end, "duration_s", "%.0f") + " s").c_str() : "?",
                   how_it_ended(end).c_str());
@@ -45,12 +46,12 @@ std::string render_history(const json& sessions) {
 }
 
 std::string render_summary(const json& r) {
-  const json& start = r["start"];
-  const json& end = r["end"];
+  const json& start = field(r, "start");
+  const json& end = field(r, "end");
   std::string out;
   out += "session    " + str(start, "id") + "\n";
   out += "patient    " + str(start, "patient") + "\n";
-  out += "profile    " + str(start, "profile") + (start["program"].is_string() ? ", program " + str(start, "program") : "") + "\n";
+  out += "profile    " + str(start, "profile") + (field(start, "program").is_string() ? ", program " + str(start, "program") : "") + "\n";
   out += "started    " + str(start, "start") + " by " + str(start, "who") + "\n";
   out += "ended      " + (end.is_object() ? str(end, "end") + ": " : std::string()) + how_it_ended(end) + "\n";
   if (end.is_object()) {
@@ -59,8 +60,8 @@ std::string render_summary(const json& r) {
     out += "forward    " + num(end, "forward_s", "%.0f") + " s, " + num(end, "forward_m", "%.0f") + " m\n";
     out += "max speed  " + num(end, "max_kmh") + " km/h\n";
   }
-  out += "samples    " + std::to_string(r["samples"].size()) + " (2 per second)\n";
-  for (const auto& e : r["events"]) {
+  out += "samples    " + std::to_string(field(r, "samples").size()) + " (2 per second)\n";
+  for (const auto& e : field(r, "events")) {
     out += "  " + fmt("%7.1f s  ", e.value("t", 0.0)) + str(e, "kind") + ": " + str(e, "text") + "\n";
   }
   return out;
@@ -68,7 +69,7 @@ std::string render_summary(const json& r) {
 
 std::string render_csv(const json& r) {
   std::string out = "t_s,direction,target_kmh,commanded_kmh,measured_kmh\n";
-  for (const auto& s : r["samples"]) {
+  for (const auto& s : field(r, "samples")) {
     out += fmt("%.2f", s.value("t", 0.0)) + "," + str(s, "direction") + "," + fmt("%.2f", s.value("target", 0.0)) + "," +
            fmt("%.2f", s.value("commanded", 0.0)) + "," + fmt("%.2f", s.value("measured", 0.0)) + "\n";
   }

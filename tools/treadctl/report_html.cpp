@@ -1,3 +1,4 @@
+#include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report_html.hpp"
 
 #include <algorithm>
@@ -99,15 +100,15 @@ std::string svg_open(double w, double h, const std::string& title) {
 }  // namespace
 
 std::string session_chart_svg(const json& r) {
-  const json& start = r["start"];
-  const json& samples = r["samples"];
+  const json& start = field(r, "start");
+  const json& samples = field(r, "samples");
   const double width = 960, left = 64, right = 150, bottom = 74;
   double t_max = 60, v_max = 1;
   for (const auto& s : samples) {
     t_max = std::max(t_max, num(s, "t"));
     v_max = std::max({v_max, num(s, "target"), num(s, "commanded"), num(s, "measured")});
   }
-  for (const auto& e : r["events"]) t_max = std::max(t_max, num(e, "t"));
+  for (const auto& e : field(r, "events")) t_max = std::max(t_max, num(e, "t"));
   const double reverse_cap = num(start, "reverse_cap_kmh"), forward_cap = num(start, "forward_cap_kmh");
   v_max = std::max({v_max, reverse_cap, forward_cap});
   const auto y_ticks = chart::nice_ticks(0, v_max * 1.05, 7);
@@ -118,7 +119,7 @@ std::string session_chart_svg(const json& r) {
 
   // Event labels first: their rows decide how much room the top needs.
   std::vector<chart::Label> labels;
-  for (const auto& e : r["events"]) {
+  for (const auto& e : field(r, "events")) {
     const std::string kind = text(e, "kind");
     labels.push_back({x(num(e, "t")), event_words(kind) + " " + min_sec(num(e, "t")), serious(kind)});
   }
@@ -158,7 +159,7 @@ std::string session_chart_svg(const json& r) {
       ++i;
       continue;
     }
-    const auto segment = samples[i]["segment"];
+    const auto segment = field(samples[i], "segment");
     std::size_t j = i;
     while (j + 1 < samples.size() && samples[j + 1].value("segment", json()) == segment) ++j;
     const double x0 = x(num(samples[i], "t")), x1 = x(j + 1 < samples.size() ? num(samples[j + 1], "t") : num(samples[j], "t"));
@@ -236,8 +237,8 @@ std::string session_chart_svg(const json& r) {
 }
 
 std::string session_html(const json& r) {
-  const json& start = r["start"];
-  const json& end = r["end"];
+  const json& start = field(r, "start");
+  const json& end = field(r, "end");
   const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
   std::string facts;
   auto fact = [&](const std::string& k, const std::string& v) {
@@ -260,7 +261,7 @@ std::string session_html(const json& r) {
     fact("How it ended", "cut short: the daemon stopped mid-session");
   }
   std::string events;
-  for (const auto& e : r["events"]) {
+  for (const auto& e : field(r, "events")) {
     const std::string kind = text(e, "kind");
     events += std::string("<tr") + (serious(kind) ? " class=\"serious\"" : "") + "><td class=\"n\">" + min_sec(num(e, "t")) +
               "</td><td>" + xml_escape(event_words(kind)) + "</td><td>" + xml_escape(text(e, "text")) + "</td></tr>\n";
@@ -276,8 +277,8 @@ std::string session_html(const json& r) {
 json progression_rows(json records) {
   json rows = json::array();
   for (auto& r : records) {
-    const json& start = r["start"];
-    const json& end = r["end"];
+    const json& start = field(r, "start");
+    const json& end = field(r, "end");
     const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
     rows.push_back({{"session", text(start, "id")},
                     {"date", text(start, "start").substr(0, 10)},
@@ -294,7 +295,7 @@ json progression_rows(json records) {
                     {"ended", end.is_object() ? ended_briefly(text(end, "reason")) : "cut short"}});
     r = nullptr;  // this session's lines are done with
   }
-  std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return a["start"] < b["start"]; });
+  std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return field(a, "start") < field(b, "start"); });
   return rows;
 }
 
@@ -327,7 +328,7 @@ std::string trend_svg(const std::string& title, const std::string& unit, const j
   std::vector<chart::Label> dates;
   const std::size_t fit = static_cast<std::size_t>(pw / (5 * 6.6 + 8));
   const std::size_t every = n > fit ? (n + fit - 1) / fit : 1;
-  for (std::size_t i = 0; i < n; i += every) dates.push_back({x(i), rows[i]["date"].get<std::string>().substr(5), false});
+  for (std::size_t i = 0; i < n; i += every) dates.push_back({x(i), field(rows[i], "date").get<std::string>().substr(5), false});
   for (const auto& p : chart::place_labels(dates, 6.6, 8, 0, width)) {
     if (p.row == 0) g.label(p.left, top + ph + 18, p.label.text, "font-size=\"11\"");
   }
