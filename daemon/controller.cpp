@@ -158,12 +158,16 @@ Controller::Outcome Controller::answer(const ReloadRequest&, const Peer&, TimePo
   return deferred;
 }
 
-// Session records are read off the loop: their size never delays a tick or an e-stop. The worker
-// first lets the storage writer finish what was posted before the request, so a session that
-// has just ended is read whole (its end line), never half-written.
+namespace {
+// The worker first lets the storage writer finish what was posted before the request, so a
+// session that has just ended is read whole (its end line). At most 2 s: behind a stalled
+// journald or disk the records are read as they are rather than not at all.
 void written_first(StorageWriter* writer) {
-  if (writer != nullptr) writer->drain();
+  if (writer != nullptr && !writer->drain_for(std::chrono::seconds(2))) {
+    log::warning("a records query read the records while the storage writer was still behind");
+  }
 }
+}  // namespace
 
 // Session records are read off the loop: their size never delays a tick or an e-stop.
 // Records are patient data: clinicians read them all; an operator sees today's sessions (UTC),

@@ -67,8 +67,8 @@ void SessionRecorder::rotate(TimePoint now, bool by_clinician) {
       plan_retention(std::move(ids), retention_, std::chrono::system_clock::now(), synchronised, by_clinician);
   auto remove = [&](const std::string& id, std::size_t& deleted) {
     const fs::path file = dir_ / (id + ".jsonl");
-    if (!fs::remove(file, ec) && ec) failed("cannot remove " + file.string() + ": " + ec.message(), now);
-    else ++deleted;
+    if (fs::remove(file, ec)) ++deleted;  // gone already (a `forget` came first): not counted
+    else if (ec) failed("cannot remove " + file.string() + ": " + ec.message(), now);
   };
   for (const auto& id : plan.by_age) remove(id, deleted_by_age_);
   for (const auto& id : plan.by_count) remove(id, deleted_by_count_);
@@ -80,7 +80,7 @@ void SessionRecorder::rotate(TimePoint now, bool by_clinician) {
   }
   if (plan.age_waits_for_clock && !age_waits_.load(std::memory_order_relaxed)) {
     retention_notices_.push_back("records.keep_days (" + std::to_string(retention_.keep_days) +
-                                 ") waits: the system clock is not synchronised (NTP), and a clock set wrong would "
+                                 ") waits: the system clock is not known to be synchronised (NTP), and a clock set wrong would "
                                  "delete records early; records.age_by: system_clock trusts it as it is");
   }
   over_keep_.store(plan.over_keep, std::memory_order_relaxed);

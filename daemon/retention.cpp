@@ -1,6 +1,7 @@
 #include "daemon/retention.hpp"
 
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
@@ -30,7 +31,7 @@ RetentionPlan plan_retention(std::vector<std::string> ids, const RetentionSettin
   if (settings.keep_days > 0) {
     if (clock_synchronised || settings.age_by == AgeClock::system) {
       const std::string cutoff = compact_utc(now - std::chrono::hours(24) * settings.keep_days);
-      while (oldest != ids.end() && plan.by_age.size() < max_age_deletions_per_start && *oldest < cutoff) {
+      while (oldest != ids.end() && plan.by_age.size() < max_deletions_per_start && *oldest < cutoff) {
         plan.by_age.push_back(*oldest++);
       }
     } else {
@@ -40,18 +41,22 @@ RetentionPlan plan_retention(std::vector<std::string> ids, const RetentionSettin
   // Room for the new record: at most keep - 1 of the others stay.
   const auto left = static_cast<std::size_t>(ids.end() - oldest);
   const std::size_t surplus = left >= settings.keep ? left - settings.keep + 1 : 0;
-  if (started_by_clinician) {
-    plan.by_count.assign(oldest, oldest + static_cast<std::ptrdiff_t>(surplus));
-  } else {
-    plan.over_keep = surplus;
-  }
+  // Age and count together stay within the per-start budget: a surplus of thousands (a clinic
+  // where only operators start sessions) goes a hundred a start, not in one long writer job.
+  const std::size_t now_deleted =
+      started_by_clinician ? std::min(surplus, max_deletions_per_start - plan.by_age.size()) : 0;
+  plan.by_count.assign(oldest, oldest + static_cast<std::ptrdiff_t>(now_deleted));
+  plan.over_keep = surplus - now_deleted;
   return plan;
 }
 
 bool system_clock_synchronised() {
   timex tx{};
   const int state = ::adjtimex(&tx);
-  return state != -1 && state != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
+  if (state != -1) return state != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
+  // The unit's ProtectClock=yes filters adjtimex even to read (EPERM). systemd-timesyncd marks a
+  // synchronised clock with this file; without either, the clock is not known to be right.
+  return ::access("/run/systemd/timesync/synchronized", F_OK) == 0;
 }
 
 }  // namespace treadd

@@ -11,7 +11,9 @@
 //   a typo in `date -s`) would delete valid records years early. Age deletions run only while the
 //   kernel says the clock is synchronised (NTP; a manual `date` marks it unsynchronised), or where
 //   the technician declared the clock trusted (`records.age_by: system_clock`, a machine without
-//   NTP); otherwise they wait, and status says so. At most 100 go at one start.
+//   NTP); otherwise they wait, and status says so.
+// At most 100 records go at one start, by age and count together (the rest at the next starts):
+// unlinking thousands in one writer job would hold up the session's own lines behind it.
 #pragma once
 
 #include <chrono>
@@ -32,11 +34,11 @@ struct RetentionSettings {
 struct RetentionPlan {
   std::vector<std::string> by_age;    // past keep_days, oldest first
   std::vector<std::string> by_count;  // the oldest beyond records.keep (a clinician's start only)
-  std::size_t over_keep = 0;          // beyond records.keep and kept, waiting for a clinician's start
+  std::size_t over_keep = 0;          // beyond records.keep and kept (an operator's start, or past the budget)
   bool age_waits_for_clock = false;   // keep_days not applied: the clock is not synchronised
 };
 
-constexpr std::size_t max_age_deletions_per_start = 100;
+constexpr std::size_t max_deletions_per_start = 100;
 
 // `ids`: the records on disk (named by their UTC start, 20261130T091204Z or …Z-2), any order.
 // The plan leaves room for the record about to be created.
@@ -44,7 +46,8 @@ RetentionPlan plan_retention(std::vector<std::string> ids, const RetentionSettin
                              std::chrono::system_clock::time_point now, bool clock_synchronised,
                              bool started_by_clinician);
 
-// The kernel's word on the wall clock (adjtimex): synchronised by NTP and not set by hand since.
+// The kernel's word on the wall clock (adjtimex): synchronised by NTP and not set by hand since;
+// where the unit forbids asking (ProtectClock), systemd-timesyncd's /run/systemd/timesync/synchronized.
 bool system_clock_synchronised();
 
 }  // namespace treadd

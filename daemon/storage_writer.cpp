@@ -39,6 +39,12 @@ void StorageWriter::drain() {
   idle_.wait(lock, [this, posted_before] { return finished_ >= posted_before; });
 }
 
+bool StorageWriter::drain_for(std::chrono::milliseconds patience) {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t posted_before = posted_;
+  return idle_.wait_for(lock, patience, [this, posted_before] { return finished_ >= posted_before; });
+}
+
 void StorageWriter::run() {
   std::unique_lock lock(mutex_);
   for (;;) {

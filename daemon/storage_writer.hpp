@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,9 @@ class StorageWriter {
   // Waits until every job posted before the call has run (shutdown; a records query reading what
   // was written just before it). Never on the loop.
   void drain();
+  // The same, waiting at most `patience`: false when earlier jobs are still running then (a
+  // stalled journald or disk must not hold a records query, or a reload behind it, for ever).
+  bool drain_for(std::chrono::milliseconds patience);
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   // Jobs posted and not yet finished (queued or running): a disk falling behind shows here first.

@@ -168,6 +168,20 @@ TEST_F(CliContract, a_chart_that_cannot_be_written_is_an_error_and_csv_with_svg_
   fs::permissions(svg, fs::perms(0644));
   ASSERT_EQ(ctl({"report", id, "--svg", svg}).exit_code, 0);
   EXPECT_EQ(fs::status(svg).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  // A device or pipe is written to as it is (a pipe into a viewer), not replaced by a file.
+  r = ctl({"report", id, "--svg", "/dev/stdout"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<svg"), std::string::npos) << r.out.substr(0, 200);
+  EXPECT_TRUE(fs::is_symlink("/dev/stdout") || fs::is_character_file("/dev/stdout"));
+  // A directory is named as one; no temporary file is left beside any target.
+  r = ctl({"report", id, "--svg", dir_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Is a directory"), std::string::npos) << r.err;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find(".XXXXXX"), std::string::npos);
+    EXPECT_EQ(e.path().filename().string().rfind("chart.svg.", 0), std::string::npos) << e.path();
+    EXPECT_EQ(e.path().filename().string().rfind("report.html.", 0), std::string::npos) << e.path();
+  }
 }
 
 }  // namespace

@@ -116,9 +116,10 @@ class DaemonFixture : public ::testing::Test {
     std::ofstream(dir_ + "/etc/limits.yaml") << big;
   }
 
-  // Everything the daemon has posted to its storage writer is on disk (audit, records, journal).
+  // Everything the daemon has posted to its storage writer is done (audit, records, journal).
   bool storage_written() {
-    return wait_until([](const nlohmann::json& s) { return s["storage"].value("waiting", 1) == 0; }, 5s);
+    const auto patience = std::chrono::milliseconds(static_cast<long>(5000 * sanitizer_slack));
+    return wait_until([](const nlohmann::json& s) { return s["storage"].value("waiting", 1) == 0; }, patience);
   }
   // The audit file once every write posted before this call has landed.
   std::string written_audit() {

@@ -1,7 +1,12 @@
 // The controller with the simulated drive on simulated time: protocol in, drive commands out.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
+#include "daemon/records.hpp"
 #include "daemon/shutdown.hpp"
+#include "daemon/storage_writer.hpp"
 #include "tests/unit/controller_rig.hpp"
 
 namespace treadd {
@@ -27,6 +32,46 @@ TEST(Controller, when_program_started_expect_segments_in_order_on_the_real_drive
   rig.run_for(8min + 2min);
   EXPECT_EQ(rig.status()["state"], "idle");
   EXPECT_EQ(rig.status()["last_end_reason"], "program 'early-walk' completed");
+}
+
+// A records query lets the storage writer finish what was posted before it: a session that has
+// just ended is read with its end line, even when the disk was slow to take it.
+TEST(Controller, a_records_query_reads_a_session_that_just_ended_whole_behind_a_slow_disk) {
+  ControllerRig rig;
+  char tmpl[] = "/tmp/treadd-records-XXXXXX";
+  const std::filesystem::path dir = std::string(mkdtemp(tmpl)) + "/sessions";
+  {
+    SessionRecorder recorder(dir, RetentionSettings{});
+    StorageWriter writer;  // destroyed before the recorder its jobs write to
+    Traces traces;
+    traces.recorder = &recorder;
+    traces.records_dir = dir;
+    traces.writer = &writer;
+    Controller controller(rig.config, std::string(TREADD_SOURCE_DIR) + "/config/examples", *rig.drive, traces);
+    auto run_for = [&](std::chrono::milliseconds d) {
+      for (auto t = 0ms; t < d; t += 20ms) controller.tick(rig.now += 20ms, false);
+    };
+    const Peer clinician{Role::clinician, "test"};
+    run_for(3s);  // the belt known to stand still
+    ASSERT_TRUE(controller.execute(R"({"cmd":"start","profile":"lumbar-standard"})", clinician, rig.now).reply["ok"]);
+    run_for(3s);
+    std::promise<void> disk;
+    writer.post([stalled = disk.get_future().share()] { stalled.wait(); });  // the disk stalls
+    ASSERT_TRUE(controller.execute(R"({"cmd":"stop"})", clinician, rig.now).reply["ok"]);
+    run_for(15s);  // the session ends: its end line waits behind the stalled write
+    ASSERT_EQ(controller.status_json()["state"], "idle");
+    Controller::Outcome history = controller.execute(R"({"cmd":"history"})", clinician, rig.now);
+    ASSERT_TRUE(history.query);
+    std::thread release([&disk] {
+      std::this_thread::sleep_for(200ms);
+      disk.set_value();
+    });
+    const json reply = history.query();
+    release.join();
+    ASSERT_EQ(reply["sessions"].size(), 1u) << reply.dump();
+    EXPECT_TRUE(reply["sessions"][0]["end"].is_object()) << "read before its end line was written: " << reply.dump();
+  }
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 TEST(Controller, when_program_belongs_to_another_profile_expect_refusal) {

@@ -76,7 +76,19 @@ TEST(Retention, a_machine_without_ntp_may_trust_its_clock_as_it_is) {
 // one go (the writer would fall behind the session): 100 a start, the rest at the next ones.
 TEST(Retention, at_most_a_hundred_go_by_age_at_one_start) {
   const RetentionPlan plan = plan_retention(daily_records(1000), {.keep = 5000, .keep_days = 30}, now, true, true);
-  EXPECT_EQ(plan.by_age.size(), max_age_deletions_per_start);
+  EXPECT_EQ(plan.by_age.size(), max_deletions_per_start);
+}
+
+// A clinic where only operators start sessions builds up a surplus; the first clinician's start
+// must not unlink thousands of files in one writer job: a hundred a start, age and count together.
+TEST(Retention, a_large_surplus_goes_a_hundred_a_start_and_the_rest_stays_counted) {
+  RetentionPlan plan = plan_retention(daily_records(5500), {.keep = 500}, now, true, true);
+  EXPECT_EQ(plan.by_count.size(), max_deletions_per_start);
+  EXPECT_EQ(plan.over_keep, 5001u - max_deletions_per_start);
+  plan = plan_retention(daily_records(700), {.keep = 500, .keep_days = 30}, now, true, true);
+  EXPECT_EQ(plan.by_age.size() + plan.by_count.size(), max_deletions_per_start);
+  EXPECT_EQ(plan.by_age.size(), max_deletions_per_start) << "age first";
+  EXPECT_GT(plan.over_keep, 0u);
 }
 
 TEST(Retention, records_deleted_by_age_are_not_counted_again_against_keep) {

@@ -178,7 +178,7 @@ int connect_unix(const std::string& path) {
 namespace {
 
 // `count` finished 20-minute records (start and end lines), as a clinic's directory holds after
-// years: written before the measurement, named by their start so retention keeps them.
+// years: written before the measurement.
 void fill_records(const std::string& dir, int count) {
   std::filesystem::create_directories(dir);
   for (int i = 0; i < count; ++i) {
@@ -198,7 +198,13 @@ void fill_records(const std::string& dir, int count) {
 json run_client_load(const RigOptions& o, const Load& load, std::chrono::seconds duration) {
   const int clients = load.clients, held = load.held;
   const bool reload_storm = load.reload_storm;
-  Rig rig(o);
+  RigOptions with_records = o;
+  // records.keep above what is filled: the session's start must not rotate the records away
+  // (the bench runs as the daemon's own user, a clinician, whose start trims to records.keep).
+  if (load.history_records > 0) {
+    with_records.extra_machine_yaml += "records:\n  keep: " + std::to_string(load.history_records + 1000) + "\n";
+  }
+  Rig rig(with_records);
   if (load.history_records > 0) fill_records(rig.dir() + "/state/sessions", load.history_records);
   FrameLog frames(rig.frame_log());
   rig.wait_standstill();
@@ -280,7 +286,10 @@ json run_client_load(const RigOptions& o, const Load& load, std::chrono::seconds
       while (!stop && std::chrono::steady_clock::now() < deadline) {
         try {
           treadctl::Client c(sock);
-          if (c.call({{"cmd", "history"}}).value("ok", false)) ++histories;
+          const json reply = c.call({{"cmd", "history"}}, 120'000);  // as treadctl waits for it
+          if (reply.value("ok", false) && reply["sessions"].size() >= static_cast<std::size_t>(load.history_records)) {
+            ++histories;
+          }
         } catch (const std::exception&) {
         }
       }

@@ -130,35 +130,66 @@ Outcome history(const Globals& g, const Invocation& in) {
   return from_reply(reply, text);
 }
 
-// A file the user asked for is written or the command fails: never "written" without a file.
-// Reports hold patient data: each is a new file of the caller's, mode 0600, created exclusively
-// beside the target and renamed onto it — an existing file's owner and mode are never kept, and a
-// symlink planted at the path (in /tmp, by another user) is replaced, never followed.
-std::optional<Outcome> write_file(const std::string& path, const std::string& content, const std::string& what) {
-  auto fail = [&](int error) {
-    return failure(exit_refused, "treadctl: cannot write the " + what + " to " + path + ": " + std::strerror(error));
-  };
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_EXCL, mode 0600
-  if (fd < 0) return fail(errno);
+// All of `content` to `fd`; 0 or the errno that stopped it.
+int write_all(int fd, const std::string& content) {
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : EIO;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail(error);
-    }
+    if (n <= 0) return n < 0 ? errno : EIO;
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(tmp.c_str());
-    return fail(error);
+  return 0;
+}
+
+// The report being written, removed if Ctrl-C comes first: a half-written file of patient data
+// must not stay behind under a temporary name.
+volatile sig_atomic_t writing_temp = 0;
+char temp_path[4096];
+void remove_temp_and_leave(int signal) {
+  if (writing_temp) ::unlink(temp_path);
+  ::_exit(128 + signal);
+}
+
+// A file the user asked for is written or the command fails: never "written" without a file.
+// Reports hold patient data: a new file of the caller's, mode 0600, created exclusively beside
+// the target, flushed to disk and renamed onto it, so an existing file's owner and mode are never
+// kept and a power cut leaves the old file or the new one, never an empty one. A symlink at the
+// path is not followed to a file: it is replaced (in a sticky directory such as /tmp, where only
+// its owner may, the write fails instead). A file the caller may not write is refused, as a plain
+// write would be; a device or pipe (/dev/stdout) is written to as it is.
+std::optional<Outcome> write_file(const std::string& path, const std::string& content, const std::string& what) {
+  auto fail = [&](int error) {
+    return failure(exit_refused, "treadctl: cannot write the " + what + " to " + path + ": " + std::strerror(error));
+  };
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
+    if (S_ISDIR(target.st_mode)) return fail(EISDIR);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return fail(errno);
+    const int error = write_all(fd, content);
+    ::close(fd);
+    return error != 0 ? std::optional<Outcome>(fail(error)) : std::nullopt;
   }
-  return std::nullopt;
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) == 0 && S_ISREG(link.st_mode) && ::access(path.c_str(), W_OK) != 0) {
+    return fail(errno);
+  }
+  std::string tmp = path + ".XXXXXX";
+  if (tmp.size() >= sizeof temp_path) return fail(ENAMETOOLONG);
+  std::signal(SIGINT, remove_temp_and_leave);
+  std::signal(SIGTERM, remove_temp_and_leave);
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_EXCL, mode 0600
+  if (fd < 0) return fail(errno);
+  std::memcpy(temp_path, tmp.c_str(), tmp.size() + 1);
+  writing_temp = 1;
+  int error = write_all(fd, content);
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) ::unlink(tmp.c_str());
+  writing_temp = 0;
+  return error != 0 ? std::optional<Outcome>(fail(error)) : std::nullopt;
 }
 
 // Every session of one patient, in time order: the progression report.
