@@ -1,6 +1,7 @@
 #include "tools/treadbench/rig.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,6 +20,21 @@ long long now_ns() {
       .count();
 }
 
+std::vector<std::string> Rig::maybe_realtime(std::vector<std::string> argv) const {
+  // chrt starts the program with the policy, so every thread it makes inherits it; without the
+  // privilege (not root, no RLIMIT_RTPRIO) the rig runs as before and the JSON says so.
+  if (!options_.realtime_rig || !realtime_rig_allowed()) return argv;
+  argv.insert(argv.begin(), {"/usr/bin/chrt", "--fifo", std::to_string(rig_rt_priority)});
+  return argv;
+}
+
+bool realtime_rig_allowed() {
+  if (access("/usr/bin/chrt", X_OK) != 0) return false;
+  if (geteuid() == 0) return true;
+  rlimit limit{};
+  return getrlimit(RLIMIT_RTPRIO, &limit) == 0 && limit.rlim_cur >= static_cast<rlim_t>(rig_rt_priority);
+}
+
 void Rig::start_sim() {
   std::vector<std::string> argv{options_.bin_dir + "/tools/treadsim", "--frame-log", frame_log()};
   if (options_.twin.empty()) {
@@ -31,7 +47,7 @@ void Rig::start_sim() {
   } else {
     argv.insert(argv.end(), {"--tcp", "127.0.0.1:" + std::to_string(port_)});
   }
-  sim_ = std::make_unique<proc::Background>(argv, dir_ + "/treadsim.log", true);
+  sim_ = std::make_unique<proc::Background>(maybe_realtime(argv), dir_ + "/treadsim.log", true);
   for (int i = 0; i < 250 && proc::read_file(dir_ + "/treadsim.log").find("serving") == std::string::npos; ++i) {
     std::this_thread::sleep_for(20ms);
   }
@@ -78,7 +94,7 @@ Rig::Rig(const RigOptions& o) : options_(o) {
     if (o.line_baud > 0) {
       line = {o.bin_dir + "/tools/treadline", "--a", dir_ + "/ttyA", "--b", dir_ + "/ttyB", "--baud", std::to_string(baud)};
     }
-    socat_ = std::make_unique<proc::Background>(line, dir_ + "/socat.log");
+    socat_ = std::make_unique<proc::Background>(maybe_realtime(line), dir_ + "/socat.log");
     if (!proc::wait_for_path(dir_ + "/ttyA", 5s) || !proc::wait_for_path(dir_ + "/ttyB", 5s)) {
       throw std::runtime_error("no pty pair for the RTU line");
     }

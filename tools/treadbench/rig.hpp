@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tools/common/process.hpp"
 #include "tools/treadctl/client.hpp"
@@ -22,6 +23,10 @@ struct RigOptions {
   // line at this baud, as RS-485 would, and treadd polls every `rtu_poll`.
   int line_baud = 0;
   std::string rtu_poll = "40ms";
+  // treadline and treadsim stand for hardware (a wire, a drive's own processor) that no host
+  // scheduler delays: run them SCHED_FIFO above treadd's threads when the host allows it, so a
+  // latency measured on the paced line is treadd's, not the rig's wake-ups.
+  bool realtime_rig = false;
   // tcp only: serve the twin of this real drive (treadsim --twin, commissioned) with its shipped
   // profile, instead of treadsim's generic map.
   std::string twin;
@@ -56,6 +61,7 @@ class Rig {
   RigOptions options_;
   int port_ = 0;
   void start_sim();
+  std::vector<std::string> maybe_realtime(std::vector<std::string> argv) const;
   void start_daemon();
 };
 
@@ -72,5 +78,10 @@ class FrameLog {
 };
 
 long long now_ns();
+
+// Above treadd's control loop (50) and drive I/O thread (49): the rig's wire and drive go first.
+inline constexpr int rig_rt_priority = 60;
+// Whether this host lets treadbench run the rig SCHED_FIFO (root, or RLIMIT_RTPRIO high enough).
+bool realtime_rig_allowed();
 
 }  // namespace treadd::bench
