@@ -9,7 +9,8 @@ namespace {
 using namespace std::chrono;
 
 struct Parts {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  int y, mo, d;  // always given
+  int h = 0, mi = 0, s = 0;
 };
 
 bool all_digits(std::string_view t) {
@@ -113,8 +114,10 @@ std::optional<std::string> iso_utc_from_user_text(std::string_view text, std::in
   if (text == "tomorrow") return format(parts_of(midnight + day_s), false);
   if (auto offset = relative_offset(text)) return iso_utc_from_unix(now_unix_s + *offset);
   if (is_iso_utc(text)) return std::string(text);
-  if (auto p = split(text, ' ', false)) return format(*p, text.size() > 10);
-  if (auto p = split(text, 'T', false)) return format(*p, text.size() > 10);
+  // A date alone is 10 characters (and the protocol's form, taken above); split() accepts nothing
+  // between 10 and 15.
+  if (auto p = split(text, ' ', false)) return format(*p, /*with_time=*/text.size() != 10);
+  if (auto p = split(text, 'T', false)) return format(*p, /*with_time=*/true);
   return std::nullopt;
 }
 

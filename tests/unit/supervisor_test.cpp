@@ -600,6 +600,22 @@ TEST(Gate, a_hand_speed_before_the_belt_reached_the_start_speed_waits_for_it) {
   EXPECT_EQ(held_speeds(rig, 30s), (std::vector<double>{0.5, 3.0}));
 }
 
+TEST(Gate, a_reply_speaks_of_steps_only_when_the_belt_will_take_them) {
+  // The reply is written after the gate: a change within max_step from a held speed is made in
+  // one move and says so plainly; from a standing belt it names the start speed.
+  Rig rig;
+  ASSERT_TRUE(rig.send(StartCmd{stepped_profile(), std::nullopt, std::nullopt}).accepted);
+  const Reply first = rig.send(SpeedCmd{1.0});
+  ASSERT_TRUE(first.accepted) << first.message;
+  EXPECT_TRUE(contains(first.message, "start speed of 0.5 km/h")) << first.message;
+  rig.run_for(30s);
+  ASSERT_DOUBLE_EQ(rig.commanded(), 1.0);
+  const Reply within = rig.send(SpeedCmd{1.8});
+  ASSERT_TRUE(within.accepted) << within.message;
+  EXPECT_FALSE(contains(within.message, "(")) << within.message;
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 1.8);
+}
+
 TEST(Gate, staff_may_lower_a_program_until_its_segment_ends_but_never_raise_it) {
   Rig rig;
   Program g = test_program("jog", {{Direction::reverse, 3.0, 2min}, {Direction::reverse, 3.5, 2min}});
