@@ -87,5 +87,22 @@ TEST(Chart, progression_csv_keeps_every_text_one_harmless_cell) {
   EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"x\"\"), not completed\"\n"), std::string::npos) << csv;
 }
 
+// An e-stop is a person's act, a fault the machine's: the progression counts them apart, in the
+// page as in the CSV (the page once added a drive fault to the e-stops).
+TEST(Chart, progression_counts_estops_and_faults_apart) {
+  auto record = [](const char* id, int estops, int faults) {
+    return nlohmann::json{{"start", {{"id", id}, {"start", "2026-11-30T09:00:00Z"}, {"profile", "p"}}},
+                          {"end", {{"reason", "ended"}, {"duration_s", 600}, {"estops", estops}, {"faults", faults}}}};
+  };
+  const auto rows = treadctl::progression_rows(nlohmann::json::array({record("A", 0, 1), record("B", 2, 0)}));
+  const std::string html = treadctl::progression_html("P-0042", rows);
+  EXPECT_NE(html.find("<th class=\"n\">e-stops</th><th class=\"n\">faults</th>"), std::string::npos) << html;
+  EXPECT_NE(html.find("km/h</td><td class=\"n\">0</td><td class=\"n\">1</td>"), std::string::npos) << html;
+  EXPECT_NE(html.find("km/h</td><td class=\"n\">2</td><td class=\"n\">0</td>"), std::string::npos) << html;
+  const std::string csv = treadctl::progression_csv(rows);
+  EXPECT_NE(csv.find(",0,1,0,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",2,0,0,"), std::string::npos) << csv;
+}
+
 }  // namespace
 }  // namespace treadctl::chart

@@ -360,7 +360,7 @@ std::string progression_html(const std::string& patient, const json& rows) {
   std::string table =
       "<table class=\"sessions\"><tr><th>date</th><th>profile</th><th class=\"n\">duration</th><th class=\"n\">distance</th>"
       "<th class=\"n\">in reverse</th><th class=\"n\">reverse peak / mean</th><th class=\"n\">e-stops</th>"
-      "<th class=\"n\">pauses</th><th>ended</th></tr>\n";
+      "<th class=\"n\">faults</th><th class=\"n\">pauses</th><th>ended</th></tr>\n";
   for (const auto& row : rows) {
     const bool stopped = num(row, "estops") > 0 || num(row, "faults") > 0;
     table += std::string("<tr") + (stopped ? " class=\"serious\"" : "") + "><td>" + xml_escape(text(row, "date")) +
@@ -368,7 +368,9 @@ std::string progression_html(const std::string& patient, const json& rows) {
              "</td><td class=\"n\">" + f1(num(row, "distance_m")) + " m</td><td class=\"n\">" +
              min_sec(num(row, "reverse_min") * 60) + "</td><td class=\"n\">" + f1(num(row, "peak_reverse_kmh")) + " / " +
              f1(num(row, "mean_reverse_kmh")) + " km/h</td><td class=\"n\">" +
-             std::to_string(static_cast<int>(num(row, "estops") + num(row, "faults"))) + "</td><td class=\"n\">" +
+             // Counted apart, as the CSV does: an e-stop is a person's act, a fault the machine's.
+             std::to_string(static_cast<int>(num(row, "estops"))) + "</td><td class=\"n\">" +
+             std::to_string(static_cast<int>(num(row, "faults"))) + "</td><td class=\"n\">" +
              std::to_string(static_cast<int>(num(row, "pauses"))) + "</td><td>" + xml_escape(text(row, "ended")) +
              "</td></tr>\n";
   }
