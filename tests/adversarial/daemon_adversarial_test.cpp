@@ -12,6 +12,7 @@
 #include <atomic>
 #include <future>
 
+#include "tests/adversarial/estop_timing.hpp"
 #include "tests/e2e/modbus_fixture.hpp"
 #include "tools/treadctl/client.hpp"
 
@@ -30,10 +31,6 @@ constexpr int flood_scale = 3;
 constexpr double slack = 1;
 constexpr int flood_scale = 1;
 #endif
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -99,17 +96,7 @@ class Flood {
 class Adversarial : public ModbusFixture {
  protected:
   // One e-stop from a new client: connect, send, reply. Milliseconds, or a large value on failure.
-  double estop_round_trip_ms(const std::string& suffix = "") {
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      treadctl::Client client(socket_ + suffix);
-      json reply = client.call({{"v", 1}, {"cmd", "estop"}});
-      if (!reply.value("ok", false)) return 1e6;
-    } catch (const std::exception&) {
-      return 1e6;
-    }
-    return ms_since(t0);
-  }
+  double estop_round_trip_ms(const std::string& suffix = "") { return e2e::estop_round_trip_ms(socket_ + suffix); }
 
   // Issue 23, item 10: the RTU variant failed once in a full `ctest -j2` while builds loaded the
   // machine, and passed alone. Then the control loop and the drive I/O ran at normal priority;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "daemon/supervisor/commands.hpp"
+#include "tests/adversarial/estop_timing.hpp"
 #include "tests/e2e/daemon_fixture.hpp"
 #include "tools/treadctl/client.hpp"
 
@@ -27,10 +28,6 @@ constexpr double slack = 1;
 
 constexpr int records = 20000;
 constexpr int records_of_one_patient = 2000;
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
 
 class EveryRequest : public DaemonFixture {
  protected:
@@ -62,16 +59,7 @@ class EveryRequest : public DaemonFixture {
 
   double worst_late_ms() { return status_from_socket().value_or(json::object())["loop"].value("worst_late_ms", 1e9); }
 
-  double estop_round_trip_ms() {
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      treadctl::Client client(socket_ + ".estop");
-      if (!client.call({{"v", 1}, {"cmd", "estop"}}).value("ok", false)) return 1e6;
-    } catch (const std::exception&) {
-      return 1e6;
-    }
-    return ms_since(t0);
-  }
+  double estop_round_trip_ms() { return e2e::estop_round_trip_ms(socket_ + ".estop"); }
 };
 
 // The worst case of each request, by its name in the registry.
