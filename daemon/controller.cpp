@@ -26,8 +26,8 @@ SupervisorSettings settings_from(const FullConfig& config) {
 
 // Session records, read from disk: off the control loop (BackgroundWork), so their size never
 // delays a tick or an e-stop.
-json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q);
-json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q);
+json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q, const std::optional<LiveRecord>& live);
+json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q, const std::optional<LiveRecord>& live);
 
 // "profiles":{name: limits…},"programs":[names…] — JSON members, serialized once per configuration.
 std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
@@ -167,6 +167,16 @@ void written_first(StorageWriter* writer) {
     log::warning("a records query read the records while the storage writer was still behind");
   }
 }
+
+// The loop's view of the record being written (`live`, taken with the request) named by the
+// recorder's id, read after the writer has caught up: that record is shown running, not cut short.
+std::optional<LiveRecord> named(std::optional<LiveRecord> live, const SessionRecorder* recorder) {
+  const std::optional<std::string> id = recorder != nullptr ? recorder->current_id() : std::nullopt;
+  if (!id) return std::nullopt;
+  if (!live) live = LiveRecord{"", "running", 0, 0};  // started since the request: no figures yet
+  live->id = *id;
+  return live;
+}
 }  // namespace
 
 // Session records are read off the loop: their size never delays a tick or an e-stop.
@@ -185,10 +195,10 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
   const auto today = earliest_for(peer.role);
   if (today && (!q.since || *q.since < *today)) q.since = today;
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer, q,
-                    limited = today.has_value()] {
+  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer,
+                    recorder = events_.traces().recorder, live = events_.live(), q, limited = today.has_value()] {
     written_first(writer);
-    json r = history_reply(dir, q);
+    json r = history_reply(dir, q, named(live, recorder));
     if (limited) r["limited_to"] = "today: records of earlier days are for clinicians";
     return r;
   };
@@ -197,10 +207,11 @@ Controller::Outcome Controller::answer(const HistoryQuery& req, const Peer& peer
 
 Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer, TimePoint) {
   Outcome off_loop;
-  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer, req,
+  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer,
+                    recorder = events_.traces().recorder, live = events_.live(), req,
                     today = earliest_for(peer.role)] {
     written_first(writer);
-    json r = report_reply(dir, req);
+    json r = report_reply(dir, req, named(live, recorder));
     if (today && r.value("ok", false) && r["record"]["start"].value("start", std::string()).substr(0, 10) < *today) {
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
     }
@@ -450,12 +461,14 @@ const std::string& Controller::status_line(Role role) {
 
 namespace {
 
-json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q) {
+json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q, const std::optional<LiveRecord>& live) {
   json r = protocol::ok_reply("history");
   json sessions = json::array();
   for (const auto& rec : list_records(records_dir, {q.profile, q.since, q.until, q.patient})) {
+    const bool is_live = !rec.end && live && live->id == rec.id;
     json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
-              {"cut_short", !rec.end.has_value()}};
+              {"cut_short", !rec.end && !is_live}};
+    if (is_live) s["live"] = live->to_json();
     sessions.push_back(std::move(s));
   }
   r["sessions"] = std::move(sessions);
@@ -463,10 +476,14 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
   return r;
 }
 
-json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q) {
+json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q, const std::optional<LiveRecord>& live) {
   if (q.session.empty()) return protocol::error_reply("name a session (treadctl history lists them)");
   auto rec = read_record(records_dir, q.session);
   if (!rec) return protocol::error_reply("there is no session '" + q.session + "' (see treadctl history)");
+  if ((*rec)["end"].is_null() && live && live->id == q.session) {
+    (*rec)["cut_short"] = false;
+    (*rec)["live"] = live->to_json();
+  }
   json r = protocol::ok_reply("report");
   r["record"] = std::move(*rec);
   return r;

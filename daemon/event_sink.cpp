@@ -63,6 +63,7 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
     if (e.kind == Event::Kind::estop) ++counters_.estops;
     if (e.kind == Event::Kind::session_started) {
       ++counters_.sessions;
+      if (coasting_) end_record(coasting_->reason, now, status.at_standstill);  // the last one, first
       session_patient_ = starting_patient_;
       if (SessionRecorder* recorder = traces_.recorder) {
         recording_ = true;
@@ -88,13 +89,17 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
         });
       }
     }
-    if (SessionRecorder* recorder = traces_.recorder) {
+    if (SessionRecorder* recorder = traces_.recorder; recorder != nullptr && recording_) {
+      // A session that ends with the belt at rest ends its record; one that ends under a moving
+      // belt (an e-stop, a fault) records on until the belt has stopped (tick()).
       const bool ended = e.kind == Event::Kind::session_ended;
-      write([recorder, e, now, ended] {
-        recorder->event(e, now);
-        if (ended) recorder->end(e.text, now);
+      const bool coasts = ended && !status.at_standstill;
+      write([recorder, e, who, now, coasts] {
+        recorder->event(e, who, now);
+        if (coasts) recorder->stopping(now);
       });
-      if (ended) recording_ = false;
+      if (coasts) coasting_ = Coasting{now, e.text};
+      else if (ended) end_record(e.text, now, true);
     }
     if (e.kind == Event::Kind::session_ended) session_patient_.reset();
     // This session's events only, each with when it happened (session time and UTC).
@@ -127,6 +132,23 @@ void EventSink::retry_pending() {
 void EventSink::tick(const Status& status, TimePoint now) {
   if (!recording_) return;
   write([recorder = traces_.recorder, status, now] { recorder->tick(status, now); });
+  if (!coasting_) {
+    live_duration_s_ = status.session_s;
+    live_distance_m_ = status.distance_m;
+  } else if (status.at_standstill || now - coasting_->since >= coast_limit) {
+    end_record(coasting_->reason, now, status.at_standstill);
+  }
+}
+
+void EventSink::end_record(const std::string& reason, TimePoint now, bool at_standstill) {
+  write([recorder = traces_.recorder, reason, now, at_standstill] { recorder->end(reason, now, at_standstill); });
+  recording_ = false;
+  coasting_.reset();
+}
+
+std::optional<LiveRecord> EventSink::live() const {
+  if (!recording_) return std::nullopt;
+  return LiveRecord{"", coasting_ ? "stopping" : "running", live_duration_s_, live_distance_m_};
 }
 
 void EventSink::refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now) {

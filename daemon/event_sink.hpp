@@ -61,7 +61,10 @@ class EventSink {
   // The supervisor's events of one tick or command. Returns true if a session started or ended.
   bool consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now);
   bool recording() const { return recording_; }
+  // Every tick while recording: a sample, and the end of a record whose belt has come to rest.
   void tick(const Status& status, TimePoint now);
+  // The record being written, as this tick knows it (its id is the recorder's): nullopt when none.
+  std::optional<LiveRecord> live() const;
   // Every tick: a lock-out change the writer's full queue turned away is offered again (it must not be lost).
   void retry_pending();
   void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
@@ -90,6 +93,16 @@ class EventSink {
   bool starting_by_clinician_ = false;
   std::optional<std::string> session_patient_;
   bool recording_ = false;  // a session is being recorded (the recorder itself lives on the writer)
+  // The session ended with the belt still moving (an e-stop, a fault): its record runs on until
+  // the belt is seen at rest, or for at most `coast_limit` (a drive whose speed is unknown).
+  struct Coasting {
+    TimePoint since{};
+    std::string reason;
+  };
+  static constexpr std::chrono::seconds coast_limit{30};
+  std::optional<Coasting> coasting_;
+  void end_record(const std::string& reason, TimePoint now, bool at_standstill);
+  double live_duration_s_ = 0, live_distance_m_ = 0;  // the running session's, at the last tick
   void persist_lockout(bool locked, const std::string& who);
   std::optional<std::pair<bool, std::string>> lockout_unwritten_;  // (locked, who), not yet queued
 };

@@ -120,6 +120,8 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
   started_ = last_tick_ = next_sample_ = now;
   reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = max_reverse_kmh_ = 0;
   estops_ = faults_ = pauses_ = 0;
+  last_measured_kmh_ = st.measured_kmh;
+  coasting_.reset();
   last_state_ = st.state;
   active_ = true;
   start_line_ = json{{"type", "start"},
@@ -154,7 +156,8 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   const double dt = std::chrono::duration<double>(now - last_tick_).count();
   last_tick_ = now;
   const double metres = distance_m(st.measured_kmh, dt);
-  if (st.measured_kmh > 0.05) {
+  if (coasting_) coasting_->metres += metres;  // after the session: the belt coming to rest, apart
+  else if (st.measured_kmh > 0.05) {
     (st.direction == Direction::reverse ? reverse_s_ : forward_s_) += dt;
     (st.direction == Direction::reverse ? reverse_m_ : forward_m_) += metres;
   }
@@ -162,6 +165,14 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   if (st.direction == Direction::reverse) max_reverse_kmh_ = std::max(max_reverse_kmh_, st.measured_kmh);
   if (st.state == State::paused && last_state_ != State::paused) ++pauses_;
   last_state_ = st.state;
+  last_measured_kmh_ = st.measured_kmh;
+  if (coasting_ && now - coasting_->window_start >= std::chrono::milliseconds(100)) {
+    const double window_s = std::chrono::duration<double>(now - coasting_->window_start).count();
+    const double decel = (coasting_->window_kmh - st.measured_kmh) / 3.6 / window_s;
+    coasting_->peak_decel_mps2 = std::max(coasting_->peak_decel_mps2, decel);
+    coasting_->window_start = now;
+    coasting_->window_kmh = st.measured_kmh;
+  }
   if (now < next_sample_) return;
   next_sample_ = now + std::chrono::milliseconds(500);
   json sample = {{"type", "sample"},
@@ -175,32 +186,47 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   write(sample, false, now);
 }
 
-void SessionRecorder::event(const Event& e, TimePoint now) {
+void SessionRecorder::event(const Event& e, const std::string& who, TimePoint now) {
   if (!active_) return;
   const bool serious = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
   if (e.kind == Event::Kind::estop) ++estops_;
   if (e.kind == Event::Kind::fault) ++faults_;
   write({{"type", "event"}, {"t", round2(std::chrono::duration<double>(now - started_).count())},
-         {"kind", to_string(e.kind)}, {"text", e.text}},
+         {"kind", to_string(e.kind)}, {"text", e.text}, {"who", who}},
         serious, now);
 }
 
-void SessionRecorder::end(const std::string& reason, TimePoint now) {
+void SessionRecorder::stopping(TimePoint now) {
+  if (!active_ || coasting_) return;
+  coasting_ = Coasting{now, last_measured_kmh_, now, last_measured_kmh_, 0, 0};
+}
+
+void SessionRecorder::end(const std::string& reason, TimePoint now, bool at_standstill) {
   if (!active_) return;
-  write({{"type", "end"},
-         {"end", iso_utc(std::chrono::system_clock::now(), false)},
-         {"reason", reason},
-         {"duration_s", round2(std::chrono::duration<double>(now - started_).count())},
-         {"reverse_s", round2(reverse_s_)},
-         {"forward_s", round2(forward_s_)},
-         {"reverse_m", round2(reverse_m_)},
-         {"forward_m", round2(forward_m_)},
-         {"max_kmh", round2(max_kmh_)},
-         {"max_reverse_kmh", round2(max_reverse_kmh_)},
-         {"estops", estops_},
-         {"faults", faults_},
-         {"pauses", pauses_}},
-        true, now);
+  const TimePoint session_ended = coasting_ ? coasting_->session_ended : now;
+  json line = {{"type", "end"},
+               {"end", iso_utc(std::chrono::system_clock::now(), false)},
+               {"reason", reason},
+               {"duration_s", round2(std::chrono::duration<double>(session_ended - started_).count())},
+               {"reverse_s", round2(reverse_s_)},
+               {"forward_s", round2(forward_s_)},
+               {"reverse_m", round2(reverse_m_)},
+               {"forward_m", round2(forward_m_)},
+               {"max_kmh", round2(max_kmh_)},
+               {"max_reverse_kmh", round2(max_reverse_kmh_)},
+               {"estops", estops_},
+               {"faults", faults_},
+               {"pauses", pauses_}};
+  if (coasting_) {
+    // How the belt came to rest after the session ended under it (an e-stop, a fault).
+    line["stop"] = {{"from_kmh", round2(coasting_->from_kmh)},
+                    {"distance_m", round2(coasting_->metres)},
+                    {"to_standstill_s", round2(std::chrono::duration<double>(now - session_ended).count())},
+                    {"peak_decel_mps2", round2(coasting_->peak_decel_mps2)},
+                    {"reached_standstill", at_standstill}};
+  }
+  coasting_.reset();
+  write(line, true, now);
   file_.close();
   active_ = false;
   std::lock_guard lock(writing_mutex_);

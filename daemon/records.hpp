@@ -47,8 +47,13 @@ class SessionRecorder {
   const RetentionSettings& retention() const { return retention_; }
   // Called every tick; samples at 2 Hz and integrates time and distance per direction.
   void tick(const Status& st, TimePoint now);
-  void event(const Event& e, TimePoint now);
-  void end(const std::string& reason, TimePoint now);
+  // `who`: the user (and socket) whose request caused it; "treadd" for the daemon's own.
+  void event(const Event& e, const std::string& who, TimePoint now);
+  // The session has ended (its time and distance stop here) but the belt is still moving: the
+  // record runs on, sampling, until end(), and then says how the belt came to rest.
+  void stopping(TimePoint now);
+  // `at_standstill`: the belt was seen at rest (false: the record gave up waiting, EventSink).
+  void end(const std::string& reason, TimePoint now, bool at_standstill = true);
   bool active() const { return active_; }
   // The id of the record being written, if a session runs. Any thread.
   std::optional<std::string> current_id() const;
@@ -81,7 +86,32 @@ class SessionRecorder {
   TimePoint next_sample_{};
   double reverse_s_ = 0, forward_s_ = 0, reverse_m_ = 0, forward_m_ = 0, max_kmh_ = 0, max_reverse_kmh_ = 0;
   int estops_ = 0, faults_ = 0, pauses_ = 0;  // interruptions, for the progression report
+  double last_measured_kmh_ = 0;
+  // From stopping() to end(): when the session ended, from which speed, and the steepest
+  // deceleration seen over 100 ms windows (the drive's feedback updates once per poll).
+  struct Coasting {
+    TimePoint session_ended{};
+    double from_kmh = 0;
+    TimePoint window_start{};
+    double window_kmh = 0;
+    double peak_decel_mps2 = 0;
+    double metres = 0;  // the belt ran on after the session: not the patient's distance
+  };
+  std::optional<Coasting> coasting_;
   State last_state_ = State::idle;
+};
+
+// The session being recorded now, as the control loop saw it when a query was asked: `history`
+// and `report` show it running (or its belt coming to rest after it ended), with these figures,
+// not as "cut short", which is for a record the daemon never finished.
+struct LiveRecord {
+  std::string id;
+  std::string state;  // "running" or "stopping"
+  double duration_s = 0;
+  double distance_m = 0;
+  nlohmann::json to_json() const {
+    return {{"state", state}, {"duration_s", duration_s}, {"distance_m", distance_m}};
+  }
 };
 
 // Reading records back, for `treadctl history` and `report`.

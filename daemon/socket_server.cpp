@@ -124,7 +124,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
            /*then_close=*/true);
       return;
     }
-    auto outcome = server_.controller_.execute(line, peer_, now);
+    // The record, journal and audit say which way the e-stop came: the button's own socket.
+    Peer pressed = peer_;
+    pressed.who += " (e-stop socket)";
+    auto outcome = server_.controller_.execute(line, pressed, now);
     send(protocol::line(outcome.reply), /*then_close=*/true);
   }
 

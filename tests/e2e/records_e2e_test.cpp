@@ -92,6 +92,39 @@ TEST_F(RecordsE2E, a_record_survives_sigkill_and_is_marked_cut_short) {
   EXPECT_NE(ctl({"report", all[0]["id"]}).out.find("cut short"), std::string::npos);
 }
 
+// Issue 24 A, as staff read it: the session at the machine is "running now" with its time so
+// far, not "cut short"; after an e-stop the report says how the belt came to rest and who pressed.
+TEST_F(RecordsE2E, history_shows_the_running_session_running_and_the_report_how_an_estopped_belt_came_to_rest) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
+  ASSERT_EQ(ctl({"speed", "3"}).exit_code, 0);
+  std::this_thread::sleep_for(3s);
+  RunResult r = ctl({"history"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("running now"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("cut short"), std::string::npos) << r.out;
+  const std::string id = history()[0]["id"];
+  r = ctl({"report", id});
+  EXPECT_NE(r.out.find("so far"), std::string::npos) << r.out;
+  ASSERT_EQ(ctl({"estop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["at_standstill"] == true; }, 15s));
+  std::this_thread::sleep_for(200ms);  // the tick that sees the belt at rest ends the record
+  r = ctl({"report", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ended      "), std::string::npos);
+  EXPECT_NE(r.out.find("emergency stop"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("belt       from "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" km/h, at rest after "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("(by root)"), std::string::npos) << "said twice: " << r.out;
+  EXPECT_NE(r.out.find("(by root (e-stop socket))"), std::string::npos) << r.out;
+  const std::string html = dir_ + "/session.html";
+  ASSERT_EQ(ctl({"report", id, "--html", html}).exit_code, 0);
+  const std::string page = read_file(html);
+  EXPECT_NE(page.find("How the belt came to rest"), std::string::npos);
+  EXPECT_NE(page.find("by root (e-stop socket)"), std::string::npos);
+}
+
 TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   if (!fs::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool (Debian package prometheus) is not installed";
   std::string m = read_file(dir_ + "/etc/machine.yaml");

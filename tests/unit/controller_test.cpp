@@ -146,5 +146,120 @@ TEST(Controller, shutdown_gives_up_waiting_after_its_bound_and_not_before) {
   EXPECT_TRUE(shutdown.may_exit(false, t0 + ShutdownSequence::bound + 1ms));
 }
 
+// A controller that records its sessions (no writer: each line is written at once).
+struct RecordingRig {
+  RecordingRig() {
+    char tmpl[] = "/tmp/treadd-records-XXXXXX";
+    dir = std::string(mkdtemp(tmpl)) + "/sessions";
+    recorder = std::make_unique<SessionRecorder>(dir, RetentionSettings{});
+    Traces traces;
+    traces.recorder = recorder.get();
+    traces.records_dir = dir;
+    controller = std::make_unique<Controller>(rig.config, std::string(TREADD_SOURCE_DIR) + "/config/examples",
+                                              *rig.drive, traces);
+    run_for(3s);  // the belt known to stand still
+  }
+  ~RecordingRig() {
+    controller.reset();
+    recorder.reset();
+    std::filesystem::remove_all(dir.parent_path());
+  }
+  void run_for(std::chrono::milliseconds d) {
+    for (auto t = 0ms; t < d; t += 20ms) controller->tick(rig.now += 20ms, false);
+  }
+  json ask(const std::string& line, const std::string& who = "test") {
+    Controller::Outcome o = controller->execute(line, Peer{Role::clinician, who}, rig.now);
+    return o.query ? o.query() : o.reply;
+  }
+  json only_session() {
+    const json h = ask(R"({"cmd":"history"})");
+    EXPECT_EQ(h["sessions"].size(), 1u) << h.dump();
+    return h["sessions"].empty() ? json::object() : h["sessions"][0];
+  }
+
+  ControllerRig rig;
+  std::filesystem::path dir;
+  std::unique_ptr<SessionRecorder> recorder;
+  std::unique_ptr<Controller> controller;
+};
+
+// Issue 24 A: the session being recorded reads as running with its figures so far, never as cut
+// short; an e-stop ends the session at once but its record runs on until the belt is at rest and
+// says how it came to rest, and who pressed.
+TEST(Controller, a_running_session_reads_as_running_and_an_estop_is_recorded_until_the_belt_rests) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+  ASSERT_TRUE(r.ask(R"({"cmd":"speed","kmh":3})")["ok"]);
+  r.run_for(20s);
+  json s = r.only_session();
+  EXPECT_FALSE(s["cut_short"].get<bool>()) << s.dump();
+  EXPECT_EQ(s["live"]["state"], "running") << s.dump();
+  EXPECT_NEAR(s["live"]["duration_s"].get<double>(), 20, 0.5);
+  EXPECT_GT(s["live"]["distance_m"].get<double>(), 10);
+  const json report = r.ask(R"({"cmd":"report","session":")" + s["id"].get<std::string>() + R"("})");
+  EXPECT_EQ(report["record"]["live"]["state"], "running") << report.dump();
+  EXPECT_FALSE(report["record"]["cut_short"].get<bool>());
+
+  const double at_estop = r.controller->status_json()["session_s"];
+  ASSERT_TRUE(r.ask(R"({"cmd":"estop"})", "alice (e-stop socket)")["ok"]);
+  r.run_for(40ms);
+  s = r.only_session();
+  EXPECT_EQ(s["live"]["state"], "stopping") << "the belt still turns: " << s.dump();
+  EXPECT_TRUE(s["end"].is_null());
+  r.run_for(10s);
+  s = r.only_session();
+  ASSERT_TRUE(s["end"].is_object()) << s.dump();
+  EXPECT_FALSE(s.contains("live"));
+  EXPECT_EQ(s["end"]["reason"], "emergency stop");
+  EXPECT_NEAR(s["end"]["duration_s"].get<double>(), at_estop, 0.1) << "the session's time ends at the e-stop";
+  const json& stop = s["end"]["stop"];
+  ASSERT_TRUE(stop.is_object()) << s.dump();
+  EXPECT_TRUE(stop["reached_standstill"].get<bool>());
+  EXPECT_NEAR(stop["from_kmh"].get<double>(), 3, 0.1);
+  EXPECT_GT(stop["to_standstill_s"].get<double>(), 0.1);
+  EXPECT_LT(stop["to_standstill_s"].get<double>(), 5);
+  EXPECT_GT(stop["peak_decel_mps2"].get<double>(), 0.1);
+  EXPECT_GT(stop["distance_m"].get<double>(), 0.05);
+  EXPECT_NEAR(s["end"]["reverse_s"].get<double>(), at_estop, 0.5) << "the patient's time ends at the e-stop too";
+  const json record = r.ask(R"({"cmd":"report","session":")" + s["id"].get<std::string>() + R"("})")["record"];
+  bool pressed_by_alice = false;
+  for (const json& e : record["events"]) pressed_by_alice |= e["kind"] == "estop" && e["who"] == "alice (e-stop socket)";
+  EXPECT_TRUE(pressed_by_alice) << record["events"].dump();
+  EXPECT_GT(record["samples"].back()["t"].get<double>(), at_estop + stop["to_standstill_s"].get<double>() - 0.6)
+      << "samples run on to standstill";
+}
+
+// A belt whose speed cannot be known after the e-stop (the link is gone) does not keep its record
+// open for ever: it ends after its bound, saying the belt was not seen at rest.
+TEST(Controller, an_estop_record_whose_belt_speed_is_unknown_ends_after_its_bound_saying_so) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+  ASSERT_TRUE(r.ask(R"({"cmd":"speed","kmh":3})")["ok"]);
+  r.run_for(10s);
+  r.rig.drive->cut_link(true);
+  ASSERT_TRUE(r.ask(R"({"cmd":"estop"})")["ok"]);
+  r.run_for(29s);
+  EXPECT_EQ(r.only_session()["live"]["state"], "stopping");
+  r.run_for(2s);
+  const json s = r.only_session();
+  ASSERT_TRUE(s["end"].is_object()) << s.dump();
+  EXPECT_FALSE(s["end"]["stop"]["reached_standstill"].get<bool>()) << s.dump();
+  EXPECT_NEAR(s["end"]["stop"]["to_standstill_s"].get<double>(), 30, 0.1);
+}
+
+// A session that ends with the belt at rest ends its record at once, with no stop figures.
+TEST(Controller, a_session_ended_at_rest_ends_its_record_at_once) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+  r.run_for(2s);
+  ASSERT_TRUE(r.ask(R"({"cmd":"pause"})")["ok"]);
+  r.run_for(10s);
+  ASSERT_TRUE(r.controller->status_json()["at_standstill"].get<bool>());
+  ASSERT_TRUE(r.ask(R"({"cmd":"estop"})")["ok"]);
+  const json s = r.only_session();
+  ASSERT_TRUE(s["end"].is_object()) << s.dump();
+  EXPECT_FALSE(s["end"].contains("stop"));
+}
+
 }  // namespace
 }  // namespace treadd

@@ -23,22 +23,53 @@ std::string num(const json& j, const char* key, const char* format = "%.1f") {
   return j.contains(key) && j[key].is_number() ? fmt(format, j[key].get<double>()) : "-";
 }
 
-std::string how_it_ended(const json& rec_end) {
-  return rec_end.is_object() ? str(rec_end, "reason") : "cut short (the daemon stopped mid-session)";
+// The session's time so far (running) or in all; "?" for a record cut short.
+std::string duration_text(const json& session) {
+  const json& end = field(session, "end");
+  if (end.is_object()) return num(end, "duration_s", "%.0f") + " s";
+  const json& live = field(session, "live");
+  if (live.is_object()) return num(live, "duration_s", "%.0f") + " s";
+  return "?";
 }
 
 }  // namespace
+
+std::string how_it_ended(const json& session) {
+  const json& end = field(session, "end");
+  if (end.is_object()) return str(end, "reason");
+  const json& live = field(session, "live");
+  if (live.is_object()) {
+    return str(live, "state") == "stopping" ? "ended; the belt is still coming to rest (recorded until it stops)"
+                                            : "running now";
+  }
+  return "cut short (the daemon stopped mid-session)";
+}
+
+std::string how_the_belt_stopped(const json& end) {
+  const json& stop = field(end, "stop");
+  if (!stop.is_object()) return "";
+  std::string out = "from " + num(stop, "from_kmh") + " km/h, ";
+  out += field(stop, "reached_standstill").is_boolean() && stop["reached_standstill"].get<bool>()
+             ? "at rest after " + num(stop, "to_standstill_s") + " s and " + num(stop, "distance_m") + " m"
+             : "not seen at rest within " + num(stop, "to_standstill_s", "%.0f") + " s (the belt's speed was not known)";
+  return out + ", steepest deceleration " + num(stop, "peak_decel_mps2", "%.2f") + " m/s²";
+}
+
+std::string by_whom(const json& event) {
+  const std::string who = str(event, "who", "");
+  // A session's start names its starter already ("by alice").
+  if (who.empty() || who == "treadd" || str(event, "text", "").find("by " + who) != std::string::npos) return "";
+  return "by " + who;
+}
 
 std::string render_history(const json& sessions) {
   std::string out = "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  ENDED\n";
   for (const auto& s : sessions) {
     char line[512];
     const json& start = field(s, "start");
-    const json& end = field(s, "end");
     std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %s\n", field(s, "id").get<std::string>().c_str(),
                   str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
-                  end.is_object() ? (num(end, "duration_s", "%.0f") + " s").c_str() : "?",
-                  how_it_ended(end).c_str());
+                  duration_text(s).c_str(), how_it_ended(s).c_str());
     out += line;
   }
   if (sessions.empty()) out += "(no sessions)\n";
@@ -53,7 +84,11 @@ std::string render_summary(const json& r) {
   out += "patient    " + str(start, "patient") + "\n";
   out += "profile    " + str(start, "profile") + (field(start, "program").is_string() ? ", program " + str(start, "program") : "") + "\n";
   out += "started    " + str(start, "start") + " by " + str(start, "who") + "\n";
-  out += "ended      " + (end.is_object() ? str(end, "end") + ": " : std::string()) + how_it_ended(end) + "\n";
+  out += "ended      " + (end.is_object() ? str(end, "end") + ": " : std::string()) + how_it_ended(r) + "\n";
+  if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) out += "belt       " + stopped + "\n";
+  if (const json& live = field(r, "live"); live.is_object()) {
+    out += "so far     " + num(live, "duration_s", "%.0f") + " s, " + num(live, "distance_m", "%.0f") + " m\n";
+  }
   if (end.is_object()) {
     out += "duration   " + num(end, "duration_s", "%.0f") + " s\n";
     out += "reverse    " + num(end, "reverse_s", "%.0f") + " s, " + num(end, "reverse_m", "%.0f") + " m\n";
@@ -62,7 +97,8 @@ std::string render_summary(const json& r) {
   }
   out += "samples    " + std::to_string(field(r, "samples").size()) + " (2 per second)\n";
   for (const auto& e : field(r, "events")) {
-    out += "  " + fmt("%7.1f s  ", e.value("t", 0.0)) + str(e, "kind") + ": " + str(e, "text") + "\n";
+    const std::string by = by_whom(e);
+    out += "  " + fmt("%7.1f s  ", e.value("t", 0.0)) + str(e, "kind") + ": " + str(e, "text") + (by.empty() ? "" : " (" + by + ")") + "\n";
   }
   return out;
 }

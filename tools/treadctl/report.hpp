@@ -7,6 +7,16 @@
 
 namespace treadctl {
 
+// How a session ended, in words, from a history entry or a whole record: its end line's reason;
+// for the session being recorded now, that it runs (or that its belt is still coming to rest);
+// otherwise that the daemon stopped before the record was finished.
+std::string how_it_ended(const nlohmann::json& session);
+// How the belt came to rest after a session ended under it (an e-stop, a fault): the end line's
+// `stop`, in words; empty when the session ended with the belt at rest.
+std::string how_the_belt_stopped(const nlohmann::json& end);
+// Who asked for an event ("by alice"), or empty for the daemon's own.
+std::string by_whom(const nlohmann::json& event);
+
 std::string render_history(const nlohmann::json& sessions);
 std::string render_summary(const nlohmann::json& record);
 std::string render_csv(const nlohmann::json& record);

@@ -1,5 +1,6 @@
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report_html.hpp"
+#include "tools/treadctl/report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -256,15 +257,18 @@ std::string session_html(const json& r) {
     fact("Interruptions", std::to_string(static_cast<int>(num(end, "estops"))) + " e-stop, " +
                               std::to_string(static_cast<int>(num(end, "faults"))) + " fault, " +
                               std::to_string(static_cast<int>(num(end, "pauses"))) + " pause");
-    fact("How it ended", text(end, "reason"));
-  } else {
-    fact("How it ended", "cut short: the daemon stopped mid-session");
+  } else if (const json& live = field(r, "live"); live.is_object()) {
+    fact("Duration so far", min_sec(num(live, "duration_s")) + " min:s");
+    fact("Distance so far", f1(num(live, "distance_m")) + " m");
   }
+  fact("How it ended", how_it_ended(r));
+  if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) fact("How the belt came to rest", stopped);
   std::string events;
   for (const auto& e : field(r, "events")) {
     const std::string kind = text(e, "kind");
     events += std::string("<tr") + (serious(kind) ? " class=\"serious\"" : "") + "><td class=\"n\">" + min_sec(num(e, "t")) +
-              "</td><td>" + xml_escape(event_words(kind)) + "</td><td>" + xml_escape(text(e, "text")) + "</td></tr>\n";
+              "</td><td>" + xml_escape(event_words(kind)) + "</td><td>" + xml_escape(text(e, "text")) +
+              (by_whom(e).empty() ? "" : " (" + xml_escape(by_whom(e)) + ")") + "</td></tr>\n";
   }
   const std::string title = "Session report " + text(start, "patient", "") + " " + text(start, "start");
   return page(title, "<h1>Backward-walking session report</h1>\n<table class=\"facts\">\n" + facts + "</table>\n" +
@@ -279,20 +283,23 @@ json progression_rows(json records) {
   for (auto& r : records) {
     const json& start = field(r, "start");
     const json& end = field(r, "end");
+    const json& live = field(r, "live");  // the session being recorded now: its figures so far
     const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
     rows.push_back({{"session", text(start, "id")},
                     {"date", text(start, "start").substr(0, 10)},
                     {"start", text(start, "start")},
                     {"profile", text(start, "profile")},
-                    {"duration_min", num(end, "duration_s") / 60},
-                    {"distance_m", num(end, "reverse_m") + num(end, "forward_m")},
+                    {"duration_min", (end.is_object() ? num(end, "duration_s") : num(live, "duration_s")) / 60},
+                    {"distance_m", end.is_object() ? num(end, "reverse_m") + num(end, "forward_m") : num(live, "distance_m")},
                     {"reverse_min", reverse_s / 60},
                     {"peak_reverse_kmh", num(end, "max_reverse_kmh")},
                     {"mean_reverse_kmh", reverse_s > 0 ? reverse_m / reverse_s * 3.6 : 0.0},
                     {"estops", num(end, "estops")},
                     {"faults", num(end, "faults")},
                     {"pauses", num(end, "pauses")},
-                    {"ended", end.is_object() ? ended_briefly(text(end, "reason")) : "cut short"}});
+                    {"ended", end.is_object()    ? ended_briefly(text(end, "reason"))
+                              : live.is_object() ? "running now"
+                                                 : "cut short"}});
     r = nullptr;  // this session's lines are done with
   }
   std::sort(rows.begin(), rows.end(), [](const json& a, const json& b) { return field(a, "start") < field(b, "start"); });
