@@ -1,5 +1,8 @@
 #include "daemon/controller.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
 
@@ -216,6 +219,60 @@ Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer,
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
     }
     return r;
+  };
+  return off_loop;
+}
+
+namespace {
+// What is wrong with a note before it is kept, in the words the clinician typed it; empty if none.
+std::string note_problem(const NoteRequest& req) {
+  if (!req.pain_before && !req.pain_after && !req.text) {
+    return "say what to keep with the session: --pain-before N, --pain-after N (0-10) or --text";
+  }
+  for (const auto& [name, pain] : {std::pair{"pain_before", req.pain_before}, std::pair{"pain_after", req.pain_after}}) {
+    if (pain && *pain != std::floor(*pain)) {
+      char given[32];
+      std::snprintf(given, sizeof given, "%g", *pain);
+      return std::string("\"") + name + "\" is a whole number from 0 (no pain) to 10 (worst imaginable), not " + given;
+    }
+  }
+  // (Control characters, line breaks among them, the protocol refuses for every text field.)
+  if (req.text && req.text->find_first_not_of(' ') == std::string::npos) return "the note's text is empty";
+  return {};
+}
+}  // namespace
+
+// A note joins the session's record off the loop (a file append and its sync). Operators may note
+// today's sessions, as they may read them; a note never changes the machine's own record.
+Controller::Outcome Controller::answer(const NoteRequest& req, const Peer& peer, TimePoint now) {
+  if (const std::string problem = note_problem(req); !problem.empty()) return {protocol::error_reply(problem), std::nullopt};
+  json note = {{"type", "note"},
+               {"at", iso_utc_from_unix(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count())},
+               {"who", peer.who}};
+  if (req.pain_before) note["pain_before"] = static_cast<int>(*req.pain_before);
+  if (req.pain_after) note["pain_after"] = static_cast<int>(*req.pain_after);
+  if (req.text) note["text"] = *req.text;
+  Outcome off_loop;
+  off_loop.query = [dir = events_.traces().records_dir, writer = events_.traces().writer, req, note,
+                    today = earliest_for(peer.role)] {
+    written_first(writer);
+    const std::optional<json> record = read_record(dir, req.session);
+    if (!record) return protocol::error_reply("there is no session '" + req.session + "' (see treadctl history)");
+    if (today && (*record)["start"].value("start", std::string()).substr(0, 10) < *today) {
+      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
+    }
+    if (const std::string error = append_note(dir, req.session, note); !error.empty()) {
+      return protocol::error_reply("the note was not kept: " + error);
+    }
+    json r = protocol::ok_reply("note kept with session " + req.session);
+    r["note"] = note;
+    return r;
+  };
+  // The audit says who noted which session, never what: the note is patient data.
+  off_loop.on_answer = [this, who = peer.who, session = req.session, now](const json& reply) {
+    if (reply.value("ok", false)) report(log::Level::notice, "note", who, "kept a note with session " + session, now);
   };
   return off_loop;
 }
@@ -469,6 +526,7 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
     json s = {{"id", rec.id}, {"start", rec.start}, {"end", rec.end ? *rec.end : json(nullptr)},
               {"cut_short", !rec.end && !is_live}};
     if (is_live) s["live"] = live->to_json();
+    s["notes"] = read_notes(records_dir, rec.id);  // pain scores and notes (treadctl note)
     sessions.push_back(std::move(s));
   }
   r["sessions"] = std::move(sessions);

@@ -109,6 +109,7 @@ class Controller {
   Outcome answer(const WatchQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const ReloadRequest& req, const Peer& peer, TimePoint now);
   Outcome answer(const HistoryQuery& req, const Peer& peer, TimePoint now);
+  Outcome answer(const NoteRequest& req, const Peer& peer, TimePoint now);
   Outcome answer(const ReportQuery& req, const Peer& peer, TimePoint now);
   Outcome answer(const StartRequest& req, const Peer& peer, TimePoint now);
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);

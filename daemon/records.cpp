@@ -69,6 +69,7 @@ void SessionRecorder::rotate(TimePoint now, bool by_clinician) {
     const fs::path file = dir_ / (id + ".jsonl");
     if (fs::remove(file, ec)) ++deleted;  // gone already (a `forget` came first): not counted
     else if (ec) failed("cannot remove " + file.string() + ": " + ec.message(), now);
+    fs::remove(dir_ / (id + ".notes"), ec);  // its notes go with it
   };
   for (const auto& id : plan.by_age) remove(id, deleted_by_age_);
   for (const auto& id : plan.by_count) remove(id, deleted_by_count_);
@@ -313,18 +314,45 @@ std::vector<std::string> records_of_patient(const fs::path& dir, const std::stri
   return ids;
 }
 
+namespace {
+// A session id names a file in the records directory and nothing else.
+bool plausible_id(const std::string& id) {
+  return !id.empty() && id.find('/') == std::string::npos && id.find("..") == std::string::npos;
+}
+}  // namespace
+
 std::size_t erase_records(const fs::path& dir, const std::vector<std::string>& ids) {
   std::size_t erased = 0;
   for (const auto& id : ids) {
-    if (id.find('/') != std::string::npos || id.find("..") != std::string::npos) continue;
+    if (!plausible_id(id)) continue;
     std::error_code ec;
     if (fs::remove(dir / (id + ".jsonl"), ec)) ++erased;
+    fs::remove(dir / (id + ".notes"), ec);
   }
   return erased;
 }
 
+std::string append_note(const fs::path& dir, const std::string& id, const json& note) {
+  std::error_code ec;
+  if (!plausible_id(id) || !fs::exists(dir / (id + ".jsonl"), ec)) {
+    return "there is no session '" + id + "' (see treadctl history)";
+  }
+  AppendFile file;
+  std::string error;
+  if (!file.open(dir / (id + ".notes"), error) || !file.append(note.dump() + "\n", error)) return error;
+  ::fdatasync(file.fd());  // a clinician's note is not retyped: on disk before the answer
+  return {};
+}
+
+json read_notes(const fs::path& dir, const std::string& id) {
+  json notes = json::array();
+  if (!plausible_id(id)) return notes;
+  for_each_line(dir / (id + ".notes"), [&](const json& j) { notes.push_back(j); });
+  return notes;
+}
+
 std::optional<json> read_record(const fs::path& dir, const std::string& id) {
-  if (id.find('/') != std::string::npos || id.find("..") != std::string::npos) return std::nullopt;
+  if (!plausible_id(id)) return std::nullopt;
   const fs::path file = dir / (id + ".jsonl");
   std::error_code ec;
   if (!fs::exists(file, ec)) return std::nullopt;
@@ -340,6 +368,7 @@ std::optional<json> read_record(const fs::path& dir, const std::string& id) {
   // the start) is damaged: not a report, and nothing that reads it may assume the line is there.
   if (!r["start"].is_object()) return std::nullopt;
   r["cut_short"] = r["end"].is_null();
+  r["notes"] = read_notes(dir, id);
   return r;
 }
 

@@ -132,8 +132,16 @@ std::vector<RecordSummary> list_records(const std::filesystem::path& dir, const 
 // The right to erasure, in two steps: the ids of every record of `patient` (reading every record:
 // off the loop), then their deletion (on the loop, where the record being written is known).
 std::vector<std::string> records_of_patient(const std::filesystem::path& dir, const std::string& patient);
+// Unlinks each record and the notes kept with it.
 std::size_t erase_records(const std::filesystem::path& dir, const std::vector<std::string>& ids);
-// The whole record as {"start", "end", "samples": [...], "events": [...], "cut_short"}; nullopt if unknown.
+// Notes (`treadctl note`) live beside their record, in `<id>.notes` (JSON lines, appended): the
+// record itself is the machine's, written by treadd alone and ending with its end line.
+// Appends one note to an existing record's notes; empty on success, else why not.
+std::string append_note(const std::filesystem::path& dir, const std::string& id, const nlohmann::json& note);
+// Every note of a record, oldest first (an empty array when there are none).
+nlohmann::json read_notes(const std::filesystem::path& dir, const std::string& id);
+// The whole record as {"start", "end", "samples": [...], "events": [...], "notes": [...], "cut_short"};
+// nullopt if unknown.
 std::optional<nlohmann::json> read_record(const std::filesystem::path& dir, const std::string& id);
 
 }  // namespace treadd

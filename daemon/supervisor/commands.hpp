@@ -128,6 +128,26 @@ struct ReportQuery {
   std::string session;
   static ReportQuery from(const Args& a) { return {a.text("session").value_or("")}; }
 };
+// What the patient reports and the clinician notes about one session, kept beside its record:
+// pain on the 0-10 numeric rating scale before and after, and a short note.
+inline constexpr int note_text_max = 1000;
+struct NoteRequest {
+  static constexpr CommandSpec spec{
+      "note", Role::operator_role, AnsweredBy::daemon,
+      "keep the patient's pain scores and a note with a session (erased with its records by forget)",
+      {{{"session", FieldKind::text, true, true, 0, 0, "session id from history"},
+        {"pain_before", FieldKind::number, false, false, 0, 10, "pain before the session, 0-10 (NRS)"},
+        {"pain_after", FieldKind::number, false, false, 0, 10, "pain after the session, 0-10 (NRS)"},
+        {"text", FieldKind::text, false, false, 0, note_text_max, "a short note (one line)"}}},
+      records_query_answer_within_s};
+  std::string session;
+  std::optional<double> pain_before;
+  std::optional<double> pain_after;
+  std::optional<std::string> text;
+  static NoteRequest from(const Args& a) {
+    return {a.text("session").value_or(""), a.number("pain_before"), a.number("pain_after"), a.text("text")};
+  }
+};
 // A start names a profile (and program); the daemon resolves them against the loaded limits and
 // hands the supervisor a StartCmd.
 struct StartRequest {
@@ -218,7 +238,7 @@ using Command = std::variant<StartCmd, SpeedCmd, DirectionCmd, PauseCmd, ResumeC
 // Everything a client may send, in the order help lists it.
 using AnyRequest = std::variant<StatusQuery, WatchQuery, LimitsQuery, VersionQuery, EStopCmd, HeartbeatCmd, StartRequest, SpeedCmd,
                                 DirectionCmd, PauseCmd, ResumeCmd, StopCmd, LockCmd, ResetCmd, UnlockCmd, ReloadRequest,
-                                HistoryQuery, ReportQuery, ForgetRequest>;
+                                HistoryQuery, ReportQuery, NoteRequest, ForgetRequest>;
 
 namespace detail {
 template <class V>

@@ -83,6 +83,8 @@ const std::map<std::string, json>& worst_cases() {
       {"reload", {{"cmd", "reload"}}},                                   // parses 250 KiB
       {"history", {{"cmd", "history"}}},                                 // lists 20,001 records
       {"report", {{"cmd", "report"}, {"session", "20251231T235959Z"}}},  // 20,000 samples
+      {"note", {{"cmd", "note"}, {"session", "20251231T235959Z"}, {"pain_before", 10}, {"pain_after", 0},
+                {"text", std::string(note_text_max, 'x')}}},  // read whole, appended, synced
       {"forget", {{"cmd", "forget"}, {"patient", "LBP-0001"}, {"confirm", "LBP-0001"}}},  // 2,000 records
   };
   return cases;
@@ -102,7 +104,7 @@ TEST_F(EveryRequest, no_request_stalls_the_loop_or_delays_an_estop_with_worst_ca
   start_daemon();
   ASSERT_TRUE(at_standstill());
   // Help order, with the session's own commands in a sequence that makes each one do its work.
-  const std::vector<std::string> order = {"status", "watch",  "limits",    "version", "history", "report",
+  const std::vector<std::string> order = {"status", "watch",  "limits",    "version", "history", "report", "note",
                                           "reload", "forget", "lock",      "unlock",  "start",   "heartbeat",
                                           "speed",  "pause",  "resume",    "direction", "stop",  "estop", "reset"};
   ASSERT_EQ(order.size(), worst_cases().size());

@@ -125,6 +125,37 @@ TEST_F(RecordsE2E, history_shows_the_running_session_running_and_the_report_how_
   EXPECT_NE(page.find("by root (e-stop socket)"), std::string::npos);
 }
 
+// Issue 24 C at the machine: `treadctl note` keeps the patient's pain scores and a note with the
+// session; history, the report and the progression (CSV and page) show them.
+TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progression) {
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard", "--patient", "LBP-0042"}).exit_code, 0);
+  std::this_thread::sleep_for(2s);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  const std::string id = history()[0]["id"];
+  RunResult r = ctl({"note", id, "--pain-before", "6", "--pain-after", "3", "--text", "less pain bending"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = ctl({"note", id, "--pain-after", "eleven"});
+  EXPECT_EQ(r.exit_code, 2) << "not a number: " << r.out << r.err;
+  r = ctl({"note", id, "--pain-after", "11"});
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE((r.out + r.err).find("10"), std::string::npos) << r.out << r.err;
+  r = ctl({"history"});
+  EXPECT_NE(r.out.find("6 -> 3"), std::string::npos) << r.out;
+  r = ctl({"report", id});
+  EXPECT_NE(r.out.find("pain       6 -> 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(": less pain bending"), std::string::npos) << r.out;
+  r = ctl({"report", "--patient", "LBP-0042", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("pain_before,pain_after"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(",6,3,"), std::string::npos) << r.out;
+  const std::string html = dir_ + "/progression.html";
+  ASSERT_EQ(ctl({"report", "--patient", "LBP-0042", "--html", html}).exit_code, 0);
+  EXPECT_NE(read_file(html).find("Pain reported (NRS)"), std::string::npos);
+}
+
 TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   if (!fs::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool (Debian package prometheus) is not installed";
   std::string m = read_file(dir_ + "/etc/machine.yaml");

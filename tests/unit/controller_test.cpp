@@ -1,6 +1,7 @@
 // The controller with the simulated drive on simulated time: protocol in, drive commands out.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -167,8 +168,8 @@ struct RecordingRig {
   void run_for(std::chrono::milliseconds d) {
     for (auto t = 0ms; t < d; t += 20ms) controller->tick(rig.now += 20ms, false);
   }
-  json ask(const std::string& line, const std::string& who = "test") {
-    Controller::Outcome o = controller->execute(line, Peer{Role::clinician, who}, rig.now);
+  json ask(const std::string& line, const std::string& who = "test", Role role = Role::clinician) {
+    Controller::Outcome o = controller->execute(line, Peer{role, who}, rig.now);
     return o.query ? o.query() : o.reply;
   }
   json only_session() {
@@ -259,6 +260,83 @@ TEST(Controller, a_session_ended_at_rest_ends_its_record_at_once) {
   const json s = r.only_session();
   ASSERT_TRUE(s["end"].is_object()) << s.dump();
   EXPECT_FALSE(s["end"].contains("stop"));
+}
+
+// Issue 24 C: pain scores and a note are kept beside the session's record (never in it: the
+// record stays the machine's and ends with its end line), shown with it, and erased with it.
+TEST(Controller, a_note_keeps_pain_scores_with_the_session_and_forget_erases_it) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard","patient":"LBP-0042"})")["ok"]);
+  r.run_for(5s);
+  ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+  r.run_for(15s);
+  const std::string id = r.only_session()["id"];
+  auto note = [&](const std::string& fields, Role role = Role::operator_role) {
+    return r.ask(R"({"cmd":"note","session":")" + id + "\"" + fields + "}", "alice", role);
+  };
+  json reply = note(R"(,"pain_before":6,"pain_after":3,"text":"walked well, less pain bending")");
+  ASSERT_TRUE(reply["ok"]) << reply.dump();
+  EXPECT_EQ(reply["note"]["who"], "alice");
+  ASSERT_TRUE(note(R"(,"pain_after":2)")["ok"]) << "a later score corrects the earlier one";
+  const json s = r.only_session();
+  ASSERT_EQ(s["notes"].size(), 2u) << s.dump();
+  EXPECT_EQ(s["notes"][0]["pain_before"], 6);
+  EXPECT_EQ(s["notes"][1]["pain_after"], 2);
+  EXPECT_TRUE(s["end"].is_object()) << "the record still ends with its end line: " << s.dump();
+  const json record = r.ask(R"({"cmd":"report","session":")" + id + R"("})")["record"];
+  EXPECT_EQ(record["notes"][0]["text"], "walked well, less pain bending");
+
+  // Bad notes are refused, saying why; nothing is kept.
+  for (const auto& [fields, words] : std::vector<std::pair<std::string, std::string>>{
+           {"", "--pain-before N"},
+           {R"(,"pain_before":3.5)", "whole number from 0 (no pain) to 10"},
+           {R"(,"pain_after":11)", "from 0 to 10"},
+           {R"(,"text":"line one\nline two")", "must not contain control characters"},
+           {R"(,"text":"   ")", "text is empty"}}) {
+    reply = note(fields);
+    EXPECT_FALSE(reply["ok"].get<bool>()) << fields;
+    EXPECT_NE(reply.dump().find(words), std::string::npos) << fields << " -> " << reply.dump();
+  }
+  reply = r.ask(R"({"cmd":"note","session":"../../etc/passwd","pain_before":1})");
+  EXPECT_NE(reply.value("error", "").find("there is no session"), std::string::npos) << reply.dump();
+  reply = r.ask(R"({"cmd":"note","session":"20990101T000000Z","pain_before":1})");
+  EXPECT_NE(reply.value("error", "").find("there is no session"), std::string::npos) << reply.dump();
+  EXPECT_EQ(r.only_session()["notes"].size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(r.dir / "20990101T000000Z.notes"));
+
+  // An operator may note today's sessions only, as they may read them.
+  const std::string old_id = "20200101T090000Z";
+  std::ofstream(r.dir / (old_id + ".jsonl"))
+      << R"({"type":"start","id":"20200101T090000Z","profile":"lumbar-standard","start":"2020-01-01T09:00:00Z"})" << "\n";
+  reply = r.ask(R"({"cmd":"note","session":")" + old_id + R"(","pain_before":4})", "bob", Role::operator_role);
+  EXPECT_EQ(reply["rule"], "records_clinician_only") << reply.dump();
+  EXPECT_TRUE(r.ask(R"({"cmd":"note","session":")" + old_id + R"(","pain_before":4})")["ok"]);
+
+  ASSERT_TRUE(std::filesystem::exists(r.dir / (id + ".notes")));
+  reply = r.ask(R"({"cmd":"forget","patient":"LBP-0042","confirm":"LBP-0042"})");
+  ASSERT_TRUE(reply["ok"]) << reply.dump();
+  EXPECT_FALSE(std::filesystem::exists(r.dir / (id + ".notes"))) << "the notes go with the records";
+  EXPECT_TRUE(std::filesystem::exists(r.dir / (old_id + ".notes"))) << "another patient's stay";
+}
+
+// Retention by count takes a record's notes with it: a note never outlives its session.
+TEST(Controller, retention_deletes_a_records_notes_with_it) {
+  char tmpl[] = "/tmp/treadd-records-XXXXXX";
+  const std::filesystem::path dir = std::string(mkdtemp(tmpl)) + "/sessions";
+  std::filesystem::create_directories(dir);
+  for (const std::string id : {"20200101T090000Z", "20200102T090000Z"}) {
+    std::ofstream(dir / (id + ".jsonl")) << R"({"type":"start"})" << "\n";
+    ASSERT_EQ(append_note(dir, id, {{"type", "note"}, {"pain_before", 5}}), "");
+  }
+  {
+    SessionRecorder recorder(dir, RetentionSettings{2, 0, AgeClock::synchronised});
+    recorder.begin(Status{}, "test", std::nullopt, TimePoint{} + 1h, /*by_clinician=*/true);
+    recorder.end("test", TimePoint{} + 1h + 1s);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.notes")) << "left behind by retention";
+  EXPECT_TRUE(std::filesystem::exists(dir / "20200102T090000Z.notes"));
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 }  // namespace

@@ -55,6 +55,22 @@ std::string how_the_belt_stopped(const json& end) {
   return out + ", steepest deceleration " + num(stop, "peak_decel_mps2", "%.2f") + " m/s²";
 }
 
+PainScores pain_scores(const json& notes) {
+  PainScores pain;
+  if (!notes.is_array()) return pain;
+  for (const json& note : notes) {
+    if (field(note, "pain_before").is_number_integer()) pain.before = note["pain_before"].get<int>();
+    if (field(note, "pain_after").is_number_integer()) pain.after = note["pain_after"].get<int>();
+  }
+  return pain;
+}
+
+std::string pain_text(const PainScores& pain) {
+  if (!pain.before && !pain.after) return "-";
+  auto score = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("-"); };
+  return score(pain.before) + " -> " + score(pain.after);
+}
+
 std::string by_whom(const json& event) {
   const std::string who = str(event, "who", "");
   // A session's start names its starter already ("by alice").
@@ -63,13 +79,14 @@ std::string by_whom(const json& event) {
 }
 
 std::string render_history(const json& sessions) {
-  std::string out = "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  ENDED\n";
+  std::string out =
+      "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  PAIN     ENDED\n";
   for (const auto& s : sessions) {
     char line[512];
     const json& start = field(s, "start");
-    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %s\n", field(s, "id").get<std::string>().c_str(),
+    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %-7s  %s\n", field(s, "id").get<std::string>().c_str(),
                   str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
-                  duration_text(s).c_str(), how_it_ended(s).c_str());
+                  duration_text(s).c_str(), pain_text(pain_scores(field(s, "notes"))).c_str(), how_it_ended(s).c_str());
     out += line;
   }
   if (sessions.empty()) out += "(no sessions)\n";
@@ -94,6 +111,12 @@ std::string render_summary(const json& r) {
     out += "reverse    " + num(end, "reverse_s", "%.0f") + " s, " + num(end, "reverse_m", "%.0f") + " m\n";
     out += "forward    " + num(end, "forward_s", "%.0f") + " s, " + num(end, "forward_m", "%.0f") + " m\n";
     out += "max speed  " + num(end, "max_kmh") + " km/h\n";
+  }
+  if (const PainScores pain = pain_scores(field(r, "notes")); pain.before || pain.after) {
+    out += "pain       " + pain_text(pain) + " (before -> after, 0-10 NRS)\n";
+  }
+  for (const auto& note : field(r, "notes")) {
+    if (field(note, "text").is_string()) out += "note       " + str(note, "at") + " " + str(note, "who") + ": " + str(note, "text") + "\n";
   }
   out += "samples    " + std::to_string(field(r, "samples").size()) + " (2 per second)\n";
   for (const auto& e : field(r, "events")) {

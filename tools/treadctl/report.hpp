@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 namespace treadctl {
@@ -16,6 +17,15 @@ std::string how_it_ended(const nlohmann::json& session);
 std::string how_the_belt_stopped(const nlohmann::json& end);
 // Who asked for an event ("by alice"), or empty for the daemon's own.
 std::string by_whom(const nlohmann::json& event);
+
+// A session's pain on the 0-10 numeric rating scale, from its notes (`treadctl note`): the latest
+// note that gives a score wins, so a clinician corrects a score by noting it again.
+struct PainScores {
+  std::optional<int> before, after;
+};
+PainScores pain_scores(const nlohmann::json& notes);
+// "6 -> 3", "6 -> -", or "-" when neither was given.
+std::string pain_text(const PainScores& pain);
 
 std::string render_history(const nlohmann::json& sessions);
 std::string render_summary(const nlohmann::json& record);

@@ -23,6 +23,11 @@ std::string f1(double v) {
   std::snprintf(b, sizeof b, "%.1f", v);
   return b;
 }
+std::optional<int> optional_int(const json& j, const char* key) {
+  const json& v = field(j, key);
+  return v.is_number_integer() ? std::optional<int>(v.get<int>()) : std::nullopt;
+}
+
 double num(const json& j, const char* key, double fallback = 0) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
 }
@@ -262,6 +267,15 @@ std::string session_html(const json& r) {
     fact("Distance so far", f1(num(live, "distance_m")) + " m");
   }
   fact("How it ended", how_it_ended(r));
+  if (const PainScores pain = pain_scores(field(r, "notes")); pain.before || pain.after) {
+    fact("Pain before -> after (0-10)", pain_text(pain));
+  }
+  std::string notes;
+  for (const auto& note : field(r, "notes")) {
+    if (!field(note, "text").is_string()) continue;
+    notes += "<tr><td>" + xml_escape(text(note, "at")) + "</td><td>" + xml_escape(text(note, "who")) + "</td><td>" +
+             xml_escape(text(note, "text")) + "</td></tr>\n";
+  }
   if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) fact("How the belt came to rest", stopped);
   std::string events;
   for (const auto& e : field(r, "events")) {
@@ -273,6 +287,7 @@ std::string session_html(const json& r) {
   const std::string title = "Session report " + text(start, "patient", "") + " " + text(start, "start");
   return page(title, "<h1>Backward-walking session report</h1>\n<table class=\"facts\">\n" + facts + "</table>\n" +
                          "<h2>Speed</h2>\n" + session_chart_svg(r) +
+                         (notes.empty() ? "" : "<h2>Notes</h2>\n<table><tr><th>when</th><th>by</th><th>note</th></tr>\n" + notes + "</table>\n") +
                          "<h2>Events</h2>\n<table><tr><th class=\"n\">time</th><th>event</th><th>detail</th></tr>\n" +
                          events + "</table>\n<p class=\"note\">Session " + xml_escape(text(start, "id")) +
                          ", recorded by treadd. Times are since the start (min:s); speeds in km/h.</p>\n");
@@ -284,6 +299,7 @@ json progression_rows(json records) {
     const json& start = field(r, "start");
     const json& end = field(r, "end");
     const json& live = field(r, "live");  // the session being recorded now: its figures so far
+    const PainScores pain = pain_scores(field(r, "notes"));
     const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
     rows.push_back({{"session", text(start, "id")},
                     {"date", text(start, "start").substr(0, 10)},
@@ -297,6 +313,8 @@ json progression_rows(json records) {
                     {"estops", num(end, "estops")},
                     {"faults", num(end, "faults")},
                     {"pauses", num(end, "pauses")},
+                    {"pain_before", pain.before ? json(*pain.before) : json(nullptr)},
+                    {"pain_after", pain.after ? json(*pain.after) : json(nullptr)},
                     {"ended", end.is_object()    ? ended_briefly(text(end, "reason"))
                               : live.is_object() ? "running now"
                                                  : "cut short"}});
@@ -349,6 +367,7 @@ std::string trend_svg(const std::string& title, const std::string& unit, const j
     const auto& [key, colour] = series[s];
     std::string points;
     for (std::size_t i = 0; i < n; ++i) {
+      if (!field(rows[i], key.c_str()).is_number()) continue;  // not given (a pain score): no point, not a 0
       points += f1(x(i)) + "," + f1(y(num(rows[i], key.c_str()))) + " ";
       g.add("<circle cx=\"" + f1(x(i)) + "\" cy=\"" + f1(y(num(rows[i], key.c_str()))) + "\" r=\"3.5\" fill=\"" + colour + "\"/>");
     }
@@ -367,7 +386,7 @@ std::string progression_html(const std::string& patient, const json& rows) {
   std::string table =
       "<table class=\"sessions\"><tr><th>date</th><th>profile</th><th class=\"n\">duration</th><th class=\"n\">distance</th>"
       "<th class=\"n\">in reverse</th><th class=\"n\">reverse peak / mean</th><th class=\"n\">e-stops</th>"
-      "<th class=\"n\">faults</th><th class=\"n\">pauses</th><th>ended</th></tr>\n";
+      "<th class=\"n\">faults</th><th class=\"n\">pauses</th><th class=\"n\">pain</th><th>ended</th></tr>\n";
   for (const auto& row : rows) {
     const bool stopped = num(row, "estops") > 0 || num(row, "faults") > 0;
     table += std::string("<tr") + (stopped ? " class=\"serious\"" : "") + "><td>" + xml_escape(text(row, "date")) +
@@ -378,7 +397,9 @@ std::string progression_html(const std::string& patient, const json& rows) {
              // Counted apart, as the CSV does: an e-stop is a person's act, a fault the machine's.
              std::to_string(static_cast<int>(num(row, "estops"))) + "</td><td class=\"n\">" +
              std::to_string(static_cast<int>(num(row, "faults"))) + "</td><td class=\"n\">" +
-             std::to_string(static_cast<int>(num(row, "pauses"))) + "</td><td>" + xml_escape(text(row, "ended")) +
+             std::to_string(static_cast<int>(num(row, "pauses"))) + "</td><td class=\"n\">" +
+             xml_escape(pain_text({optional_int(row, "pain_before"), optional_int(row, "pain_after")})) + "</td><td>" +
+             xml_escape(text(row, "ended")) +
              "</td></tr>\n";
   }
   table += "</table>\n";
@@ -393,20 +414,27 @@ std::string progression_html(const std::string& patient, const json& rows) {
                   trend_svg("Session duration", "min", rows, {{"duration_min", "#1a8a3a"}, {"reverse_min", "#b5651d"}},
                             {"whole session", "in reverse"}, 20, "20 min") +
                   trend_svg("Distance", "m", rows, {{"distance_m", "#1f5fbf"}}, {"per session"}) +
+                  trend_svg("Pain reported (NRS)", "0-10", rows, {{"pain_before", "#8b1a1a"}, {"pain_after", "#1a8a3a"}},
+                            {"before the session", "after the session"}, 10, "10 = worst imaginable") +
                   "<p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates UTC.</p>\n");
 }
 
 std::string progression_csv(const json& rows) {
   std::string out =
-      "session,start,profile,duration_min,distance_m,reverse_min,peak_reverse_kmh,mean_reverse_kmh,estops,faults,pauses,ended\n";
+      "session,start,profile,duration_min,distance_m,reverse_min,peak_reverse_kmh,mean_reverse_kmh,estops,faults,pauses,"
+      "pain_before,pain_after,ended\n";
   for (const auto& row : rows) {
     char numbers[256];
     std::snprintf(numbers, sizeof numbers, ",%.2f,%.1f,%.2f,%.2f,%.2f,%d,%d,%d,", num(row, "duration_min"),
                   num(row, "distance_m"), num(row, "reverse_min"), num(row, "peak_reverse_kmh"),
                   num(row, "mean_reverse_kmh"), static_cast<int>(num(row, "estops")),
                   static_cast<int>(num(row, "faults")), static_cast<int>(num(row, "pauses")));
+    auto score = [&](const char* key) {  // empty when not given: a spreadsheet must not read it as 0
+      const std::optional<int> v = optional_int(row, key);
+      return v ? std::to_string(*v) : std::string();
+    };
     out += csv_field(text(row, "session")) + "," + csv_field(text(row, "start")) + "," + csv_field(text(row, "profile")) +
-           numbers + csv_field(text(row, "ended")) + "\n";
+           numbers + score("pain_before") + "," + score("pain_after") + "," + csv_field(text(row, "ended")) + "\n";
   }
   return out;
 }
