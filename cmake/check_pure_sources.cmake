@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DLIST_FILE=files -DSTAMP=file -P check_pure_sources.cmake: see pure_core.cmake.
 cmake_minimum_required(VERSION 3.25)
 file(READ ${LIST_FILE} FILES)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Keeps the safety core pure (no I/O, no clock, no threads, no library but the standard one).
 #
 # treadd_pure_library(NAME DIRS... SOURCES...) builds a library against an include root that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors found in a configuration file, each with the place a clinician or technician must edit.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A drive's Modbus register map (config/drives/<name>.yaml), written by a technician from the
 // drive's manual. It covers any drive whose commands are writes of fixed values to a holding
 // register, whose setpoint is one holding register with a linear scale, and whose feedback

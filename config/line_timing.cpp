@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/line_timing.hpp"
 
 #include <algorithm>

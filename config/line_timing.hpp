@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How long one poll cycle of a drive profile takes on an RS-485 line: the frames treadd sends and
 // the drive answers each cycle, at the configured baud and character format, with the 3.5-character
 // gap before each frame (1.75 ms above 19200 baud, Modbus over serial line v1.02, 2.5.1.1). A poll

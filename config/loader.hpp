@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading and validation of machine.yaml (technician) and limits.yaml (clinician).
 // Every error of a file is reported at once, each with file:line:column and a sentence.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain configuration values shared by the loader, the supervisor and the HAL.
 // Every field names its unit; bounds are checked by the loader (loader.cpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every key of a limits.yaml profile, declared once: its name, quantity (hence unit and the
 // name of its field in the `limits` reply: key + _kmh/_mps2/_s/_m), whether it is required or
 // what it defaults to, the machine ceiling that bounds it, and what it means. The loader reads

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed, unit-checked reading of one YAML mapping, collecting every error with its line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dates as the protocol carries them (ISO 8601, UTC) and as people type them. Pure: "today" and
 // "yesterday" are relative to the `now` the caller hands in.
 #pragma once

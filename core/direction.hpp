@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The belt's direction: explicit everywhere, never the sign of a speed.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The limits the supervisor enforces, as plain values: the machine's ceilings and safety
 // thresholds (machine.yaml), a clinician's profile and program (limits.yaml). Loaded and bounded
 // by config/; the core only reads them.

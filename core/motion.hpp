@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What passes between the supervisor and a drive: plain values, no Modbus, no patients.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pseudonymous patient codes. treadd never stores a name: a code is what the clinic's own records
 // map to a person, so erasing that mapping anonymises every session record.
 #pragma once

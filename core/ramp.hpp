@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that limits how fast the commanded belt speed may change, and the one distance
 // integrator.
 #pragma once

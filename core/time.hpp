@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The two clocks' vocabulary: durations in milliseconds and points of the monotonic clock.
 // The core never reads a clock; it is handed `now`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Units and the physics between them: km/h, m/s, m/s², Hz at the motor, metres, durations.
 // Parsing of values with explicit units ("3.5 km/h", "0.2 m/s2", "90s", "20min"): bare numbers
 // are refused, since a clinician must never wonder whether 4 meant km/h or mph.

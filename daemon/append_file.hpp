@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An append-only file that survives its surroundings: written with O_APPEND and checked before
 // each write, so a file or directory that was removed (or replaced) under the daemon is created
 // anew instead of writing into an unlinked inode where nothing can read it. Every failure comes

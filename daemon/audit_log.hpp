@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safety audit log: every refusal, e-stop, fault, reset, lock/unlock and reload, and who did it.
 // An append-only JSON-lines file under the state directory. The same event goes once to the journal
 // (log::event, structured TREADD_EVENT=/TREADD_USER=), so when the file cannot be written (disk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fdatasync() off the control loop: a record's start, end or e-stop line must reach the disk,
 // but a slow disk must never make a control tick late. Files hand over a dup() of their
 // descriptor; one worker thread syncs and closes it.

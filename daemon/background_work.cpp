@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/background_work.hpp"
 
 #include "daemon/protocol.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Work that may take long — parsing limits.yaml, reading session records — runs here, on one
 // worker thread, never on the control loop: the loop keeps ticking and e-stops keep going out
 // whatever a client asks for or however big a file is. Each result is handed back to the loop

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The commissioning check a technician runs once per drive (`treadd --commission`), with the belt
 // unloaded: every safety parameter of the profile read back, every panel-only setting confirmed,
 // then belt runs that prove what the drive really does — feedback against command in both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What keeps a commissioning run as stoppable as a session: while `treadd --commission` may move
 // the belt, the e-stop socket is open (`treadctl estop` from anyone), and Ctrl-C, a hang-up or
 // SIGTERM fast-stop the drive at once. A crash leaves the drive to its own comms-loss stop, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The commissioning report a technician leaves under the state directory, and what treadd makes of
 // it at start: a tcp/rtu machine runs sessions only on a drive that passed its last commissioning
 // check with the profile and connection it has now, unless machine.yaml waives it with a reason.

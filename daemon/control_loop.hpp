@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The periodic control tick on a Boost.Asio steady timer, with absolute deadlines so the period
 // does not drift, and overrun detection that the supervisor turns into a fault.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Glue between the edges and the supervisor: turns protocol requests into supervisor commands,
 // feeds each tick's drive feedback in and sends the supervisor's drive command out. What happens
 // is handed to the EventSink (journal, audit, records, metrics).

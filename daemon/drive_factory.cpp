@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/drive_factory.hpp"
 
 #include "config/drive_profile.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds the drive that machine.yaml names (drive.transport) with the profile it names.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where everything that happens goes, once: the journal (log::event, one entry per event), the
 // audit file, the session record, the metrics counters and the few recent events `watch` shows.
 // The controller hands it each tick's supervisor events, refusals and drive-link changes; it never

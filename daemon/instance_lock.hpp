@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One daemon per control socket and per state directory. A second treadd started on the same
 // socket (or state) must not take over, unlink the live socket or interleave records: it takes an
 // flock(2) on a lock file beside it, and refuses to start naming the PID that holds it. The kernel

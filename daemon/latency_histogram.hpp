@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tick lateness in fixed log-spaced buckets: recording is one array increment, no allocation, so it
 // can run on every tick for the daemon's whole life. Percentiles are read back by interpolation.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lock-out outlives a restart, a crash and a power cut (ISO 20957-6 §6.6: a treadmill locked
 // against use stays locked until a clinician unlocks it). One small file under the state
 // directory, replaced atomically (written, synced, renamed) by the storage writer on every lock and

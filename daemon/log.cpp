@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/log.hpp"
 
 // No CODE_FILE=: a build path must not reach the installed binary (tests/package/check_deb.sh).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging to stderr with sd-daemon(3) priority prefixes, which journald turns into priorities, and
 // events as structured journal entries (libsystemd's sd_journal_send). A logging library would add
 // nothing here that journald does not already do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadd: the treadmill controller daemon. Wires configuration, drive, supervisor, control loop
 // and control socket together; every decision about the belt is the supervisor's.
 #include <grp.h>

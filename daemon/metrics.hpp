@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Prometheus metrics as a text file for node-exporter's textfile collector, written atomically
 // (temp file + rename) every few seconds. A file, not a listening socket: the daemon keeps no
 // network listener at all, and the fleet's existing node-exporter already scrapes text files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/peer_names.hpp"
 
 #include <boost/asio/post.hpp>

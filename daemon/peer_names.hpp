@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Users' names for the journal, the audit and the records, looked up on a thread of their own:
 // getpwuid_r may ask LDAP over the network and take seconds, which the control loop must never
 // wait for. Names are cached on the loop; a connection of a user not yet named waits for its name

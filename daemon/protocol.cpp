@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/protocol.hpp"
 
 #include "config/profile_keys.hpp"

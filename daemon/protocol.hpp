@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control protocol, version 1: one JSON object per line over the Unix socket (docs/protocol.md).
 // Parsing never throws into the caller and never produces a command from bad input.
 #pragma once

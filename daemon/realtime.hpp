@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scheduling protection for the two threads the belt depends on — the control loop and the drive's
 // I/O thread — so that a busy host (a backup, a browser on the clinic PC) cannot starve them into a
 // loop_overrun mid-session. Everything else (writer, workers, name lookups) stays at normal priority.

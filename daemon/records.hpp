@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session records: one append-only JSON-lines file per session under <state>/sessions/.
 // A line per event and per 0.5 s sample, flushed as written, fdatasync'd (off the control loop) at
 // start, end and on e-stop/fault: a crash or SIGKILL never leaves a corrupt record, only one without its end line,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which session records retention deletes at a session start, decided apart from the disk so that
 // every rule has a test of its own (tests/unit/retention_test.cpp).
 //

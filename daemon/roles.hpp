@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who is on the other end of the control socket, from the kernel's word (SO_PEERCRED,
 // SO_PEERGROUPS), never from anything the client sends. Deny when a lookup fails.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stopping the daemon (SIGTERM, SIGINT): the belt is ramped down as for a normal stop, and the
 // daemon exits once it is at rest — or, past a bound, leaves the rest to the drive's own ramp.
 // Pure of I/O and clocks: main.cpp asks it on a timer with the time and whether the belt rests.

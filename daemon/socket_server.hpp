@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control socket: a Unix stream socket speaking one JSON object per line (docs/protocol.md).
 // It never touches the drive; every request goes through the Controller and so the supervisor.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/storage_health.hpp"
 
 #include "daemon/log.hpp"

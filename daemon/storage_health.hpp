@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What went wrong writing the daemon's traces (session records, audit log, metrics file). A full
 // disk, a removed directory or a read-only mount must never stop the control loop: each failure is
 // counted, logged at error (the first of a run, then at most once a minute), shown in status and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything the daemon writes while it runs — session records, the audit file, journal entries,
 // the metrics file, the lock-out state, retention's deletions — is done here, on one writer
 // thread, never on the control loop: a slow or full disk, a busy journald or an NFS hiccup

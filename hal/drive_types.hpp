@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drive-side values the core does not need: link health for metrics.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A real drive over Modbus TCP or RTU. libmodbus blocks, so all I/O runs on one dedicated thread
 // that owns the link; the control loop only swaps values under a mutex. An emergency stop is the
 // next frame on the wire after the one in flight, never behind a routine poll.

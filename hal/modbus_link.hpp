@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One libmodbus context (TCP or RTU) with our own error policy: libmodbus's own recovery stays off
 // (it retries forever), a broken link is closed and reopened, and a late reply is flushed so it
 // is never read as the next answer. Not thread-safe: one owner thread, as libmodbus requires.

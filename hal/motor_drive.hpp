@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hardware abstraction: one belt motor behind a drive. It decides nothing; the supervisor does.
 // Every call returns at once: a transport with blocking I/O (libmodbus) does its I/O on its own
 // thread, so the control loop never waits on the wire and an emergency stop never waits behind a poll.

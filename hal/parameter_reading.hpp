@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the drive holds for one of its profile's safety parameters, and the sentence a technician
 // needs when it is wrong. Shared by the connect check (treadd refuses to run) and commissioning.
 #pragma once

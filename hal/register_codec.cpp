@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hal/register_codec.hpp"
 
 #include "core/units.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pure translation between drive commands/feedback and a profile's register words.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The built-in simulated drive (`drive.transport: sim`): a VfdModel plus a belt, with a feedback
 // lag like a real drive's, and hooks that tests and demos use to inject faults.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A variable-frequency drive driving a belt, as physics: the drive's own ramps, a fast-stop ramp,
 // direction reversal only through 0 Hz, a comms-loss watchdog, latched fault codes, and belt inertia.
 // Pure and stepped by the caller, so the simulated drive and treadsim share one model.

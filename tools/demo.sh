@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo: treadd driving treadsim (a simulated drive) over Modbus TCP on loopback, steered
 # through treadctl like staff would.
 # Usage: tools/demo.sh          run the demo session (about 45 s), then stop everything

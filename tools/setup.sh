@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages treadd builds and tests with (as root), then configures and builds.
 # Usage: tools/setup.sh [default|asan]
 set -euo pipefail

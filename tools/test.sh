@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds treadd and runs every test (unit, property, end-to-end). Non-zero exit on any failure.
 # Usage: tools/test.sh            normal build (RelWithDebInfo, -Werror)
 #        tools/test.sh --sanitize the same suite under AddressSanitizer + UndefinedBehaviorSanitizer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The parts of the docs that are generated from the command registry (daemon/supervisor/commands.hpp)
 # the rules table (daemon/supervisor/rules.hpp) and the profile key table (config/profile_keys.hpp)
 # through treadctl: treadctl(1)'s COMMANDS,

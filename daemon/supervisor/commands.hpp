@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every request of the control protocol, declared once: its name, the role it needs, its fields
 // (kind, bounds, help) and its help line, beside the plain value the daemon acts on. The protocol
 // parser, the one role check, treadctl's subcommands and completion, and the command lists of

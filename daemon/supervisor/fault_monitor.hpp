@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plausibility checks on drive feedback (Klipper-style: compare what was asked with what was
 // measured over a window). Pure: fed readings and times, never reads a clock.
 #pragma once

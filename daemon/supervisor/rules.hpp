@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safety rules, one row each (PX4 failsafe style): what the supervisor does when the rule
 // fires, how it clears, who may clear it, and the message a clinician reads, with the numbers that
 // made it fire. Replies, faults, events, metrics, docs/safety.md and the tests are keyed by RuleId;

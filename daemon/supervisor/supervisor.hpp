@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The safety supervisor: the only code that decides what the drive is told.
 // A deterministic state machine (PX4 failsafe style): fed (inputs, now), returns outputs.
 // It reads no clock, does no I/O and starts no thread, so tests run hours of session in microseconds.

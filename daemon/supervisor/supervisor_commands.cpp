@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command handling of the supervisor: each refusal says why, with the limit that refused it.
 #include <cmath>
 #include <cstdio>

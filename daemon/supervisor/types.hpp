@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Values that flow into and out of the supervisor. No I/O lives here.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The adversarial suite against the real daemon: each reproduction of issue 11, run as the hostile
 // local user, the technician with a real (simulated) drive, or the failing disk would. treadd talks
 // Modbus to treadsim on loopback TCP or through a socat pty pair (RTU). Every test is bounded in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A drive without its own comms-loss stop is a belt that runs on when treadd dies. Every shipped
 // profile, served by treadsim with that backstop switched off (or the setpoint scale wrong): treadd
 // refuses to run the belt and names the parameter to set on the panel. A keypad-only backstop

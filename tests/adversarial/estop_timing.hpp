@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the adversarial tests time an e-stop: one new client connects, asks, and reads the reply.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every request of the command registry, each with its worst-case data — 20,000 session records
 // (2,000 of one patient), a record of 20,000 samples, a limits.yaml just under its 256 KiB bound, a
 // records directory past records.keep — sent to the real daemon while the control loop's lateness

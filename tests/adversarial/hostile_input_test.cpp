@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Adversarial tests of the pure parts: hostile configuration files, hostile protocol lines and
 // command sequences a careful attacker or a confused user would try. Each test names the defect
 // class it keeps closed (docs/safety.md, "Defect classes"); each failed on 894f3f3.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Google Benchmark: the pure supervisor's throughput, and heap allocations per control tick in
 // steady state (a counting operator new), idle and with a session running on the simulated drive.
 #include <benchmark/benchmark.h>

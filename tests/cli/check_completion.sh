@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The bash completion against the CLI itself: every verb `treadctl --help` lists completes after
 # `treadctl`, and every option `treadctl VERB --help` lists completes after `treadctl VERB -`.
 # Usage: check_completion.sh TREADCTL COMPLETION_FILE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a drive profile must do against its drive: the checks the drive tests run, as a list of
 // problems (empty = conforms) rather than assertions, so one function serves both "every shipped
 // profile conforms to its twin" and "a profile with any register moved by one address does not".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every shipped real-drive profile against the twin of its drive, written from the drive's manual
 // (tools/treadsim/twins/): a drive mis-set on its panel is refused naming the setting, a commissioned
 // one runs the way it is told, stops, e-stops with its fast ramp, reports and clears a trip, the key,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A drive twin served over Modbus TCP on loopback from a thread of the test, so a test can both
 // drive it through treadd's ModbusDrive and see what the motor really does.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadctl's contract with people and scripts (treadctl(1) EXIT STATUS, docs/protocol.md):
 // exit 0 done, 1 refused or failed, 2 usage error, 3 unreachable; options after the verb; with
 // --json one envelope {"v":1,"ok":…,"error":…} plus the verb's fields for every verb, errors

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Commissioning end to end, for every shipped drive profile: treadsim serves the profile as a
 // correctly set-up drive, `treadd --commission` passes, and the daemon then runs sessions; without
 // a passed commissioning it refuses them, saying why.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End to end: the real treadd on its simulated drive, driven by the real treadctl binary.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -86,14 +87,14 @@ TEST_F(DaemonE2E, bad_config_refuses_to_start_with_file_and_line) {
   std::ofstream(dir_ + "/etc/limits.yaml") << limits;
   RunResult r = run({TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket", socket_});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("limits.yaml:14:18: profile 'lumbar-early'.reverse_cap is 30.00 km/h, above the machine ceiling"),
+  EXPECT_NE(r.err.find("limits.yaml:15:18: profile 'lumbar-early'.reverse_cap is 30.00 km/h, above the machine ceiling"),
             std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(socket_));
 
   r = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/limits.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("limits.yaml:14:18"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("limits.yaml:15:18"), std::string::npos) << r.err;
 }
 
 TEST_F(DaemonE2E, reload_applies_from_next_session_and_a_bad_file_keeps_the_old_limits) {
@@ -121,7 +122,7 @@ TEST_F(DaemonE2E, reload_applies_from_next_session_and_a_bad_file_keeps_the_old_
   r = ctl({"reload"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("the limits in force are unchanged"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("limits.yaml:28:18"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("limits.yaml:29:18"), std::string::npos) << r.err;
   kill(daemon_->pid(), SIGHUP);
   std::this_thread::sleep_for(300ms);
   ASSERT_TRUE(daemon_->running()) << "a bad file on SIGHUP must not stop the daemon";
@@ -178,7 +179,7 @@ TEST_F(DaemonE2E, a_limits_file_that_is_not_utf8_is_refused_with_its_position) {
   EXPECT_EQ(status()["state"], "running") << "the session goes on with its limits";
   r = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/limits.yaml"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("limits.yaml:12:9: not UTF-8"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("limits.yaml:13:9: not UTF-8"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not UTF-8"), std::string::npos) << r.err;
   ASSERT_EQ(ctl({"stop"}).exit_code, 0);
   daemon_->stop(SIGTERM, 20s);

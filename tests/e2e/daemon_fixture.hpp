@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A treadd in a temporary directory with its own socket, and helpers to drive it with treadctl.
 #pragma once
 

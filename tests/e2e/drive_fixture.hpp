@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadd and treadsim serving one shipped drive profile over loopback TCP, with the drive's
 // settings as a technician finds them (treadsim --set pins a parameter, --watchdog-ms is a
 // keypad-set comms-loss stop), and `treadd --commission` answered from a pipe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journal as a technician reads it: one entry per event (an e-stop is not logged twice), the
 // structured fields kept, e-stops and faults at err, refusals at notice, and the drive link's
 // comings and goings logged. journald is impersonated: the test binds its socket

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End to end over real Modbus: treadd <-> treadsim (libmodbus server) on loopback TCP and over a
 // socat pty pair (RTU), driven by treadctl; faults injected in treadsim.
 #include <signal.h>

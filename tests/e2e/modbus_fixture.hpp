@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadd against treadsim (our libmodbus drive simulator) on loopback TCP or a socat pty pair.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sessions belong to a pseudonymous patient: machine.yaml may require a code, a name is refused,
 // records/history/audit carry the code, history filters by it, an operator sees today's sessions
 // only and a clinician all, `forget` erases one patient's records (confirmed, audited), and

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A third-party Modbus TCP server (Debian's python3-pymodbus) that logs every write it receives.
 
 Usage: pymodbus_peer.py PORT LOGFILE [ADDRESS=VALUE ...]

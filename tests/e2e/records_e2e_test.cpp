@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 // What clinicians and a fleet see afterwards: session records, history, report (summary, CSV,
 // SVG), metrics checked by promtool, and the live watch view in a real terminal (tmux).
 #include <signal.h>
 
+#include <regex>
 #include <sstream>
 
 #include "tests/e2e/daemon_fixture.hpp"
@@ -147,6 +149,9 @@ TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progressi
   r = ctl({"report", id});
   EXPECT_NE(r.out.find("pain       6 -> 3"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(": less pain bending"), std::string::npos) << r.out;
+  // Times in the reader's zone, named: TZ as the clinic PC sets it (issue 24 D).
+  r = run({"/usr/bin/env", "TZ=Europe/Berlin", TREADCTL_BINARY, "--socket", socket_, "report", id});
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("started    [0-9-]{10} [0-9:]{8} CET by root"))) << r.out;
   r = ctl({"report", "--patient", "LBP-0042", "--csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("pain_before,pain_after"), std::string::npos) << r.out;
@@ -245,11 +250,9 @@ TEST_F(RecordsE2E, watch_shows_timed_events_of_this_session_and_leaves_cleanly_w
   EXPECT_EQ(starts, 1u) << live;
   EXPECT_EQ(live.find("session_ended"), std::string::npos) << live;
   EXPECT_NE(live.find(":"), std::string::npos);
-  // Events carry their time (HH:MM:SS).
-  const auto ev = live.find("session_started");
-  ASSERT_NE(ev, std::string::npos);
-  EXPECT_EQ(live[ev - 1], ' ');
-  EXPECT_EQ(live[ev - 4], ':') << "a time before the event:\n" << live;
+  // Events carry their local time with the zone named (HH:MM:SS ZONE).
+  EXPECT_TRUE(std::regex_search(live, std::regex("\\n +[0-9]{2}:[0-9]{2}:[0-9]{2} [A-Za-z0-9+-]+ session_started")))
+      << "a time and zone before the event:\n" << live;
   // The footer lands on its own line.
   bool own_line = false;
   std::istringstream lines(r.out);

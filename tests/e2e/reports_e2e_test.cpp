@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The clinician's reports, end to end and in a real browser. Two patients run several 20-minute
 // sessions on the controller with the simulated drive on simulated time (weeks of rehabilitation
 // in a second), each leaving a real session record; then the real treadd serves them and treadctl

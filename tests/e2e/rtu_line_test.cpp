@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RTU as it is on the wire: treadd and treadsim joined by treadline, which delivers each byte at
 // the baud rate on one half-duplex line with the 3.5-character gap at every turnaround. A pty pair
 // moves bytes instantly and hides what an RS-485 line costs; these tests hold the e-stop to its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon as systemd and the staff's roles see it: sd_notify for real, restart after an
 // unexpected stop, and each role against each command class through SO_PEERCRED.
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real processes against drive twins written from the manuals (treadsim --twin): commissioning
 // fails on a factory-default drive naming what to set and passes on a commissioned one; the daemon
 // then runs, stops and e-stops the belt; a belt turning the wrong way, a setting changed at the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: Modbus feedback decoding and command encoding over any register words and
 // any profile scaling. Decoded speeds are finite and never negative; an encoded setpoint decodes
 // back to what was asked (within one count) or to the register's limit.

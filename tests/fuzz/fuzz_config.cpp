@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: any bytes as machine.yaml and as limits.yaml. The loader must never crash,
 // hang or accept a profile above the ceilings.
 #include <cstddef>

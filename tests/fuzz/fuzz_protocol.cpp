@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: any bytes as one control-protocol line. Parsing must never crash and never
 // turn bad input into a command.
 #include <cmath>

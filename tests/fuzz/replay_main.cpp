@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays a fuzz corpus through a fuzz target in ordinary builds (gcc, no libFuzzer), so every
 // CI run checks the tricky inputs found so far. Usage: replay DIR_OR_FILE...
 #include <cstddef>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package with CPack and inspects it with dpkg-deb; also checks that
 # `cmake --install` never overwrites an edited configuration file.
 # Usage: check_deb.sh BUILD_DIR
@@ -19,6 +20,8 @@ for path in ./usr/sbin/treadd ./usr/bin/treadctl ./usr/bin/treadsim ./usr/lib/sy
   grep -qx "$path" <<<"$contents" || fail "missing $path"
 done
 dpkg-deb -f "$deb" Depends | grep -q "libmodbus5" || fail "Depends lacks libmodbus5"
+copyright=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/treadd/copyright)
+grep -qx "License: Apache-2.0" <<<"$copyright" || fail "debian/copyright does not grant the project's licence (Apache-2.0)"
 dpkg-deb -e "$deb" "$work/control"
 grep -q "systemd-sysusers" "$work/control/postinst" || fail "postinst does not create the user"
 grep -q "systemd-tmpfiles" "$work/control/postinst" || fail "postinst does not create the state directory"

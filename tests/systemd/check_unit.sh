@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks the generated unit: systemd-analyze security must rate it at most 1.5, and verify must pass.
 # Usage: check_unit.sh UNIT TREADD_BINARY
 set -euo pipefail

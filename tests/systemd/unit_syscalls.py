@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The system calls treadd needs, against the unit's filters as systemd applies them.
 
 A filter that denies one of them does not stop treadd: the call fails with EPERM and a feature

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dates treadctl's --since/--until accept and the protocol carries (core/calendar.cpp): every
 // form accepted, every near miss refused — mutation testing found the calendar tested only end
 // to end, where a refused form and an accepted one can look alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Axis ticks people read (round numbers, min:s) and event labels that never overlap.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A valid machine.yaml for loader tests; `max_session` varies per test.
 #pragma once
 

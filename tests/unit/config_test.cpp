@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loader tests: every error class names the place (file:line:column) and says what is wrong.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The controller with the simulated drive on simulated time: protocol in, drive commands out.
 #include <gtest/gtest.h>
 

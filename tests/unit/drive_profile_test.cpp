@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drive profiles as data a technician writes: every shipped profile loads and states its drive-side
 // backstop; parameter checks mean what they say; machine.yaml must name a real profile for a real
 // transport; a commissioning report counts only for the drive it was made on.

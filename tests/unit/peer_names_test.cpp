@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A user's name is looked up off the loop (NSS may be LDAP and take seconds): asking never blocks,
 // a directory that does not answer costs a connection its name, never the loop its tick.
 #include <gtest/gtest.h>

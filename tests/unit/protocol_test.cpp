@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad input never becomes a command; good input becomes exactly the command it names.
 #include <gtest/gtest.h>
 

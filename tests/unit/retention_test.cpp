@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Retention's decisions, apart from the disk: each rule of daemon/retention.hpp fails a test here
 // when it is removed.
 #include <gtest/gtest.h>

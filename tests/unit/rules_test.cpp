@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every safety rule (daemon/supervisor/rules.hpp) has a scenario here that makes it fire, a row in
 // docs/safety.md, and a message without holes. A rule added without them fails this file; a rule
 // whose check is removed fails its scenario. Latched rules share one table-driven test of what a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulated drive behaves like a VFD plus belt: own ramps, reversal through 0 Hz, fast stop,
 // latched trips, comms-loss watchdog, feedback lag, and fault hooks.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The writer the loop hands every disk and journal write to: bounded, never waited on, never fatal.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Boundaries and bounds of the safety rules, pinned exactly: each test here was written for a
 // mutant that the scenario tests let through (tools/mutation/mutate.py), so each fails when its
 // comparison, clamp or statement in daemon/supervisor/ is changed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Seeded random command/feedback/fault sequences; invariants checked on every tick, on the setpoint
 // that reaches the drive — never on the path that asked for it: hand commands, programs (with
 // segments above the start speed and steps above max_step), pauses, resumes, direction changes,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A supervisor on simulated time with an ideal belt: tests script `rig.run_for(5s)` and nothing sleeps.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One or more scenario tests per safety rule (DESIGN.md "Safety model"; docs/safety.md maps rule -> test).
 #include <gtest/gtest.h>
 

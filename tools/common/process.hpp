@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Start and stop real processes (no shell involved): end-to-end tests and the bench tool.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Mutation testing of the safety core: does every rule have a test that fails when the rule is
 broken?
 

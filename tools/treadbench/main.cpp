@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadbench: measures treadd the way a safety reviewer would, end to end through real processes:
 // e-stop latency to the drive, link-loss reaction, control-loop timing idle and loaded, footprint
 // and Modbus link efficiency. Prints a table and writes JSON. Run from the build tree:

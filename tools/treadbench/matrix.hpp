@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fault matrix and the client-load test (treadbench --only matrix|load).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bench rig: treadsim on loopback and treadd talking Modbus TCP to it, in a temporary
 // directory, with a persistent control connection. Used only by treadbench.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Medians and percentiles of measured samples.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pieces of a chart a clinician reads: round axis ticks (1-2-5 steps; time in min:s at 10 s,
 // 30 s, 1, 2, 5, 10 min…), and event labels placed so that no two overlap. Pure and tested
 // (tests/unit/chart_test.cpp); report_html.cpp draws with them.

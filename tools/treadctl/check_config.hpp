@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `treadctl check-config`: machine.yaml, limits.yaml and drive profiles checked without the daemon,
 // with the daemon's own loaders.
 #pragma once

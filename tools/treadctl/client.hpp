@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A blocking client for the control socket: one JSON request line out, JSON reply lines in.
 #pragma once
 

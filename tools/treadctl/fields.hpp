@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the daemon's replies. json's const operator[] on a missing member is undefined
 // behaviour (an assertion in a debug build, a wild read in a release one), and a reply may well
 // lack a member: a viewer's status has no event texts, a record cut short has no end line, a

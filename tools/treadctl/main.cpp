@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadctl: staff's command-line tool. Speaks only the control socket protocol; never drives hardware.
 // Its verbs and options come from verbs() (the daemon's command registry plus client-only verbs);
 // this file turns a command line into a request and a reply into what a person or a script reads.

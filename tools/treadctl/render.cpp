@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/render.hpp"
+#include "tools/treadctl/local_time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -80,7 +82,7 @@ std::string render_status(const json& st) {
   if (st.contains("recent_events") && !field(st, "recent_events").empty()) {
     out += "events\n";
     for (const auto& e : field(st, "recent_events")) {
-      const std::string when = e.contains("time") && field(e, "time").is_string() ? field(e, "time").get<std::string>().substr(11, 8) + " " : "";
+      const std::string when = e.contains("time") && field(e, "time").is_string() ? local_time(field(e, "time").get<std::string>(), "%H:%M:%S %Z") + " " : "";
       // A viewer's status carries no event texts (they may name staff or a patient's words).
       const std::string text = field(e, "text").is_string() ? ": " + field(e, "text").get<std::string>() : "";
       out += "  " + when + str(field(e, "kind")) + text + "\n";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Human-readable rendering of the daemon's JSON for staff at the machine.
 #pragma once
 

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report.hpp"
+#include "tools/treadctl/local_time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -80,12 +82,12 @@ std::string by_whom(const json& event) {
 
 std::string render_history(const json& sessions) {
   std::string out =
-      "SESSION                 PATIENT          PROFILE            PROGRAM             WHO        DURATION  PAIN     ENDED\n";
+      "SESSION                 STARTED               PATIENT          PROFILE            PROGRAM             WHO        DURATION  PAIN     ENDED\n";
   for (const auto& s : sessions) {
-    char line[512];
+    char line[640];
     const json& start = field(s, "start");
-    std::snprintf(line, sizeof line, "%-23s %-16s %-18s %-19s %-10s %8s  %-7s  %s\n", field(s, "id").get<std::string>().c_str(),
-                  str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
+    std::snprintf(line, sizeof line, "%-23s %-21s %-16s %-18s %-19s %-10s %8s  %-7s  %s\n", field(s, "id").get<std::string>().c_str(),
+                  local_time(str(start, "start"), "%Y-%m-%d %H:%M %Z").c_str(), str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
                   duration_text(s).c_str(), pain_text(pain_scores(field(s, "notes"))).c_str(), how_it_ended(s).c_str());
     out += line;
   }
@@ -100,8 +102,8 @@ std::string render_summary(const json& r) {
   out += "session    " + str(start, "id") + "\n";
   out += "patient    " + str(start, "patient") + "\n";
   out += "profile    " + str(start, "profile") + (field(start, "program").is_string() ? ", program " + str(start, "program") : "") + "\n";
-  out += "started    " + str(start, "start") + " by " + str(start, "who") + "\n";
-  out += "ended      " + (end.is_object() ? str(end, "end") + ": " : std::string()) + how_it_ended(r) + "\n";
+  out += "started    " + local_time(str(start, "start")) + " by " + str(start, "who") + "\n";
+  out += "ended      " + (end.is_object() ? local_time(str(end, "end")) + ": " : std::string()) + how_it_ended(r) + "\n";
   if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) out += "belt       " + stopped + "\n";
   if (const json& live = field(r, "live"); live.is_object()) {
     out += "so far     " + num(live, "duration_s", "%.0f") + " s, " + num(live, "distance_m", "%.0f") + " m\n";
@@ -116,7 +118,7 @@ std::string render_summary(const json& r) {
     out += "pain       " + pain_text(pain) + " (before -> after, 0-10 NRS)\n";
   }
   for (const auto& note : field(r, "notes")) {
-    if (field(note, "text").is_string()) out += "note       " + str(note, "at") + " " + str(note, "who") + ": " + str(note, "text") + "\n";
+    if (field(note, "text").is_string()) out += "note       " + local_time(str(note, "at")) + " " + str(note, "who") + ": " + str(note, "text") + "\n";
   }
   out += "samples    " + std::to_string(field(r, "samples").size()) + " (2 per second)\n";
   for (const auto& e : field(r, "events")) {

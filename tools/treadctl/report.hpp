@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A session record (from `report`) as a clinician reads it: summary, CSV, and an SVG chart.
 #pragma once
 

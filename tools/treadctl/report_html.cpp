@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report_html.hpp"
 #include "tools/treadctl/report.hpp"
+#include "tools/treadctl/local_time.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -252,7 +254,7 @@ std::string session_html(const json& r) {
   };
   fact("Patient", text(start, "patient", "(none recorded)"));
   fact("Profile / program", text(start, "profile") + (start.value("program", json()).is_string() ? " / " + text(start, "program") : ""));
-  fact("Date and time (UTC)", text(start, "start"));
+  fact("Date and time", local_time(text(start, "start")));
   if (end.is_object()) {
     fact("Duration", min_sec(num(end, "duration_s")) + " min:s");
     fact("Distance", f1(num(end, "reverse_m") + num(end, "forward_m")) + " m");
@@ -273,7 +275,7 @@ std::string session_html(const json& r) {
   std::string notes;
   for (const auto& note : field(r, "notes")) {
     if (!field(note, "text").is_string()) continue;
-    notes += "<tr><td>" + xml_escape(text(note, "at")) + "</td><td>" + xml_escape(text(note, "who")) + "</td><td>" +
+    notes += "<tr><td>" + xml_escape(local_time(text(note, "at"))) + "</td><td>" + xml_escape(text(note, "who")) + "</td><td>" +
              xml_escape(text(note, "text")) + "</td></tr>\n";
   }
   if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) fact("How the belt came to rest", stopped);
@@ -290,7 +292,8 @@ std::string session_html(const json& r) {
                          (notes.empty() ? "" : "<h2>Notes</h2>\n<table><tr><th>when</th><th>by</th><th>note</th></tr>\n" + notes + "</table>\n") +
                          "<h2>Events</h2>\n<table><tr><th class=\"n\">time</th><th>event</th><th>detail</th></tr>\n" +
                          events + "</table>\n<p class=\"note\">Session " + xml_escape(text(start, "id")) +
-                         ", recorded by treadd. Times are since the start (min:s); speeds in km/h.</p>\n");
+                         ", recorded by treadd. Times are since the start (min:s); dates in local time (" +
+                         xml_escape(local_zone_text()) + "); speeds in km/h.</p>\n");
 }
 
 json progression_rows(json records) {
@@ -302,7 +305,7 @@ json progression_rows(json records) {
     const PainScores pain = pain_scores(field(r, "notes"));
     const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
     rows.push_back({{"session", text(start, "id")},
-                    {"date", text(start, "start").substr(0, 10)},
+                    {"date", local_time(text(start, "start"), "%Y-%m-%d")},  // the calendar day where it was walked
                     {"start", text(start, "start")},
                     {"profile", text(start, "profile")},
                     {"duration_min", (end.is_object() ? num(end, "duration_s") : num(live, "duration_s")) / 60},
@@ -416,7 +419,8 @@ std::string progression_html(const std::string& patient, const json& rows) {
                   trend_svg("Distance", "m", rows, {{"distance_m", "#1f5fbf"}}, {"per session"}) +
                   trend_svg("Pain reported (NRS)", "0-10", rows, {{"pain_before", "#8b1a1a"}, {"pain_after", "#1a8a3a"}},
                             {"before the session", "after the session"}, 10, "10 = worst imaginable") +
-                  "<p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates UTC.</p>\n");
+                  "<p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates in local time (" +
+                  xml_escape(local_zone_text()) + ").</p>\n");
 }
 
 std::string progression_csv(const json& rows) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reports a clinician reads, prints (A4) and files: one session, or one patient's progression
 // across sessions. Self-contained HTML (inline SVG and CSS, nothing fetched), charts drawn with
 // chart.hpp's ticks and label placement.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadctl's command line, described once: every protocol request from the command registry
 // (daemon/supervisor/commands.hpp) plus the verbs and options that live only in the client.
 // main.cpp builds the parser from it; the bash completion, treadctl(1)'s command list and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadline: an RS-485 line for tests and benchmarks. Two pseudo-terminals joined the way a
 // half-duplex two-wire bus joins a master and a drive: every byte takes its character time at the
 // configured baud (start + data + parity + stop bits), one byte on the wire at a time in either

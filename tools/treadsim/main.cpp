@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadsim: a Modbus TCP and RTU variable-frequency-drive simulator for demos and tests, built on
 // libmodbus's server side. It serves a drive profile's registers, models the drive's ramps, the
 // belt's inertia and its comms-loss stop, and injects faults on request (commands on stdin).

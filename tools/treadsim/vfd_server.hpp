@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // treadsim's drive: a VfdModel behind a profile's register map, as a Modbus server would see it.
 // Pure of sockets, so it is easy to test; main.cpp does the libmodbus serving.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ABB ACS580, from its firmware manual: "Fieldbus control through the embedded fieldbus interface
 // (EFB)" (400001 control word, 400002 reference 1, 400004 status word, 400005 actual 1, signed;
 // +-20000 = +-100 % of 46.02 for a frequency reference; ABB Drives profile control and status word

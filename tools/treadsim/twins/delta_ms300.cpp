@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Delta VFD-MS300, from its user manual (Appendix A "Modbus protocol", A-4 address list; chapter 12
 // parameter descriptions). Wire addresses are the manual's hex addresses: Pr.GG-nn = 0xGGnn with
 // both numbers in hexadecimal (A-4: Pr.04-10 = 040AH).

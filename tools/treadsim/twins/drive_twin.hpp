@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drive twins: each a model of one real drive written from its manufacturer's manual tables, not
 // from treadd's drive profile — so a profile that names a wrong register, value or scale fails
 // against it as it would on the real drive. Every register carries the manual section it comes from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Invertek Optidrive E3, from the ODE-3 user guide (8.4 "Modbus register map", 10.1 fault codes) and
 // the Optidrive E3 Advanced Technical Manual (ATM): 4.6.1 register table, 4.7.5 register 6 (high
 // byte trip code; low byte bit 0 running, bit 1 tripped, bit 5 standby, bit 6 ready), 4.7.7 serial

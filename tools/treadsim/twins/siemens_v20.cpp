@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Siemens SINAMICS V20, from its operating instructions: "MODBUS communication", mapping table
 // (40001 watchdog time, 40002 watchdog action — with no parameter behind them; 40016 P2000; 40024
 // output frequency, signed Hz x100; 40100 STW, 40101 HSW, 40110 ZSW, 40111 HIW, 16384 = 100 % of

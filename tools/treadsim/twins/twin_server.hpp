@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A drive twin on the wire: one Modbus request answered as the twin's drive answers it (its
 // exceptions included), with libmodbus framing the reply. Shared by treadsim and the drive tests.
 #pragma once
