@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Checks the generated unit: systemd-analyze security must rate it at most 1.5, and verify must pass.
-# Usage: check_unit.sh UNIT TREADD_BINARY
+# Usage: check_unit.sh UNIT TREADD_BINARY TREADCTL_BINARY
 set -euo pipefail
-unit="$1" binary="$2"
+unit="$1" binary="$2" treadctl="$3"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# verify wants the ExecStart binary to exist: point it at the build's treadd.
-sed "s|^ExecStart=[^ ]*|ExecStart=$binary|" "$unit" >"$work/treadd.service"
+# verify wants the binaries to exist: point them at the build's.
+sed -e "s|^ExecStart=[^ ]*|ExecStart=$binary|" -e "s|^ExecReload=[^ ]*|ExecReload=$treadctl|" "$unit" >"$work/treadd.service"
+# A refused file must fail `systemctl reload`: ExecReload asks treadd and takes its answer (treadctl
+# exits 1 on a refusal: DaemonE2E.reload_applies_from_next_session_and_a_bad_file_keeps_the_old_limits).
+grep -q '^ExecReload=[^ ]*/treadctl .*reload$' "$unit" || { echo "unit: ExecReload must wait for treadd's answer (treadctl reload)"; exit 1; }
 systemd-analyze verify --man=no "$work/treadd.service"
 systemd-analyze security --offline=true --threshold=15 "$work/treadd.service" | tail -n 1
 # "E-stop from anyone" as installed: the socket's directory lets every local user reach it, and the
