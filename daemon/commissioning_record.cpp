@@ -170,8 +170,18 @@ void withdraw_commissioning_record(const std::string& state_dir, const Commissio
   fs::remove(dir / "latest.txt", ec);
 }
 
+std::string_view to_string(CommissioningState state) {
+  switch (state) {
+#define TREADD_NAME(name) \
+  case CommissioningState::name: return #name;
+    TREADD_COMMISSIONING_STATES(TREADD_NAME)
+#undef TREADD_NAME
+  }
+  return "unknown";
+}
+
 json CommissioningStatus::to_json() const {
-  return {{"state", state}, {"detail", detail}, {"date", date.empty() ? json(nullptr) : json(date)}};
+  return {{"state", to_string(state)}, {"detail", detail}, {"date", date.empty() ? json(nullptr) : json(date)}};
 }
 
 LatestCommissioning read_latest_commissioning(const std::string& state_dir) {
@@ -197,21 +207,21 @@ CommissioningStatus judge_commissioning(const FullConfig& config, const LatestCo
                                         const std::optional<std::string>& live_identity) {
   const DriveSettings& d = config.machine.drive;
   if (!needs_profile(d.transport) || !config.drive_profile) {
-    return {"not_needed", "the built-in simulated drive needs no commissioning", ""};
+    return {CommissioningState::not_needed, "the built-in simulated drive needs no commissioning", ""};
   }
   const std::string run_it = "; run 'treadd --commission' with the belt unloaded (see the README's technician section)";
   const std::optional<CommissioningRecord>& rec = latest.record;
   auto waived_or = [&](CommissioningStatus s) {
     if (d.commissioning_waiver.empty()) return s;
-    return CommissioningStatus{"waived", "commissioning waived in machine.yaml: " + d.commissioning_waiver + " (" +
+    return CommissioningStatus{CommissioningState::waived, "commissioning waived in machine.yaml: " + d.commissioning_waiver + " (" +
                                              s.detail + ")", s.date};
   };
   if (!rec) {
-    return waived_or({"missing", std::string(latest.exists ? "the commissioning report " + latest.path + " cannot be read"
+    return waived_or({CommissioningState::missing, std::string(latest.exists ? "the commissioning report " + latest.path + " cannot be read"
                                                     : "the drive has never been commissioned") + run_it, ""});
   }
   if (rec->fingerprint != commissioning_fingerprint(config)) {
-    return waived_or({"stale", "the drive profile or machine.yaml's drive, belt, ceilings or safety settings changed "
+    return waived_or({CommissioningState::stale, "the drive profile or machine.yaml's drive, belt, ceilings or safety settings changed "
                                "since the commissioning of " + rec->date + run_it,
                       rec->date});
   }
@@ -220,20 +230,20 @@ CommissioningStatus judge_commissioning(const FullConfig& config, const LatestCo
     for (const auto& c : rec->checks) {
       if (!c.pass) failed += (failed.empty() ? "" : ", ") + c.name;
     }
-    return waived_or({"failed", "the drive failed its commissioning of " + rec->date + " (" + failed + ")" + run_it,
+    return waived_or({CommissioningState::failed, "the drive failed its commissioning of " + rec->date + " (" + failed + ")" + run_it,
                       rec->date});
   }
   if (!live_identity && !rec->identity.empty()) {
-    return waived_or({"unchecked", "the drive's identity is checked once it answers (commissioned on " + rec->date +
+    return waived_or({CommissioningState::unchecked, "the drive's identity is checked once it answers (commissioned on " + rec->date +
                                        " as '" + rec->identity + "')",
                       rec->date});
   }
   if (live_identity && *live_identity != rec->identity) {
-    return waived_or({"stale", "this is not the drive commissioned on " + rec->date + " (it says '" + *live_identity +
+    return waived_or({CommissioningState::stale, "this is not the drive commissioned on " + rec->date + " (it says '" + *live_identity +
                                    "', the report says '" + rec->identity + "')" + run_it,
                       rec->date});
   }
-  return {"passed", "passed " + rec->date + (rec->technician.empty() ? "" : " by " + rec->technician),
+  return {CommissioningState::passed, "passed " + rec->date + (rec->technician.empty() ? "" : " by " + rec->technician),
           rec->date};
 }
 

@@ -4,6 +4,9 @@
 // check with the profile and connection it has now, unless machine.yaml waives it with a reason.
 #pragma once
 
+#include <array>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -60,11 +63,27 @@ std::string commissioning_dir(const std::string& state_dir);
 // Writes the report; returns the path of latest.txt, or throws std::runtime_error naming the file.
 std::string write_commissioning_record(const std::string& state_dir, const CommissioningRecord& r);
 
+// What treadd makes of the drive's commissioning, declared once: status, refusals and the
+// treadd_commissioning metric name these.
+#define TREADD_COMMISSIONING_STATES(X) X(passed) X(failed) X(missing) X(stale) X(unchecked) X(waived) X(not_needed)
+#define TREADD_ENUMERATOR(name) name,
+enum class CommissioningState { TREADD_COMMISSIONING_STATES(TREADD_ENUMERATOR) };
+#undef TREADD_ENUMERATOR
+#define TREADD_ENUMERATOR(name) CommissioningState::name,
+inline constexpr std::array all_commissioning_states{TREADD_COMMISSIONING_STATES(TREADD_ENUMERATOR)};
+#undef TREADD_ENUMERATOR
+std::string_view to_string(CommissioningState state);
+
 struct CommissioningStatus {
-  std::string state;   // passed | failed | missing | stale | unchecked | waived | not_needed
+  CommissioningState state = CommissioningState::missing;
   std::string detail;  // one sentence for status and refusals
   std::string date;    // of the report, when there is one
-  bool allows_start() const { return state == "passed" || state == "waived" || state == "not_needed"; }
+  bool allows_start() const {
+    return state == CommissioningState::passed || state == CommissioningState::waived ||
+           state == CommissioningState::not_needed;
+  }
+  // Said in the journal at start and at each reconnection: anything but a pass or no need.
+  bool worth_a_warning() const { return state != CommissioningState::passed && state != CommissioningState::not_needed; }
   nlohmann::json to_json() const;
 };
 

@@ -95,6 +95,7 @@ class Controller {
   // Whether this machine's drive passed commissioning: shown in status; a failed or missing one
   // refuses every start (the supervisor says why).
   void set_commissioning(CommissioningStatus status);
+  const std::optional<CommissioningStatus>& commissioning() const { return commissioning_; }
   const Supervisor& supervisor() const { return supervisor_; }
   const SafetyCounters& counters() const { return events_.counters(); }
   const DriveFeedback& last_feedback() const { return last_feedback_; }

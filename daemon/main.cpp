@@ -227,9 +227,7 @@ int run(const Options& opt) {
   const LatestCommissioning latest_commissioning = read_latest_commissioning(opt.state_dir);
   const CommissioningStatus commissioning = judge_commissioning(config, latest_commissioning, identity);
   controller.set_commissioning(commissioning);
-  if (commissioning.state != "passed" && commissioning.state != "not_needed") {
-    log::warning("commissioning: " + commissioning.detail);
-  }
+  if (commissioning.worth_a_warning()) log::warning("commissioning: " + commissioning.detail);
   // A marker that only a clean exit removes: finding it means a crash, watchdog kill or power loss.
   const std::string marker = opt.state_dir + "/treadd.running";
   std::error_code marker_error;
@@ -275,7 +273,7 @@ int run(const Options& opt) {
         seen_generation = fb.link_generation;
         identity = std::move(live_identity);
         const CommissioningStatus now_status = judge_commissioning(config, latest_commissioning, identity);
-        if (now_status.state != "passed" && now_status.state != "not_needed") log::warning("commissioning: " + now_status.detail);
+        if (now_status.worth_a_warning()) log::warning("commissioning: " + now_status.detail);
         controller.set_commissioning(now_status);
       }
     }
@@ -300,6 +298,8 @@ int run(const Options& opt) {
     m.safety = controller.counters();
     m.link = drive->link_counters();
     m.link_up = controller.last_feedback().link_up;
+    m.direction_verified = controller.last_feedback().direction_verified;
+    if (controller.commissioning()) m.commissioning = controller.commissioning()->state;
     m.ticks = loop.stats().ticks;
     m.overruns = loop.stats().overruns;
     m.worst_lateness_s = std::chrono::duration<double>(loop.stats().worst_lateness).count();

@@ -67,6 +67,18 @@ std::string render_metrics(const MetricsSnapshot& m, double now_unix_s) {
       .add(m.status.direction == Direction::reverse ? 1 : 0);
   Family(f, "treadd_session_seconds", "Active time of the running session.", MetricType::Gauge).add(m.status.session_s);
   Family(f, "treadd_drive_link_up", "1 while the drive answers.", MetricType::Gauge).add(m.link_up ? 1 : 0);
+  // A fleet alerts on a drive that was swapped or re-parameterised since its commissioning (stale),
+  // never commissioned, or whose turning direction nobody can check but the eye.
+  Family commissioning(f, "treadd_commissioning",
+                       "1 for the drive's commissioning state now (sessions start only when passed, waived or not_needed).",
+                       MetricType::Gauge);
+  for (CommissioningState s : all_commissioning_states) {
+    commissioning.add({{"state", std::string(to_string(s))}}, m.commissioning == s ? 1 : 0);
+  }
+  Family(f, "treadd_drive_direction_verified",
+         "1 when the drive reports which way the belt turns, so a wrong direction latches a fault; 0: only the eye checks.",
+         MetricType::Gauge)
+      .add(m.direction_verified ? 1 : 0);
   Family faults(f, "treadd_faults_total", "Latched faults by cause (docs/safety.md).", MetricType::Counter);
   Family fired(f, "treadd_rule_fired_total", "Times each safety rule fired (docs/safety.md), by rule and reaction.",
                MetricType::Counter);

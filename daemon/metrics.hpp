@@ -4,6 +4,10 @@
 // network listener at all, and the fleet's existing node-exporter already scrapes text files.
 #pragma once
 
+#include <optional>
+
+#include "daemon/commissioning_record.hpp"
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +31,8 @@ struct MetricsSnapshot {
   SafetyCounters safety;
   LinkCounters link;
   bool link_up = false;
+  std::optional<CommissioningState> commissioning;  // nullopt: not judged yet
+  bool direction_verified = false;                   // the drive reports which way the belt turns
   std::uint64_t ticks = 0;
   std::uint64_t overruns = 0;
   double worst_lateness_s = 0;

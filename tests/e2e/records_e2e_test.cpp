@@ -179,6 +179,10 @@ TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   EXPECT_NE(text.find("treadd_state{state=\"estopped\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("treadd_build_info{version=\"" TREADD_VERSION "\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("treadd_belt_speed_meters_per_second{kind=\"target\"}"), std::string::npos) << "base units";
+  // The simulated drive needs no commissioning, and it reports its turn (issue 24 E).
+  EXPECT_NE(text.find("treadd_commissioning{state=\"not_needed\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("treadd_commissioning{state=\"stale\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("treadd_drive_direction_verified "), std::string::npos) << text;
   // Full precision: the freshness stamp read back agrees with the clock to the second (with %.6g it
   // was rounded to 10,000 s, and the shipped stale-metrics alert fired on fresh data).
   const auto stamp_at = text.find("\ntreadd_metrics_updated_timestamp_seconds ");

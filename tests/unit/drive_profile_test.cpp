@@ -254,7 +254,7 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
   ASSERT_TRUE(c.ok()) << join(c.errors);
   FullConfig config = *c.value;
   const std::string state = dir_ + "/state";
-  EXPECT_EQ(commissioning_status(config, state).state, "missing");
+  EXPECT_EQ(commissioning_status(config, state).state, CommissioningState::missing);
   EXPECT_FALSE(commissioning_status(config, state).allows_start());
 
   auto row = [](std::string name, std::string kind) {
@@ -274,11 +274,11 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
   rec.passed = true;
   rec.checks = {row("Pr.09-03", "parameter"), row("drive-side backstop", "belt")};
   write_commissioning_record(state, rec);
-  EXPECT_EQ(commissioning_status(config, state).state, "unchecked") << "not before the drive said who it is";
+  EXPECT_EQ(commissioning_status(config, state).state, CommissioningState::unchecked) << "not before the drive said who it is";
   EXPECT_FALSE(commissioning_status(config, state).allows_start());
-  EXPECT_EQ(commissioning_status(config, state, rec.identity).state, "passed");
+  EXPECT_EQ(commissioning_status(config, state, rec.identity).state, CommissioningState::passed);
   EXPECT_TRUE(commissioning_status(config, state, rec.identity).allows_start());
-  EXPECT_EQ(commissioning_status(config, state, "identity code 12, firmware 105").state, "stale")
+  EXPECT_EQ(commissioning_status(config, state, "identity code 12, firmware 105").state, CommissioningState::stale)
       << "a swapped drive of the same model";
 
   // Any key of machine.yaml's drive, belt, ceilings or safety sections, and any byte of the profile.
@@ -298,38 +298,38 @@ TEST_F(ConfigDir, commissioning_status_is_missing_then_passed_then_stale_failed_
     std::ofstream(dir_ + "/machine.yaml") << original;
     ASSERT_TRUE(changed.ok()) << to << ": " << join(changed.errors);
     const bool waiver_only = to.find("commissioning_waiver") != std::string::npos;
-    EXPECT_EQ(commissioning_status(*changed.value, state, rec.identity).state, waiver_only ? "passed" : "stale") << to;
+    EXPECT_EQ(commissioning_status(*changed.value, state, rec.identity).state, waiver_only ? CommissioningState::passed : CommissioningState::stale) << to;
     if (waiver_only) {
       EXPECT_EQ(commissioning_fingerprint(*changed.value), rec.fingerprint) << "a waiver changes no belt";
     }
   }
   FullConfig edited = config;
   edited.drive_profile->source_text += "# a comment is a change of the file too\n";
-  EXPECT_EQ(commissioning_status(edited, state, rec.identity).state, "stale") << "any change of the profile file";
+  EXPECT_EQ(commissioning_status(edited, state, rec.identity).state, CommissioningState::stale) << "any change of the profile file";
 
   // A report edited to say "passed" proves nothing: the result is recomputed from its checks.
   rec.checks[0].pass = false;
   write_commissioning_record(state, rec);
-  EXPECT_EQ(commissioning_status(config, state).state, "failed");
+  EXPECT_EQ(commissioning_status(config, state).state, CommissioningState::failed);
   CommissioningRecord no_backstop = rec;
   no_backstop.checks = {row("Pr.09-03", "parameter")};
   write_commissioning_record(state, no_backstop);
-  EXPECT_EQ(commissioning_status(config, state).state, "failed") << "no backstop measured, no pass";
+  EXPECT_EQ(commissioning_status(config, state).state, CommissioningState::failed) << "no backstop measured, no pass";
   rec.passed = false;
   write_commissioning_record(state, rec);
   const auto failed = commissioning_status(config, state);
-  EXPECT_EQ(failed.state, "failed");
+  EXPECT_EQ(failed.state, CommissioningState::failed);
   EXPECT_NE(failed.detail.find("(Pr.09-03)"), std::string::npos) << failed.detail;
 
   config.machine.drive.commissioning_waiver = "bench drive, no belt";
   const auto waived = commissioning_status(config, state);
-  EXPECT_EQ(waived.state, "waived");
+  EXPECT_EQ(waived.state, CommissioningState::waived);
   EXPECT_TRUE(waived.allows_start());
   EXPECT_NE(waived.detail.find("bench drive, no belt"), std::string::npos);
 
   std::ofstream(state + "/commissioning/latest.json") << "{not json";
   config.machine.drive.commissioning_waiver.clear();
-  EXPECT_EQ(commissioning_status(config, state).state, "missing") << "an unreadable report proves nothing";
+  EXPECT_EQ(commissioning_status(config, state).state, CommissioningState::missing) << "an unreadable report proves nothing";
 }
 
 TEST(CommissioningGate, a_blocked_machine_refuses_every_start_with_the_reason) {
