@@ -124,7 +124,7 @@ struct ForgetRequest {
 };
 struct ReportQuery {
   static constexpr CommandSpec spec{"report", Role::operator_role, AnsweredBy::daemon, "one recorded session",
-                                    {{{"session", FieldKind::text, false, true, 0, 0, "session id from history (or --patient for the progression)"}}},
+                                    {{{"session", FieldKind::text, false, true, 0, 0, "session id from history (default: the last session; or --patient for the progression)"}}},
                                     records_query_answer_within_s};
   std::string session;
   static ReportQuery from(const Args& a) { return {a.text("session").value_or("")}; }

@@ -132,11 +132,19 @@ TEST_F(RecordsE2E, history_shows_the_running_session_running_and_the_report_how_
 TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progression) {
   start_daemon();
   ASSERT_TRUE(at_standstill());
-  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard", "--patient", "LBP-0042"}).exit_code, 0);
+  // Typed in lower case at the machine, the code is meant as written on the card (issue 24 F).
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard", "--patient", "lbp-0042"}).exit_code, 0);
   std::this_thread::sleep_for(2s);
   ASSERT_EQ(ctl({"stop"}).exit_code, 0);
   ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle"; }, 15s));
+  ASSERT_EQ(history()[0]["start"]["patient"], "LBP-0042");
   const std::string id = history()[0]["id"];
+  // A number with a decimal comma is answered in words; `report` alone is the last session.
+  RunResult comma = ctl({"speed", "2,5"});
+  EXPECT_EQ(comma.exit_code, 2);
+  EXPECT_NE(comma.err.find("use a decimal point: 2.5"), std::string::npos) << comma.err;
+  EXPECT_NE(ctl({"report"}).out.find("session    " + id), std::string::npos) << ctl({"report"}).out;
+  EXPECT_TRUE(std::regex_search(ctl({"history"}).out, std::regex(" [0-9]+:[0-9]{2} +[0-9]+ m "))) << "min:s and distance";
   RunResult r = ctl({"note", id, "--pain-before", "6", "--pain-after", "3", "--text", "less pain bending"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   r = ctl({"note", id, "--pain-after", "eleven"});

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -227,10 +229,15 @@ Outcome progression(const Globals& g, const Invocation& in) {
 
 Outcome report(const Globals& g, const Invocation& in) {
   if (in.text.count("patient")) return progression(g, in);
-  if (!in.request.contains("session")) {
-    return failure(exit_usage, "treadctl: report needs a SESSION (see treadctl history) or --patient CODE");
+  json request = in.request;
+  if (!request.contains("session")) {
+    // No SESSION: the last one (the session at the machine, or the one that just ended).
+    const json list = ask(Client(g.socket), {{"v", 1}, {"cmd", "history"}});
+    if (!list.value("ok", false)) return from_reply(list);
+    if (list["sessions"].empty()) return failure(exit_refused, "treadctl: there is no recorded session yet");
+    request["session"] = list["sessions"].back()["id"];
   }
-  json reply = ask(Client(g.socket), in.request);
+  json reply = ask(Client(g.socket), request);
   if (!reply.value("ok", false)) return from_reply(reply);
   const json& record = reply["record"];
   Outcome o{exit_ok, {{"record", record}}, "", ""};
@@ -436,6 +443,28 @@ CLI::Validator direction_validator() {
       "reverse|forward");
 }
 
+// A number typed the way many clinics write it ("2,5") gets an answer in words, not a parser's.
+CLI::Validator decimal_point_validator() {
+  return CLI::Validator(
+      [](std::string& typed) {
+        if (typed.find(',') == std::string::npos) return std::string();
+        std::string with_point = typed;
+        std::replace(with_point.begin(), with_point.end(), ',', '.');
+        return "'" + typed + "' has a decimal comma; use a decimal point: " + with_point;
+      },
+      "NUMBER");
+}
+
+// Patient codes are capitals (P-0042); typed in lower case at the machine, they are meant the same.
+CLI::Validator patient_code_upper_case() {
+  return CLI::Validator(
+      [](std::string& typed) {
+        std::transform(typed.begin(), typed.end(), typed.begin(), [](unsigned char c) { return std::toupper(c); });
+        return std::string();
+      },
+      "CODE");
+}
+
 // Each verb's options on its subcommand; the values land in `in` after parsing.
 struct OptionValues {
   std::map<std::string, std::string> text;
@@ -457,11 +486,13 @@ void add_verb(CLI::App& app, const Verb& v, OptionValues& values) {
       opt = sub->add_flag(name, values.flag[o.name], o.help);
     } else if (o.kind == treadd::FieldKind::number) {
       opt = sub->add_option(name, values.number[o.name], o.help);
+      opt->check(decimal_point_validator());  // before the range check, which cannot read "2,5"
       if (o.max > o.min) opt->check(CLI::Range(o.min, o.max));
     } else {
       opt = sub->add_option(name, values.text[o.name], o.help);
       if (o.kind == treadd::FieldKind::direction) opt->check(direction_validator());
       if (o.kind == treadd::FieldKind::date) opt->type_name(std::string("WHEN"));
+      if (o.kind == treadd::FieldKind::patient) opt->transform(patient_code_upper_case());
     }
     if (o.required) opt->required();
   }

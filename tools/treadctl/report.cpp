@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/report.hpp"
+#include "tools/treadctl/chart.hpp"
 #include "tools/treadctl/local_time.hpp"
 
 #include <algorithm>
@@ -25,13 +26,24 @@ std::string num(const json& j, const char* key, const char* format = "%.1f") {
   return j.contains(key) && j[key].is_number() ? fmt(format, j[key].get<double>()) : "-";
 }
 
-// The session's time so far (running) or in all; "?" for a record cut short.
+// The session's time (min:s) and distance so far (running) or in all; "?" for a record cut short.
 std::string duration_text(const json& session) {
   const json& end = field(session, "end");
-  if (end.is_object()) return num(end, "duration_s", "%.0f") + " s";
+  if (end.is_object()) return chart::min_sec(field(end, "duration_s").is_number() ? end["duration_s"].get<double>() : 0);
   const json& live = field(session, "live");
-  if (live.is_object()) return num(live, "duration_s", "%.0f") + " s";
+  if (live.is_object()) return chart::min_sec(field(live, "duration_s").is_number() ? live["duration_s"].get<double>() : 0);
   return "?";
+}
+
+std::string distance_text(const json& session) {
+  const json& end = field(session, "end");
+  if (end.is_object()) {
+    const double m = (field(end, "reverse_m").is_number() ? end["reverse_m"].get<double>() : 0) +
+                     (field(end, "forward_m").is_number() ? end["forward_m"].get<double>() : 0);
+    return fmt("%.0f m", m);
+  }
+  const json& live = field(session, "live");
+  return live.is_object() ? num(live, "distance_m", "%.0f") + " m" : "?";
 }
 
 }  // namespace
@@ -82,13 +94,13 @@ std::string by_whom(const json& event) {
 
 std::string render_history(const json& sessions) {
   std::string out =
-      "SESSION                 STARTED               PATIENT          PROFILE            PROGRAM             WHO        DURATION  PAIN     ENDED\n";
+      "SESSION                 STARTED               PATIENT          PROFILE            PROGRAM             WHO        MIN:S  DISTANCE  PAIN     ENDED\n";
   for (const auto& s : sessions) {
     char line[640];
     const json& start = field(s, "start");
-    std::snprintf(line, sizeof line, "%-23s %-21s %-16s %-18s %-19s %-10s %8s  %-7s  %s\n", field(s, "id").get<std::string>().c_str(),
+    std::snprintf(line, sizeof line, "%-23s %-21s %-16s %-18s %-19s %-10s %5s  %8s  %-7s  %s\n", field(s, "id").get<std::string>().c_str(),
                   local_time(str(start, "start"), "%Y-%m-%d %H:%M %Z").c_str(), str(start, "patient").c_str(), str(start, "profile").c_str(), str(start, "program").c_str(), str(start, "who").c_str(),
-                  duration_text(s).c_str(), pain_text(pain_scores(field(s, "notes"))).c_str(), how_it_ended(s).c_str());
+                  duration_text(s).c_str(), distance_text(s).c_str(), pain_text(pain_scores(field(s, "notes"))).c_str(), how_it_ended(s).c_str());
     out += line;
   }
   if (sessions.empty()) out += "(no sessions)\n";
