@@ -19,6 +19,7 @@ SupervisorSettings settings_from(const FullConfig& config) {
   SupervisorSettings s;
   s.ceilings = config.machine.ceilings;
   s.safety = config.machine.safety;
+  s.role_groups = {config.machine.control.clinician_group, config.machine.control.operator_group};
   if (config.drive_profile) {
     s.drive_fault_names = config.drive_profile->fault_names;
     for (const auto& c : config.drive_profile->parameters) {
@@ -104,7 +105,7 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
         if constexpr (T::spec.answered_by == AnsweredBy::supervisor) {
           return {run_command(Command{req}, peer, now), std::nullopt};  // the supervisor checks the role
         } else {
-          if (auto refused = check_role(T::spec, peer.role)) {
+          if (auto refused = check_role(T::spec, peer.role, supervisor_.settings().role_groups)) {
             count_refusal(*refused, peer, now);
             return {reply_from(*refused), std::nullopt};
           }

@@ -15,11 +15,6 @@
 
 namespace treadd {
 
-struct RoleGroups {
-  std::string clinician = "treadd-clinician";
-  std::string operator_role = "treadd-operator";
-};
-
 // The role groups as group ids (nullopt: no such group, nobody but root gets that role).
 struct RoleGroupIds {
   std::optional<gid_t> clinician;

@@ -10,9 +10,10 @@ const CommandSpec* find_command(std::string_view name) {
   return nullptr;
 }
 
-std::optional<Reply> check_role(const CommandSpec& spec, Role role) {
+std::optional<Reply> check_role(const CommandSpec& spec, Role role, const RoleGroups& groups) {
   if (static_cast<int>(role) >= static_cast<int>(spec.role)) return std::nullopt;
-  return Reply::refused(RuleId::role_required, {{"needed", to_string(spec.role)}, {"role", to_string(role)}});
+  return Reply::refused(RuleId::role_required,
+                        {{"needed", to_string(spec.role)}, {"group", groups.of(spec.role)}, {"role", to_string(role)}});
 }
 
 }  // namespace treadd

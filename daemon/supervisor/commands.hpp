@@ -255,6 +255,6 @@ inline constexpr auto command_specs = detail::SpecsOf<AnyRequest>::value;
 const CommandSpec* find_command(std::string_view name);
 
 // The one role check: nothing, or the refusal naming the role needed.
-std::optional<Reply> check_role(const CommandSpec& spec, Role role);
+std::optional<Reply> check_role(const CommandSpec& spec, Role role, const RoleGroups& groups);
 
 }  // namespace treadd

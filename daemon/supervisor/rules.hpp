@@ -18,6 +18,14 @@ namespace treadd {
 // Ordered: a stronger role may do all a weaker one may.
 enum class Role { viewer, operator_role, clinician };
 const char* to_string(Role r);
+// The groups that give the roles (machine.yaml control.*_group): a role refusal names the one to join.
+struct RoleGroups {
+  std::string clinician = "treadd-clinician";
+  std::string operator_role = "treadd-operator";
+  std::string of(Role r) const {
+    return r == Role::clinician ? clinician : r == Role::operator_role ? operator_role : std::string("none: anyone");
+  }
+};
 
 enum class Reaction {
   refuse,           // the command is refused; nothing moves
@@ -31,7 +39,7 @@ const char* to_string(Reaction r);
 // saw (render_rule). A latched rule is cleared by a clinician (clear_role).
 #define TREADD_RULES(X)                                                                                              \
   /* ---- refusals ---- */                                                                                          \
-  X(role_required, refuse, "-", "this needs the {needed} role; you have the {role} role")                            \
+  X(role_required, refuse, "-", "this needs the {needed} role (ask to join the group {group}); you have the {role} role") \
   X(estop_latched, refuse, "-", "the emergency stop is latched; a clinician must reset it first")                    \
   X(fault_latched, refuse, "-", "a fault is latched ({fault}); a clinician must reset it")                           \
   X(locked_out, refuse, "-", "the treadmill is locked; a clinician must unlock it")                                  \

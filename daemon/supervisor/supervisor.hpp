@@ -27,6 +27,7 @@ struct SupervisorSettings {
   // The drive profile's settings, in its order (DriveFeedback::setting_lost indexes them), as a
   // technician reads them when one changes while connected.
   std::vector<DriveSettingText> drive_settings;
+  RoleGroups role_groups;  // named in a role refusal
 };
 
 struct SegmentStatus {

@@ -28,7 +28,7 @@ const CommandSpec& spec_of(const Command& c) {
 }  // namespace
 
 Reply Supervisor::handle(const Request& request, TimePoint now) {
-  if (auto refused = check_role(spec_of(request.command), request.role)) return *refused;
+  if (auto refused = check_role(spec_of(request.command), request.role, settings_.role_groups)) return *refused;
   Reply reply = std::visit(
       [&](const auto& cmd) -> Reply {
         using T = std::decay_t<decltype(cmd)>;

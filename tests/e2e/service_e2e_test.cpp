@@ -111,7 +111,7 @@ TEST_F(ServiceE2E, each_role_against_each_command_class) {
   EXPECT_EQ(as(viewer, {"limits"}).exit_code, 0);
   RunResult r = as(viewer, {"start", "--profile", "lumbar-standard"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "refused: this needs the operator role; you have the viewer role\n");
+  EXPECT_EQ(r.err, "refused: this needs the operator role (ask to join the group video); you have the viewer role\n");
 
   r = as(operator_user, {"start", "--profile", "lumbar-standard"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
