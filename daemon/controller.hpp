@@ -76,6 +76,8 @@ class Controller {
   // SIGTERM: a controlled ramp to a stop before exit.
   void stop_for_shutdown(TimePoint now);
   bool belt_at_rest() const;
+  // Before exit: ends a session record still waiting for the belt to rest after an e-stop or fault.
+  void end_records_for_exit(TimePoint now) { events_.end_record_for_exit(now, belt_at_rest()); }
 
   nlohmann::json status_json() const;
   // The status reply as one protocol line, rebuilt at most once per tick or command: a flood of

@@ -48,11 +48,13 @@ void EventSink::report(log::Level level, const std::string& kind, const std::str
 
 bool EventSink::consume(const std::vector<Event>& events, const Status& status, const std::string& who, TimePoint now) {
   bool session_edge_seen = false;
+  bool stopped_hard = false;  // an e-stop or a fault in this batch: its session ends under a moving belt
   for (const Event& e : events) {
     // A rule fires once: its latch, its stop or its warning; the session_ended that follows repeats it.
     if (e.rule && e.kind != Event::Kind::session_ended) ++counters_.fired[static_cast<std::size_t>(*e.rule)];
     // E-stops and faults at err (journalctl -p err shows them), the rest at notice; one entry each.
     const bool bad = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
+    stopped_hard = stopped_hard || bad;
     // The patient code is in the session's record only — never in the journal or the audit file,
     // which `forget` cannot erase: erasing a patient's records leaves no trace of the patient.
     const bool session_edge = e.kind == Event::Kind::session_started || e.kind == Event::Kind::session_ended;
@@ -64,7 +66,10 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
     if (e.kind == Event::Kind::estop) ++counters_.estops;
     if (e.kind == Event::Kind::session_started) {
       ++counters_.sessions;
-      if (coasting_) end_record(coasting_->reason, now, status.at_standstill);  // the last one, first
+      if (coasting_) {
+        end_record(coasting_->reason, now, status.at_standstill);  // the last one, first
+        coasting_.reset();  // even if its end was turned away: the new record supersedes it
+      }
       session_patient_ = starting_patient_;
       if (SessionRecorder* recorder = traces_.recorder) {
         recording_ = true;
@@ -91,10 +96,11 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
       }
     }
     if (SessionRecorder* recorder = traces_.recorder; recorder != nullptr && recording_) {
-      // A session that ends with the belt at rest ends its record; one that ends under a moving
-      // belt (an e-stop, a fault) records on until the belt has stopped (tick()).
+      // A session ends its record at once when it ends the ordinary way (its ramp has brought
+      // the belt down); one that an e-stop or a fault ends under a moving belt records on until
+      // the belt is seen at rest (tick()), so the record says how it came to rest.
       const bool ended = e.kind == Event::Kind::session_ended;
-      const bool coasts = ended && !status.at_standstill;
+      const bool coasts = ended && stopped_hard && !status.at_standstill;
       write([recorder, e, who, now, coasts] {
         recorder->event(e, who, now);
         if (coasts) recorder->stopping(now);
@@ -102,7 +108,8 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
       if (coasts) coasting_ = Coasting{now, e.text};
       else if (ended) end_record(e.text, now, true);
     }
-    if (e.kind == Event::Kind::session_ended) session_patient_.reset();
+    // The patient's session lasts, for `forget`, until its record is ended (end_record).
+    if (e.kind == Event::Kind::session_ended && !recording_) session_patient_.reset();
     // This session's events only, each with when it happened (session time and UTC).
     if (e.kind == Event::Kind::session_started) recent_events_.clear();
     recent_events_.push_back({{"kind", to_string(e.kind)},
@@ -142,9 +149,18 @@ void EventSink::tick(const Status& status, TimePoint now) {
 }
 
 void EventSink::end_record(const std::string& reason, TimePoint now, bool at_standstill) {
-  write([recorder = traces_.recorder, reason, now, at_standstill] { recorder->end(reason, now, at_standstill); });
+  if (!write([recorder = traces_.recorder, reason, now, at_standstill] { recorder->end(reason, now, at_standstill); })) {
+    // The writer's queue was full: tried again at the next tick, never left reading as running.
+    if (!coasting_) coasting_ = Coasting{now, reason};
+    return;
+  }
   recording_ = false;
   coasting_.reset();
+  session_patient_.reset();
+}
+
+void EventSink::end_record_for_exit(TimePoint now, bool at_standstill) {
+  if (coasting_) end_record(coasting_->reason, now, at_standstill);
 }
 
 std::optional<LiveRecord> EventSink::live() const {

@@ -64,6 +64,9 @@ class EventSink {
   bool recording() const { return recording_; }
   // Every tick while recording: a sample, and the end of a record whose belt has come to rest.
   void tick(const Status& status, TimePoint now);
+  // The daemon is about to exit: a record still waiting for the belt to rest is ended now (the
+  // writer finishes what was posted before the process ends).
+  void end_record_for_exit(TimePoint now, bool at_standstill);
   // The record being written, as this tick knows it (its id is the recorder's): nullopt when none.
   std::optional<LiveRecord> live() const;
   // Every tick: a lock-out change the writer's full queue turned away is offered again (it must not be lost).

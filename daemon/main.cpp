@@ -333,6 +333,7 @@ int run(const Options& opt) {
   ShutdownSequence shutdown;
   std::function<void()> wait_for_rest = [&]() {
     if (shutdown.may_exit(controller.belt_at_rest(), std::chrono::steady_clock::now())) {
+      controller.end_records_for_exit(std::chrono::steady_clock::now());
       loop.stop();
       metrics_timer.cancel();
       server.close();

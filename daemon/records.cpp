@@ -26,6 +26,9 @@ std::string iso_utc(std::chrono::system_clock::time_point t, bool compact) {
 
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
+// Below this the belt counts as not moving, for time, distance and the time to stop.
+constexpr double moving_above_kmh = 0.05;
+
 }  // namespace
 
 SessionRecorder::SessionRecorder(fs::path dir, RetentionSettings retention, BackgroundSync* sync, StorageHealth* health)
@@ -159,7 +162,7 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   last_tick_ = now;
   const double metres = distance_m(st.measured_kmh, dt);
   if (coasting_) coasting_->metres += metres;  // after the session: the belt coming to rest, apart
-  else if (st.measured_kmh > 0.05) {
+  else if (st.measured_kmh > moving_above_kmh) {
     (st.direction == Direction::reverse ? reverse_s_ : forward_s_) += dt;
     (st.direction == Direction::reverse ? reverse_m_ : forward_m_) += metres;
   }
@@ -168,7 +171,11 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   if (st.state == State::paused && last_state_ != State::paused) ++pauses_;
   last_state_ = st.state;
   last_measured_kmh_ = st.measured_kmh;
-  if (coasting_ && now - coasting_->window_start >= std::chrono::milliseconds(100)) {
+  // At rest as the record counts motion (the distance above): the e-stop's time to stop, without
+  // the dwell the supervisor waits before it calls the belt stopped.
+  if (coasting_ && !coasting_->at_rest && st.measured_kmh <= moving_above_kmh) coasting_->at_rest = now;
+  // Windows of 200 ms: several drive polls each (a poll updates the speed in one step).
+  if (coasting_ && now - coasting_->window_start >= std::chrono::milliseconds(200)) {
     const double window_s = std::chrono::duration<double>(now - coasting_->window_start).count();
     const double decel = (coasting_->window_kmh - st.measured_kmh) / 3.6 / window_s;
     coasting_->peak_decel_mps2 = std::max(coasting_->peak_decel_mps2, decel);
@@ -191,8 +198,10 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
 void SessionRecorder::event(const Event& e, const std::string& who, TimePoint now) {
   if (!active_) return;
   const bool serious = e.kind == Event::Kind::estop || e.kind == Event::Kind::fault;
-  if (e.kind == Event::Kind::estop) ++estops_;
-  if (e.kind == Event::Kind::fault) ++faults_;
+  // After the session ended (the belt coming to rest) an event is recorded but not counted
+  // against the session: the progression counts what happened while the patient walked.
+  if (e.kind == Event::Kind::estop && !coasting_) ++estops_;
+  if (e.kind == Event::Kind::fault && !coasting_) ++faults_;
   write({{"type", "event"}, {"t", round2(std::chrono::duration<double>(now - started_).count())},
          {"kind", to_string(e.kind)}, {"text", e.text}, {"who", who}},
         serious, now);
@@ -200,7 +209,7 @@ void SessionRecorder::event(const Event& e, const std::string& who, TimePoint no
 
 void SessionRecorder::stopping(TimePoint now) {
   if (!active_ || coasting_) return;
-  coasting_ = Coasting{now, last_measured_kmh_, now, last_measured_kmh_, 0, 0};
+  coasting_ = Coasting{now, last_measured_kmh_, now, last_measured_kmh_, 0, 0, std::nullopt};
 }
 
 void SessionRecorder::end(const std::string& reason, TimePoint now, bool at_standstill) {
@@ -223,7 +232,8 @@ void SessionRecorder::end(const std::string& reason, TimePoint now, bool at_stan
     // How the belt came to rest after the session ended under it (an e-stop, a fault).
     line["stop"] = {{"from_kmh", round2(coasting_->from_kmh)},
                     {"distance_m", round2(coasting_->metres)},
-                    {"to_standstill_s", round2(std::chrono::duration<double>(now - session_ended).count())},
+                    {"to_standstill_s",
+                     round2(std::chrono::duration<double>(coasting_->at_rest.value_or(now) - session_ended).count())},
                     {"peak_decel_mps2", round2(coasting_->peak_decel_mps2)},
                     {"reached_standstill", at_standstill}};
   }

@@ -89,7 +89,7 @@ class SessionRecorder {
   int estops_ = 0, faults_ = 0, pauses_ = 0;  // interruptions, for the progression report
   double last_measured_kmh_ = 0;
   // From stopping() to end(): when the session ended, from which speed, and the steepest
-  // deceleration seen over 100 ms windows (the drive's feedback updates once per poll).
+  // deceleration seen over 200 ms windows (the drive's feedback updates once per poll).
   struct Coasting {
     TimePoint session_ended{};
     double from_kmh = 0;
@@ -97,6 +97,7 @@ class SessionRecorder {
     double window_kmh = 0;
     double peak_decel_mps2 = 0;
     double metres = 0;  // the belt ran on after the session: not the patient's distance
+    std::optional<TimePoint> at_rest;  // first seen below moving speed
   };
   std::optional<Coasting> coasting_;
   State last_state_ = State::idle;

@@ -219,7 +219,8 @@ TEST(Controller, a_running_session_reads_as_running_and_an_estop_is_recorded_unt
   EXPECT_TRUE(stop["reached_standstill"].get<bool>());
   EXPECT_NEAR(stop["from_kmh"].get<double>(), 3, 0.1);
   EXPECT_GT(stop["to_standstill_s"].get<double>(), 0.1);
-  EXPECT_LT(stop["to_standstill_s"].get<double>(), 5);
+  // The belt's own time to stop, not the 2 s the supervisor waits before it calls it stopped.
+  EXPECT_LT(stop["to_standstill_s"].get<double>(), 1.9) << s.dump();
   EXPECT_GT(stop["peak_decel_mps2"].get<double>(), 0.1);
   EXPECT_GT(stop["distance_m"].get<double>(), 0.05);
   EXPECT_NEAR(s["end"]["reverse_s"].get<double>(), at_estop, 0.5) << "the patient's time ends at the e-stop too";
@@ -233,24 +234,56 @@ TEST(Controller, a_running_session_reads_as_running_and_an_estop_is_recorded_unt
 
 // A belt whose speed cannot be known after the e-stop (the link is gone) does not keep its record
 // open for ever: it ends after its bound, saying the belt was not seen at rest.
+// Meanwhile the patient's records cannot be erased: the record being finished would survive it.
 TEST(Controller, an_estop_record_whose_belt_speed_is_unknown_ends_after_its_bound_saying_so) {
   RecordingRig r;
-  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard","patient":"LBP-0007"})")["ok"]);
   ASSERT_TRUE(r.ask(R"({"cmd":"speed","kmh":3})")["ok"]);
   r.run_for(10s);
   r.rig.drive->cut_link(true);
   ASSERT_TRUE(r.ask(R"({"cmd":"estop"})")["ok"]);
   r.run_for(29s);
   EXPECT_EQ(r.only_session()["live"]["state"], "stopping");
+  const json refused = r.ask(R"({"cmd":"forget","patient":"LBP-0007","confirm":"LBP-0007"})");
+  EXPECT_FALSE(refused["ok"].get<bool>()) << "its record is still being written: " << refused.dump();
   r.run_for(2s);
   const json s = r.only_session();
   ASSERT_TRUE(s["end"].is_object()) << s.dump();
   EXPECT_FALSE(s["end"]["stop"]["reached_standstill"].get<bool>()) << s.dump();
   EXPECT_NEAR(s["end"]["stop"]["to_standstill_s"].get<double>(), 30, 0.1);
+  EXPECT_TRUE(r.ask(R"({"cmd":"forget","patient":"LBP-0007","confirm":"LBP-0007"})")["ok"]);
 }
 
-// A session that ends with the belt at rest ends its record at once, with no stop figures.
+// A daemon that exits while a record waits for the belt ends it: never read as cut short.
+TEST(Controller, an_exit_while_the_belt_comes_to_rest_ends_the_record) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+  ASSERT_TRUE(r.ask(R"({"cmd":"speed","kmh":3})")["ok"]);
+  r.run_for(10s);
+  r.rig.drive->cut_link(true);
+  ASSERT_TRUE(r.ask(R"({"cmd":"estop"})")["ok"]);
+  r.run_for(1s);
+  r.controller->end_records_for_exit(r.rig.now);
+  const json s = r.only_session();
+  ASSERT_TRUE(s["end"].is_object()) << s.dump();
+  EXPECT_FALSE(s["cut_short"].get<bool>());
+  EXPECT_EQ(s["end"]["reason"], "emergency stop");
+}
+
+// A session that ends the ordinary way (its ramp brought the belt down), or an e-stop with the belt
+// at rest, ends its record at once, with no stop figures.
 TEST(Controller, a_session_ended_at_rest_ends_its_record_at_once) {
+  {
+    RecordingRig r;
+    ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
+    ASSERT_TRUE(r.ask(R"({"cmd":"speed","kmh":3})")["ok"]);
+    r.run_for(10s);
+    ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+    while (r.controller->status_json()["state"] != "idle") r.run_for(20ms);
+    const json s = r.only_session();
+    ASSERT_TRUE(s["end"].is_object()) << "ended with the session: " << s.dump();
+    EXPECT_FALSE(s["end"].contains("stop")) << s.dump();
+  }
   RecordingRig r;
   ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
   r.run_for(2s);

@@ -351,7 +351,8 @@ Outcome forget(const Globals& g, const Invocation& in) {
               << " for good. Type the code again to confirm: " << std::flush;
     std::string typed;
     std::getline(std::cin, typed);
-    request["confirm"] = typed;
+    std::transform(typed.begin(), typed.end(), typed.begin(), [](unsigned char c) { return std::toupper(c); });
+    request["confirm"] = typed;  // as --patient was: the code on the card, whatever the case typed
   }
   return from_reply(ask(Client(g.socket), request));
 }
