@@ -9,81 +9,96 @@
 namespace treadd {
 namespace {
 
-Fault fault(RuleId id, Facts facts) { return Fault{id, render_rule(id, facts)}; }
-
 std::string ms(std::chrono::steady_clock::duration d) {
   return std::to_string(std::chrono::duration_cast<Millis>(d).count()) + " ms";
 }
 
 }  // namespace
 
-std::optional<Fault> FaultMonitor::persisting(const DriveFeedback& fb, TimePoint now) const {
-  if (!fb.link_up) return fault(RuleId::link_loss, {{"how", "the drive link is down (connection lost or polls failing)"}});
-  if (now - fb.received_at > settings_.link_timeout) {
-    return fault(RuleId::link_loss, {{"how", "no valid reply from the drive"}});
+Conditions FaultMonitor::standing(const DriveFeedback& fb, TimePoint now) const {
+  Conditions c;
+  if (!fb.link_up) {
+    c.raise(RuleId::link_loss, render_rule(RuleId::link_loss, {{"how", "the drive link is down (connection lost or polls failing)"}}));
+  } else if (now - fb.received_at > settings_.link_timeout) {
+    c.raise(RuleId::link_loss, render_rule(RuleId::link_loss, {{"how", "no valid reply from the drive"}}));
   }
   if (fb.fault_code != 0) {
     const auto name = fault_names_.find(fb.fault_code);
-    return fault(RuleId::drive_fault, {{"code", std::to_string(fb.fault_code) +
-                                                    (name == fault_names_.end() ? "" : " (" + name->second + ")")}});
+    c.raise(RuleId::drive_fault,
+            render_rule(RuleId::drive_fault, {{"code", std::to_string(fb.fault_code) +
+                                                           (name == fault_names_.end() ? "" : " (" + name->second + ")")}}));
   }
-  if (!fb.safety_key_present) return fault(RuleId::safety_key_lost, {});
+  if (!fb.safety_key_present) c.raise(RuleId::safety_key_lost, render_rule(RuleId::safety_key_lost, {}));
   if (fb.setting_lost != 0) {
     const std::size_t i = fb.setting_lost - 1u;
     const DriveSettingText unknown{"setting #" + std::to_string(fb.setting_lost), "?", "check the drive profile"};
     const DriveSettingText& s = i < drive_settings_.size() ? drive_settings_[i] : unknown;
-    return fault(RuleId::drive_setting_changed,
-                 {{"setting", s.name}, {"value", std::to_string(fb.setting_raw)}, {"expected", s.expected}, {"fix", s.fix}});
+    c.raise(RuleId::drive_setting_changed,
+            render_rule(RuleId::drive_setting_changed, {{"setting", s.name},
+                                                        {"value", std::to_string(fb.setting_raw)},
+                                                        {"expected", s.expected},
+                                                        {"fix", s.fix}}));
   }
-  return std::nullopt;
+  return c;
 }
 
-std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionReference& ref, TimePoint now) {
+Conditions FaultMonitor::evaluate(const TickInputs& in, const MotionReference& ref, TimePoint now) {
+  Conditions c;
   // A loop that stood still (SIGSTOP, swapped out, a stuck handler) for as long as the link may
   // be silent is named as what it was, before the drive's reaction to it (its own comms-loss trip)
-  // is mistaken for the cause.
+  // is mistaken for the cause: it is looked at first.
   const auto previous_check = std::exchange(last_check_, now);
   if (previous_check && now - *previous_check > settings_.link_timeout) {
-    return fault(RuleId::loop_overrun,
-                 {{"how", "stalled for " + ms(now - *previous_check) + " (limit " + ms(settings_.link_timeout) + ")"}});
+    c.raise(RuleId::loop_overrun,
+            render_rule(RuleId::loop_overrun, {{"how", "stalled for " + ms(now - *previous_check) + " (limit " +
+                                                           ms(settings_.link_timeout) + ")"}}));
   }
   overruns_in_a_row_ = in.loop_overrun ? overruns_in_a_row_ + 1 : 0;
   if (overruns_in_a_row_ >= settings_.max_overruns) {
-    return fault(RuleId::loop_overrun, {{"how", "ran late " + std::to_string(overruns_in_a_row_) +
-                                                   " ticks in a row (limit " + std::to_string(settings_.max_overruns) + ")"}});
-  }
-  if (auto f = persisting(in.feedback, now)) {
-    if (f->rule == RuleId::link_loss && in.feedback.link_up) {
-      f->detail += " for " + ms(now - in.feedback.received_at) + " (limit " + ms(settings_.link_timeout) + ")";
-    }
-    return f;
+    c.raise(RuleId::loop_overrun,
+            render_rule(RuleId::loop_overrun, {{"how", "ran late " + std::to_string(overruns_in_a_row_) +
+                                                           " ticks in a row (limit " +
+                                                           std::to_string(settings_.max_overruns) + ")"}}));
   }
   const DriveFeedback& fb = in.feedback;
+  const Conditions outlasting = standing(fb, now);
+  for (Fault f : outlasting.seen()) {
+    if (f.rule == RuleId::link_loss && fb.link_up) {
+      f.detail += " for " + ms(now - fb.received_at) + " (limit " + ms(settings_.link_timeout) + ")";
+    }
+    c.raise(f.rule, std::move(f.detail));
+  }
   // Before the link and the speed: a restarted drive also drops its speed and may drop the link,
   // and the technician must hear the cause, not its symptoms.
   const auto previous_restarts = std::exchange(drive_restarts_, fb.drive_restarts);
-  if (previous_restarts && *previous_restarts != fb.drive_restarts) {
-    link_generation_ = fb.link_generation;
-    return fault(RuleId::drive_restarted, {{"how", "it reported a power-up or forgot a setting treadd writes"}});
-  }
   const auto previous_generation = std::exchange(link_generation_, fb.link_generation);
-  if (previous_generation && *previous_generation != fb.link_generation) {
-    return fault(RuleId::link_loss,
-                 {{"how", "the connection to the drive was lost and re-established (it may have restarted)"}});
+  if (previous_restarts && *previous_restarts != fb.drive_restarts) {
+    c.raise(RuleId::drive_restarted,
+            render_rule(RuleId::drive_restarted, {{"how", "it reported a power-up or forgot a setting treadd writes"}}));
+  } else if (previous_generation && *previous_generation != fb.link_generation) {
+    c.raise(RuleId::link_loss,
+            render_rule(RuleId::link_loss,
+                        {{"how", "the connection to the drive was lost and re-established (it may have restarted)"}}));
   }
-  if (fb.sequence == last_sequence_) return std::nullopt;  // no new reading: nothing more to judge
+  if (fb.sequence == last_sequence_) return c;  // no new reading: nothing more to judge
   last_sequence_ = fb.sequence;
   const double measured = fb.measured_kmh;
 
   if (!std::isfinite(measured) || measured < 0) {
-    return fault(RuleId::implausible_reading, {{"how", "the drive reported an impossible speed"}});
+    c.raise(RuleId::implausible_reading,
+            render_rule(RuleId::implausible_reading, {{"how", "the drive reported an impossible speed"}}));
+    return c;  // a reading that is no speed cannot be judged further
   }
   if (last_measured_ && std::abs(measured - *last_measured_) > settings_.implausible_step_kmh) {
-    return fault(RuleId::implausible_reading,
-                 {{"how", "measured speed jumped by " + units::format_kmh(std::abs(measured - *last_measured_)) +
-                              " between two readings (limit " + units::format_kmh(settings_.implausible_step_kmh) + ")"}});
+    // The reading before the jump stays the reference: the jump holds until a reset clears it.
+    c.raise(RuleId::implausible_reading,
+            render_rule(RuleId::implausible_reading,
+                        {{"how", "measured speed jumped by " + units::format_kmh(std::abs(measured - *last_measured_)) +
+                                     " between two readings (limit " +
+                                     units::format_kmh(settings_.implausible_step_kmh) + ")"}}));
+  } else {
+    last_measured_ = measured;
   }
-  last_measured_ = measured;
 
   // A belt turning the wrong way is the worst hazard of a reverse treadmill: judged on what the
   // drive reports, never on what it was told, while it is told to run, above standstill and for a
@@ -91,9 +106,10 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
   if (ref.driving && fb.turning && *fb.turning != ref.direction && measured >= settings_.standstill_kmh) {
     if (!wrong_turn_since_) wrong_turn_since_ = now;
     if (now - *wrong_turn_since_ >= settings_.wrong_direction_time) {
-      return fault(RuleId::wrong_direction, {{"turning", to_string(*fb.turning)},
-                                             {"commanded", to_string(ref.direction)},
-                                             {"limit", units::format_duration(settings_.wrong_direction_time)}});
+      c.raise(RuleId::wrong_direction,
+              render_rule(RuleId::wrong_direction, {{"turning", to_string(*fb.turning)},
+                                                    {"commanded", to_string(ref.direction)},
+                                                    {"limit", units::format_duration(settings_.wrong_direction_time)}}));
     }
   } else {
     wrong_turn_since_.reset();
@@ -101,21 +117,22 @@ std::optional<Fault> FaultMonitor::check(const TickInputs& in, const MotionRefer
 
   const double overspeed_limit = ref.overspeed_cap_kmh + settings_.overspeed_margin_kmh;
   if (measured > overspeed_limit) {
-    return fault(RuleId::overspeed, {{"measured", units::format_kmh(measured)},
-                                     {"limit", units::format_kmh(overspeed_limit)}});
+    c.raise(RuleId::overspeed, render_rule(RuleId::overspeed, {{"measured", units::format_kmh(measured)},
+                                                               {"limit", units::format_kmh(overspeed_limit)}}));
   }
 
   if (ref.driving && std::abs(measured - ref.commanded_kmh) > settings_.tracking_tolerance_kmh) {
     if (!tracking_since_) tracking_since_ = now;
     if (now - *tracking_since_ >= settings_.tracking_time) {
-      return fault(RuleId::tracking_error, {{"measured", units::format_kmh(measured)},
-                                            {"commanded", units::format_kmh(ref.commanded_kmh)},
-                                            {"limit", units::format_duration(settings_.tracking_time)}});
+      c.raise(RuleId::tracking_error,
+              render_rule(RuleId::tracking_error, {{"measured", units::format_kmh(measured)},
+                                                   {"commanded", units::format_kmh(ref.commanded_kmh)},
+                                                   {"limit", units::format_duration(settings_.tracking_time)}}));
     }
   } else {
     tracking_since_.reset();
   }
-  return std::nullopt;
+  return c;
 }
 
 void FaultMonitor::clear() {

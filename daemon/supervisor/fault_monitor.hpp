@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plausibility checks on drive feedback (Klipper-style: compare what was asked with what was
-// measured over a window). Pure: fed readings and times, never reads a clock.
+// measured over a window). Detection only: it reports every condition that holds and decides
+// nothing (the safety policy does). Pure: fed readings and times, never reads a clock.
 #pragma once
 
 #include <map>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/supervisor/types.hpp"
+#include "daemon/supervisor/conditions.hpp"
 
 namespace treadd {
 
@@ -34,10 +35,13 @@ class FaultMonitor {
                         std::vector<DriveSettingText> drive_settings = {})
       : settings_(settings), fault_names_(std::move(fault_names)), drive_settings_(std::move(drive_settings)) {}
 
-  // The first fault this tick reveals, if any.
-  std::optional<Fault> check(const TickInputs& in, const MotionReference& ref, TimePoint now);
-  // A fault whose condition still holds; reset must be refused while one does.
-  std::optional<Fault> persisting(const DriveFeedback& fb, TimePoint now) const;
+  // Every condition this tick reveals, in the order a fault is named by: the loop, the conditions
+  // that outlast a stopped belt (standing), the drive's restarts and link, then its readings.
+  Conditions evaluate(const TickInputs& in, const MotionReference& ref, TimePoint now);
+  // The conditions one reading shows at `now` and that outlast a stopped belt (a link down or
+  // silent, the drive's trip, the safety key out, a drive setting lost): the ones a reset waits for.
+  Conditions standing(const DriveFeedback& fb, TimePoint now) const;
+  // After a reset: the readings before the latch are not compared with the ones after it.
   void clear();
 
  private:

@@ -27,90 +27,104 @@ struct RoleGroups {
   }
 };
 
+// Ordered by strength: the policy acts on the strongest active one, and only a stronger one is news.
 enum class Reaction {
   refuse,           // the command is refused; nothing moves
-  stop_session,     // the belt ramps down at the profile's decel and the session ends
   cool_down,        // the session slows to its cool-down speed, then ends
+  stop_session,     // the belt ramps down at the profile's decel and the session ends
   fast_stop_latch,  // the drive's fast stop at once; latched until a clinician's reset at standstill
 };
 const char* to_string(Reaction r);
 
-// X(code, reaction, clears, message): the message's {names} are filled from the facts the rule
+// How a rule stops holding: the safety policy (safety_policy.hpp) acts on this column, and
+// docs/safety.md renders it (describe).
+enum class Clear {
+  command_only,               // a refusal: it holds only for the command it refused
+  session_end,                // it ends the session; nothing is left to clear
+  reset_at_standstill,        // latched until a clinician's reset with the belt at standstill
+  reset_once_condition_gone,  // the same, and only once the monitor no longer sees the condition
+  acknowledge_then_reset,     // the same; while the drive still holds its own trip, a reset acknowledges it
+};
+const char* to_string(Clear c);
+// For people: how the rule clears, in the words of docs/safety.md.
+const char* describe(Clear c, Reaction r);
+
+// X(code, reaction, clear, message): the message's {names} are filled from the facts the rule
 // saw (render_rule). A latched rule is cleared by a clinician (clear_role).
 #define TREADD_RULES(X)                                                                                              \
   /* ---- refusals ---- */                                                                                          \
-  X(role_required, refuse, "-", "this needs the {needed} role (ask to join the group {group}); you have the {role} role") \
-  X(estop_latched, refuse, "-", "the emergency stop is latched; a clinician must reset it first")                    \
-  X(fault_latched, refuse, "-", "a fault is latched ({fault}); a clinician must reset it")                           \
-  X(locked_out, refuse, "-", "the treadmill is locked; a clinician must unlock it")                                  \
-  X(session_running, refuse, "-", "a session is already running; stop it first")                                    \
-  X(drive_not_commissioned, refuse, "-", "this treadmill's drive may not run a session: {why}")                      \
-  X(not_at_standstill, refuse, "-", "{belt}; {action} only at standstill (below {below} for {dwell}){alternative}")   \
-  X(direction_not_allowed, refuse, "-", "profile '{profile}' does not allow {direction} running")                    \
-  X(rest_between, refuse, "-", "profile '{profile}' needs a rest of {rest} between sessions; {left} left")           \
-  X(program_empty, refuse, "-", "program '{program}' has no segments")                                               \
-  X(program_above_cap, refuse, "-",                                                                                  \
+  X(role_required, refuse, command_only, "this needs the {needed} role (ask to join the group {group}); you have the {role} role") \
+  X(estop_latched, refuse, command_only, "the emergency stop is latched; a clinician must reset it first")                    \
+  X(fault_latched, refuse, command_only, "a fault is latched ({fault}); a clinician must reset it")                           \
+  X(locked_out, refuse, command_only, "the treadmill is locked; a clinician must unlock it")                                  \
+  X(session_running, refuse, command_only, "a session is already running; stop it first")                                    \
+  X(drive_not_commissioned, refuse, command_only, "this treadmill's drive may not run a session: {why}")                      \
+  X(not_at_standstill, refuse, command_only, "{belt}; {action} only at standstill (below {below} for {dwell}){alternative}")   \
+  X(direction_not_allowed, refuse, command_only, "profile '{profile}' does not allow {direction} running")                    \
+  X(rest_between, refuse, command_only, "profile '{profile}' needs a rest of {rest} between sessions; {left} left")           \
+  X(program_empty, refuse, command_only, "program '{program}' has no segments")                                               \
+  X(program_above_cap, refuse, command_only,                                                                                  \
     "program '{program}' asks {asked}, above the {direction} cap of {cap} in profile '{profile}'")                   \
-  X(speed_not_a_number, refuse, "-",                                                                                 \
+  X(speed_not_a_number, refuse, command_only,                                                                                 \
     "a speed must be a number of km/h, zero or more (the direction is set separately)")                              \
-  X(no_session, refuse, "-", "no session is running; {hint}")                                                        \
-  X(session_paused, refuse, "-", "the session is paused; resume it first")                                           \
-  X(session_changing_direction, refuse, "-", "the belt is changing direction; wait until it runs again")             \
-  X(session_cooling_down, refuse, "-", "the session is cooling down and cannot speed up")                            \
-  X(session_stopping, refuse, "-", "the session is stopping")                                                        \
-  X(not_running, refuse, "-", "{action} only in a running session; it is {state}")                                  \
-  X(not_paused, refuse, "-", "the session is not paused")                                                            \
-  X(program_in_control, refuse, "-", "program '{program}' sets the {what}; stop it to steer by hand")                \
-  X(program_only_slower, refuse, "-",                                                                                \
+  X(no_session, refuse, command_only, "no session is running; {hint}")                                                        \
+  X(session_paused, refuse, command_only, "the session is paused; resume it first")                                           \
+  X(session_changing_direction, refuse, command_only, "the belt is changing direction; wait until it runs again")             \
+  X(session_cooling_down, refuse, command_only, "the session is cooling down and cannot speed up")                            \
+  X(session_stopping, refuse, command_only, "the session is stopping")                                                        \
+  X(not_running, refuse, command_only, "{action} only in a running session; it is {state}")                                  \
+  X(not_paused, refuse, command_only, "the session is not paused")                                                            \
+  X(program_in_control, refuse, command_only, "program '{program}' sets the {what}; stop it to steer by hand")                \
+  X(program_only_slower, refuse, command_only,                                                                                \
     "program '{program}' runs at {speed} now; by hand it may only be lowered (stop it to steer by hand)")            \
-  X(above_cap, refuse, "-", "{asked} is above the {direction} cap of {cap} in profile '{profile}'")                  \
-  X(step_limit, refuse, "-",                                                                                         \
+  X(above_cap, refuse, command_only, "{asked} is above the {direction} cap of {cap} in profile '{profile}'")                  \
+  X(step_limit, refuse, command_only,                                                                                         \
     "a change from {from} to {to} is larger than the step limit of {step} in profile '{profile}'")                   \
-  X(cause_persists, refuse, "-", "cannot reset while the cause persists: {fault}")                                   \
-  X(drive_trip_acknowledged, refuse, "-",                                                                            \
+  X(cause_persists, refuse, command_only, "cannot reset while the cause persists: {fault}")                                   \
+  X(drive_trip_acknowledged, refuse, command_only,                                                                            \
     "{fault}; a fault reset was sent to the drive: run reset again once it clears")                                  \
-  X(lock_needs_idle, refuse, "-", "lock only a stopped treadmill with no session")                                   \
-  X(not_locked, refuse, "-", "the treadmill is not locked")                                                          \
-  X(unknown_profile, refuse, "-", "there is no profile '{profile}' (profiles: {profiles})")                          \
-  X(unknown_program, refuse, "-", "there is no program '{program}'")                                                 \
-  X(program_of_other_profile, refuse, "-", "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
+  X(lock_needs_idle, refuse, command_only, "lock only a stopped treadmill with no session")                                   \
+  X(not_locked, refuse, command_only, "the treadmill is not locked")                                                          \
+  X(unknown_profile, refuse, command_only, "there is no profile '{profile}' (profiles: {profiles})")                          \
+  X(unknown_program, refuse, command_only, "there is no program '{program}'")                                                 \
+  X(program_of_other_profile, refuse, command_only, "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
   /* ---- patient records: privacy ---- */                                                                         \
-  X(patient_code_required, refuse, "-",                                                                              \
+  X(patient_code_required, refuse, command_only,                                                                              \
     "this treadmill records every session under a patient code (records.patient_code: required); "                   \
     "start with --patient CODE: {form}")                                                                             \
-  X(erasure_unconfirmed, refuse, "-",                                                                                \
+  X(erasure_unconfirmed, refuse, command_only,                                                                                \
     "erasing a patient's records cannot be undone: give the same patient code again to confirm")                   \
-  X(records_clinician_only, refuse, "-",                                                                             \
+  X(records_clinician_only, refuse, command_only,                                                                             \
     "session {session} is from an earlier day; records of earlier days are for clinicians only")                    \
   /* ---- session limits: a controlled ramp to a stop ---- */                                                       \
-  X(max_session, stop_session, "ends the session",                                                                   \
+  X(max_session, stop_session, session_end,                                                                   \
     "the machine's longest session (ceilings.max_session, {limit}) was reached")                                     \
-  X(presence_lost, stop_session, "ends the session", "operator presence lost: no heartbeat for {limit}")             \
-  X(max_distance, stop_session, "ends the session", "the profile's max_distance of {limit} was reached")             \
-  X(max_pause, stop_session, "ends the session", "paused longer than the profile's max_pause of {limit}")            \
-  X(session_time, cool_down, "ends the session after the cool-down",                                                 \
+  X(presence_lost, stop_session, session_end, "operator presence lost: no heartbeat for {limit}")             \
+  X(max_distance, stop_session, session_end, "the profile's max_distance of {limit} was reached")             \
+  X(max_pause, stop_session, session_end, "paused longer than the profile's max_pause of {limit}")            \
+  X(session_time, cool_down, session_end,                                                 \
     "session time of {limit} reached: cooling down for {cooldown}")                                                  \
   /* ---- latched: fast stop, a clinician's reset at standstill once the cause is gone ---- */                      \
-  X(emergency_stop, fast_stop_latch, "reset at standstill", "emergency stop")                                        \
-  X(drive_fault, fast_stop_latch, "reset at standstill; the first reset acknowledges the drive's trip",              \
+  X(emergency_stop, fast_stop_latch, reset_at_standstill, "emergency stop")                                        \
+  X(drive_fault, fast_stop_latch, acknowledge_then_reset,              \
     "the drive reports fault code {code}")                                                                           \
-  X(link_loss, fast_stop_latch, "reset at standstill once the drive answers", "{how}")                               \
-  X(overspeed, fast_stop_latch, "reset at standstill",                                                               \
+  X(link_loss, fast_stop_latch, reset_once_condition_gone, "{how}")                               \
+  X(overspeed, fast_stop_latch, reset_at_standstill,                                                               \
     "belt measured at {measured}, above the cap plus margin of {limit}")                                             \
-  X(tracking_error, fast_stop_latch, "reset at standstill",                                                          \
+  X(tracking_error, fast_stop_latch, reset_at_standstill,                                                          \
     "belt at {measured} while {commanded} was commanded, for longer than the tracking time of {limit}")              \
-  X(implausible_reading, fast_stop_latch, "reset at standstill", "{how}")                                            \
-  X(safety_key_lost, fast_stop_latch, "reset at standstill once the key is back", "the safety key (pull-cord) is out") \
-  X(loop_overrun, fast_stop_latch, "reset at standstill", "the control loop {how}")                                  \
-  X(wrong_direction, fast_stop_latch, "reset at standstill",                                                         \
+  X(implausible_reading, fast_stop_latch, reset_at_standstill, "{how}")                                            \
+  X(safety_key_lost, fast_stop_latch, reset_once_condition_gone, "the safety key (pull-cord) is out") \
+  X(loop_overrun, fast_stop_latch, reset_at_standstill, "the control loop {how}")                                  \
+  X(wrong_direction, fast_stop_latch, reset_at_standstill,                                                         \
     "the belt turns {turning} while {commanded} is commanded (for {limit})")                                         \
-  X(drive_setting_changed, fast_stop_latch, "reset at standstill once the drive holds it again",                     \
+  X(drive_setting_changed, fast_stop_latch, reset_once_condition_gone,                     \
     "the drive no longer holds {setting}: it reads {value}, must be {expected}; {fix}")                              \
-  X(drive_restarted, fast_stop_latch, "reset at standstill",                                                         \
+  X(drive_restarted, fast_stop_latch, reset_at_standstill,                                                         \
     "the drive restarted ({how}); its settings were checked again and a new start is needed")
 
 enum class RuleId : unsigned char {
-#define TREADD_RULE_ENUM(code, reaction, clears, message) code,
+#define TREADD_RULE_ENUM(code, reaction, clear, message) code,
   TREADD_RULES(TREADD_RULE_ENUM)
 #undef TREADD_RULE_ENUM
 };
@@ -119,14 +133,14 @@ struct Rule {
   RuleId id;
   const char* code;     // stable: the wire, the metrics label, docs/safety.md
   Reaction reaction;
-  const char* clears;   // how it clears, for people ("-" for a refusal: it holds only for that command)
+  Clear clear;          // how it stops holding
   Role clear_role;      // who may clear a latched rule
   const char* message;  // the template render_rule fills
 };
 
 inline constexpr Rule rules[] = {
-#define TREADD_RULE_ROW(code, reaction, clears, message) \
-  {RuleId::code, #code, Reaction::reaction, clears, Role::clinician, message},
+#define TREADD_RULE_ROW(code, reaction, clear, message) \
+  {RuleId::code, #code, Reaction::reaction, Clear::clear, Role::clinician, message},
     TREADD_RULES(TREADD_RULE_ROW)
 #undef TREADD_RULE_ROW
 };

@@ -13,7 +13,8 @@ namespace treadd {
 using std::chrono::duration;
 using std::chrono::duration_cast;
 
-Supervisor::Supervisor(SupervisorSettings settings) : settings_(settings), monitor_(settings.safety, settings.drive_fault_names, settings.drive_settings) {
+Supervisor::Supervisor(SupervisorSettings settings)
+    : settings_(settings), monitor_(settings.safety, settings.drive_fault_names, settings.drive_settings) {
   events_.reserve(16);
 }
 
@@ -84,9 +85,7 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
       session_ ? std::min(active_cap(fb.turning.value_or(direction_)), active_cap(direction_))
                : active_cap(fb.turning.value_or(direction_));
   MotionReference ref{direction_, commanded_kmh_, overspeed_cap, drive_.motion == Motion::run};
-  if (auto fault = monitor_.check(in, ref, now); fault && state_ != State::faulted && state_ != State::estopped) {
-    latch_fault(*fault, now);
-  }
+  apply(policy_.latch(monitor_.evaluate(in, ref, now)), now);
 
   if (session_) advance_session(dt, now);
   if (session_) note_where_the_belt_holds();
@@ -238,13 +237,19 @@ void Supervisor::end_session(const std::string& reason, TimePoint now, std::opti
   session_.reset();
 }
 
-void Supervisor::latch_fault(const Fault& fault, TimePoint now) {
+void Supervisor::apply(const SafetyPolicy::Latched& latched, TimePoint now) {
   // Called from update() only, which then zeroes the setpoint (ramp_commanded) and sends the
-  // fast stop (refresh_drive_command) in the same tick.
-  fault_ = fault;
-  state_ = State::faulted;
-  emit(Event::Kind::fault, std::string(to_string(fault.rule)) + ": " + fault.detail, fault.rule);
-  end_session(std::string("fault: ") + fault.detail, now, fault.rule);
+  // fast stop (refresh_drive_command) in the same tick. Every newly latched rule is recorded (and
+  // counted); only one that made things worse changes the state and names the fault.
+  for (std::size_t i = 0; i < latched.added.size(); ++i) {
+    const Fault& fault = latched.added[i];
+    emit(Event::Kind::fault, std::string(to_string(fault.rule)) + ": " + fault.detail, fault.rule);
+    if (i == 0 && latched.worse) {
+      fault_ = fault;
+      state_ = State::faulted;
+      end_session(std::string("fault: ") + fault.detail, now, fault.rule);
+    }
+  }
 }
 
 double Supervisor::target_for_state() const {

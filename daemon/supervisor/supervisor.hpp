@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/supervisor/fault_monitor.hpp"
+#include "daemon/supervisor/safety_policy.hpp"
 #include "daemon/supervisor/types.hpp"
 
 namespace treadd {
@@ -140,7 +141,8 @@ class Supervisor {
   // A stop by a rule carries its id; an operator's stop or a completed session has none.
   void begin_stop(std::string reason, std::optional<RuleId> rule = std::nullopt);
   void end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule = std::nullopt);
-  void latch_fault(const Fault& fault, TimePoint now);
+  // What the policy latched this tick: recorded, and the state changes if things got worse.
+  void apply(const SafetyPolicy::Latched& latched, TimePoint now);
   double target_for_state() const;
   void ramp_commanded(double dt_s);
   void refresh_drive_command();
@@ -156,7 +158,8 @@ class Supervisor {
   }
 
   SupervisorSettings settings_;
-  FaultMonitor monitor_;
+  FaultMonitor monitor_;   // detects: every condition, each tick
+  SafetyPolicy policy_;    // decides: the latched rules, by the rule table's columns
   State state_ = State::idle;
   bool locked_ = false;  // a lock-out outlives e-stops, faults and resets; only unlock clears it
   std::optional<Session> session_;

@@ -235,6 +235,9 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   if (state_ == State::estopped) return Reply::ok("emergency stop already latched");
   state_ = State::estopped;
   commanded_kmh_ = 0;
+  Conditions pressed;
+  pressed.raise(RuleId::emergency_stop, render_rule(RuleId::emergency_stop, {}));
+  policy_.latch(pressed);  // the e-stop event below is its record
   emit(Event::Kind::estop, render_rule(RuleId::emergency_stop, {}), RuleId::emergency_stop);
   end_session("emergency stop", now, RuleId::emergency_stop);
   return Reply::ok("EMERGENCY STOP: the belt is stopping; a clinician must reset");
@@ -242,14 +245,16 @@ Reply Supervisor::emergency_stop(TimePoint now) {
 
 Reply Supervisor::reset(TimePoint now) {
   if (state_ != State::estopped && state_ != State::faulted) return Reply::ok("nothing to reset");
-  if (!at_standstill(now)) return refuse_unless_standstill(now, "reset is allowed", "");
-  if (auto still = monitor_.persisting(last_feedback_, now)) {
-    // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
-    if (still->rule == RuleId::drive_fault) {
+  const auto answer = policy_.reset(monitor_.standing(last_feedback_, now), at_standstill(now));
+  using Verdict = SafetyPolicy::ResetAnswer::Verdict;
+  switch (answer.verdict) {
+    case Verdict::not_at_standstill: return refuse_unless_standstill(now, "reset is allowed", "");
+    case Verdict::acknowledge_first:
+      // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
       acknowledge_drive_fault_ = true;
-      return Reply::refused(RuleId::drive_trip_acknowledged, {{"fault", still->detail}});
-    }
-    return Reply::refused(RuleId::cause_persists, {{"fault", still->detail}});
+      return Reply::refused(RuleId::drive_trip_acknowledged, {{"fault", answer.holding->detail}});
+    case Verdict::held: return Reply::refused(RuleId::cause_persists, {{"fault", answer.holding->detail}});
+    case Verdict::clears: break;
   }
   fault_.reset();
   monitor_.clear();

@@ -448,8 +448,9 @@ TEST(DriveProfiles, fault_codes_are_named_where_the_profile_names_them) {
   fb.link_up = true;
   fb.received_at = TimePoint{} + 1h;
   fb.fault_code = 1;
-  auto f = monitor.persisting(fb, fb.received_at);
-  ASSERT_TRUE(f.has_value());
+  const Conditions standing = monitor.standing(fb, fb.received_at);
+  ASSERT_EQ(standing.seen().size(), 1u);
+  const Fault* f = &standing.seen().front();
   EXPECT_EQ(f->rule, RuleId::drive_fault);
   EXPECT_NE(f->detail.find("fault code 1 (overcurrent (simulated))"), std::string::npos) << f->detail;
 

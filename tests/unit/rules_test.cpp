@@ -238,6 +238,11 @@ TEST_P(Latched, fast_stops_at_once_and_clears_only_by_a_clinician_at_standstill_
   EXPECT_EQ(rig.start().rule, l.rule == RuleId::emergency_stop ? RuleId::estop_latched : RuleId::fault_latched);
   EXPECT_EQ(rig.send(ResetCmd{}, Role::operator_role).rule, RuleId::role_required);
   EXPECT_FALSE(rig.send(ResetCmd{}).accepted) << "the belt is still moving";
+  if (rule(l.rule).clear == Clear::reset_once_condition_gone || rule(l.rule).clear == Clear::acknowledge_then_reset) {
+    rig.run_for(15s);
+    const Reply held = rig.send(ResetCmd{});
+    EXPECT_FALSE(held.accepted) << "its clear column says the condition must be gone first";
+  }
   l.remove_cause(rig);
   rig.run_for(15s);
   ASSERT_NE(rig.state(), State::idle) << "a cleared condition does not clear the latch";
@@ -254,6 +259,38 @@ TEST_P(Latched, fast_stops_at_once_and_clears_only_by_a_clinician_at_standstill_
 
 INSTANTIATE_TEST_SUITE_P(EveryLatchedRule, Latched, ::testing::ValuesIn(latches()),
                          [](const ::testing::TestParamInfo<Latch>& p) { return std::string(to_string(p.param.rule)); });
+
+// A second rule latched while a first holds is recorded (an event, so it is logged and counted),
+// but the fault the user reads stays the first: things did not get worse. A reset then waits for
+// each condition that must be gone, in the monitor's order.
+TEST(Rules, a_second_latch_while_faulted_is_recorded_and_every_cause_must_go_before_a_reset) {
+  Rig rig = running(3.0);
+  rig.fb.fault_code = 7;
+  rig.run_for(1s);
+  ASSERT_EQ(rig.state(), State::faulted);
+  rig.fb.safety_key_present = false;
+  rig.run_for(15s);
+  int faults = 0;
+  bool key_recorded = false;
+  for (const Event& e : rig.sup.events()) {
+    if (e.kind != Event::Kind::fault) continue;
+    ++faults;
+    key_recorded = key_recorded || e.rule == RuleId::safety_key_lost;
+  }
+  EXPECT_EQ(faults, 2);
+  EXPECT_TRUE(key_recorded);
+  EXPECT_EQ(rig.sup.status().fault->rule, RuleId::drive_fault);
+  EXPECT_EQ(rig.send(ResetCmd{}).rule, RuleId::drive_trip_acknowledged);
+  rig.fb.fault_code = 0;
+  rig.tick();
+  const Reply key = rig.send(ResetCmd{});
+  EXPECT_EQ(key.rule, RuleId::cause_persists);
+  EXPECT_NE(key.message.find("safety key"), std::string::npos) << key.message;
+  rig.fb.safety_key_present = true;
+  rig.tick();
+  EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
+  EXPECT_EQ(rig.state(), State::idle);
+}
 
 TEST(Rules, every_latched_rule_is_in_the_latch_table) {
   for (const Rule& r : rules) {

@@ -214,7 +214,7 @@ std::string rules_table() {
   std::ostringstream s;
   s << "| code | reaction | clears | message (`{…}` filled with what the rule saw) |\n|---|---|---|---|\n";
   for (const treadd::Rule& r : treadd::rules) {
-    s << "| `" << r.code << "` | " << treadd::to_string(r.reaction) << " | " << r.clears << " | " << r.message << " |\n";
+    s << "| `" << r.code << "` | " << treadd::to_string(r.reaction) << " | " << treadd::describe(r.clear, r.reaction) << " | " << r.message << " |\n";
   }
   return s.str();
 }
