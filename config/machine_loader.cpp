@@ -11,6 +11,7 @@
 
 #include "config/line_timing.hpp"
 #include "config/loader.hpp"
+#include "config/machine_keys.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
 
@@ -39,71 +40,65 @@ bool needs_profile(Transport t) {
 
 namespace {
 
-// Every machine.yaml threshold lies between a floor and a ceiling, each with its reason: "above
-// zero" let `ceilings.max_stop_time: 1h` (a stop that never ends) and `safety.link_timeout: 1h`
-// through. Checked by check-config and at every start, at the key's file:line:column.
-struct Range {
-  double lo, hi;
-  const char* why;
-};
-
 std::string number(double v) {
   std::ostringstream o;
   o << v;
   return o.str();
 }
 
-void check_range(YamlSection& s, const std::string& path, const std::string& key, double value, Range r,
-                 const char* unit) {
-  if (value >= r.lo && value <= r.hi) return;
-  s.error_at(key, path + "." + key + " is " + number(value) + " " + unit + "; it must be between " + number(r.lo) + " " +
-                      unit + " and " + number(r.hi) + " " + unit + ": " + r.why);
+// Every machine.yaml threshold lies between a floor and a ceiling, each with its reason: "above
+// zero" let `ceilings.max_stop_time: 1h` (a stop that never ends) and `safety.link_timeout: 1h`
+// through. Checked by check-config and at every start, at the key's file:line:column.
+void check_range(YamlSection& s, const MachineKey& k, double value, std::string_view unit) {
+  if (value >= k.min && value <= k.max) return;
+  const std::string u = unit.empty() ? "" : " " + std::string(unit);
+  const std::string key(k.key);
+  s.error_at(key, std::string(k.section) + "." + key + " is " + number(value) + u + "; it must be between " + number(k.min) +
+                      u + " and " + number(k.max) + u + ": " + std::string(k.why));
 }
 
-void speed_in(YamlSection& s, const std::string& path, const std::string& key, double& out, Need need, Range r) {
-  if (s.speed(key, out, need)) check_range(s, path, key, out, r, "km/h");
-}
-void accel_in(YamlSection& s, const std::string& path, const std::string& key, double& out, Need need, Range r) {
-  if (s.accel(key, out, need)) check_range(s, path, key, out, r, "m/s²");
-}
-void duration_in(YamlSection& s, const std::string& path, const std::string& key, Millis& out, Need need, Range r) {
-  if (s.duration(key, out, need)) check_range(s, path, key, std::chrono::duration<double>(out).count(), r, "s");
+// One key of the table (config/machine_keys.hpp), read, bounded and put where its row says.
+void read_key(YamlSection& s, const MachineKey& k, MachineConfig& m) {
+  const std::string key(k.key);
+  const Need need = k.required ? Need::required : Need::optional;
+  if (k.kind == MachineKind::choice) {
+    std::string word;
+    if (s.text(key, word, need) && !k.choose(m, word)) {
+      std::string words;
+      for (char c : k.words) words += c == '|' ? std::string("', '") : std::string(1, c);
+      s.error_at(key, std::string(k.section) + "." + key + " must be one of '" + words + "', got '" + word + "'");
+    }
+    return;
+  }
+  const MachineKey::Field field = k.field(m);
+  switch (k.kind) {
+    case MachineKind::speed:
+      if (s.speed(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "km/h");
+      break;
+    case MachineKind::accel:
+      if (s.accel(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "m/s²");
+      break;
+    case MachineKind::hertz:
+      if (s.hertz(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "Hz");
+      break;
+    case MachineKind::ratio:
+      if (s.ratio(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "(km/h per Hz)");
+      break;
+    case MachineKind::duration: {
+      Millis& out = *std::get<Millis*>(field);
+      if (s.duration(key, out, need)) check_range(s, k, std::chrono::duration<double>(out).count(), "s");
+      break;
+    }
+    case MachineKind::count:
+      s.integer(key, *std::get<int*>(field), need, static_cast<int>(k.min), static_cast<int>(k.max));
+      break;
+    case MachineKind::text: s.text(key, *std::get<std::string*>(field), need); break;
+    case MachineKind::choice: break;
+  }
 }
 
-void read_drive(YamlSection s, DriveSettings& d) {
-  if (!s.valid()) return;
-  std::string transport;
-  if (s.text("transport", transport, Need::optional)) {
-    if (auto t = parse_transport(transport)) {
-      d.transport = *t;
-    } else {
-      std::string names;
-      for (const auto& info : transports) names += (names.empty() ? "'" : ", '") + std::string(info.name) + "'";
-      s.error_at("transport", "drive.transport must be one of " + names + ", got '" + transport + "'");
-    }
-  }
-  s.text("host", d.host, Need::optional);
-  s.integer("port", d.port, Need::optional, 1, 65535);
-  s.text("device", d.device, Need::optional);
-  s.integer("baud", d.baud, Need::optional, 1200, 921600);
-  std::string parity(1, d.parity);
-  if (s.text("parity", parity, Need::optional)) {
-    if (parity == "N" || parity == "E" || parity == "O") {
-      d.parity = parity[0];
-    } else {
-      s.error_at("parity", "drive.parity must be N, E or O, got '" + parity + "'");
-    }
-  }
-  s.integer("data_bits", d.data_bits, Need::optional, 7, 8);
-  s.integer("stop_bits", d.stop_bits, Need::optional, 1, 2);
-  s.integer("unit_id", d.unit_id, Need::optional, 1, 247);
-  duration_in(s, "drive", "response_timeout", d.response_timeout, Need::optional,
-              {0.01, 2, "a drive answers within milliseconds; a longer wait only delays noticing a dead link"});
-  duration_in(s, "drive", "poll_period", d.poll_period, Need::optional,
-              {0.005, 0.5, "the belt is read and steered once per poll; slower than 0.5 s it runs unwatched"});
-  s.integer("max_failed_polls", d.max_failed_polls, Need::optional, 1, 20);
-  s.text("profile", d.profile, Need::optional);
-  s.text("commissioning_waiver", d.commissioning_waiver, Need::optional);
+// What no single key can say: keys that must agree with each other.
+void check_drive(YamlSection& s, const DriveSettings& d) {
   // generic is treadsim's map, not a drive's: a real transport never falls back to it by default
   // (on an Optidrive E3 its setpoint words mean ten times the speed).
   if (needs_profile(d.transport) && d.profile.empty()) {
@@ -114,27 +109,9 @@ void read_drive(YamlSection s, DriveSettings& d) {
   if (d.transport == Transport::rtu && d.device.empty()) {
     s.error(s.node().Mark(), "drive.device is required when drive.transport is 'rtu' (e.g. /dev/ttyUSB0)");
   }
-  s.finish();
 }
 
-void read_ceilings(YamlSection s, Ceilings& c) {
-  if (!s.valid()) return;
-  speed_in(s, "ceilings", "forward_max", c.forward_max_kmh, Need::required,
-           {0, 25, "no treadmill built for people runs its belt faster"});
-  speed_in(s, "ceilings", "reverse_max", c.reverse_max_kmh, Need::required,
-           {0, 16, "backward running is far slower than forward running; above 16 km/h nobody runs backward"});
-  accel_in(s, "ceilings", "max_accel", c.max_accel_mps2, Need::required,
-           {0.05, 2.9, "below 0.05 m/s² reaching walking speed takes most of a minute; 3 m/s² perturbs balance"});
-  accel_in(s, "ceilings", "max_decel", c.max_decel_mps2, Need::required,
-           {0.1, 2.9, "below 0.1 m/s² a stop from running speed takes half a minute; 3 m/s² perturbs balance"});
-  accel_in(s, "ceilings", "emergency_decel", c.emergency_decel_mps2, Need::required,
-           {0.5, 2.9, "an emergency stop must brake harder than 0.5 m/s² and stay below the 3 m/s² that perturbs balance"});
-  duration_in(s, "ceilings", "max_session", c.max_session, Need::required,
-              {60, 4 * 3600, "a session of a minute to four hours"});
-  duration_in(s, "ceilings", "max_stop_time", c.max_stop_time, Need::optional,
-              {1, 15, "a stop that takes longer than 15 s is not a stop a patient can rely on"});
-  duration_in(s, "ceilings", "max_speedup_time", c.max_speedup_time, Need::optional,
-              {1, 120, "a profile's ramp up to its cap must finish within two minutes"});
+void check_ceilings(YamlSection& s, const Ceilings& c) {
   // The machine's own ramps must meet its bounds, or no profile could.
   if (ramp_seconds(0, std::max(c.forward_max_kmh, c.reverse_max_kmh), c.max_decel_mps2) >
       std::chrono::duration<double>(c.max_stop_time).count()) {
@@ -154,73 +131,21 @@ void read_ceilings(YamlSection s, Ceilings& c) {
   if (c.emergency_decel_mps2 < c.max_decel_mps2) {
     s.error_at("emergency_decel", "ceilings.emergency_decel must be at least ceilings.max_decel");
   }
-  s.finish();
 }
 
-void read_safety(YamlSection s, SafetySettings& f) {
+// A section: every key of the table, then what its keys must agree on. drive, belt and ceilings
+// are read even when absent (their required keys are then named); the rest only when present.
+void read_section(YamlSection& top, std::string_view name, Diagnostics& diag, MachineConfig& m) {
+  const auto node = top.child(std::string(name));
+  const bool always = name == "drive" || name == "belt" || name == "ceilings";
+  if (!always && !node.IsDefined()) return;
+  YamlSection s(node, std::string(name), diag);
   if (!s.valid()) return;
-  speed_in(s, "safety", "standstill_below", f.standstill_kmh, Need::optional,
-           {0.01, 0.5, "above 0.5 km/h a belt visibly moves: it is not standing still"});
-  duration_in(s, "safety", "standstill_dwell", f.standstill_dwell, Need::optional,
-              {0.2, 10, "long enough to see the belt has settled, short enough to turn it around"});
-  speed_in(s, "safety", "overspeed_margin", f.overspeed_margin_kmh, Need::optional,
-           {0.1, 2, "more than 2 km/h above the cap is a belt out of control, not a margin"});
-  speed_in(s, "safety", "tracking_tolerance", f.tracking_tolerance_kmh, Need::optional,
-           {0.2, 3, "a belt 3 km/h away from its command is not following it"});
-  duration_in(s, "safety", "tracking_time", f.tracking_time, Need::optional,
-              {0.2, 10, "a belt that has not followed its command for 10 s has failed"});
-  duration_in(s, "safety", "link_timeout", f.link_timeout, Need::optional,
-              {0.05, 2, "without a reading for 2 s the belt runs unwatched; below 50 ms one late reply would stop it"});
-  speed_in(s, "safety", "implausible_step", f.implausible_step_kmh, Need::optional,
-           {0.5, 5, "no belt changes by more than 5 km/h between two readings; below 0.5 km/h normal noise would trip it"});
-  s.integer("max_overruns", f.max_overruns, Need::optional, 1, 50);
-  s.finish();
-}
-
-void read_control(YamlSection s, ControlSettings& c) {
-  if (!s.valid()) return;
-  s.text("socket", c.socket_path, Need::optional);
-  s.text("clinician_group", c.clinician_group, Need::optional);
-  s.text("operator_group", c.operator_group, Need::optional);
-  if (s.hertz("tick_rate", c.tick_hz, Need::optional) && (c.tick_hz < 10 || c.tick_hz > 500)) {
-    s.error_at("tick_rate", "control.tick_rate must be between 10 Hz and 500 Hz");
+  for (const MachineKey& k : machine_keys) {
+    if (k.section == name) read_key(s, k, m);
   }
-  s.finish();
-}
-
-void read_metrics(YamlSection s, MetricsSettings& m) {
-  if (!s.valid()) return;
-  s.text("textfile", m.textfile, Need::optional);
-  duration_in(s, "metrics", "interval", m.interval, Need::optional,
-              {0.1, 300, "monitoring reads the file every few seconds; over 5 minutes it shows the past"});
-  s.finish();
-}
-
-void read_records(YamlSection s, RecordsSettings& r) {
-  if (!s.valid()) return;
-  s.integer("keep", r.keep, Need::optional, 1, 100000);
-  s.integer("keep_days", r.keep_days, Need::optional, 1, 36500);
-  std::string age_by = "synchronised_clock";
-  if (s.text("age_by", age_by, Need::optional)) {
-    if (age_by == "system_clock") {
-      r.age_by = AgeClock::system;
-    } else if (age_by != "synchronised_clock") {
-      s.error_at("age_by", "records.age_by must be 'synchronised_clock' or 'system_clock', got '" + age_by + "'");
-    }
-  }
-  std::string patient_code = "optional";
-  if (s.text("patient_code", patient_code, Need::optional) && patient_code != "required" && patient_code != "optional") {
-    s.error_at("patient_code", "records.patient_code must be 'required' or 'optional', got '" + patient_code + "'");
-  }
-  r.patient_code_required = patient_code == "required";
-  s.finish();
-}
-
-void read_belt(YamlSection s, BeltSettings& b) {
-  if (!s.valid()) return;
-  if (s.ratio("kmh_per_hz", b.kmh_per_hz, Need::required)) {
-    check_range(s, "belt", "kmh_per_hz", b.kmh_per_hz, {0.02, 1, "a belt gear of 1 to 50 km/h at 50 Hz"}, "(km/h per Hz)");
-  }
+  if (name == "drive") check_drive(s, m.drive);
+  if (name == "ceilings") check_ceilings(s, m.ceilings);
   s.finish();
 }
 
@@ -264,13 +189,7 @@ Loaded<MachineConfig> parse_machine(const std::string& yaml_text, const std::str
           if (auto n = top.child(section); n.IsDefined()) canonical(n, m.belt_sections_text);
           m.belt_sections_text += '\n';
         }
-        read_drive(YamlSection(top.child("drive"), "drive", diag), m.drive);
-        read_belt(YamlSection(top.child("belt"), "belt", diag), m.belt);
-        read_ceilings(YamlSection(top.child("ceilings"), "ceilings", diag), m.ceilings);
-        if (auto n = top.child("safety"); n.IsDefined()) read_safety(YamlSection(n, "safety", diag), m.safety);
-        if (auto n = top.child("control"); n.IsDefined()) read_control(YamlSection(n, "control", diag), m.control);
-        if (auto n = top.child("metrics"); n.IsDefined()) read_metrics(YamlSection(n, "metrics", diag), m.metrics);
-        if (auto n = top.child("records"); n.IsDefined()) read_records(YamlSection(n, "records", diag), m.records);
+        for (std::string_view section : machine_sections) read_section(top, section, diag, m);
       });
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The parts of the docs that are generated from the command registry (daemon/supervisor/commands.hpp)
-# the rules table (daemon/supervisor/rules.hpp) and the profile key table (config/profile_keys.hpp)
+# the rules table (daemon/supervisor/rules.hpp), the profile key table (config/profile_keys.hpp) and the machine key table (config/machine_keys.hpp)
 # through treadctl: treadctl(1)'s COMMANDS,
 # docs/protocol.md's request table, the profile keys of README.md and treadd.yaml(5), the bash completion.
 # Usage: tools/update-docs.sh [--check] [TREADCTL]   (--check: exit 1 and show the diff if a copy drifted)
@@ -42,6 +42,8 @@ splice docs/protocol.md requests reference protocol
 splice docs/safety.md rules reference rules
 splice docs/man/treadd.yaml.5 profile-keys reference profile-keys-roff
 splice README.md profile-keys reference profile-keys-md
+splice docs/man/treadd.yaml.5 machine-keys reference machine-keys-roff
+splice README.md machine-keys reference machine-keys-md
 "$treadctl" completion >"$tmp/completion"
 publish tools/treadctl/treadctl.bash-completion "$tmp/completion"
 exit "$drifted"

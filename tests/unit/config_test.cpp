@@ -2,7 +2,13 @@
 // Loader tests: every error class names the place (file:line:column) and says what is wrong.
 #include <gtest/gtest.h>
 
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <cstdio>
+
 #include "config/loader.hpp"
+#include "config/machine_keys.hpp"
 #include "config/profile_keys.hpp"
 #include "core/units.hpp"
 #include "tests/unit/config_samples.hpp"
@@ -356,7 +362,106 @@ TEST(MachineRecords, age_by_takes_the_synchronised_or_the_system_clock_and_nothi
   ASSERT_FALSE(wrong.ok());
   const std::string text = wrong.errors[0].to_string();
   EXPECT_NE(text.find("machine.yaml:"), std::string::npos) << text;
-  EXPECT_NE(text.find("'synchronised_clock' or 'system_clock', got 'sundial'"), std::string::npos) << text;
+  EXPECT_NE(text.find("must be one of 'synchronised_clock', 'system_clock', got 'sundial'"), std::string::npos) << text;
+}
+
+// Every row of the machine key table takes effect (config/machine_keys.hpp): a value inside its
+// bounds lands in the member the row names, one above (and below) is refused naming the key, and
+// every word of a choice reads back. A row pointing at the wrong member, a bound not enforced or a
+// key the loader skips fails here.
+std::string machine_with(const MachineKey& k, const std::string& value) {
+  YAML::Node doc = YAML::Load(testing::sample_machine_yaml());
+  doc[std::string(k.section)][std::string(k.key)] = value;
+  YAML::Emitter out;
+  out << doc;
+  return out.c_str();
+}
+
+std::string value_text(const MachineKey& k, double v) {
+  char buf[64];
+  switch (k.kind) {
+    case MachineKind::speed: std::snprintf(buf, sizeof buf, "%g km/h", v); break;
+    case MachineKind::accel: std::snprintf(buf, sizeof buf, "%g m/s2", v); break;
+    case MachineKind::duration: std::snprintf(buf, sizeof buf, "%ldms", std::lround(v * 1000)); break;
+    case MachineKind::hertz: std::snprintf(buf, sizeof buf, "%g Hz", v); break;
+    case MachineKind::count: std::snprintf(buf, sizeof buf, "%ld", std::lround(v)); break;
+    default: std::snprintf(buf, sizeof buf, "%g", v); break;
+  }
+  return buf;
+}
+
+double held(const MachineKey& k, MachineConfig& m) {
+  return std::visit(
+      [](auto* p) -> double {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return 0;
+        } else if constexpr (std::is_same_v<T, Millis>) {
+          return std::chrono::duration<double>(*p).count();
+        } else {
+          return static_cast<double>(*p);
+        }
+      },
+      k.field(m));
+}
+
+TEST(MachineKeys, every_row_reads_into_its_member_and_refuses_values_outside_its_bounds) {
+  for (const MachineKey& k : machine_keys) {
+    const std::string name = std::string(k.section) + "." + std::string(k.key);
+    SCOPED_TRACE(name);
+    if (k.kind == MachineKind::choice) {
+      std::string_view words = k.words;
+      while (!words.empty()) {
+        const auto bar = words.find('|');
+        const std::string_view word = words.substr(0, bar);
+        MachineConfig m;
+        EXPECT_TRUE(k.choose(m, word));
+        EXPECT_EQ(k.word_of(m), word);
+        words = bar == std::string_view::npos ? std::string_view{} : words.substr(bar + 1);
+      }
+      const auto wrong = parse_machine(machine_with(k, "no-such-word"), "machine.yaml");
+      EXPECT_NE(join(wrong.errors).find(name + " must be one of"), std::string::npos) << join(wrong.errors);
+      continue;
+    }
+    if (k.kind == MachineKind::text) {
+      const auto m = parse_machine(machine_with(k, "text-of-the-test"), "machine.yaml");
+      ASSERT_TRUE(m.ok()) << join(m.errors);
+      MachineConfig c = *m.value;
+      EXPECT_EQ(*std::get<std::string*>(k.field(c)), "text-of-the-test");
+      continue;
+    }
+    ASSERT_LT(k.min, k.max);
+    const double inside = k.kind == MachineKind::count ? std::round((k.min + k.max) / 2) : (k.min + k.max) / 2;
+    const auto m = parse_machine(machine_with(k, value_text(k, inside)), "machine.yaml");
+    ASSERT_TRUE(m.ok()) << value_text(k, inside) << ": " << join(m.errors);
+    MachineConfig c = *m.value;
+    EXPECT_NEAR(held(k, c), inside, 1e-3) << "the row's member did not receive the value";
+    const double above = k.kind == MachineKind::count ? k.max + 1 : k.max * 1.5 + 1;
+    const auto high = parse_machine(machine_with(k, value_text(k, above)), "machine.yaml");
+    EXPECT_NE(join(high.errors).find(name), std::string::npos) << value_text(k, above) << ": " << join(high.errors);
+    if (k.min > 0) {
+      const double below = k.kind == MachineKind::count ? k.min - 1 : k.min / 2;
+      const auto low = parse_machine(machine_with(k, value_text(k, below)), "machine.yaml");
+      EXPECT_NE(join(low.errors).find(name), std::string::npos) << value_text(k, below) << ": " << join(low.errors);
+    }
+  }
+}
+
+TEST(MachineKeys, the_docs_defaults_are_the_codes_defaults) {
+  for (const MachineKey& k : machine_keys) {
+    SCOPED_TRACE(std::string(k.section) + "." + std::string(k.key));
+    EXPECT_FALSE(default_text(k).empty());
+  }
+  const auto find = [](std::string_view section, std::string_view key) -> const MachineKey& {
+    for (const MachineKey& k : machine_keys) {
+      if (k.section == section && k.key == key) return k;
+    }
+    throw std::runtime_error("no such key");
+  };
+  EXPECT_EQ(SafetySettings{}.link_timeout, Millis(500));
+  EXPECT_EQ(default_text(find("safety", "link_timeout")), "500 ms");
+  EXPECT_EQ(default_text(find("drive", "parity")), "N");
+  EXPECT_EQ(default_text(find("ceilings", "forward_max")), "required");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <iostream>
 #include <map>
 
+#include "config/machine_keys.hpp"
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
@@ -366,6 +367,8 @@ Outcome reference(const Globals& g, const std::string& what) {
   if (what == "rules") return Outcome{exit_ok, {}, treadctl::rules_table(), ""};
   if (what == "profile-keys-md") return Outcome{exit_ok, {}, treadd::profile_keys_markdown(), ""};
   if (what == "profile-keys-roff") return Outcome{exit_ok, {}, treadd::profile_keys_roff(), ""};
+  if (what == "machine-keys-md") return Outcome{exit_ok, {}, treadd::machine_keys_markdown(), ""};
+  if (what == "machine-keys-roff") return Outcome{exit_ok, {}, treadd::machine_keys_roff(), ""};
   // profiles / programs: names for completion, from the daemon if it answers, else none.
   std::string names;
   try {
@@ -551,7 +554,7 @@ int main(int argc, char** argv) {
       ->group("")
       ->add_option("WHAT", what)
       ->required()
-      ->check(CLI::IsMember({"man", "protocol", "rules", "profile-keys-md", "profile-keys-roff", "profiles", "programs"}));
+      ->check(CLI::IsMember({"man", "protocol", "rules", "profile-keys-md", "profile-keys-roff", "machine-keys-md", "machine-keys-roff", "profiles", "programs"}));
 
   for (int i = 1; i < argc; ++i) g.json_output = g.json_output || std::string(argv[i]) == "--json";
   if (auto unknown = unknown_verb_message(verb_word(argc, argv))) return emit(g, failure(exit_usage, *unknown));
