@@ -47,7 +47,7 @@ struct Stopped {};
 
 class BeltTests {
  public:
-  BeltTests(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io, CommissioningRecord& rec)
+  BeltTests(const FullConfig& config, MotorDrive& drive, const CommissioningIo& io, CommissioningRecord& rec)
       : m_(config.machine), profile_(*config.drive_profile), drive_(drive), io_(io), rec_(rec) {}
 
   void run_all() {
@@ -281,7 +281,7 @@ class BeltTests {
 
   const MachineConfig& m_;
   const DriveProfile& profile_;
-  ModbusDrive& drive_;
+  MotorDrive& drive_;
   const CommissioningIo& io_;
   CommissioningRecord& rec_;
 };
@@ -292,7 +292,7 @@ bool all_pass(const CommissioningRecord& r) {
 
 }  // namespace
 
-CommissioningOutcome commission(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io,
+CommissioningOutcome commission(const FullConfig& config, MotorDrive& drive, const CommissioningIo& io,
                                 const std::function<void(const CommissioningRecord&)>& before_checks) {
   CommissioningOutcome out;
   CommissioningRecord& rec = out.record;

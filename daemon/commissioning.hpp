@@ -14,7 +14,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/commissioning_record.hpp"
-#include "hal/modbus_drive.hpp"
+#include "hal/motor_drive.hpp"
 
 namespace treadd {
 
@@ -43,7 +43,7 @@ struct CommissioningOutcome {
 
 // Called once the drive answers and before anything else is asked or moved: the caller withdraws
 // the last report here (withdraw_commissioning_record), so nothing can leave an old pass in force.
-CommissioningOutcome commission(const FullConfig& config, ModbusDrive& drive, const CommissioningIo& io,
+CommissioningOutcome commission(const FullConfig& config, MotorDrive& drive, const CommissioningIo& io,
                                 const std::function<void(const CommissioningRecord&)>& before_checks);
 
 }  // namespace treadd

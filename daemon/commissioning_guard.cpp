@@ -29,7 +29,7 @@ sigset_t stop_signals() {
 
 }  // namespace
 
-CommissioningGuard::CommissioningGuard(ModbusDrive& drive, const std::string& estop_socket_path)
+CommissioningGuard::CommissioningGuard(MotorDrive& drive, const std::string& estop_socket_path)
     : drive_(drive), path_(estop_socket_path) {
   const sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);

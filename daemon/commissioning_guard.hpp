@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "hal/modbus_drive.hpp"
+#include "hal/motor_drive.hpp"
 
 namespace treadd {
 
@@ -19,7 +19,7 @@ class CommissioningGuard {
   // Blocks the stop signals in the calling thread (and so in every thread started after it): make
   // it before the drive starts its I/O thread. Throws std::runtime_error when the e-stop socket
   // cannot be opened: no belt runs without its e-stop.
-  CommissioningGuard(ModbusDrive& drive, const std::string& estop_socket_path);
+  CommissioningGuard(MotorDrive& drive, const std::string& estop_socket_path);
   ~CommissioningGuard();
   CommissioningGuard(const CommissioningGuard&) = delete;
   CommissioningGuard& operator=(const CommissioningGuard&) = delete;
@@ -33,7 +33,7 @@ class CommissioningGuard {
   void listen_estop();
   void wait_signals();
 
-  ModbusDrive& drive_;
+  MotorDrive& drive_;
   std::string path_;
   int listen_fd_ = -1;
   std::atomic<bool> stopped_{false};

@@ -130,8 +130,9 @@ int commission_drive(const Options& opt, const FullConfig& config) {
   const std::string socket_path = opt.socket.empty() ? config.machine.control.socket_path : opt.socket;
   // Its e-stop socket is the daemon's: never taken from a daemon running on another state directory.
   InstanceLock socket_lock(socket_path + ".lock", "the control socket " + socket_path);
-  ModbusDrive drive(config.machine.drive, *config.drive_profile, config.machine.belt.kmh_per_hz);
-  CommissioningGuard guard(drive, SocketServer::estop_path(socket_path));
+  // Whatever the transport: commissioning speaks to the MotorDrive interface.
+  const std::unique_ptr<MotorDrive> drive = make_drive(config);
+  CommissioningGuard guard(*drive, SocketServer::estop_path(socket_path));
   CommissioningIo io;
   io.say = [](const std::string& line) { std::cout << line << std::endl; };
   io.ask = ask_yes_no;
@@ -139,7 +140,7 @@ int commission_drive(const Options& opt, const FullConfig& config) {
   io.stopped = &guard.stopped();
   io.technician = technician;
   io.answered_by = opt.answers_from_stdin && !isatty(STDIN_FILENO) ? "a script (--answers-from-stdin)" : "the technician at a terminal";
-  const CommissioningOutcome outcome = commission(config, drive, io, [&](const CommissioningRecord& starting) {
+  const CommissioningOutcome outcome = commission(config, *drive, io, [&](const CommissioningRecord& starting) {
     withdraw_commissioning_record(opt.state_dir, starting);
   });
   const CommissioningRecord& rec = outcome.record;

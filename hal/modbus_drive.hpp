@@ -36,12 +36,8 @@ class ModbusDrive final : public MotorDrive {
   LinkCounters link_counters() const override;
   std::string identity() const override;
 
-  // The profile's safety parameters as the drive held them at the last connect (or re-arm): what
-  // the commissioning check prints, and why connect() refused.
-  std::vector<ParameterReading> parameter_readings() const;
-  // Commissioning only: stop talking to the drive (the link stays open) to watch its own
-  // comms-loss stop; false resumes polling.
-  void set_silent(bool silent);
+  std::vector<ParameterReading> parameter_readings() const override;
+  void set_silent(bool silent) override;
 
  private:
   void io_loop();

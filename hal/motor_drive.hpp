@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "hal/drive_types.hpp"
+#include "hal/parameter_reading.hpp"
 
 namespace treadd {
 
@@ -47,6 +48,13 @@ class MotorDrive {
   // What tells this drive from another of its model (serial number, firmware), as read at the last
   // connect; empty when the drive exposes nothing of the kind.
   virtual std::string identity() const { return {}; }
+  // Commissioning (daemon/commissioning.hpp) speaks to a drive through what follows, whatever its
+  // transport. The drive's safety parameters as it held them at the last connect (or re-arm): what
+  // the commissioning check prints and why connect() refused; empty for a drive that has none.
+  virtual std::vector<ParameterReading> parameter_readings() const { return {}; }
+  // Stop talking to the drive, the link kept open, so that its own comms-loss stop can be watched;
+  // false speaks again (reading the drive before writing to it).
+  virtual void set_silent(bool silent) = 0;
   // The thread that does this drive's I/O, if it has one (real-time scheduling is raised on it).
   virtual std::optional<std::thread::native_handle_type> io_thread() { return std::nullopt; }
 };

@@ -34,14 +34,14 @@ void SimDrive::apply(const DriveCommand& cmd) {
 
 void SimDrive::command(const DriveCommand& cmd) {
   advance();
-  if (!connected_ || link_cut_) return;
+  if (!connected_ || link_cut_ || silent_) return;
   if (cmd.acknowledge_fault) vfd_.reset_fault();
   apply(cmd);
 }
 
 void SimDrive::emergency_stop() {
   advance();
-  if (connected_ && !link_cut_) apply(DriveCommand{Motion::fast_stop, vfd_.direction(), 0});
+  if (connected_ && !link_cut_ && !silent_) apply(DriveCommand{Motion::fast_stop, vfd_.direction(), 0});
 }
 
 void SimDrive::inject_fault(int code) {
@@ -64,7 +64,7 @@ void SimDrive::advance() {
 
 DriveFeedback SimDrive::feedback() {
   advance();
-  if (!connected_ || link_cut_) {
+  if (!connected_ || link_cut_ || silent_) {
     last_.link_up = connected_ && !link_cut_;
     return last_;
   }

@@ -29,6 +29,8 @@ class SimDrive final : public MotorDrive {
   void emergency_stop() override;
   DriveFeedback feedback() override;
   std::string describe() const override { return "simulated drive"; }
+  // Silent: commands are not delivered and no new reading arrives, the link still up.
+  void set_silent(bool silent) override { silent_ = silent; }
 
   // Fault injection (tests, demos).
   void inject_fault(int code);
@@ -48,6 +50,7 @@ class SimDrive final : public MotorDrive {
   VfdModel vfd_;
   bool connected_ = false;
   bool link_cut_ = false;
+  bool silent_ = false;
   bool safety_key_present_ = true;
   double sensor_offset_kmh_ = 0;
   TimePoint simulated_until_{};

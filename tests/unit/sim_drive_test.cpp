@@ -65,6 +65,35 @@ TEST(SimDrive, when_running_expect_measured_speed_follows_with_lag_and_inertia) 
   EXPECT_TRUE(fb.link_up);
 }
 
+// Commissioning's backstop test, on the MotorDrive interface: a silent treadd sends nothing and
+// hears nothing new, the link still up; the drive's own watchdog stops the belt meanwhile.
+TEST(SimDrive, when_silent_expect_no_command_delivered_no_new_reading_and_the_watchdog_stops_the_belt) {
+  FakeClock clock;
+  SimDriveOptions opt;
+  opt.vfd.watchdog_s = 0.5;
+  SimDrive drive(opt, clock.fn());
+  MotorDrive& motor = drive;
+  motor.connect();
+  for (int i = 0; i < 50; ++i) {  // treadd speaks every 100 ms, well within the watchdog
+    motor.command({Motion::run, Direction::reverse, 3.0});
+    clock.now += 100ms;
+  }
+  const DriveFeedback before = motor.feedback();
+  ASSERT_NEAR(before.measured_kmh, 3.0, 0.01);
+  motor.set_silent(true);
+  const auto received = drive.commands_received();
+  motor.command({Motion::run, Direction::reverse, 3.0});
+  clock.now += 5s;
+  const DriveFeedback silent = motor.feedback();
+  EXPECT_EQ(drive.commands_received(), received) << "a silent treadd sends nothing";
+  EXPECT_TRUE(silent.link_up);
+  EXPECT_EQ(silent.sequence, before.sequence) << "and hears nothing new";
+  motor.set_silent(false);
+  const DriveFeedback after = motor.feedback();
+  EXPECT_LT(after.measured_kmh, 0.1) << "the drive's own comms-loss stop stopped the belt";
+  EXPECT_EQ(after.fault_code, VfdModel::watchdog_fault_code);
+}
+
 TEST(SimDrive, when_link_cut_expect_feedback_goes_stale_and_link_down) {
   FakeClock clock;
   SimDrive drive(SimDriveOptions{}, clock.fn());
