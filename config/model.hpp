@@ -65,7 +65,7 @@ struct MetricsSettings {
   Millis interval{5000};  // metrics.interval
 };
 
-// records.age_by: what a record's age is judged by (daemon/retention.hpp says why).
+// records.age_by: what a record's age is judged by (daemon/records/retention.hpp says why).
 enum class AgeClock {
   synchronised,  // synchronised_clock: only while the kernel says NTP keeps the clock (default)
   system,        // system_clock: the clock as it is, on a machine without NTP

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/background_work.hpp"
 
-#include "daemon/protocol.hpp"
+#include "daemon/protocol/protocol.hpp"
 
 #include <boost/asio/post.hpp>
 

@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "daemon/controller.hpp"
-#include "daemon/latency_histogram.hpp"
+#include "daemon/records/latency_histogram.hpp"
 
 namespace treadd {
 

@@ -7,7 +7,7 @@
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
 
-#include "daemon/log.hpp"
+#include "daemon/records/log.hpp"
 
 namespace treadd {
 

@@ -14,12 +14,12 @@
 #include <string>
 
 #include "config/loader.hpp"
-#include "daemon/event_sink.hpp"
-#include "daemon/commissioning_record.hpp"
-#include "daemon/metrics.hpp"
-#include "daemon/log.hpp"
-#include "daemon/protocol.hpp"
-#include "daemon/records.hpp"
+#include "daemon/records/event_sink.hpp"
+#include "daemon/records/commissioning_record.hpp"
+#include "daemon/records/metrics.hpp"
+#include "daemon/records/log.hpp"
+#include "daemon/protocol/protocol.hpp"
+#include "daemon/records/records.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 #include "hal/motor_drive.hpp"
 

@@ -15,8 +15,8 @@
 #include <map>
 #include <stdexcept>
 
-#include "daemon/log.hpp"
-#include "daemon/protocol.hpp"
+#include "daemon/records/log.hpp"
+#include "daemon/protocol/protocol.hpp"
 #include "daemon/roles.hpp"
 
 namespace treadd {

@@ -20,7 +20,7 @@
 
 #include "daemon/background_work.hpp"
 #include "daemon/controller.hpp"
-#include "daemon/peer_names.hpp"
+#include "daemon/protocol/peer_names.hpp"
 #include "daemon/roles.hpp"
 
 namespace treadd {

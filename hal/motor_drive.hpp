@@ -48,7 +48,7 @@ class MotorDrive {
   // What tells this drive from another of its model (serial number, firmware), as read at the last
   // connect; empty when the drive exposes nothing of the kind.
   virtual std::string identity() const { return {}; }
-  // Commissioning (daemon/commissioning.hpp) speaks to a drive through what follows, whatever its
+  // Commissioning (daemon/commissioning/commissioning.hpp) speaks to a drive through what follows, whatever its
   // transport. The drive's safety parameters as it held them at the last connect (or re-arm): what
   // the commissioning check prints and why connect() refused; empty for a drive that has none.
   virtual std::vector<ParameterReading> parameter_readings() const { return {}; }

@@ -11,7 +11,7 @@
 #include "config/loader.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
-#include "daemon/protocol.hpp"
+#include "daemon/protocol/protocol.hpp"
 #include "tests/unit/config_samples.hpp"
 #include "tests/unit/supervisor_rig.hpp"
 

@@ -11,7 +11,7 @@
 #include "config/loader.hpp"
 #include "core/calendar.hpp"
 #include "daemon/controller.hpp"
-#include "daemon/records.hpp"
+#include "daemon/records/records.hpp"
 #include "hal/sim_drive.hpp"
 #include "tests/e2e/daemon_fixture.hpp"
 

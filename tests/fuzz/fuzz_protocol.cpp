@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "daemon/protocol.hpp"
+#include "daemon/protocol/protocol.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto parsed = treadd::protocol::parse_request(std::string_view(reinterpret_cast<const char*>(data), size));

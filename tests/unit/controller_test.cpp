@@ -6,9 +6,9 @@
 #include <future>
 #include <thread>
 
-#include "daemon/records.hpp"
+#include "daemon/records/records.hpp"
 #include "daemon/shutdown.hpp"
-#include "daemon/storage_writer.hpp"
+#include "daemon/records/storage_writer.hpp"
 #include "tests/unit/controller_rig.hpp"
 
 namespace treadd {

@@ -11,7 +11,7 @@
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
 #include "core/units.hpp"
-#include "daemon/commissioning_record.hpp"
+#include "daemon/records/commissioning_record.hpp"
 #include "hal/parameter_reading.hpp"
 #include "hal/register_codec.hpp"
 #include "tests/unit/supervisor_rig.hpp"

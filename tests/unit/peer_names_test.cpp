@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "daemon/peer_names.hpp"
+#include "daemon/protocol/peer_names.hpp"
 
 namespace treadd {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/profile_keys.hpp"
-#include "daemon/protocol.hpp"
+#include "daemon/protocol/protocol.hpp"
 
 namespace treadd {
 namespace {

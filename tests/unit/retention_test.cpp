@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Retention's decisions, apart from the disk: each rule of daemon/retention.hpp fails a test here
+// Retention's decisions, apart from the disk: each rule of daemon/records/retention.hpp fails a test here
 // when it is removed.
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/retention.hpp"
+#include "daemon/records/retention.hpp"
 
 namespace treadd {
 namespace {

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "daemon/storage_writer.hpp"
+#include "daemon/records/storage_writer.hpp"
 
 namespace treadd {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/records.hpp"
+#include "daemon/records/records.hpp"
 #include "core/ramp.hpp"
 
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/append_file.hpp"
+#include "daemon/records/append_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/event_sink.hpp"
+#include "daemon/records/event_sink.hpp"
 
 #include <chrono>
 #include <utility>
 
 #include "core/calendar.hpp"
-#include "daemon/lockout_file.hpp"
+#include "daemon/records/lockout_file.hpp"
 
 namespace treadd {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/commissioning_guard.hpp"
+#include "daemon/commissioning/commissioning_guard.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "daemon/log.hpp"
-#include "daemon/protocol.hpp"
+#include "daemon/records/log.hpp"
+#include "daemon/protocol/protocol.hpp"
 
 namespace treadd {
 

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <string>
 
-#include "daemon/append_file.hpp"
-#include "daemon/background_sync.hpp"
-#include "daemon/storage_health.hpp"
+#include "daemon/records/append_file.hpp"
+#include "daemon/records/background_sync.hpp"
+#include "daemon/records/storage_health.hpp"
 
 namespace treadd {
 

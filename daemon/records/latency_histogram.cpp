@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/latency_histogram.hpp"
+#include "daemon/records/latency_histogram.hpp"
 
 #include <algorithm>
 #include <cmath>

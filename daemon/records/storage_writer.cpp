@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/storage_writer.hpp"
+#include "daemon/records/storage_writer.hpp"
 
 #include <exception>
 
-#include "daemon/log.hpp"
+#include "daemon/records/log.hpp"
 
 namespace treadd {
 

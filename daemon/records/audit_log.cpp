@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/audit_log.hpp"
+#include "daemon/records/audit_log.hpp"
 
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "daemon/log.hpp"
+#include "daemon/records/log.hpp"
 
 namespace treadd {
 

@@ -6,14 +6,14 @@
 
 #include <optional>
 
-#include "daemon/commissioning_record.hpp"
+#include "daemon/records/commissioning_record.hpp"
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
-#include "daemon/latency_histogram.hpp"
+#include "daemon/records/latency_histogram.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 #include "hal/drive_types.hpp"
 

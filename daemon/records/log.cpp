@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/log.hpp"
+#include "daemon/records/log.hpp"
 
 // No CODE_FILE=: a build path must not reach the installed binary (tests/package/check_deb.sh).
 #define SD_JOURNAL_SUPPRESS_LOCATION

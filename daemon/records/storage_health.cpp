@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/storage_health.hpp"
+#include "daemon/records/storage_health.hpp"
 
-#include "daemon/log.hpp"
+#include "daemon/records/log.hpp"
 
 namespace treadd {
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "daemon/audit_log.hpp"
-#include "daemon/log.hpp"
-#include "daemon/metrics.hpp"
-#include "daemon/records.hpp"
-#include "daemon/storage_writer.hpp"
+#include "daemon/records/audit_log.hpp"
+#include "daemon/records/log.hpp"
+#include "daemon/records/metrics.hpp"
+#include "daemon/records/records.hpp"
+#include "daemon/records/storage_writer.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/metrics.hpp"
+#include "daemon/records/metrics.hpp"
 
 #include <prometheus/text_serializer.h>
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "config/loader.hpp"
-#include "daemon/commissioning_record.hpp"
+#include "daemon/records/commissioning_record.hpp"
 #include "hal/motor_drive.hpp"
 
 namespace treadd {

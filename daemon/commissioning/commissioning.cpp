@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/commissioning.hpp"
+#include "daemon/commissioning/commissioning.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/protocol.hpp"
+#include "daemon/protocol/protocol.hpp"
 
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/retention.hpp"
+#include "daemon/records/retention.hpp"
 
 #include <sys/timex.h>
 #include <unistd.h>

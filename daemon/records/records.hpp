@@ -14,10 +14,10 @@
 #include <string>
 #include <utility>
 
-#include "daemon/append_file.hpp"
-#include "daemon/background_sync.hpp"
-#include "daemon/retention.hpp"
-#include "daemon/storage_health.hpp"
+#include "daemon/records/append_file.hpp"
+#include "daemon/records/background_sync.hpp"
+#include "daemon/records/retention.hpp"
+#include "daemon/records/storage_health.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {

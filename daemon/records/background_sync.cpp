@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/background_sync.hpp"
+#include "daemon/records/background_sync.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

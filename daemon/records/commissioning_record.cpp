@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/commissioning_record.hpp"
+#include "daemon/records/commissioning_record.hpp"
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/lockout_file.hpp"
+#include "daemon/records/lockout_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
