@@ -71,19 +71,17 @@ void read_key(YamlSection& s, const MachineKey& k, MachineConfig& m) {
     return;
   }
   const MachineKey::Field field = k.field(m);
+  // A number with a unit: the section's reader for the kind, and the unit an error names.
+  using NumberReader = bool (YamlSection::*)(const std::string&, double&, Need);
+  auto number_in = [&](NumberReader read, std::string_view unit) {
+    double& out = *std::get<double*>(field);
+    if ((s.*read)(key, out, need)) check_range(s, k, out, unit);
+  };
   switch (k.kind) {
-    case MachineKind::speed:
-      if (s.speed(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "km/h");
-      break;
-    case MachineKind::accel:
-      if (s.accel(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "m/s²");
-      break;
-    case MachineKind::hertz:
-      if (s.hertz(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "Hz");
-      break;
-    case MachineKind::ratio:
-      if (s.ratio(key, *std::get<double*>(field), need)) check_range(s, k, *std::get<double*>(field), "(km/h per Hz)");
-      break;
+    case MachineKind::speed: number_in(&YamlSection::speed, "km/h"); break;
+    case MachineKind::accel: number_in(&YamlSection::accel, "m/s²"); break;
+    case MachineKind::hertz: number_in(&YamlSection::hertz, "Hz"); break;
+    case MachineKind::ratio: number_in(&YamlSection::ratio, "(km/h per Hz)"); break;
     case MachineKind::duration: {
       Millis& out = *std::get<Millis*>(field);
       if (s.duration(key, out, need)) check_range(s, k, std::chrono::duration<double>(out).count(), "s");

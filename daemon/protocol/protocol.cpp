@@ -126,6 +126,13 @@ json segment_json(const Segment& s) {
           {"duration_s", std::chrono::duration<double>(s.duration).count()}};
 }
 
+// A latched fault: its rule's code, the sentence people read, and the facts a program reads.
+json fault_json(const Fault& f) {
+  json facts = json::object();
+  for (const auto& [name, value] : f.facts) facts[name] = value;
+  return {{"cause", to_string(f.rule)}, {"detail", f.detail}, {"facts", facts}};
+}
+
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 json optional_seconds(const std::optional<Millis>& v) {
   return v ? json(std::chrono::duration<double>(*v).count()) : json(nullptr);
@@ -203,8 +210,7 @@ json to_json(const Status& st, const Ceilings& ceilings) {
             {"warning", st.warning.empty() ? json(nullptr) : json(st.warning)},
             {"last_end_reason", st.last_end_reason.empty() ? json(nullptr) : json(st.last_end_reason)},
             {"last_end_rule", st.last_end_rule ? json(to_string(*st.last_end_rule)) : json(nullptr)},
-            {"fault", st.fault ? json{{"cause", to_string(st.fault->rule)}, {"detail", st.fault->detail}}
-                               : json(nullptr)},
+            {"fault", st.fault ? fault_json(*st.fault) : json(nullptr)},
             {"limits", st.profile ? limits_json(*st.profile, ceilings) : json{{"ceilings", ceilings_json(ceilings)}}}};
   if (st.segment) {
     j["segment"] = {{"index", st.segment->index},

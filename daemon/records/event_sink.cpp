@@ -67,7 +67,7 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
     if (e.kind == Event::Kind::session_started) {
       ++counters_.sessions;
       if (coasting_) {
-        end_record(coasting_->reason, now, status.at_standstill);  // the last one, first
+        end_record(coasting_->ending, now, status.at_standstill);  // the last one, first
         coasting_.reset();  // even if its end was turned away: the new record supersedes it
       }
       session_patient_ = starting_patient_;
@@ -105,8 +105,8 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
         recorder->event(e, who, now);
         if (coasts) recorder->stopping(now);
       });
-      if (coasts) coasting_ = Coasting{now, e.text};
-      else if (ended) end_record(e.text, now, true);
+      if (coasts) coasting_ = Coasting{now, SessionEnding{e.text, e.rule}};
+      else if (ended) end_record(SessionEnding{e.text, e.rule}, now, true);
     }
     // The patient's session lasts, for `forget`, until its record is ended (end_record).
     if (e.kind == Event::Kind::session_ended && !recording_) session_patient_.reset();
@@ -144,14 +144,14 @@ void EventSink::tick(const Status& status, TimePoint now) {
     live_duration_s_ = status.session_s;
     live_distance_m_ = status.distance_m;
   } else if (status.at_standstill || now - coasting_->since >= coast_limit) {
-    end_record(coasting_->reason, now, status.at_standstill);
+    end_record(coasting_->ending, now, status.at_standstill);
   }
 }
 
-void EventSink::end_record(const std::string& reason, TimePoint now, bool at_standstill) {
-  if (!write([recorder = traces_.recorder, reason, now, at_standstill] { recorder->end(reason, now, at_standstill); })) {
+void EventSink::end_record(const SessionEnding& ending, TimePoint now, bool at_standstill) {
+  if (!write([recorder = traces_.recorder, ending, now, at_standstill] { recorder->end(ending, now, at_standstill); })) {
     // The writer's queue was full: tried again at the next tick, never left reading as running.
-    if (!coasting_) coasting_ = Coasting{now, reason};
+    if (!coasting_) coasting_ = Coasting{now, ending};
     return;
   }
   recording_ = false;
@@ -160,7 +160,7 @@ void EventSink::end_record(const std::string& reason, TimePoint now, bool at_sta
 }
 
 void EventSink::end_record_for_exit(TimePoint now, bool at_standstill) {
-  if (coasting_) end_record(coasting_->reason, now, at_standstill);
+  if (coasting_) end_record(coasting_->ending, now, at_standstill);
 }
 
 std::optional<LiveRecord> EventSink::live() const {

@@ -101,11 +101,11 @@ class EventSink {
   // the belt is seen at rest, or for at most `coast_limit` (a drive whose speed is unknown).
   struct Coasting {
     TimePoint since{};
-    std::string reason;
+    SessionEnding ending;
   };
   static constexpr std::chrono::seconds coast_limit{30};
   std::optional<Coasting> coasting_;
-  void end_record(const std::string& reason, TimePoint now, bool at_standstill);
+  void end_record(const SessionEnding& ending, TimePoint now, bool at_standstill);
   double live_duration_s_ = 0, live_distance_m_ = 0;  // the running session's, at the last tick
   void persist_lockout(bool locked, const std::string& who);
   std::optional<std::pair<bool, std::string>> lockout_unwritten_;  // (locked, who), not yet queued

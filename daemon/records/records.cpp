@@ -110,7 +110,7 @@ std::size_t SessionRecorder::erase_except_current(const std::vector<std::string>
 
 void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
                             TimePoint now, bool by_clinician) {
-  if (active_) end("superseded", now);
+  if (active_) end(SessionEnding{"superseded", std::nullopt}, now);
   std::error_code ec;
   if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // re-created if removed
   rotate(now, by_clinician);
@@ -212,12 +212,12 @@ void SessionRecorder::stopping(TimePoint now) {
   coasting_ = Coasting{now, last_measured_kmh_, now, last_measured_kmh_, 0, 0, std::nullopt};
 }
 
-void SessionRecorder::end(const std::string& reason, TimePoint now, bool at_standstill) {
+void SessionRecorder::end(const SessionEnding& ending, TimePoint now, bool at_standstill) {
   if (!active_) return;
   const TimePoint session_ended = coasting_ ? coasting_->session_ended : now;
   json line = {{"type", "end"},
                {"end", iso_utc(std::chrono::system_clock::now(), false)},
-               {"reason", reason},
+               {"reason", ending.reason},
                {"duration_s", round2(std::chrono::duration<double>(session_ended - started_).count())},
                {"reverse_s", round2(reverse_s_)},
                {"forward_s", round2(forward_s_)},
@@ -228,6 +228,7 @@ void SessionRecorder::end(const std::string& reason, TimePoint now, bool at_stan
                {"estops", estops_},
                {"faults", faults_},
                {"pauses", pauses_}};
+  if (ending.rule) line["rule"] = to_string(*ending.rule);
   if (coasting_) {
     // How the belt came to rest after the session ended under it (an e-stop, a fault).
     line["stop"] = {{"from_kmh", round2(coasting_->from_kmh)},

@@ -22,6 +22,13 @@
 
 namespace treadd {
 
+// How a session ended, as its record's end line keeps it: `reason` for people, `rule` (the code
+// of the rule that ended it, if one did) for reports and programs.
+struct SessionEnding {
+  std::string reason;
+  std::optional<RuleId> rule;
+};
+
 class SessionRecorder {
  public:
   // Never throws: a missing or unwritable directory is reported to `health` and retried.
@@ -54,7 +61,7 @@ class SessionRecorder {
   // record runs on, sampling, until end(), and then says how the belt came to rest.
   void stopping(TimePoint now);
   // `at_standstill`: the belt was seen at rest (false: the record gave up waiting, EventSink).
-  void end(const std::string& reason, TimePoint now, bool at_standstill = true);
+  void end(const SessionEnding& ending, TimePoint now, bool at_standstill = true);
   bool active() const { return active_; }
   // The id of the record being written, if a session runs. Any thread.
   std::optional<std::string> current_id() const;

@@ -14,9 +14,16 @@ namespace treadd {
 
 class Conditions {
  public:
-  // At most one entry per rule: the first sighting on a tick is the one kept.
-  void raise(RuleId rule, std::string detail) {
-    if (!holds(rule)) seen_.push_back(Fault{rule, std::move(detail)});
+  // At most one entry per rule: the first sighting on a tick is the one kept. The facts fill the
+  // rule's message and travel with it.
+  void raise(RuleId rule, Facts facts) {
+    if (holds(rule)) return;
+    Fault f{rule, render_rule(rule, facts), {}};
+    for (const Fact& fact : facts) f.facts.emplace_back(fact.name, fact.value);
+    seen_.push_back(std::move(f));
+  }
+  void raise(Fault fault) {
+    if (!holds(fault.rule)) seen_.push_back(std::move(fault));
   }
   bool holds(RuleId rule) const {
     for (const Fault& f : seen_) {

@@ -236,7 +236,7 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   state_ = State::estopped;
   commanded_kmh_ = 0;
   Conditions pressed;
-  pressed.raise(RuleId::emergency_stop, render_rule(RuleId::emergency_stop, {}));
+  pressed.raise(RuleId::emergency_stop, {});
   policy_.latch(pressed);  // the e-stop event below is its record
   emit(Event::Kind::estop, render_rule(RuleId::emergency_stop, {}), RuleId::emergency_stop);
   end_session("emergency stop", now, RuleId::emergency_stop);

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "core/limits.hpp"
 #include "core/motion.hpp"
@@ -23,6 +25,9 @@ const char* to_string(State s);
 struct Fault {
   RuleId rule;
   std::string detail;  // the rule's message with the numbers that broke it
+  // The numbers and names that broke it, by the placeholder they fill in the rule's message:
+  // what a program reads (the protocol's fault.facts), where people read `detail`.
+  std::vector<std::pair<std::string, std::string>> facts;
 };
 
 struct TickInputs {

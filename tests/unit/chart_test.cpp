@@ -105,5 +105,28 @@ TEST(Chart, progression_counts_estops_and_faults_apart) {
   EXPECT_NE(csv.find(",2,0,0,"), std::string::npos) << csv;
 }
 
+// How a session ended is read from the rule that ended it, not from its words: a reworded reason
+// still reads "completed" or "e-stop"; a record written before end lines carried their rule is
+// read by its words; an operator's or a fault's reason stays as given.
+TEST(Chart, progression_reads_how_a_session_ended_from_its_rule) {
+  auto record = [](const char* id, nlohmann::json end) {
+    end["duration_s"] = 600;
+    return nlohmann::json{{"start", {{"id", id}, {"start", "2026-11-30T09:00:00Z"}, {"profile", "p"}}}, {"end", end}};
+  };
+  const auto rows = treadctl::progression_rows(nlohmann::json::array({
+      record("A", {{"reason", "the session's time is up"}, {"rule", "session_time"}}),
+      record("B", {{"reason", "stopped at once"}, {"rule", "emergency_stop"}}),
+      record("C", {{"reason", "session time limit reached (completed with cool-down)"}}),
+      record("D", {{"reason", "fault: belt measured at 5.6 km/h"}, {"rule", "overspeed"}}),
+      record("E", {{"reason", "emergency stop"}, {"rule", "max_distance"}}),
+  }));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0]["ended"], "completed");
+  EXPECT_EQ(rows[1]["ended"], "e-stop");
+  EXPECT_EQ(rows[2]["ended"], "completed") << "an older record, by its words";
+  EXPECT_EQ(rows[3]["ended"], "fault: belt measured at 5.6 km/h");
+  EXPECT_EQ(rows[4]["ended"], "emergency stop") << "a rule on the line wins over its words";
+}
+
 }  // namespace
 }  // namespace treadctl::chart

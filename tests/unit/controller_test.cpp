@@ -213,6 +213,7 @@ TEST(Controller, a_running_session_reads_as_running_and_an_estop_is_recorded_unt
   ASSERT_TRUE(s["end"].is_object()) << s.dump();
   EXPECT_FALSE(s.contains("live"));
   EXPECT_EQ(s["end"]["reason"], "emergency stop");
+  EXPECT_EQ(s["end"]["rule"], "emergency_stop") << "the ending rule, what reports and programs read";
   EXPECT_NEAR(s["end"]["duration_s"].get<double>(), at_estop, 0.1) << "the session's time ends at the e-stop";
   const json& stop = s["end"]["stop"];
   ASSERT_TRUE(stop.is_object()) << s.dump();
@@ -283,6 +284,7 @@ TEST(Controller, a_session_ended_at_rest_ends_its_record_at_once) {
     const json s = r.only_session();
     ASSERT_TRUE(s["end"].is_object()) << "ended with the session: " << s.dump();
     EXPECT_FALSE(s["end"].contains("stop")) << s.dump();
+    EXPECT_FALSE(s["end"].contains("rule")) << "a person's stop is no rule's: " << s.dump();
   }
   RecordingRig r;
   ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard"})")["ok"]);
@@ -365,7 +367,7 @@ TEST(Controller, retention_deletes_a_records_notes_with_it) {
   {
     SessionRecorder recorder(dir, RetentionSettings{2, 0, AgeClock::synchronised});
     recorder.begin(Status{}, "test", std::nullopt, TimePoint{} + 1h, /*by_clinician=*/true);
-    recorder.end("test", TimePoint{} + 1h + 1s);
+    recorder.end(SessionEnding{"test", std::nullopt}, TimePoint{} + 1h + 1s);
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.jsonl"));
   EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.notes")) << "left behind by retention";

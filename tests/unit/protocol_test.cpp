@@ -48,6 +48,17 @@ TEST(Protocol, status_json_has_the_stable_fields) {
   EXPECT_TRUE(j["fault"].is_null());
 }
 
+// A program matches a fault on its code and facts, never on the sentence's words.
+TEST(Protocol, a_fault_carries_its_code_sentence_and_facts) {
+  Status st;
+  st.fault = Fault{RuleId::overspeed, "belt measured at 5.6 km/h, above the cap plus margin of 4.5 km/h",
+                   {{"measured", "5.6 km/h"}, {"limit", "4.5 km/h"}}};
+  const nlohmann::json j = protocol::to_json(st, Ceilings{})["fault"];
+  EXPECT_EQ(j["cause"], "overspeed");
+  EXPECT_EQ(j["facts"], (nlohmann::json{{"measured", "5.6 km/h"}, {"limit", "4.5 km/h"}}));
+  EXPECT_EQ(j["detail"], st.fault->detail);
+}
+
 }  // namespace
 }  // namespace treadd
 

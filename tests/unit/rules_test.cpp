@@ -292,6 +292,28 @@ TEST(Rules, a_second_latch_while_faulted_is_recorded_and_every_cause_must_go_bef
   EXPECT_EQ(rig.state(), State::idle);
 }
 
+// A fault carries what broke its rule as facts, one for each placeholder of the rule's message:
+// a program reads them (the protocol's fault.facts) where people read the sentence.
+TEST(Rules, every_latched_fault_carries_a_fact_for_each_placeholder_of_its_message) {
+  for (const Latch& l : latches()) {
+    if (l.rule == RuleId::emergency_stop) continue;  // a button, not a measurement: no fault
+    SCOPED_TRACE(to_string(l.rule));
+    Rig rig = running(3.0);
+    l.provoke(rig);
+    ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::faulted; }, 5s));
+    const auto fault = rig.sup.status().fault;
+    ASSERT_TRUE(fault.has_value());
+    ASSERT_EQ(fault->rule, l.rule);
+    const std::string_view message = rule(l.rule).message;
+    for (std::size_t open = message.find('{'); open != std::string_view::npos; open = message.find('{', open + 1)) {
+      const std::string name(message.substr(open + 1, message.find('}', open) - open - 1));
+      bool found = false;
+      for (const auto& [fact, value] : fault->facts) found = found || (fact == name && !value.empty());
+      EXPECT_TRUE(found) << "no fact '" << name << "' in " << fault->detail;
+    }
+  }
+}
+
 TEST(Rules, every_latched_rule_is_in_the_latch_table) {
   for (const Rule& r : rules) {
     if (r.reaction != Reaction::fast_stop_latch) continue;

@@ -22,7 +22,7 @@ constexpr Rule toy[] = {
 
 Conditions seen(std::initializer_list<RuleId> ids) {
   Conditions c;
-  for (RuleId id : ids) c.raise(id, std::string("saw ") + to_string(id));
+  for (RuleId id : ids) c.raise(Fault{id, std::string("saw ") + to_string(id), {}});
   return c;
 }
 

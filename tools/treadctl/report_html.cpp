@@ -48,11 +48,16 @@ std::string event_words(const std::string& kind) {
 }
 bool serious(const std::string& kind) { return kind == "estop" || kind == "fault"; }
 
-// How a session ended, in a table cell's words: the daemon's two standard endings shortened, any
-// other reason (an operator's words) as it was given.
-std::string ended_briefly(const std::string& reason) {
-  if (reason == "session time limit reached (completed with cool-down)") return "completed";
-  if (reason == "emergency stop") return "e-stop";
+// How a session ended, in a table cell's words, by the rule that ended it: its time limit reached
+// is "completed", an e-stop "e-stop"; any other ending (a fault, an operator's words) as it was
+// given. Records written before the end line carried its rule are read by their words.
+std::string ended_briefly(const json& end) {
+  const std::string rule = text(end, "rule", "");
+  const std::string reason = text(end, "reason");
+  if (rule == "session_time") return "completed";
+  if (rule == "emergency_stop") return "e-stop";
+  if (rule.empty() && reason == "session time limit reached (completed with cool-down)") return "completed";
+  if (rule.empty() && reason == "emergency stop") return "e-stop";
   return reason;
 }
 
@@ -318,7 +323,7 @@ json progression_rows(json records) {
                     {"pauses", num(end, "pauses")},
                     {"pain_before", pain.before ? json(*pain.before) : json(nullptr)},
                     {"pain_after", pain.after ? json(*pain.after) : json(nullptr)},
-                    {"ended", end.is_object()    ? ended_briefly(text(end, "reason"))
+                    {"ended", end.is_object()    ? ended_briefly(end)
                               : live.is_object() ? "running now"
                                                  : "cut short"}});
     r = nullptr;  // this session's lines are done with
