@@ -170,7 +170,7 @@ const std::array<MachineKey, 41> machine_keys = {
           "slower than 10 Hz a ramp moves in visible steps; faster than 500 Hz the loop only burns the CPU",
           "control loop rate"),
     text("metrics", "textfile", TREADD_FIELD(metrics.textfile),
-         "Prometheus text file the node exporter's textfile collector reads", "<state-dir>/metrics/treadd.prom"),
+         "Prometheus text file the node exporter's textfile collector reads", "`<state-dir>/metrics/treadd.prom`"),
     value("metrics", "interval", K::duration, TREADD_FIELD(metrics.interval), false, 0.1, 300,
           "monitoring reads the file every few seconds; over 5 minutes it shows the past", "how often the file is written"),
     value("records", "keep", K::count, TREADD_FIELD(records.keep), false, 1, 100000, "at least the last record is kept",

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/yaml_section.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cmath>
 #include <map>
+#include <vector>
 
 #include "core/units.hpp"
 
@@ -152,7 +154,8 @@ bool YamlSection::ratio(const std::string& key, double& out, Need need) {
   double value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc{} || end != text->data() + text->size() || !std::isfinite(value) || value <= 0) {
-    error_at(key, path_ + "." + key + " must be a positive number, got '" + *text + "'");
+    error_at(key, path_ + "." + key + " must be a positive number, got '" + *text + "'" +
+                      (units::decimal_comma(*text) ? ": write a decimal point, not a comma" : ""));
     return false;
   }
   out = value;
@@ -195,14 +198,43 @@ bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
   return false;
 }
 
+namespace {
+// Edits (insert, delete, replace one letter) between two keys: a typo is one or two away.
+std::size_t edits_between(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
 void YamlSection::finish() {
   if (!valid_) return;
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
     if (known_.count(key)) continue;
-    std::string accepted;
-    for (const auto& k : known_) accepted += (accepted.empty() ? "" : ", ") + k;
-    error(kv.first.Mark(), path_ + " has an unknown key '" + key + "' (accepted: " + accepted + ")");
+    std::string accepted, nearest;
+    // A typo: the accepted key within two edits (and not a short word turned into another).
+    const std::size_t limit = std::min<std::size_t>(2, key.size() / 3);
+    std::size_t best = limit + 1;
+    for (const auto& k : known_) {
+      accepted += (accepted.empty() ? "" : ", ") + k;
+      if (const std::size_t d = edits_between(key, k); d < best) {
+        best = d;
+        nearest = k;
+      }
+    }
+    if (best > limit) nearest.clear();
+    error(kv.first.Mark(), path_ + " has an unknown key '" + key + "'" +
+                               (nearest.empty() ? "" : ": did you mean '" + nearest + "'?") + " (accepted: " + accepted + ")");
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/units.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +30,18 @@ std::optional<Quantity> split(std::string_view text) {
   return Quantity{number, std::string(trim(std::string_view(end, text.data() + text.size() - end)))};
 }
 
+}  // namespace
+
+bool decimal_comma(std::string_view text) {
+  text = trim(text);
+  const std::size_t comma = text.find(',');
+  return comma != std::string_view::npos && comma > 0 && comma + 1 < text.size() &&
+         std::isdigit(static_cast<unsigned char>(text[comma - 1])) != 0 &&
+         std::isdigit(static_cast<unsigned char>(text[comma + 1])) != 0;
+}
+
+namespace {
+
 // Looks the unit up among `accepted` (unit spelling, factor to the target unit).
 std::optional<double> parse_with(std::string_view text, std::string& why, const char* example,
                                  std::initializer_list<std::pair<const char*, double>> accepted) {
@@ -39,6 +52,10 @@ std::optional<double> parse_with(std::string_view text, std::string& why, const 
   }
   if (q->unit.empty()) {
     why = "'" + std::string(text) + "' has no unit; write it like '" + example + "'";
+    return std::nullopt;
+  }
+  if (decimal_comma(text)) {
+    why = "'" + std::string(trim(text)) + "' has a decimal comma; write a decimal point, like '" + example + "'";
     return std::nullopt;
   }
   for (const auto& [unit, factor] : accepted) {

@@ -25,6 +25,9 @@ constexpr double hz_from_kmh(double kmh, double kmh_per_hz) { return kmh / kmh_p
 constexpr double kmh_from_hz(double hz, double kmh_per_hz) { return hz * kmh_per_hz; }
 
 // ---- parsing ----
+// A number written with a decimal comma ("3,5 km/h", as many clinicians write it): said so,
+// never read as 3 with a unit of ",5 km/h".
+bool decimal_comma(std::string_view text);
 // Each returns the value in the unit of its name, or nullopt with `why` filled in.
 std::optional<double> parse_kmh(std::string_view text, std::string& why);
 std::optional<double> parse_mps2(std::string_view text, std::string& why);

@@ -53,7 +53,7 @@ class MotorDrive {
   // the commissioning check prints and why connect() refused; empty for a drive that has none.
   virtual std::vector<ParameterReading> parameter_readings() const { return {}; }
   // Stop talking to the drive, the link kept open, so that its own comms-loss stop can be watched;
-  // false speaks again (reading the drive before writing to it).
+  // an emergency stop still goes out. false speaks again (reading the drive before writing to it).
   virtual void set_silent(bool silent) = 0;
   // The thread that does this drive's I/O, if it has one (real-time scheduling is raised on it).
   virtual std::optional<std::thread::native_handle_type> io_thread() { return std::nullopt; }

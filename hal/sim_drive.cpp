@@ -41,7 +41,8 @@ void SimDrive::command(const DriveCommand& cmd) {
 
 void SimDrive::emergency_stop() {
   advance();
-  if (connected_ && !link_cut_ && !silent_) apply(DriveCommand{Motion::fast_stop, vfd_.direction(), 0});
+  // Even while silent: an e-stop during commissioning's backstop test must reach the drive.
+  if (connected_ && !link_cut_) apply(DriveCommand{Motion::fast_stop, vfd_.direction(), 0});
 }
 
 void SimDrive::inject_fault(int code) {

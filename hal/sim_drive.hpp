@@ -29,7 +29,8 @@ class SimDrive final : public MotorDrive {
   void emergency_stop() override;
   DriveFeedback feedback() override;
   std::string describe() const override { return "simulated drive"; }
-  // Silent: commands are not delivered and no new reading arrives, the link still up.
+  // Silent: commands are not delivered and no new reading arrives, the link still up; an
+  // emergency stop still goes out.
   void set_silent(bool silent) override { silent_ = silent; }
 
   // Fault injection (tests, demos).

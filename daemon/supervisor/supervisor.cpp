@@ -240,15 +240,18 @@ void Supervisor::end_session(const std::string& reason, TimePoint now, std::opti
 void Supervisor::apply(const SafetyPolicy::Latched& latched, TimePoint now) {
   // Called from update() only, which then zeroes the setpoint (ramp_commanded) and sends the
   // fast stop (refresh_drive_command) in the same tick. Every newly latched rule is recorded (and
-  // counted); only one that made things worse changes the state and names the fault.
-  for (std::size_t i = 0; i < latched.added.size(); ++i) {
-    const Fault& fault = latched.added[i];
+  // counted), all before the session ends so its record has them all; only what made things worse
+  // changes the state, named by the first rule of the strongest reaction.
+  for (const Fault& fault : latched.added) {
     emit(Event::Kind::fault, std::string(to_string(fault.rule)) + ": " + fault.detail, fault.rule);
-    if (i == 0 && latched.worse) {
-      fault_ = fault;
-      state_ = State::faulted;
-      end_session(std::string("fault: ") + fault.detail, now, fault.rule);
-    }
+  }
+  if (!latched.worse || policy_.strongest() != Reaction::fast_stop_latch) return;
+  for (const Fault& fault : latched.added) {
+    if (rule(fault.rule).reaction != Reaction::fast_stop_latch) continue;
+    fault_ = fault;
+    state_ = State::faulted;
+    end_session(std::string("fault: ") + fault.detail, now, fault.rule);
+    return;
   }
 }
 

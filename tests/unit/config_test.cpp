@@ -85,6 +85,25 @@ TEST(ConfigLimits, wrong_unit_is_refused_with_an_example) {
   EXPECT_TRUE(has_error(errors, 3, "unit 'mph' is not accepted here; write it like '3.5 km/h'"));
 }
 
+// Many clinicians write a decimal comma: it is named as such, not read as 3 with a unit ",5 km/h".
+TEST(ConfigLimits, a_decimal_comma_is_named_and_a_point_asked_for) {
+  auto errors = limits_errors(profile_yaml("", "3,5 km/h"));
+  EXPECT_TRUE(has_error(errors, 3, "'3,5 km/h' has a decimal comma; write a decimal point, like '3.5 km/h'"));
+  EXPECT_TRUE(units::decimal_comma(" 0,2 "));
+  EXPECT_FALSE(units::decimal_comma("3.5 km/h"));
+  EXPECT_FALSE(units::decimal_comma("1, 2"));
+}
+
+// A typo'd key names the key it most likely meant; a key like no accepted one names none.
+TEST(ConfigLimits, a_typo_in_a_key_gets_the_key_it_meant) {
+  auto typo = limits_errors(profile_yaml("    reverse_acel: 0.3 m/s2\n"));
+  EXPECT_TRUE(has_error(typo, 8, "unknown key 'reverse_acel': did you mean 'reverse_accel'?")) << join(typo);
+  auto other = limits_errors(profile_yaml("    colour: blue\n"));
+  EXPECT_TRUE(has_error(other, 8, "unknown key 'colour' (accepted:")) << join(other);
+  const auto machine = parse_machine(testing::sample_machine_yaml() + "safety:\n  link_timout: 500ms\n", "machine.yaml");
+  EXPECT_NE(join(machine.errors).find("did you mean 'link_timeout'?"), std::string::npos) << join(machine.errors);
+}
+
 TEST(ConfigLimits, wrong_type_is_refused) {
   auto errors = limits_errors(profile_yaml("", "[1, 2]"));
   EXPECT_TRUE(has_error(errors, 3, "must be a single value"));

@@ -314,6 +314,21 @@ TEST(Rules, every_latched_fault_carries_a_fact_for_each_placeholder_of_its_messa
   }
 }
 
+// Two rules that latch on the same tick are both recorded before the session ends, so the
+// session's record (which closes on its end) holds both; the fault is named by the first.
+TEST(Rules, rules_latched_on_one_tick_are_all_recorded_before_the_session_ends) {
+  Rig rig = running(3.0);
+  rig.sup.clear_events();
+  rig.fb.fault_code = 7;
+  rig.fb.safety_key_present = false;
+  rig.tick();
+  ASSERT_EQ(rig.state(), State::faulted);
+  std::vector<Event::Kind> kinds;
+  for (const Event& e : rig.sup.events()) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, (std::vector{Event::Kind::fault, Event::Kind::fault, Event::Kind::session_ended}));
+  EXPECT_EQ(rig.sup.status().fault->rule, RuleId::drive_fault);
+}
+
 TEST(Rules, every_latched_rule_is_in_the_latch_table) {
   for (const Rule& r : rules) {
     if (r.reaction != Reaction::fast_stop_latch) continue;
