@@ -331,6 +331,7 @@ void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) 
 
 json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
   const auto& profiles = config_.limits.profiles;
+  if (req.profile.empty()) return protocol::refused_reply(RuleId::profile_required, {{"profiles", profile_names()}});
   auto p = profiles.find(req.profile);
   if (p == profiles.end()) {
     return protocol::refused_reply(RuleId::unknown_profile, {{"profile", req.profile}, {"profiles", profile_names()}});

@@ -154,7 +154,7 @@ struct NoteRequest {
 struct StartRequest {
   static constexpr CommandSpec spec{
       "start", Role::operator_role, AnsweredBy::daemon, "start a session at the profile's start speed",
-      {{{"profile", FieldKind::text, true, false, 0, 0, "profile from limits.yaml"},
+      {{{"profile", FieldKind::text, false, false, 0, 0, "profile from limits.yaml (without one, the reply lists them)"},
         {"program", FieldKind::text, false, false, 0, 0, "interval program of that profile"},
         {"direction", FieldKind::direction, false, false, 0, 0, "reverse or forward (default: the profile's)"},
         {"patient", FieldKind::patient, false, false, 0, 0, "the patient's pseudonymous code (machine.yaml may require one)"}}}};

@@ -116,8 +116,11 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
   emit(Event::Kind::session_started, "profile '" + session_->profile.name + "'" +
                                          (session_->program ? ", program '" + session_->program->name + "'" : "") +
                                          ", " + to_string(direction_) + ", by " + request.who);
-  return Reply::ok("session started: profile '" + session_->profile.name + "', " + to_string(direction_) + " at " +
-                   format_kmh(session_->target_kmh));
+  return Reply::ok("session started: profile '" + session_->profile.name + "'" +
+                   (session_->program ? ", program '" + session_->program->name + "' (" +
+                                            std::to_string(session_->program->segments.size()) + " segments)"
+                                      : "") +
+                   ", " + to_string(direction_) + " at " + format_kmh(session_->target_kmh));
 }
 
 Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {

@@ -17,7 +17,7 @@ TEST(Protocol, when_speed_request_expect_speed_command) {
 TEST(Protocol, when_input_is_garbage_expect_error_and_no_command) {
   for (const char* bad : {"", "{", "null", "[]", R"({"cmd":5})", R"({"cmd":"speed"})", R"({"cmd":"speed","kmh":"fast"})",
                           R"({"cmd":"fly"})", R"({"v":2,"cmd":"status"})", R"({"cmd":"direction","direction":"up"})",
-                          R"({"cmd":"start"})", R"({"cmd":"watch","hz":1000})"}) {
+                          R"({"cmd":"start","profile":7})", R"({"cmd":"watch","hz":1000})"}) {
     auto r = protocol::parse_request(bad);
     EXPECT_FALSE(r.request) << bad;
     EXPECT_FALSE(r.error.empty()) << bad;

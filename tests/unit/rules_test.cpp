@@ -132,6 +132,7 @@ const std::map<RuleId, std::function<Observed()>>& scenarios() {
       {RuleId::lock_needs_idle, [] { Rig r = running(); return of(r.send(LockCmd{})); }},
       {RuleId::not_locked, [] { Rig r; return of(r.send(UnlockCmd{})); }},
       {RuleId::unknown_profile, [] { ControllerRig c; return of(c.call(R"({"cmd":"start","profile":"nope"})")); }},
+      {RuleId::profile_required, [] { ControllerRig c; return of(c.call(R"({"cmd":"start"})")); }},
       {RuleId::unknown_program, [] {
          ControllerRig c;
          return of(c.call(R"({"cmd":"start","profile":"lumbar-early","program":"nope"})"));
@@ -327,6 +328,26 @@ TEST(Rules, rules_latched_on_one_tick_are_all_recorded_before_the_session_ends) 
   for (const Event& e : rig.sup.events()) kinds.push_back(e.kind);
   EXPECT_EQ(kinds, (std::vector{Event::Kind::fault, Event::Kind::fault, Event::Kind::session_ended}));
   EXPECT_EQ(rig.sup.status().fault->rule, RuleId::drive_fault);
+}
+
+// A drive setting lost while connected is named by its own row of the drive profile, so the
+// technician turns the right knob.
+TEST(Rules, a_lost_drive_setting_is_named_by_its_own_row) {
+  for (const std::uint16_t lost : {std::uint16_t{1}, std::uint16_t{2}}) {
+    SupervisorSettings s = test_settings();
+    s.drive_settings = {{"Pr.09-03 (comms-loss timeout)", "5", "set Pr.09-03 to 5"},
+                        {"Pr.00-20 (frequency command source)", "1", "set Pr.00-20 to 1"}};
+    Rig rig(s);
+    rig.start();
+    rig.send(SpeedCmd{3.0});
+    rig.run_for(15s);
+    rig.fb.setting_lost = lost;
+    rig.fb.setting_raw = 0;
+    ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::faulted; }, 2s));
+    const std::string detail = rig.sup.status().fault->detail;
+    EXPECT_NE(detail.find(lost == 1 ? "Pr.09-03" : "Pr.00-20"), std::string::npos) << detail;
+    EXPECT_NE(detail.find(lost == 1 ? "set Pr.09-03 to 5" : "set Pr.00-20 to 1"), std::string::npos) << detail;
+  }
 }
 
 TEST(Rules, every_latched_rule_is_in_the_latch_table) {

@@ -686,5 +686,20 @@ TEST(Program, when_program_segment_above_cap_expect_start_refused) {
   EXPECT_EQ(r.rule, RuleId::program_above_cap) << r.message;
 }
 
+// Staff hear what they started: the profile, and the program with its length, not only a speed.
+TEST(Supervisor, the_start_message_names_the_profile_and_the_program) {
+  Rig rig;
+  const Reply plain = rig.start();
+  EXPECT_NE(plain.message.find("profile '"), std::string::npos) << plain.message;
+  EXPECT_EQ(plain.message.find("program"), std::string::npos) << plain.message;
+  rig.send(StopCmd{});
+  rig.run_for(15s);
+  const Reply with_program = rig.send(StartCmd{test_profile(), test_program("intervals", {{Direction::reverse, 1.0, 30s},
+                                                                                         {Direction::reverse, 1.5, 30s}}),
+                                               std::nullopt});
+  ASSERT_TRUE(with_program.accepted) << with_program.message;
+  EXPECT_NE(with_program.message.find("program 'intervals' (2 segments)"), std::string::npos) << with_program.message;
+}
+
 }  // namespace
 }  // namespace treadd::testing
