@@ -2,6 +2,9 @@
 // treadd against treadsim (our libmodbus drive simulator) on loopback TCP or a socat pty pair.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <regex>
 
 #include "tests/e2e/daemon_fixture.hpp"
@@ -12,7 +15,33 @@ class ModbusFixture : public DaemonFixture {
  protected:
   void SetUp() override {
     DaemonFixture::SetUp();
-    port_ = 20000 + getpid() % 20000;  // ctest runs each test in its own process
+    port_ = free_listen_port();
+    ASSERT_NE(port_, 0) << "no free loopback port below the ephemeral range";
+  }
+
+  // A loopback port for treadsim to listen on: below the kernel's ephemeral range, so no outgoing
+  // connection of another test can be holding it (a port picked inside that range did, now and
+  // then: treadsim could not listen and the test failed), and free when checked. The test's pid
+  // says where to start looking, so tests running side by side look in different places.
+  static int free_listen_port() {
+    int ephemeral_low = 32768;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+    const int low = 20000, span = std::max(1000, ephemeral_low - low);
+    for (int i = 0; i < span; ++i) {
+      const int port = low + (static_cast<int>(getpid()) + i) % span;
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0) return 0;
+      const int one = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as libmodbus listens
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<std::uint16_t>(port));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      const bool free = bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+      close(fd);
+      if (free) return port;
+    }
+    return 0;
   }
 
   void use_tcp() {
