@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "core/spelling.hpp"
 #include "core/units.hpp"
 
 namespace treadd {
@@ -198,24 +199,6 @@ bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
   return false;
 }
 
-namespace {
-// Edits (insert, delete, replace one letter) between two keys: a typo is one or two away.
-std::size_t edits_between(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-}  // namespace
-
 void YamlSection::finish() {
   if (!valid_) return;
   for (const auto& kv : node_) {
@@ -227,7 +210,7 @@ void YamlSection::finish() {
     std::size_t best = limit + 1;
     for (const auto& k : known_) {
       accepted += (accepted.empty() ? "" : ", ") + k;
-      if (const std::size_t d = edits_between(key, k); d < best) {
+      if (const std::size_t d = edit_distance(key, k); d < best) {
         best = d;
         nearest = k;
       }

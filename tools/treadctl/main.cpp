@@ -23,6 +23,7 @@
 #include <map>
 
 #include "config/machine_keys.hpp"
+#include "core/spelling.hpp"
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
@@ -394,21 +395,6 @@ const std::map<std::string, Handler> handlers = {
     {"watch", watch},   {"hold", hold},     {"estop", estop},               {"check-config", check_config}, {"forget", forget},
     {"completion", completion}};
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // The verb word on the command line (the first word that is not a global option or its value),
 // or "" if there is none.
 std::string verb_word(int argc, char** argv) {
@@ -429,7 +415,7 @@ std::optional<std::string> unknown_verb_message(const std::string& word) {
   std::size_t best_distance = 3;  // suggest only a near miss
   for (const Verb& v : treadctl::verbs()) {
     if (v.name == word) return std::nullopt;
-    const std::size_t d = edit_distance(word, v.name);
+    const std::size_t d = treadd::edit_distance(word, v.name);
     if (d < best_distance || (best.empty() && v.name.rfind(word, 0) == 0)) {
       best = v.name;
       best_distance = std::min(d, best_distance);
