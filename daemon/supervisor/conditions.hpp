@@ -32,7 +32,6 @@ class Conditions {
     return false;
   }
   const std::vector<Fault>& seen() const { return seen_; }
-  bool empty() const { return seen_.empty(); }
 
  private:
   std::vector<Fault> seen_;
