@@ -93,6 +93,9 @@ struct IdentityRegister {
   std::uint16_t count = 1;  // consecutive registers
 };
 
+// A drive's fault code as its manual names it: "1025 (overcurrent)", or the bare code.
+std::string describe_fault(const std::map<int, std::string>& fault_names, int code);
+
 struct DriveProfile {
   std::string name;
   std::uint16_t command_register = 0;

@@ -249,10 +249,12 @@ DirectionSource DriveProfile::direction_source() const {
   return DirectionSource::none;
 }
 
-std::string DriveProfile::describe_fault(int code) const {
+std::string describe_fault(const std::map<int, std::string>& fault_names, int code) {
   auto it = fault_names.find(code);
   return it == fault_names.end() ? std::to_string(code) : std::to_string(code) + " (" + it->second + ")";
 }
+
+std::string DriveProfile::describe_fault(int code) const { return treadd::describe_fault(fault_names, code); }
 
 bool ParameterCheck::holds(std::uint16_t raw) const {
   if (write) return raw == *write;

@@ -20,13 +20,18 @@ SupervisorSettings settings_from(const FullConfig& config) {
   s.ceilings = config.machine.ceilings;
   s.safety = config.machine.safety;
   s.role_groups = {config.machine.control.clinician_group, config.machine.control.operator_group};
-  if (config.drive_profile) {
-    s.drive_fault_names = config.drive_profile->fault_names;
-    for (const auto& c : config.drive_profile->parameters) {
-      s.drive_settings.push_back({c.parameter + " (" + c.what + ")", c.expected(), c.fix});
-    }
-  }
   return s;
+}
+
+// The drive profile's names for its fault codes and its settings, in its order (a DriveSetting
+// fact numbers them): how a fault reads to the technician.
+Wording wording_from(const FullConfig& config) {
+  if (!config.drive_profile) return {};
+  std::vector<DriveSettingText> settings;
+  for (const auto& c : config.drive_profile->parameters) {
+    settings.push_back({c.parameter + " (" + c.what + ")", c.expected(), c.fix});
+  }
+  return Wording(config.drive_profile->fault_names, std::move(settings));
 }
 
 // Session records, read from disk: off the control loop (BackgroundWork), so their size never
@@ -43,9 +48,9 @@ std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings)
   return "\"profiles\":" + profiles.dump() + ",\"programs\":" + programs.dump();
 }
 
-json reply_from(const Reply& r) {
+json reply_from(const Reply& r, const Wording& wording) {
   if (r.accepted) return protocol::ok_reply(r.message);
-  return r.rule ? protocol::refused_reply(*r.rule, r.message) : protocol::error_reply("refused: " + r.message);
+  return r.rule ? protocol::refused_reply(*r.rule, r.facts, wording) : protocol::error_reply("refused: " + r.message);
 }
 
 }  // namespace
@@ -55,6 +60,7 @@ Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& dr
       config_dir_(std::move(config_dir)),
       drive_(drive),
       supervisor_(settings_from(config_)),
+      wording_(wording_from(config_)),
       events_(std::move(traces)),
       limits_listing_(limits_listing(config_.limits, config_.machine.ceilings)) {}
 
@@ -88,7 +94,10 @@ void Controller::send_drive_command() {
 }
 
 void Controller::log_events(const std::string& who, TimePoint now) {
-  if (events_.consume(supervisor_.events(), supervisor_.status(), who, now)) ++limits_generation_;  // `active` changed
+  // The core states rules and facts; their lines are worded here, at the edge.
+  std::vector<Event> worded = supervisor_.events();
+  for (Event& e : worded) e.text = wording_.event(e);
+  if (events_.consume(worded, supervisor_.status(), who, now)) ++limits_generation_;  // `active` changed
   supervisor_.clear_events();
 }
 
@@ -107,7 +116,7 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
         } else {
           if (auto refused = check_role(T::spec, peer.role, supervisor_.settings().role_groups)) {
             count_refusal(*refused, peer, now);
-            return {reply_from(*refused), std::nullopt};
+            return {reply_from(*refused, wording_), std::nullopt};
           }
           Outcome outcome = answer(req, peer, now);
           // The daemon's own refusals (an earlier day's records, an unconfirmed erasure, a start
@@ -127,11 +136,8 @@ Controller::Outcome Controller::execute(std::string_view line, const Peer& peer,
 
 void Controller::count_if_refused(const json& reply, const Peer& peer, TimePoint now) {
   if (!reply.is_object() || !reply.contains("rule") || !reply["rule"].is_string()) return;
-  Reply r;
-  r.accepted = false;
-  r.rule = rule_from_code(reply["rule"].get<std::string>());
-  r.message = reply.value("error", std::string());
-  count_refusal(r, peer, now);
+  events_.refused(rule_from_code(reply["rule"].get<std::string>()), reply.value("error", std::string()), peer.uid,
+                  peer.who, now);
 }
 
 Controller::Outcome Controller::answer(const StatusQuery&, const Peer& peer, TimePoint) {
@@ -218,7 +224,7 @@ Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer,
     written_first(writer);
     json r = report_reply(dir, req, named(live, recorder));
     if (today && r.value("ok", false) && r["record"]["start"].value("start", std::string()).substr(0, 10) < *today) {
-      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
+      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", Name{req.session}}});
     }
     return r;
   };
@@ -263,7 +269,7 @@ Controller::Outcome Controller::answer(const NoteRequest& req, const Peer& peer,
     const std::optional<json> record = read_record(dir, req.session);
     if (!record) return protocol::error_reply("there is no session '" + req.session + "' (see treadctl history)");
     if (today && (*record)["start"].value("start", std::string()).substr(0, 10) < *today) {
-      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", req.session}});
+      return protocol::refused_reply(RuleId::records_clinician_only, {{"session", Name{req.session}}});
     }
     if (const std::string error = append_note(dir, req.session, note); !error.empty()) {
       return protocol::error_reply("the note was not kept: " + error);
@@ -282,8 +288,8 @@ Controller::Outcome Controller::answer(const NoteRequest& req, const Peer& peer,
 Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& peer, TimePoint now) {
   if (req.confirm != req.patient || events_.session_patient() == req.patient) {
     json refused = req.confirm != req.patient
-                       ? protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", req.patient}})
-                       : protocol::refused_reply(RuleId::session_running, {});
+                       ? protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", Name{req.patient}}})
+                       : protocol::refused_reply(RuleId::session_running, Facts{});
     count_if_refused(refused, peer, now);
     return {refused, std::nullopt};
   }
@@ -322,22 +328,22 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
   send_drive_command();
   log_events(peer.who, now);
   if (!r.accepted) count_refusal(r, peer, now);
-  return reply_from(r);
+  return reply_from(r, wording_);
 }
 
 void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) {
-  events_.refused(r, peer.uid, peer.who, now);
+  events_.refused(r.rule, wording_.reply(r), peer.uid, peer.who, now);
 }
 
 json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
   const auto& profiles = config_.limits.profiles;
-  if (req.profile.empty()) return protocol::refused_reply(RuleId::profile_required, {{"profiles", profile_names()}});
+  if (req.profile.empty()) return protocol::refused_reply(RuleId::profile_required, {{"profiles", Name{profile_names()}}});
   auto p = profiles.find(req.profile);
   if (p == profiles.end()) {
-    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", req.profile}, {"profiles", profile_names()}});
+    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{req.profile}}, {"profiles", Name{profile_names()}}});
   }
   if (config_.machine.records.patient_code_required && !req.patient) {
-    json refused = protocol::refused_reply(RuleId::patient_code_required, {{"form", patient_code_form}});
+    json refused = protocol::refused_reply(RuleId::patient_code_required, {{"form", Name{patient_code_form}}});
     count_if_refused(refused, peer, now);
     return refused;
   }
@@ -345,11 +351,11 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
   if (req.program) {
     auto g = config_.limits.programs.find(*req.program);
     if (g == config_.limits.programs.end()) {
-      return protocol::refused_reply(RuleId::unknown_program, {{"program", *req.program}});
+      return protocol::refused_reply(RuleId::unknown_program, {{"program", Name{*req.program}}});
     }
     if (g->second.profile != req.profile) {
       return protocol::refused_reply(RuleId::program_of_other_profile,
-                                     {{"program", *req.program}, {"owner", g->second.profile}, {"profile", req.profile}});
+                                     {{"program", Name{*req.program}}, {"owner", Name{g->second.profile}}, {"profile", Name{req.profile}}});
     }
     cmd.program = g->second;
   }
@@ -369,7 +375,7 @@ std::string Controller::profile_names() const {
 json Controller::limits(const std::string& profile) const {
   auto p = config_.limits.profiles.find(profile);
   if (p == config_.limits.profiles.end()) {
-    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", profile}, {"profiles", profile_names()}});
+    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{profile}}, {"profiles", Name{profile_names()}}});
   }
   json r = protocol::ok_reply("limits");
   r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
@@ -435,7 +441,7 @@ void Controller::set_commissioning(CommissioningStatus status) {
 }
 
 json Controller::status_json() const {
-  json j = protocol::to_json(supervisor_.status(), config_.machine.ceilings);
+  json j = protocol::to_json(supervisor_.status(), config_.machine.ceilings, wording_);
   j["drive"] = {{"name", drive_.describe()},
                 {"link_up", last_feedback_.link_up},
                 {"fault_code", last_feedback_.fault_code},

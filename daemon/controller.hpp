@@ -99,6 +99,7 @@ class Controller {
   void set_commissioning(CommissioningStatus status);
   const std::optional<CommissioningStatus>& commissioning() const { return commissioning_; }
   const Supervisor& supervisor() const { return supervisor_; }
+  const Wording& wording() const { return wording_; }
   const SafetyCounters& counters() const { return events_.counters(); }
   const DriveFeedback& last_feedback() const { return last_feedback_; }
   // The control loop reports its schedule here every tick.
@@ -131,6 +132,7 @@ class Controller {
   std::string config_dir_;
   MotorDrive& drive_;
   Supervisor supervisor_;
+  Wording wording_;  // the core's rules and facts in words (the drive's fault and setting names)
   DriveFeedback last_feedback_;
   Motion last_motion_ = Motion::stop;  // what the drive was last told, to send a fast stop once
   std::string notice_;

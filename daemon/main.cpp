@@ -284,7 +284,7 @@ int run(const Options& opt) {
     const Status st = controller.supervisor().status();
     const std::string line = std::string("STATUS=") + to_string(st.state) +
                              (st.profile ? ", profile " + st.profile->name : "") +
-                             (st.fault ? ", fault: " + st.fault->detail : "");
+                             (st.fault ? ", fault: " + controller.wording().fault(*st.fault) : "");
     sd_notify(0, line.c_str());
   });
   loop.start();

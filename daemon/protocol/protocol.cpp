@@ -127,10 +127,8 @@ json segment_json(const Segment& s) {
 }
 
 // A latched fault: its rule's code, the sentence people read, and the facts a program reads.
-json fault_json(const Fault& f) {
-  json facts = json::object();
-  for (const auto& [name, value] : f.facts) facts[name] = value;
-  return {{"cause", to_string(f.rule)}, {"detail", f.detail}, {"facts", facts}};
+json fault_json(const Fault& f, const Wording& wording) {
+  return {{"cause", to_string(f.rule)}, {"detail", wording.fault(f)}, {"facts", wording.facts_json(f.facts)}};
 }
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
@@ -161,7 +159,9 @@ json refused_reply(RuleId rule, const std::string& message) {
   r["rule"] = to_string(rule);
   return r;
 }
-json refused_reply(RuleId rule, Facts facts) { return refused_reply(rule, render_rule(rule, facts)); }
+json refused_reply(RuleId rule, const Facts& facts, const Wording& wording) {
+  return refused_reply(rule, wording.rule(rule, facts));
+}
 
 json ceilings_json(const Ceilings& c) {
   return {{"forward_max_kmh", c.forward_max_kmh},
@@ -193,7 +193,7 @@ json limits_json(const Profile& p, const Ceilings& c) {
   return j;
 }
 
-json to_json(const Status& st, const Ceilings& ceilings) {
+json to_json(const Status& st, const Ceilings& ceilings, const Wording& wording) {
   json j = {{"state", to_string(st.state)},
             {"direction", to_string(st.direction)},
             {"motion", to_string(st.motion)},
@@ -208,9 +208,9 @@ json to_json(const Status& st, const Ceilings& ceilings) {
             {"distance_m", st.distance_m},
             {"at_standstill", st.at_standstill},
             {"warning", st.warning.empty() ? json(nullptr) : json(st.warning)},
-            {"last_end_reason", st.last_end_reason.empty() ? json(nullptr) : json(st.last_end_reason)},
-            {"last_end_rule", st.last_end_rule ? json(to_string(*st.last_end_rule)) : json(nullptr)},
-            {"fault", st.fault ? fault_json(*st.fault) : json(nullptr)},
+            {"last_end_reason", st.last_ending ? json(wording.ending(*st.last_ending)) : json(nullptr)},
+            {"last_end_rule", st.last_ending && st.last_ending->rule ? json(to_string(*st.last_ending->rule)) : json(nullptr)},
+            {"fault", st.fault ? fault_json(*st.fault, wording) : json(nullptr)},
             {"limits", st.profile ? limits_json(*st.profile, ceilings) : json{{"ceilings", ceilings_json(ceilings)}}}};
   if (st.segment) {
     j["segment"] = {{"index", st.segment->index},

@@ -9,6 +9,7 @@
 #include <string>
 #include <variant>
 
+#include "daemon/protocol/wording.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd::protocol {
@@ -33,9 +34,10 @@ std::string line(const nlohmann::json& reply);
 nlohmann::json error_reply(const std::string& message);
 // A refusal by a safety rule: {"ok":false,"error":"refused: <message>","rule":"<code>"}.
 nlohmann::json refused_reply(RuleId rule, const std::string& message);
-nlohmann::json refused_reply(RuleId rule, Facts facts);
+// The same from the rule's facts, in words (the drive's fault and setting names from `wording`).
+nlohmann::json refused_reply(RuleId rule, const Facts& facts, const Wording& wording = Wording{});
 
-nlohmann::json to_json(const Status& st, const Ceilings& ceilings);
+nlohmann::json to_json(const Status& st, const Ceilings& ceilings, const Wording& wording);
 nlohmann::json limits_json(const Profile& p, const Ceilings& c);
 nlohmann::json ceilings_json(const Ceilings& c);
 

@@ -168,13 +168,14 @@ std::optional<LiveRecord> EventSink::live() const {
   return LiveRecord{"", coasting_ ? "stopping" : "running", live_duration_s_, live_distance_m_};
 }
 
-void EventSink::refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now) {
+void EventSink::refused(std::optional<RuleId> rule, const std::string& message, std::uint32_t uid,
+                        const std::string& who, TimePoint now) {
   ++counters_.refusals;
-  if (r.rule) ++counters_.fired[static_cast<std::size_t>(*r.rule)];
+  if (rule) ++counters_.fired[static_cast<std::size_t>(*rule)];
   std::uint64_t suppressed = 0;
   if (refusal_log_.allow(uid, now, suppressed)) {
     const std::string text =
-        r.message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
+        message + (suppressed ? " (" + std::to_string(suppressed) + " earlier refusals of this user not logged)" : "");
     report(log::Level::notice, "refusal", who, text, now);
   }
 }

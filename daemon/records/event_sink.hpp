@@ -71,7 +71,9 @@ class EventSink {
   std::optional<LiveRecord> live() const;
   // Every tick: a lock-out change the writer's full queue turned away is offered again (it must not be lost).
   void retry_pending();
-  void refused(const Reply& r, std::uint32_t uid, const std::string& who, TimePoint now);
+  // A refused command: counted by its rule; `message` is the refusal as the user read it.
+  void refused(std::optional<RuleId> rule, const std::string& message, std::uint32_t uid, const std::string& who,
+               TimePoint now);
   void link_changed(bool up, const std::string& drive, TimePoint now);
 
   // The start being handled (recorded with its session_started): the patient code, and whether a

@@ -13,7 +13,7 @@ const CommandSpec* find_command(std::string_view name) {
 std::optional<Reply> check_role(const CommandSpec& spec, Role role, const RoleGroups& groups) {
   if (static_cast<int>(role) >= static_cast<int>(spec.role)) return std::nullopt;
   return Reply::refused(RuleId::role_required,
-                        {{"needed", to_string(spec.role)}, {"group", groups.of(spec.role)}, {"role", to_string(role)}});
+                        {{"needed", Word{to_string(spec.role)}}, {"group", Name{groups.of(spec.role)}}, {"role", Word{to_string(role)}}});
 }
 
 }  // namespace treadd

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the fault monitor saw on one tick: every condition that holds, in the order the monitor
-// looks (the first is the one a fault is named by), each with its rule's message filled with the
-// numbers it saw. Detection only: what to do about them is the safety policy's (safety_policy.hpp).
+// looks (the first is the one a fault is named by), each with the typed facts it saw. Detection only: what to do about them is the safety policy's (safety_policy.hpp).
 #pragma once
 
 #include <string>
@@ -14,14 +13,8 @@ namespace treadd {
 
 class Conditions {
  public:
-  // At most one entry per rule: the first sighting on a tick is the one kept. The facts fill the
-  // rule's message and travel with it.
-  void raise(RuleId rule, Facts facts) {
-    if (holds(rule)) return;
-    Fault f{rule, render_rule(rule, facts), {}};
-    for (const Fact& fact : facts) f.facts.emplace_back(fact.name, fact.value);
-    seen_.push_back(std::move(f));
-  }
+  // At most one entry per rule: the first sighting on a tick is the one kept, with its facts.
+  void raise(RuleId rule, Facts facts) { raise(Fault{rule, std::move(facts)}); }
   void raise(Fault fault) {
     if (!holds(fault.rule)) seen_.push_back(std::move(fault));
   }

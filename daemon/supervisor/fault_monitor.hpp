@@ -4,7 +4,6 @@
 // nothing (the safety policy does). Pure: fed readings and times, never reads a clock.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,14 +11,6 @@
 #include "daemon/supervisor/conditions.hpp"
 
 namespace treadd {
-
-// A drive setting as the fault names it: "Pr.00-20 (frequency command source: RS-485)", "1",
-// "set Pr.00-20 to 1 on the panel".
-struct DriveSettingText {
-  std::string name;
-  std::string expected;
-  std::string fix;
-};
 
 struct MotionReference {
   Direction direction = Direction::reverse;  // the way the drive is told to turn
@@ -30,10 +21,7 @@ struct MotionReference {
 
 class FaultMonitor {
  public:
-  // `fault_names`: the drive profile's names for its fault codes, so a fault reads "1025 (overcurrent)".
-  explicit FaultMonitor(const SafetySettings& settings, std::map<int, std::string> fault_names = {},
-                        std::vector<DriveSettingText> drive_settings = {})
-      : settings_(settings), fault_names_(std::move(fault_names)), drive_settings_(std::move(drive_settings)) {}
+  explicit FaultMonitor(const SafetySettings& settings) : settings_(settings) {}
 
   // Every condition this tick reveals, in the order a fault is named by: the loop, the conditions
   // that outlast a stopped belt (standing), the drive's restarts and link, then its readings.
@@ -46,8 +34,6 @@ class FaultMonitor {
 
  private:
   SafetySettings settings_;
-  std::map<int, std::string> fault_names_;
-  std::vector<DriveSettingText> drive_settings_;
   std::optional<std::uint32_t> drive_restarts_;
   std::optional<TimePoint> wrong_turn_since_;
   std::uint64_t last_sequence_ = 0;

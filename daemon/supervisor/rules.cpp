@@ -74,32 +74,4 @@ std::optional<RuleId> rule_from_code(std::string_view code) {
   return std::nullopt;
 }
 
-std::string render_rule(RuleId id, Facts facts) {
-  const std::string_view text = rule(id).message;
-  std::string out;
-  out.reserve(text.size() + 64);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t open = text.find('{', i);
-    const std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
-    if (close == std::string_view::npos) {
-      out.append(text.substr(i));
-      break;
-    }
-    out.append(text.substr(i, open - i));
-    const std::string_view name = text.substr(open + 1, close - open - 1);
-    const Fact* found = nullptr;
-    for (const Fact& f : facts) {
-      if (f.name == name) found = &f;
-    }
-    if (found != nullptr) {
-      out.append(found->value);
-    } else {
-      out.append(text.substr(open, close - open + 1));
-    }
-    i = close + 1;
-  }
-  return out;
-}
-
 }  // namespace treadd

@@ -11,6 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "daemon/supervisor/facts.hpp"
 
 namespace treadd {
 
@@ -50,7 +53,7 @@ const char* to_string(Clear c);
 const char* describe(Clear c, Reaction r);
 
 // X(code, reaction, clear, message): the message's {names} are filled from the facts the rule
-// saw (render_rule). A latched rule is cleared by a clinician (clear_role).
+// saw, at the edge (daemon/protocol/wording.hpp); the core never makes the sentence. A latched rule is cleared by a clinician (clear_role).
 #define TREADD_RULES(X)                                                                                              \
   /* ---- refusals ---- */                                                                                          \
   X(role_required, refuse, command_only, "this needs the {needed} role (ask to join the group {group}); you have the {role} role") \
@@ -124,7 +127,7 @@ const char* describe(Clear c, Reaction r);
   X(drive_restarted, fast_stop_latch, reset_at_standstill,                                                         \
     "the drive restarted ({how}); its settings were checked again and a new start is needed")
 
-enum class RuleId : unsigned char {
+enum class RuleId : unsigned char {  // declared in facts.hpp
 #define TREADD_RULE_ENUM(code, reaction, clear, message) code,
   TREADD_RULES(TREADD_RULE_ENUM)
 #undef TREADD_RULE_ENUM
@@ -136,7 +139,7 @@ struct Rule {
   Reaction reaction;
   Clear clear;          // how it stops holding
   Role clear_role;      // who may clear a latched rule
-  const char* message;  // the template render_rule fills
+  const char* message;  // the template the edge fills with the facts
 };
 
 inline constexpr Rule rules[] = {
@@ -151,24 +154,15 @@ constexpr const Rule& rule(RuleId id) { return rules[static_cast<std::size_t>(id
 inline const char* to_string(RuleId id) { return rule(id).code; }
 std::optional<RuleId> rule_from_code(std::string_view code);
 
-// A number or name the rule saw, by the placeholder it fills.
-struct Fact {
-  std::string_view name;
-  std::string value;
-};
-using Facts = std::initializer_list<Fact>;
-
-// The rule's message with its {placeholders} filled; a placeholder without a fact stays visible
-// as {name} (a test renders every rule and refuses that).
-std::string render_rule(RuleId id, Facts facts);
-
-// What a command gets back: accepted with a short confirmation, or refused by a rule with its message.
+// What a command gets back: accepted with a short confirmation, or refused by a rule with the
+// facts that refused it (the edge renders them in words: daemon/protocol/wording.hpp).
 struct Reply {
   bool accepted = false;
-  std::string message;  // the reason when refused, a short confirmation otherwise
+  std::string message;  // the confirmation when accepted
   std::optional<RuleId> rule;  // the rule that refused
-  static Reply ok(std::string m = "ok") { return {true, std::move(m), std::nullopt}; }
-  static Reply refused(RuleId id, Facts facts = {}) { return {false, render_rule(id, facts), id}; }
+  Facts facts;                 // what that rule saw
+  static Reply ok(std::string m = "ok") { return {true, std::move(m), std::nullopt, {}}; }
+  static Reply refused(RuleId id, Facts facts = {}) { return {false, {}, id, std::move(facts)}; }
 };
 
 }  // namespace treadd

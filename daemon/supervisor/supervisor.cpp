@@ -14,26 +14,12 @@ using std::chrono::duration;
 using std::chrono::duration_cast;
 
 Supervisor::Supervisor(SupervisorSettings settings)
-    : settings_(settings), monitor_(settings.safety, settings.drive_fault_names, settings.drive_settings) {
+    : settings_(settings), monitor_(settings.safety) {
   events_.reserve(16);
 }
 
 bool Supervisor::at_standstill(TimePoint now) const {
   return standstill_since_ && now - *standstill_since_ >= settings_.safety.standstill_dwell;
-}
-
-std::string Supervisor::not_at_standstill_text(TimePoint now) const {
-  const double below = settings_.safety.standstill_kmh;
-  if (!last_feedback_.link_up) return "the belt's speed is unknown while the drive link is down";
-  if (standstill_since_) {
-    const auto settled = std::chrono::duration_cast<Millis>(now - *standstill_since_);
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "the belt is settling: below %s for %.1f s of the %s needed",
-                  units::format_kmh(below).c_str(), std::chrono::duration<double>(settled).count(),
-                  units::format_duration(settings_.safety.standstill_dwell).c_str());
-    return buf;
-  }
-  return "the belt is still moving (" + units::format_kmh(measured_kmh_) + ")";
 }
 
 double Supervisor::active_cap(Direction d) const {
@@ -92,7 +78,7 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
   ramp_commanded(duration<double>(dt).count());
 
   if (session_ && state_ == State::stopping && commanded_kmh_ == 0 && fb.measured_kmh < settings_.safety.standstill_kmh) {
-    end_session(session_->end_reason, now, session_->end_rule);
+    end_session(std::move(session_->ending), now);
     state_ = State::idle;
   }
   if (session_ && state_ == State::changing_direction && commanded_kmh_ == 0 && at_standstill(now)) {
@@ -143,28 +129,24 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
   const Profile& p = s.profile;
   if (state_ == State::paused) {
     if (s.paused_at && now - *s.paused_at > p.max_pause) {
-      begin_stop(render_rule(RuleId::max_pause, {{"limit", units::format_duration(p.max_pause)}}), RuleId::max_pause);
+      begin_stop({RuleId::max_pause, {{"limit", Span{p.max_pause}}}, {}});
     }
     return;
   }
   s.elapsed += dt;
   s.distance_m += distance_m(measured_kmh_, duration<double>(dt).count());
   if (s.elapsed >= settings_.ceilings.max_session && state_ != State::stopping) {
-    begin_stop(render_rule(RuleId::max_session, {{"limit", units::format_duration(settings_.ceilings.max_session)}}),
-               RuleId::max_session);
+    begin_stop({RuleId::max_session, {{"limit", Span{settings_.ceilings.max_session}}}, {}});
     return;
   }
 
   if (state_ == State::running || state_ == State::changing_direction) {
     if (p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {
-      begin_stop(render_rule(RuleId::presence_lost, {{"limit", units::format_duration(*p.presence_timeout)}}),
-                 RuleId::presence_lost);
+      begin_stop({RuleId::presence_lost, {{"limit", Span{*p.presence_timeout}}}, {}});
       return;
     }
     if (p.max_distance_m && s.distance_m >= *p.max_distance_m) {
-      begin_stop(render_rule(RuleId::max_distance,
-                             {{"limit", std::to_string(static_cast<int>(*p.max_distance_m)) + " m"}}),
-                 RuleId::max_distance);
+      begin_stop({RuleId::max_distance, {{"limit", Metres{*p.max_distance_m}}}, {}});
       return;
     }
     if (!s.warned && s.elapsed >= p.session_time - p.warning_before_end) {
@@ -175,12 +157,10 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
     if (s.elapsed >= p.session_time) {
       if (state_ == State::running) {
         state_ = State::cooling_down;  // cooldown_elapsed starts at 0: a session cools down once
-        emit(Event::Kind::warning,
-             render_rule(RuleId::session_time, {{"limit", units::format_duration(p.session_time)},
-                                                {"cooldown", units::format_duration(p.cooldown_time)}}),
-             RuleId::session_time);
+        emit(Event::Kind::warning, RuleId::session_time,
+             {{"limit", Span{p.session_time}}, {"cooldown", Span{p.cooldown_time}}});
       } else {
-        begin_stop("session time limit reached", RuleId::session_time);
+        begin_stop({RuleId::session_time, {{"limit", Span{p.session_time}}}, {}});
       }
       return;
     }
@@ -188,7 +168,7 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
   } else if (state_ == State::cooling_down) {
     s.cooldown_elapsed += dt;
     if (s.cooldown_elapsed >= p.cooldown_time) {
-      begin_stop("session time limit reached (completed with cool-down)", RuleId::session_time);
+      begin_stop({RuleId::session_time, {{"limit", Span{p.session_time}}, {"cooled_down", Span{p.cooldown_time}}}, {}});
     }
   }
 }
@@ -201,7 +181,7 @@ void Supervisor::advance_program(Millis dt) {
   s.segment_elapsed = Millis{0};
   if (++s.segment >= segments.size()) {
     s.segment = segments.size() - 1;
-    begin_stop("program '" + s.program->name + "' completed");
+    begin_stop({std::nullopt, {{"completed", Name{s.program->name}}}, {}});
     return;
   }
   const Segment& next = segments[s.segment];
@@ -222,18 +202,16 @@ void Supervisor::begin_direction_change(Direction to, double goal_kmh) {
   state_ = State::changing_direction;
 }
 
-void Supervisor::begin_stop(std::string reason, std::optional<RuleId> rule) {
-  session_->end_reason = std::move(reason);
-  session_->end_rule = rule;
+void Supervisor::begin_stop(Ending ending) {
+  session_->ending = std::move(ending);
   state_ = State::stopping;
 }
 
-void Supervisor::end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule) {
+void Supervisor::end_session(Ending ending, TimePoint now) {
   if (!session_) return;
-  last_end_reason_ = reason;
-  last_end_rule_ = rule;
   last_end_by_profile_[session_->profile.name] = now;
-  emit(Event::Kind::session_ended, reason, rule);
+  events_.push_back(Event{Event::Kind::session_ended, ending.reason, ending.rule, ending.facts});
+  last_ending_ = std::move(ending);
   session_.reset();
 }
 
@@ -243,14 +221,14 @@ void Supervisor::apply(const SafetyPolicy::Latched& latched, TimePoint now) {
   // counted), all before the session ends so its record has them all; only what made things worse
   // changes the state, named by the first rule of the strongest reaction.
   for (const Fault& fault : latched.added) {
-    emit(Event::Kind::fault, std::string(to_string(fault.rule)) + ": " + fault.detail, fault.rule);
+    emit(Event::Kind::fault, fault.rule, fault.facts);
   }
   if (!latched.worse || policy_.strongest() != Reaction::fast_stop_latch) return;
   for (const Fault& fault : latched.added) {
     if (rule(fault.rule).reaction != Reaction::fast_stop_latch) continue;
     fault_ = fault;
     state_ = State::faulted;
-    end_session(std::string("fault: ") + fault.detail, now, fault.rule);
+    end_session({fault.rule, fault.facts, {}}, now);
     return;
   }
 }
@@ -300,8 +278,7 @@ Status Supervisor::status() const {
   st.commanded_kmh = commanded_kmh_;
   st.measured_kmh = measured_kmh_;
   st.fault = fault_;
-  st.last_end_reason = last_end_reason_;
-  st.last_end_rule = last_end_rule_;
+  st.last_ending = last_ending_;
   st.at_standstill = last_tick_ ? at_standstill(*last_tick_) : false;
   if (session_) {
     const Session& s = *session_;

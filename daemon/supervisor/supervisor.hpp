@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,11 +24,6 @@ struct SupervisorSettings {
   // Why no session may start on this machine at all (its drive has not passed commissioning);
   // nothing = sessions may start.
   std::optional<std::string> start_blocked;
-  // The drive profile's names for its fault codes (fault_names:), shown with the code.
-  std::map<int, std::string> drive_fault_names;
-  // The drive profile's settings, in its order (DriveFeedback::setting_lost indexes them), as a
-  // technician reads them when one changes while connected.
-  std::vector<DriveSettingText> drive_settings;
   RoleGroups role_groups;  // named in a role refusal
 };
 
@@ -57,8 +53,7 @@ struct Status {
   std::optional<Fault> fault;
   std::string warning;         // the session's warning, live (time left), empty if none
   std::optional<double> cooldown_left_s;  // while cooling down
-  std::string last_end_reason;  // how the last session ended
-  std::optional<RuleId> last_end_rule;  // the rule that ended it, if one did
+  std::optional<Ending> last_ending;  // how the last session ended
   bool at_standstill = true;
 };
 
@@ -105,8 +100,7 @@ class Supervisor {
     bool warned = false;
     std::optional<TimePoint> paused_at;
     Millis cooldown_elapsed{0};
-    std::string end_reason;
-    std::optional<RuleId> end_rule;
+    Ending ending;  // set when the session begins to stop
     Direction pending_direction = Direction::reverse;
     double pending_goal_kmh = 0;
     std::size_t segment = 0;
@@ -138,24 +132,22 @@ class Supervisor {
   void note_where_the_belt_holds();
   // The gated target becomes the one the ramp follows: after every tick and every command.
   void adopt_gated_target();
-  // A stop by a rule carries its id; an operator's stop or a completed session has none.
-  void begin_stop(std::string reason, std::optional<RuleId> rule = std::nullopt);
-  void end_session(const std::string& reason, TimePoint now, std::optional<RuleId> rule = std::nullopt);
+  // A stop by a rule carries its id and facts; an operator's stop or a completed program has none.
+  void begin_stop(Ending ending);
+  void end_session(Ending ending, TimePoint now);
   // What the policy latched this tick: recorded, and the state changes if things got worse.
   void apply(const SafetyPolicy::Latched& latched, TimePoint now);
   double target_for_state() const;
   void ramp_commanded(double dt_s);
   void refresh_drive_command();
   bool at_standstill(TimePoint now) const;
-  // Why the belt is not (yet) at standstill: still moving, or below the threshold but settling.
-  std::string not_at_standstill_text(TimePoint now) const;
-  // The not_at_standstill refusal: "<action> only at standstill (below … for …)<alternative>".
-  Reply refuse_unless_standstill(TimePoint now, const char* action, const char* alternative) const;
+  // The not_at_standstill refusal: where the belt is (moving, settling, unknown), the action that
+  // waits for standstill and what may be done instead (words of wording.cpp).
+  Reply refuse_unless_standstill(TimePoint now, std::string_view action, std::string_view alternative) const;
   double active_cap(Direction d) const;
   Profile effective(const Profile& p) const;
-  void emit(Event::Kind kind, std::string text, std::optional<RuleId> rule = std::nullopt) {
-    events_.push_back(Event{kind, std::move(text), rule});
-  }
+  void emit(Event::Kind kind, std::string text) { events_.push_back(Event{kind, std::move(text), std::nullopt, {}}); }
+  void emit(Event::Kind kind, RuleId rule, Facts facts) { events_.push_back(Event{kind, {}, rule, std::move(facts)}); }
 
   SupervisorSettings settings_;
   FaultMonitor monitor_;   // detects: every condition, each tick
@@ -171,8 +163,7 @@ class Supervisor {
   std::optional<TimePoint> standstill_since_;
   std::optional<TimePoint> last_tick_;
   std::string warning_;
-  std::string last_end_reason_;
-  std::optional<RuleId> last_end_rule_;
+  std::optional<Ending> last_ending_;
   std::map<std::string, TimePoint> last_end_by_profile_;
   DriveCommand drive_;
   bool acknowledge_drive_fault_ = false;  // one command carries the drive's fault reset

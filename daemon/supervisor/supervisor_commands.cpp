@@ -25,6 +25,13 @@ const CommandSpec& spec_of(const Command& c) {
       c);
 }
 
+// A refusal that names a latched fault: {fault} reads as that fault's own sentence, from its facts.
+Reply refused_naming(RuleId refusal, const Fault& fault) {
+  Facts facts{{"fault", RuleRef{fault.rule}}};
+  facts.insert(facts.end(), fault.facts.begin(), fault.facts.end());
+  return Reply::refused(refusal, std::move(facts));
+}
+
 }  // namespace
 
 Reply Supervisor::handle(const Request& request, TimePoint now) {
@@ -54,52 +61,61 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
   return reply;
 }
 
-Reply Supervisor::refuse_unless_standstill(TimePoint now, const char* action, const char* alternative) const {
-  return Reply::refused(RuleId::not_at_standstill, {{"belt", not_at_standstill_text(now)},
-                                                    {"action", action},
-                                                    {"below", format_kmh(settings_.safety.standstill_kmh)},
-                                                    {"dwell", format_duration(settings_.safety.standstill_dwell)},
-                                                    {"alternative", alternative}});
+Reply Supervisor::refuse_unless_standstill(TimePoint now, std::string_view action, std::string_view alternative) const {
+  Facts facts{{"action", Word{action}},
+              {"below", Kmh{settings_.safety.standstill_kmh}},
+              {"dwell", Span{settings_.safety.standstill_dwell}},
+              {"alternative", Word{alternative}}};
+  if (!last_feedback_.link_up) {
+    facts.push_back({"belt", Word{"unknown_speed"}});
+  } else if (standstill_since_) {
+    facts.push_back({"belt", Word{"settling"}});
+    facts.push_back({"settled", Span{std::chrono::duration_cast<Millis>(now - *standstill_since_)}});
+  } else {
+    facts.push_back({"belt", Word{"moving"}});
+    facts.push_back({"measured", Kmh{measured_kmh_}});
+  }
+  return Reply::refused(RuleId::not_at_standstill, std::move(facts));
 }
 
 Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint now) {
   switch (state_) {
     case State::estopped: return Reply::refused(RuleId::estop_latched);
-    case State::faulted: return Reply::refused(RuleId::fault_latched, {{"fault", fault_->detail}});
+    case State::faulted: return refused_naming(RuleId::fault_latched, *fault_);
     case State::locked: return Reply::refused(RuleId::locked_out);
     case State::idle: break;
     default: return Reply::refused(RuleId::session_running);
   }
-  if (settings_.start_blocked) return Reply::refused(RuleId::drive_not_commissioned, {{"why", *settings_.start_blocked}});
-  if (!at_standstill(now)) return refuse_unless_standstill(now, "a session starts", "");
+  if (settings_.start_blocked) return Reply::refused(RuleId::drive_not_commissioned, {{"why", Name{*settings_.start_blocked}}});
+  if (!at_standstill(now)) return refuse_unless_standstill(now, "start", "none");
   Profile p = effective(cmd.profile);
   const Direction dir = cmd.direction.value_or(p.direction);
   if (p.cap_kmh(dir) <= 0) {
-    return Reply::refused(RuleId::direction_not_allowed, {{"profile", p.name}, {"direction", to_string(dir)}});
+    return Reply::refused(RuleId::direction_not_allowed, {{"profile", Name{p.name}}, {"direction", Word{to_string(dir)}}});
   }
   if (p.rest_between) {
     auto it = last_end_by_profile_.find(p.name);
     if (it != last_end_by_profile_.end() && now - it->second < *p.rest_between) {
       const auto left = std::chrono::duration_cast<Millis>(*p.rest_between - (now - it->second));
       return Reply::refused(RuleId::rest_between,
-                            {{"profile", p.name},
-                             {"rest", format_duration(*p.rest_between)},
-                             {"left", format_duration(std::chrono::ceil<std::chrono::seconds>(left))}});
+                            {{"profile", Name{p.name}},
+                             {"rest", Span{*p.rest_between}},
+                             {"left", Span{std::chrono::ceil<std::chrono::seconds>(left)}}});
     }
   }
   Session s;
   s.direction = dir;
   s.goal_kmh = std::min(p.start_speed_kmh, p.cap_kmh(dir));
   if (cmd.program) {
-    if (cmd.program->segments.empty()) return Reply::refused(RuleId::program_empty, {{"program", cmd.program->name}});
+    if (cmd.program->segments.empty()) return Reply::refused(RuleId::program_empty, {{"program", Name{cmd.program->name}}});
     const Segment& first = cmd.program->segments.front();
     for (const Segment& seg : cmd.program->segments) {
       if (seg.speed_kmh > p.cap_kmh(seg.direction)) {
-        return Reply::refused(RuleId::program_above_cap, {{"program", cmd.program->name},
-                                                          {"asked", format_kmh(seg.speed_kmh)},
-                                                          {"direction", to_string(seg.direction)},
-                                                          {"cap", format_kmh(p.cap_kmh(seg.direction))},
-                                                          {"profile", p.name}});
+        return Reply::refused(RuleId::program_above_cap, {{"program", Name{cmd.program->name}},
+                                                          {"asked", Kmh{seg.speed_kmh}},
+                                                          {"direction", Word{to_string(seg.direction)}},
+                                                          {"cap", Kmh{p.cap_kmh(seg.direction)}},
+                                                          {"profile", Name{p.name}}});
       }
     }
     s.direction = first.direction;
@@ -127,7 +143,7 @@ Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {
   if (!std::isfinite(cmd.kmh) || cmd.kmh < 0) {
     return Reply::refused(RuleId::speed_not_a_number);
   }
-  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", "start one with a profile first"}});
+  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", Word{"start_with_profile"}}});
   switch (state_) {
     case State::running: break;
     case State::paused: return Reply::refused(RuleId::session_paused);
@@ -138,16 +154,16 @@ Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {
   Session& s = *session_;
   const double cap = s.profile.cap_kmh(s.direction);
   if (cmd.kmh > cap) {
-    return Reply::refused(RuleId::above_cap, {{"asked", format_kmh(cmd.kmh)},
-                                              {"direction", to_string(s.direction)},
-                                              {"cap", format_kmh(cap)},
-                                              {"profile", s.profile.name}});
+    return Reply::refused(RuleId::above_cap, {{"asked", Kmh{cmd.kmh}},
+                                              {"direction", Word{to_string(s.direction)}},
+                                              {"cap", Kmh{cap}},
+                                              {"profile", Name{s.profile.name}}});
   }
   if (s.profile.max_step_kmh && std::abs(cmd.kmh - s.target_kmh) > *s.profile.max_step_kmh + 1e-9) {
-    return Reply::refused(RuleId::step_limit, {{"from", format_kmh(s.target_kmh)},
-                                               {"to", format_kmh(cmd.kmh)},
-                                               {"step", format_kmh(*s.profile.max_step_kmh)},
-                                               {"profile", s.profile.name}});
+    return Reply::refused(RuleId::step_limit, {{"from", Kmh{s.target_kmh}},
+                                               {"to", Kmh{cmd.kmh}},
+                                               {"step", Kmh{*s.profile.max_step_kmh}},
+                                               {"profile", Name{s.profile.name}}});
   }
   if (s.program) return lower_program_speed(cmd.kmh, who);
   s.goal_kmh = cmd.kmh;
@@ -162,7 +178,7 @@ Reply Supervisor::lower_program_speed(double kmh, const std::string& who) {
   const double program_kmh = std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh));
   if (kmh >= program_kmh) {
     return Reply::refused(RuleId::program_only_slower,
-                          {{"program", s.program->name}, {"speed", format_kmh(program_kmh)}});
+                          {{"program", Name{s.program->name}}, {"speed", Kmh{program_kmh}}});
   }
   s.lowered_to_kmh = kmh;
   adopt_gated_target();
@@ -183,16 +199,16 @@ std::string Supervisor::stepping_note() const {
 }
 
 Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
-  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", "choose the direction when starting one"}});
+  if (!session_) return Reply::refused(RuleId::no_session, {{"hint", Word{"choose_direction_at_start"}}});
   Session& s = *session_;
   if (state_ != State::running) {
-    return Reply::refused(RuleId::not_running, {{"action", "the direction can change"}, {"state", to_string(state_)}});
+    return Reply::refused(RuleId::not_running, {{"action", Word{"direction_can_change"}}, {"state", Word{to_string(state_)}}});
   }
-  if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", s.program->name}, {"what", "direction"}});
+  if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", Name{s.program->name}}, {"what", Word{"direction"}}});
   if (cmd.direction == s.direction) return Reply::ok(std::string("already ") + to_string(s.direction));
   if (s.profile.cap_kmh(cmd.direction) <= 0) {
     return Reply::refused(RuleId::direction_not_allowed,
-                          {{"profile", s.profile.name}, {"direction", to_string(cmd.direction)}});
+                          {{"profile", Name{s.profile.name}}, {"direction", Word{to_string(cmd.direction)}}});
   }
   const double new_goal = std::min(s.profile.start_speed_kmh, s.profile.cap_kmh(cmd.direction));
   if (commanded_kmh_ == 0 && at_standstill(now)) {
@@ -202,14 +218,14 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
     return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
   }
-  if (!cmd.via_stop) return refuse_unless_standstill(now, "the direction changes", ", or ask for it via a stop");
+  if (!cmd.via_stop) return refuse_unless_standstill(now, "direction_changes", "via_stop");
   begin_direction_change(cmd.direction, new_goal);
   return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_goal));
 }
 
 Reply Supervisor::pause(TimePoint now) {
   if (state_ != State::running) {
-    return Reply::refused(RuleId::not_running, {{"action", "pause is possible"}, {"state", to_string(state_)}});
+    return Reply::refused(RuleId::not_running, {{"action", Word{"pause"}}, {"state", Word{to_string(state_)}}});
   }
   session_->paused_at = now;
   state_ = State::paused;
@@ -230,7 +246,7 @@ Reply Supervisor::resume() {
 
 Reply Supervisor::stop(const StopCmd& cmd) {
   if (!session_ || state_ == State::stopping) return Reply::ok("already stopped or stopping");
-  begin_stop(cmd.reason);
+  begin_stop({std::nullopt, {}, cmd.reason});
   return Reply::ok("stopping: the belt ramps down");
 }
 
@@ -241,8 +257,8 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   Conditions pressed;
   pressed.raise(RuleId::emergency_stop, {});
   policy_.latch(pressed);  // the e-stop event below is its record
-  emit(Event::Kind::estop, render_rule(RuleId::emergency_stop, {}), RuleId::emergency_stop);
-  end_session("emergency stop", now, RuleId::emergency_stop);
+  emit(Event::Kind::estop, RuleId::emergency_stop, {});
+  end_session({RuleId::emergency_stop, {}, {}}, now);
   return Reply::ok("EMERGENCY STOP: the belt is stopping; a clinician must reset");
 }
 
@@ -251,12 +267,12 @@ Reply Supervisor::reset(TimePoint now) {
   const auto answer = policy_.reset(monitor_.standing(last_feedback_, now), at_standstill(now));
   using Verdict = SafetyPolicy::ResetAnswer::Verdict;
   switch (answer.verdict) {
-    case Verdict::not_at_standstill: return refuse_unless_standstill(now, "reset is allowed", "");
+    case Verdict::not_at_standstill: return refuse_unless_standstill(now, "reset", "none");
     case Verdict::acknowledge_first:
       // A tripped drive keeps its own latch; at standstill the clinician's reset acknowledges it too.
       acknowledge_drive_fault_ = true;
-      return Reply::refused(RuleId::drive_trip_acknowledged, {{"fault", answer.holding->detail}});
-    case Verdict::held: return Reply::refused(RuleId::cause_persists, {{"fault", answer.holding->detail}});
+      return refused_naming(RuleId::drive_trip_acknowledged, *answer.holding);
+    case Verdict::held: return refused_naming(RuleId::cause_persists, *answer.holding);
     case Verdict::clears: break;
   }
   fault_.reset();

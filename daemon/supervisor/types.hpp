@@ -21,13 +21,18 @@ namespace treadd {
 enum class State { idle, locked, running, changing_direction, paused, cooling_down, stopping, faulted, estopped };
 const char* to_string(State s);
 
-// A latched rule (reaction fast_stop_latch) and what it saw.
+// A rule that held and what it saw (the edge makes its sentence: daemon/protocol/wording.hpp).
 struct Fault {
   RuleId rule;
-  std::string detail;  // the rule's message with the numbers that broke it
-  // The numbers and names that broke it, by the placeholder they fill in the rule's message:
-  // what a program reads (the protocol's fault.facts), where people read `detail`.
-  std::vector<std::pair<std::string, std::string>> facts;
+  Facts facts;  // the numbers and names that broke it, by the placeholder they fill
+};
+
+// How a session ended: by a rule and what it saw, by its program (the fact `completed` names it),
+// or by staff (`reason`, their words).
+struct Ending {
+  std::optional<RuleId> rule;
+  Facts facts;
+  std::string reason;
 };
 
 struct TickInputs {
@@ -47,8 +52,9 @@ struct Event {
   enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed,
               hand_speed /* staff lowered a program's speed, or the program took it back */ };
   Kind kind;
-  std::string text;
+  std::string text;            // without a rule: the line itself; a session's end: staff's reason
   std::optional<RuleId> rule;  // the rule that caused it (a fault, an e-stop, a limit that ended a session)
+  Facts facts;                 // what that rule saw: the edge renders the line from them
 };
 const char* to_string(Event::Kind k);
 

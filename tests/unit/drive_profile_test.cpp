@@ -11,6 +11,7 @@
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
 #include "core/units.hpp"
+#include "daemon/protocol/wording.hpp"
 #include "daemon/records/commissioning_record.hpp"
 #include "hal/parameter_reading.hpp"
 #include "hal/register_codec.hpp"
@@ -336,8 +337,9 @@ TEST(CommissioningGate, a_blocked_machine_refuses_every_start_with_the_reason) {
   testing::Rig rig;
   rig.sup.block_starts("this treadmill's drive may not run a session: it was never commissioned");
   const Reply r = rig.start();
-  EXPECT_FALSE(r.accepted);
-  EXPECT_NE(r.message.find("never commissioned"), std::string::npos);
+  EXPECT_EQ(r.rule, RuleId::drive_not_commissioned);
+  EXPECT_EQ(std::get<Name>(find_fact(r.facts, "why")->value).value,
+            "this treadmill's drive may not run a session: it was never commissioned");
   rig.sup.block_starts(std::nullopt);
   EXPECT_TRUE(rig.start().accepted);
 }
@@ -443,7 +445,7 @@ TEST(DriveProfiles, fault_codes_are_named_where_the_profile_names_them) {
   EXPECT_EQ(generic.value->describe_fault(99), "99");
 
   SafetySettings safety;
-  FaultMonitor monitor(safety, generic.value->fault_names);
+  FaultMonitor monitor(safety);
   DriveFeedback fb;
   fb.link_up = true;
   fb.received_at = TimePoint{} + 1h;
@@ -452,7 +454,8 @@ TEST(DriveProfiles, fault_codes_are_named_where_the_profile_names_them) {
   ASSERT_EQ(standing.seen().size(), 1u);
   const Fault* f = &standing.seen().front();
   EXPECT_EQ(f->rule, RuleId::drive_fault);
-  EXPECT_NE(f->detail.find("fault code 1 (overcurrent (simulated))"), std::string::npos) << f->detail;
+  const std::string words = Wording(generic.value->fault_names, {}).fault(*f);
+  EXPECT_NE(words.find("fault code 1 (overcurrent (simulated))"), std::string::npos) << words;
 
   std::string text;
   {

@@ -40,7 +40,7 @@ TEST(Protocol, when_start_request_expect_profile_program_and_direction) {
 
 TEST(Protocol, status_json_has_the_stable_fields) {
   Status st;
-  nlohmann::json j = protocol::to_json(st, Ceilings{});
+  nlohmann::json j = protocol::to_json(st, Ceilings{}, Wording{});
   for (const char* key : {"state", "direction", "target_kmh", "commanded_kmh", "measured_kmh", "profile", "session_s",
                           "fault", "limits"}) {
     EXPECT_TRUE(j.contains(key)) << key;
@@ -48,15 +48,20 @@ TEST(Protocol, status_json_has_the_stable_fields) {
   EXPECT_TRUE(j["fault"].is_null());
 }
 
-// A program matches a fault on its code and facts, never on the sentence's words.
+// A program matches a fault on its code and facts (numbers with the unit in the key, the drive's
+// own code with its manual's name), never on the sentence's words.
 TEST(Protocol, a_fault_carries_its_code_sentence_and_facts) {
   Status st;
-  st.fault = Fault{RuleId::overspeed, "belt measured at 5.6 km/h, above the cap plus margin of 4.5 km/h",
-                   {{"measured", "5.6 km/h"}, {"limit", "4.5 km/h"}}};
-  const nlohmann::json j = protocol::to_json(st, Ceilings{})["fault"];
+  st.fault = Fault{RuleId::overspeed, {{"measured", Kmh{5.6}}, {"limit", Kmh{4.5}}}};
+  const nlohmann::json j = protocol::to_json(st, Ceilings{}, Wording{})["fault"];
   EXPECT_EQ(j["cause"], "overspeed");
-  EXPECT_EQ(j["facts"], (nlohmann::json{{"measured", "5.6 km/h"}, {"limit", "4.5 km/h"}}));
-  EXPECT_EQ(j["detail"], st.fault->detail);
+  EXPECT_EQ(j["facts"], (nlohmann::json{{"measured_kmh", 5.6}, {"limit_kmh", 4.5}}));
+  EXPECT_EQ(j["detail"], "belt measured at 5.6 km/h, above the cap plus margin of 4.5 km/h");
+
+  st.fault = Fault{RuleId::drive_fault, {{"code", DriveFaultCode{1025}}}};
+  const nlohmann::json trip = protocol::to_json(st, Ceilings{}, Wording({{1025, "overcurrent"}}, {}))["fault"];
+  EXPECT_EQ(trip["facts"], (nlohmann::json{{"code", 1025}, {"code_name", "overcurrent"}}));
+  EXPECT_EQ(trip["detail"], "the drive reports fault code 1025 (overcurrent)");
 }
 
 }  // namespace

@@ -17,21 +17,25 @@
 namespace treadd::testing {
 namespace {
 
+// What fired, and its sentence as the edge words it from the facts (no drive profile: plain codes).
 struct Observed {
   std::optional<RuleId> rule;
   std::string message;
 };
 
-Observed of(const Reply& r) { return {r.rule, r.message}; }
+Observed of(const Reply& r) { return {r.rule, Wording{}.reply(r)}; }
 Observed of(const json& reply) {
   if (!reply.contains("rule")) return {std::nullopt, reply.dump()};
   return {rule_from_code(reply["rule"].get<std::string>()), reply.value("error", "")};
 }
 Observed fault_of(const Rig& rig) {
   const auto f = rig.sup.status().fault;
-  return f ? Observed{f->rule, f->detail} : Observed{};
+  return f ? Observed{f->rule, Wording{}.fault(*f)} : Observed{};
 }
-Observed end_of(const Rig& rig) { return {rig.sup.status().last_end_rule, rig.sup.status().last_end_reason}; }
+Observed end_of(const Rig& rig) {
+  const auto ending = rig.sup.status().last_ending;
+  return ending ? Observed{ending->rule, Wording{}.ending(*ending)} : Observed{};
+}
 
 Rig running(double kmh = 3.0, Profile p = test_profile()) {
   Rig rig;
@@ -80,7 +84,7 @@ Observed provoke_latch(RuleId id) {
     Rig rig = running(3.0);
     l.provoke(rig);
     rig.run_until([&] { return rig.state() == State::faulted || rig.state() == State::estopped; }, 5s);
-    if (id == RuleId::emergency_stop) return {rig.sup.status().last_end_rule, rig.sup.status().last_end_reason};
+    if (id == RuleId::emergency_stop) return end_of(rig);
     return fault_of(rig);
   }
   return {};
@@ -220,10 +224,10 @@ TEST(Rules, codes_are_unique_and_read_back) {
 }
 
 TEST(Rules, a_message_names_the_numbers_it_was_given) {
-  EXPECT_EQ(render_rule(RuleId::above_cap, {{"asked", "6.0 km/h"}, {"direction", "reverse"}, {"cap", "4.0 km/h"},
-                                            {"profile", "lumbar-test"}}),
+  EXPECT_EQ(Wording{}.rule(RuleId::above_cap, {{"asked", Kmh{6.0}}, {"direction", Word{"reverse"}}, {"cap", Kmh{4.0}},
+                                               {"profile", Name{"lumbar-test"}}}),
             "6.0 km/h is above the reverse cap of 4.0 km/h in profile 'lumbar-test'");
-  EXPECT_EQ(render_rule(RuleId::above_cap, {}), "{asked} is above the {direction} cap of {cap} in profile '{profile}'");
+  EXPECT_EQ(Wording{}.rule(RuleId::above_cap, {}), "{asked} is above the {direction} cap of {cap} in profile '{profile}'");
 }
 
 // What a latch means, for every latched rule alike.
@@ -252,7 +256,7 @@ TEST_P(Latched, fast_stops_at_once_and_clears_only_by_a_clinician_at_standstill_
     rig.tick();
     reset = rig.send(ResetCmd{});
   }
-  EXPECT_TRUE(reset.accepted) << reset.message;
+  EXPECT_TRUE(reset.accepted) << Wording{}.reply(reset);
   EXPECT_EQ(rig.state(), State::idle);
   rig.run_for(2s);
   EXPECT_EQ(rig.sup.drive_command().motion, Motion::stop) << "nothing moves until a new start";
@@ -286,15 +290,18 @@ TEST(Rules, a_second_latch_while_faulted_is_recorded_and_every_cause_must_go_bef
   rig.tick();
   const Reply key = rig.send(ResetCmd{});
   EXPECT_EQ(key.rule, RuleId::cause_persists);
-  EXPECT_NE(key.message.find("safety key"), std::string::npos) << key.message;
+  const Fact* held_by = find_fact(key.facts, "fault");
+  ASSERT_NE(held_by, nullptr);
+  EXPECT_EQ(std::get<RuleRef>(held_by->value).rule, RuleId::safety_key_lost) << Wording{}.reply(key);
   rig.fb.safety_key_present = true;
   rig.tick();
   EXPECT_TRUE(rig.send(ResetCmd{}).accepted);
   EXPECT_EQ(rig.state(), State::idle);
 }
 
-// A fault carries what broke its rule as facts, one for each placeholder of the rule's message:
-// a program reads them (the protocol's fault.facts) where people read the sentence.
+// A fault carries what broke its rule as typed facts, one for each placeholder of the rule's
+// message (or of the phrase a cause word stands for): a program reads them (the protocol's
+// fault.facts) where people read the sentence the edge makes of them.
 TEST(Rules, every_latched_fault_carries_a_fact_for_each_placeholder_of_its_message) {
   for (const Latch& l : latches()) {
     if (l.rule == RuleId::emergency_stop) continue;  // a button, not a measurement: no fault
@@ -308,10 +315,12 @@ TEST(Rules, every_latched_fault_carries_a_fact_for_each_placeholder_of_its_messa
     const std::string_view message = rule(l.rule).message;
     for (std::size_t open = message.find('{'); open != std::string_view::npos; open = message.find('{', open + 1)) {
       const std::string name(message.substr(open + 1, message.find('}', open) - open - 1));
-      bool found = false;
-      for (const auto& [fact, value] : fault->facts) found = found || (fact == name && !value.empty());
-      EXPECT_TRUE(found) << "no fact '" << name << "' in " << fault->detail;
+      // A lost setting's expected value and fix come from the drive profile, by the setting's number.
+      const bool from_profile = (name == "expected" || name == "fix") && find_fact(fault->facts, "setting");
+      EXPECT_TRUE(find_fact(fault->facts, name) || from_profile) << "no fact '" << name << "' in " << Wording{}.fault(*fault);
     }
+    const std::string words = Wording{}.fault(*fault);
+    EXPECT_EQ(words.find('{'), std::string::npos) << "a placeholder without a fact: " << words;
   }
 }
 
@@ -333,18 +342,21 @@ TEST(Rules, rules_latched_on_one_tick_are_all_recorded_before_the_session_ends) 
 // A drive setting lost while connected is named by its own row of the drive profile, so the
 // technician turns the right knob.
 TEST(Rules, a_lost_drive_setting_is_named_by_its_own_row) {
+  const Wording wording({}, {{"Pr.09-03 (comms-loss timeout)", "5", "set Pr.09-03 to 5"},
+                             {"Pr.00-20 (frequency command source)", "1", "set Pr.00-20 to 1"}});
   for (const std::uint16_t lost : {std::uint16_t{1}, std::uint16_t{2}}) {
-    SupervisorSettings s = test_settings();
-    s.drive_settings = {{"Pr.09-03 (comms-loss timeout)", "5", "set Pr.09-03 to 5"},
-                        {"Pr.00-20 (frequency command source)", "1", "set Pr.00-20 to 1"}};
-    Rig rig(s);
+    Rig rig;
     rig.start();
     rig.send(SpeedCmd{3.0});
     rig.run_for(15s);
     rig.fb.setting_lost = lost;
     rig.fb.setting_raw = 0;
     ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::faulted; }, 2s));
-    const std::string detail = rig.sup.status().fault->detail;
+    const Fault fault = *rig.sup.status().fault;
+    const Fact* setting = find_fact(fault.facts, "setting");
+    ASSERT_NE(setting, nullptr);
+    EXPECT_EQ(std::get<DriveSetting>(setting->value).number, lost);
+    const std::string detail = wording.fault(fault);
     EXPECT_NE(detail.find(lost == 1 ? "Pr.09-03" : "Pr.00-20"), std::string::npos) << detail;
     EXPECT_NE(detail.find(lost == 1 ? "set Pr.09-03 to 5" : "set Pr.00-20 to 1"), std::string::npos) << detail;
   }
@@ -380,7 +392,8 @@ TEST(Rules, a_belt_turning_the_wrong_way_from_the_start_latches_before_1_kmh_and
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault->rule, RuleId::wrong_direction);
-  EXPECT_NE(fault->detail.find("turns forward while reverse is commanded"), std::string::npos) << fault->detail;
+  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "turning")->value).value, "forward");
+  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "commanded")->value).value, "reverse");
 }
 
 // One garbled status word is not a wrong turn; and a drive that reports no turn is never judged.

@@ -22,7 +22,7 @@ constexpr Rule toy[] = {
 
 Conditions seen(std::initializer_list<RuleId> ids) {
   Conditions c;
-  for (RuleId id : ids) c.raise(Fault{id, std::string("saw ") + to_string(id), {}});
+  for (RuleId id : ids) c.raise(Fault{id, {{"seen", Word{to_string(id)}}}});
   return c;
 }
 
@@ -58,7 +58,7 @@ TEST(SafetyPolicy, rules_seen_together_latch_in_the_monitors_order) {
   SafetyPolicy policy(toy);
   auto both = policy.latch(seen({RuleId::drive_fault, RuleId::link_loss}));
   EXPECT_EQ(ids(both.added), (std::vector{RuleId::drive_fault, RuleId::link_loss}));
-  EXPECT_EQ(both.added.front().detail, "saw drive_fault");
+  EXPECT_EQ(std::get<Word>(both.added.front().facts.front().value).value, "drive_fault") << "each with its own facts";
   EXPECT_TRUE(both.worse);
 }
 

@@ -215,7 +215,7 @@ TEST(Bounds, a_pause_ends_the_session_only_after_max_pause) {
   EXPECT_EQ(rig.state(), State::paused);
   rig.tick();
   EXPECT_NE(rig.state(), State::paused);
-  EXPECT_EQ(rig.sup.status().last_end_rule, RuleId::max_pause);
+  EXPECT_EQ(rig.sup.status().last_ending->rule, RuleId::max_pause);
 }
 
 TEST(Bounds, presence_is_lost_only_after_the_presence_time) {
@@ -305,7 +305,7 @@ TEST(Bounds, status_reports_the_session_as_it_is) {
   EXPECT_TRUE(st.warning.empty());
   rig.send(StopCmd{});
   ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 30s));
-  EXPECT_EQ(rig.sup.status().last_end_reason, "stopped by operator");
+  EXPECT_EQ(rig.sup.status().last_ending->reason, "stopped by operator");
 }
 
 TEST(Bounds, a_new_session_starts_without_the_last_sessions_warning) {
@@ -338,7 +338,8 @@ TEST(Bounds, rest_between_sessions_ends_exactly_and_the_refusal_says_what_is_lef
   rig.run_for(4min);
   const Reply r = rig.start(p);
   ASSERT_FALSE(r.accepted);
-  EXPECT_NE(r.message.find("; 6 min left"), std::string::npos) << r.message;
+  ASSERT_EQ(r.rule, RuleId::rest_between);
+  EXPECT_EQ(std::get<Span>(find_fact(r.facts, "left")->value).value, 6min) << "the rest still to wait, in whole seconds";
   while (rig.now - ended < 10min - rig.period) rig.tick();
   EXPECT_FALSE(rig.start(p).accepted);
   rig.tick();
@@ -395,7 +396,10 @@ TEST(Bounds, a_drive_fault_is_named_without_a_link_timing) {
   Rig rig;
   rig.fb.fault_code = 7;
   rig.tick();
-  EXPECT_EQ(rig.sup.status().fault->detail, "the drive reports fault code 7");
+  const Fault fault = *rig.sup.status().fault;
+  EXPECT_EQ(fault.rule, RuleId::drive_fault);
+  ASSERT_EQ(fault.facts.size(), 1u) << "the code alone, no link timing";
+  EXPECT_EQ(std::get<DriveFaultCode>(fault.facts[0].value).value, 7);
 }
 
 TEST(Bounds, impossible_readings_are_faults) {
@@ -425,8 +429,10 @@ TEST(Bounds, a_jump_of_exactly_the_implausible_step_is_plausible_and_a_bigger_on
       EXPECT_EQ(rig.state(), State::idle);
     } else {
       ASSERT_EQ(rig.state(), State::faulted);
-      EXPECT_EQ(rig.sup.status().fault->detail,
-                "measured speed jumped by 2.5 km/h between two readings (limit 2.0 km/h)");
+      const Fault fault = *rig.sup.status().fault;
+      EXPECT_EQ(std::get<Word>(find_fact(fault.facts, "how")->value).value, "jump");
+      EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(fault.facts, "jump")->value).value, 2.5);
+      EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(fault.facts, "limit")->value).value, 2.0);
     }
   }
 }
@@ -485,7 +491,7 @@ TEST(Bounds, after_a_link_loss_at_speed_and_a_reset_the_treadmill_runs_again) {
   ASSERT_TRUE(rig.start().accepted);
   rig.send(SpeedCmd{2.0});
   rig.run_for(15s);
-  EXPECT_EQ(rig.state(), State::running) << (rig.sup.status().fault ? rig.sup.status().fault->detail : "");
+  EXPECT_EQ(rig.state(), State::running) << (rig.sup.status().fault ? to_string(rig.sup.status().fault->rule) : "");
 }
 
 TEST(Bounds, program_segments_do_not_drift_even_at_a_fine_tick) {
