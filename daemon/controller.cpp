@@ -49,8 +49,9 @@ std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings)
 }
 
 json reply_from(const Reply& r, const Wording& wording) {
-  if (r.accepted) return protocol::ok_reply(r.message);
-  return r.rule ? protocol::refused_reply(*r.rule, r.facts, wording) : protocol::error_reply("refused: " + r.message);
+  if (r.accepted) return protocol::ok_reply(wording.reply(r));
+  if (!r.rule) return protocol::error_reply("refused");  // no refusal is made so: each names its rule
+  return protocol::refused_reply(*r.rule, r.facts, wording);
 }
 
 }  // namespace

@@ -207,7 +207,7 @@ json to_json(const Status& st, const Ceilings& ceilings, const Wording& wording)
             {"cooldown_left_s", st.cooldown_left_s ? json(*st.cooldown_left_s) : json(nullptr)},
             {"distance_m", st.distance_m},
             {"at_standstill", st.at_standstill},
-            {"warning", st.warning.empty() ? json(nullptr) : json(st.warning)},
+            {"warning", st.warning ? json(wording.notice(*st.warning)) : json(nullptr)},
             {"last_end_reason", st.last_ending ? json(wording.ending(*st.last_ending)) : json(nullptr)},
             {"last_end_rule", st.last_ending && st.last_ending->rule ? json(to_string(*st.last_ending->rule)) : json(nullptr)},
             {"fault", st.fault ? fault_json(*st.fault, wording) : json(nullptr)},

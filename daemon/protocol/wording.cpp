@@ -40,6 +40,12 @@ constexpr Phrase phrases[] = {
     // not_running: what waits for a running session
     {"direction_can_change", "the direction can change"},
     {"pause", "pause is possible"},
+    // confirmations: the program of a session, how the gate reaches the goal, how long a lowered speed holds
+    {"program_named", ", program '{program_name}'"},
+    {"program_with_segments", ", program '{program_name}' ({segments} segments)"},
+    {"from_start_speed", " (from the start speed of {start_speed} first)"},
+    {"in_steps", " (in steps of at most {step})"},
+    {"until_segment_ends", "until segment {segment} of {segments} ends in {left}"},
     // no_session: what to do instead
     {"start_with_profile", "start one with a profile first"},
     {"choose_direction_at_start", "choose the direction when starting one"},
@@ -117,6 +123,8 @@ std::string Wording::fill(std::string_view text, const Facts& facts, int depth) 
 
 std::string Wording::rule(RuleId id, const Facts& facts) const { return fill(treadd::rule(id).message, facts, 0); }
 
+std::string Wording::notice(NoticeId id, const Facts& facts) const { return fill(treadd::notice(id).message, facts, 0); }
+
 std::string Wording::ending(const Ending& e) const {
   if (!e.rule) {
     if (const Fact* program = find_fact(e.facts, "completed")) return "program '" + value(program->value, e.facts) + "' completed";
@@ -132,7 +140,8 @@ std::string Wording::ending(const Ending& e) const {
 }
 
 std::string Wording::event(const Event& e) const {
-  if (!e.rule) return e.text;
+  if (e.notice) return notice(*e.notice, e.facts);
+  if (!e.rule) return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text}) : e.text;
   switch (e.kind) {
     case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text});
     case Event::Kind::fault: return std::string(to_string(*e.rule)) + ": " + rule(*e.rule, e.facts);

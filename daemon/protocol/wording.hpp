@@ -35,8 +35,13 @@ class Wording {
   // as {name} (a test renders every rule and refuses that).
   std::string rule(RuleId id, const Facts& facts) const;
   std::string fault(const Fault& f) const { return rule(f.rule, f.facts); }
+  // A notice's message (notices.hpp) with its {placeholders} filled.
+  std::string notice(NoticeId id, const Facts& facts) const;
+  std::string notice(const Notice& n) const { return notice(n.id, n.facts); }
   // A refusal's sentence, or an acceptance's confirmation.
-  std::string reply(const Reply& r) const { return r.accepted || !r.rule ? r.message : rule(*r.rule, r.facts); }
+  std::string reply(const Reply& r) const {
+    return r.accepted ? notice(r.notice, r.facts) : r.rule ? rule(*r.rule, r.facts) : "refused";
+  }
   // How a session ended, as its record and the journal say it.
   std::string ending(const Ending& e) const;
   // An event's line: the core's text, or its rule's sentence from the facts.

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "daemon/supervisor/facts.hpp"
+#include "daemon/supervisor/notices.hpp"
 
 namespace treadd {
 
@@ -154,15 +155,15 @@ constexpr const Rule& rule(RuleId id) { return rules[static_cast<std::size_t>(id
 inline const char* to_string(RuleId id) { return rule(id).code; }
 std::optional<RuleId> rule_from_code(std::string_view code);
 
-// What a command gets back: accepted with a short confirmation, or refused by a rule with the
-// facts that refused it (the edge renders them in words: daemon/protocol/wording.hpp).
+// What a command gets back: accepted with a confirmation, or refused by a rule; either way a code
+// and the facts it names (the edge words them: daemon/protocol/wording.hpp).
 struct Reply {
   bool accepted = false;
-  std::string message;  // the confirmation when accepted
-  std::optional<RuleId> rule;  // the rule that refused
-  Facts facts;                 // what that rule saw
-  static Reply ok(std::string m = "ok") { return {true, std::move(m), std::nullopt, {}}; }
-  static Reply refused(RuleId id, Facts facts = {}) { return {false, {}, id, std::move(facts)}; }
+  NoticeId notice = NoticeId::ok;  // the confirmation, when accepted
+  std::optional<RuleId> rule;      // the rule that refused
+  Facts facts;                     // what the confirmation names, or what the refusing rule saw
+  static Reply ok(NoticeId n = NoticeId::ok, Facts facts = {}) { return {true, n, std::nullopt, std::move(facts)}; }
+  static Reply refused(RuleId id, Facts facts = {}) { return {false, NoticeId::ok, id, std::move(facts)}; }
 };
 
 }  // namespace treadd

@@ -34,6 +34,18 @@ SafetyPolicy::Latched SafetyPolicy::latch(const Conditions& seen) {
   return out;
 }
 
+std::optional<Fault> SafetyPolicy::session_end(const Conditions& seen) const {
+  std::optional<Fault> chosen;
+  Reaction strongest = Reaction::refuse;
+  for (const Fault& f : seen.seen()) {
+    const Rule* r = row(f.rule);
+    if (r == nullptr || r->clear != Clear::session_end || (chosen && r->reaction <= strongest)) continue;
+    chosen = f;
+    strongest = r->reaction;
+  }
+  return chosen;
+}
+
 SafetyPolicy::ResetAnswer SafetyPolicy::reset(const Conditions& standing, bool at_standstill) {
   if (!at_standstill) return {ResetAnswer::Verdict::not_at_standstill, std::nullopt};
   for (const Fault& f : standing.seen()) {

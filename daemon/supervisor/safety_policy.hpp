@@ -27,6 +27,10 @@ class SafetyPolicy {
   // row does not latch (or that the table does not name) is not the policy's to hold.
   Latched latch(const Conditions& seen);
 
+  // Among the conditions whose row ends the session (clear: session_end), the one to act on: the
+  // strongest reaction, the first seen among equals. Nothing is held: the session's end clears it.
+  std::optional<Fault> session_end(const Conditions& seen) const;
+
   // The strongest reaction of the active rules; `refuse` (nothing to do) when none is active.
   Reaction strongest() const { return strongest_; }
   bool active(RuleId id) const { return active_.test(static_cast<std::size_t>(id)); }

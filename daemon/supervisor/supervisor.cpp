@@ -87,7 +87,7 @@ const DriveCommand& Supervisor::update(const TickInputs& in, TimePoint now) {
     session_->goal_kmh = session_->pending_goal_kmh;
     session_->lowered_to_kmh.reset();
     state_ = State::running;
-    emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
+    emit(Event::Kind::direction_changed, NoticeId::direction_now, {{"direction", Word{to_string(direction_)}}});
   }
   // Adopted after this tick's ramp: a target the belt reached is held for a tick before the next
   // step, so every step starts from where the belt was.
@@ -124,53 +124,69 @@ void Supervisor::adopt_gated_target() {
   s.target_kmh = gated_target();
 }
 
+Conditions Supervisor::session_limits(TimePoint now) const {
+  Conditions c;
+  const Session& s = *session_;
+  const Profile& p = s.profile;
+  if (state_ == State::stopping) return c;  // already ending
+  const bool under_way = state_ == State::running || state_ == State::changing_direction;
+  if (state_ == State::paused && s.paused_at && now - *s.paused_at > p.max_pause) {
+    c.raise(RuleId::max_pause, {{"limit", Span{p.max_pause}}});
+  }
+  if (state_ != State::paused && s.elapsed >= settings_.ceilings.max_session) {
+    c.raise(RuleId::max_session, {{"limit", Span{settings_.ceilings.max_session}}});
+  }
+  if (under_way && p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {
+    c.raise(RuleId::presence_lost, {{"limit", Span{*p.presence_timeout}}});
+  }
+  if (under_way && p.max_distance_m && s.distance_m >= *p.max_distance_m) {
+    c.raise(RuleId::max_distance, {{"limit", Metres{*p.max_distance_m}}});
+  }
+  if (under_way && s.elapsed >= p.session_time) {
+    c.raise(RuleId::session_time, {{"limit", Span{p.session_time}}, {"cooldown", Span{p.cooldown_time}}});
+  }
+  if (state_ == State::cooling_down && s.cooldown_elapsed >= p.cooldown_time) {
+    c.raise(RuleId::session_time, {{"limit", Span{p.session_time}}, {"cooled_down", Span{p.cooldown_time}}});
+  }
+  return c;
+}
+
 void Supervisor::advance_session(Millis dt, TimePoint now) {
   Session& s = *session_;
   const Profile& p = s.profile;
-  if (state_ == State::paused) {
-    if (s.paused_at && now - *s.paused_at > p.max_pause) {
-      begin_stop({RuleId::max_pause, {{"limit", Span{p.max_pause}}}, {}});
-    }
+  if (state_ != State::paused) {
+    s.elapsed += dt;
+    s.distance_m += distance_m(measured_kmh_, duration<double>(dt).count());
+    if (state_ == State::cooling_down) s.cooldown_elapsed += dt;
+  }
+  // Detection, then the policy's choice by the table's reaction column, then its application.
+  const std::optional<Fault> limit = policy_.session_end(session_limits(now));
+  if (limit && rule(limit->rule).reaction == Reaction::stop_session) {
+    begin_stop({limit->rule, limit->facts, {}});
     return;
   }
-  s.elapsed += dt;
-  s.distance_m += distance_m(measured_kmh_, duration<double>(dt).count());
-  if (s.elapsed >= settings_.ceilings.max_session && state_ != State::stopping) {
-    begin_stop({RuleId::max_session, {{"limit", Span{settings_.ceilings.max_session}}}, {}});
+  // The warning is due when the session goes on, or slows into its cool-down.
+  if ((state_ == State::running || state_ == State::changing_direction) && !s.warned &&
+      s.elapsed >= p.session_time - p.warning_before_end) {
+    s.warned = true;
+    emit(Event::Kind::warning, NoticeId::time_left, {{"left", Span{p.session_time - s.elapsed}}});
+  }
+  if (limit) {
+    slow_or_stop(*limit);
     return;
   }
+  if (s.program && state_ == State::running) advance_program(dt);
+}
 
-  if (state_ == State::running || state_ == State::changing_direction) {
-    if (p.presence_timeout && now - s.last_heartbeat > *p.presence_timeout) {
-      begin_stop({RuleId::presence_lost, {{"limit", Span{*p.presence_timeout}}}, {}});
-      return;
-    }
-    if (p.max_distance_m && s.distance_m >= *p.max_distance_m) {
-      begin_stop({RuleId::max_distance, {{"limit", Metres{*p.max_distance_m}}}, {}});
-      return;
-    }
-    if (!s.warned && s.elapsed >= p.session_time - p.warning_before_end) {
-      s.warned = true;
-      warning_ = units::format_duration(p.session_time - s.elapsed) + " left in this session; cool-down follows";
-      emit(Event::Kind::warning, warning_);
-    }
-    if (s.elapsed >= p.session_time) {
-      if (state_ == State::running) {
-        state_ = State::cooling_down;  // cooldown_elapsed starts at 0: a session cools down once
-        emit(Event::Kind::warning, RuleId::session_time,
-             {{"limit", Span{p.session_time}}, {"cooldown", Span{p.cooldown_time}}});
-      } else {
-        begin_stop({RuleId::session_time, {{"limit", Span{p.session_time}}}, {}});
-      }
-      return;
-    }
-    if (s.program && state_ == State::running) advance_program(dt);
-  } else if (state_ == State::cooling_down) {
-    s.cooldown_elapsed += dt;
-    if (s.cooldown_elapsed >= p.cooldown_time) {
-      begin_stop({RuleId::session_time, {{"limit", Span{p.session_time}}, {"cooled_down", Span{p.cooldown_time}}}, {}});
-    }
+void Supervisor::slow_or_stop(const Fault& limit) {
+  // A cool-down slows a running session to its cool-down speed, once (cooldown_elapsed starts at
+  // 0); a session not running, or one whose cool-down is over, stops.
+  if (rule(limit.rule).reaction == Reaction::cool_down && state_ == State::running) {
+    state_ = State::cooling_down;
+    emit(Event::Kind::warning, limit.rule, limit.facts);
+    return;
   }
+  begin_stop({limit.rule, limit.facts, {}});
 }
 
 void Supervisor::advance_program(Millis dt) {
@@ -187,7 +203,7 @@ void Supervisor::advance_program(Millis dt) {
   const Segment& next = segments[s.segment];
   if (s.lowered_to_kmh) {
     s.lowered_to_kmh.reset();
-    emit(Event::Kind::hand_speed, "segment " + std::to_string(s.segment) + " ended: the program sets the speed again");
+    emit(Event::Kind::hand_speed, NoticeId::program_speed_back, {{"segment", Count{static_cast<long long>(s.segment)}}});
   }
   if (next.direction != s.direction) {
     begin_direction_change(next.direction, next.speed_kmh);
@@ -210,7 +226,7 @@ void Supervisor::begin_stop(Ending ending) {
 void Supervisor::end_session(Ending ending, TimePoint now) {
   if (!session_) return;
   last_end_by_profile_[session_->profile.name] = now;
-  events_.push_back(Event{Event::Kind::session_ended, ending.reason, ending.rule, ending.facts});
+  events_.push_back(Event{Event::Kind::session_ended, ending.rule, std::nullopt, ending.facts, ending.reason});
   last_ending_ = std::move(ending);
   session_.reset();
 }
@@ -290,11 +306,9 @@ Status Supervisor::status() const {
     if (state_ == State::cooling_down) {
       const Millis left = std::max(Millis{0}, s.profile.cooldown_time - s.cooldown_elapsed);
       st.cooldown_left_s = duration<double>(left).count();
-      st.warning = "cooling down at " + units::format_kmh(s.profile.cooldown_speed_kmh) + ": " +
-                   units::format_duration(left) + " left";
+      st.warning = Notice{NoticeId::cooling_down_left, {{"speed", Kmh{s.profile.cooldown_speed_kmh}}, {"left", Span{left}}}};
     } else if (s.warned) {
-      st.warning = units::format_duration(std::max(Millis{0}, s.profile.session_time - s.elapsed)) +
-                   " left in this session; cool-down follows";
+      st.warning = Notice{NoticeId::time_left, {{"left", Span{std::max(Millis{0}, s.profile.session_time - s.elapsed)}}}};
     }
     if (s.program) {
       const auto& segs = s.program->segments;

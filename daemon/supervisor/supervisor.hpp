@@ -51,7 +51,7 @@ struct Status {
   double session_limit_s = 0;
   double distance_m = 0;
   std::optional<Fault> fault;
-  std::string warning;         // the session's warning, live (time left), empty if none
+  std::optional<Notice> warning;  // the session's warning, live (time left)
   std::optional<double> cooldown_left_s;  // while cooling down
   std::optional<Ending> last_ending;  // how the last session ended
   bool at_standstill = true;
@@ -111,8 +111,8 @@ class Supervisor {
   Reply start(const StartCmd& cmd, const Request& request, TimePoint now);
   Reply set_speed(const SpeedCmd& cmd, const std::string& who);
   Reply lower_program_speed(double kmh, const std::string& who);
-  // " (from the start speed … first)" or " (in steps of …)" when the gate holds the target below the goal.
-  std::string stepping_note() const;
+  // Whether the gate holds the target below the goal, and why: the start speed first, or steps.
+  Facts stepping() const;
   Reply set_direction(const DirectionCmd& cmd, TimePoint now);
   Reply pause(TimePoint now);
   Reply resume();
@@ -122,7 +122,12 @@ class Supervisor {
   Reply lock(TimePoint now);
   Reply unlock();
 
+  // The session's limits that hold now, as conditions (detection only: the policy chooses by the
+  // rule table's reaction column, advance_session applies).
+  Conditions session_limits(TimePoint now) const;
   void advance_session(Millis dt, TimePoint now);
+  // A session limit the policy chose: a cool-down slows a running session, anything else stops it.
+  void slow_or_stop(const Fault& limit);
   void advance_program(Millis dt);
   void begin_direction_change(Direction to, double goal_kmh);
   // The one gate (safety rule 3 and the step limit): the target the session may adopt now for its
@@ -146,8 +151,10 @@ class Supervisor {
   Reply refuse_unless_standstill(TimePoint now, std::string_view action, std::string_view alternative) const;
   double active_cap(Direction d) const;
   Profile effective(const Profile& p) const;
-  void emit(Event::Kind kind, std::string text) { events_.push_back(Event{kind, std::move(text), std::nullopt, {}}); }
-  void emit(Event::Kind kind, RuleId rule, Facts facts) { events_.push_back(Event{kind, {}, rule, std::move(facts)}); }
+  void emit(Event::Kind kind, NoticeId notice, Facts facts = {}) {
+    events_.push_back(Event{kind, std::nullopt, notice, std::move(facts), {}});
+  }
+  void emit(Event::Kind kind, RuleId rule, Facts facts) { events_.push_back(Event{kind, rule, std::nullopt, std::move(facts), {}}); }
 
   SupervisorSettings settings_;
   FaultMonitor monitor_;   // detects: every condition, each tick
@@ -162,7 +169,6 @@ class Supervisor {
   DriveFeedback last_feedback_;
   std::optional<TimePoint> standstill_since_;
   std::optional<TimePoint> last_tick_;
-  std::string warning_;
   std::optional<Ending> last_ending_;
   std::map<std::string, TimePoint> last_end_by_profile_;
   DriveCommand drive_;

@@ -3,14 +3,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/units.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
 namespace {
-
-using units::format_duration;
-using units::format_kmh;
 
 const CommandSpec& spec_of(const Command& c) {
   return std::visit(
@@ -50,7 +46,7 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
         if constexpr (std::is_same_v<T, LockCmd>) return lock(now);
         if constexpr (std::is_same_v<T, UnlockCmd>) return unlock();
         if constexpr (std::is_same_v<T, HeartbeatCmd>) {
-          if (!session_) return Reply::ok("no session yet: holding for the next one");
+          if (!session_) return Reply::ok(NoticeId::holding_for_session);
           session_->last_heartbeat = now;
           return Reply::ok();
         }
@@ -126,17 +122,25 @@ Reply Supervisor::start(const StartCmd& cmd, const Request& request, TimePoint n
   s.last_heartbeat = now;
   direction_ = s.direction;
   session_ = std::move(s);
-  warning_.clear();
   state_ = State::running;
   adopt_gated_target();
-  emit(Event::Kind::session_started, "profile '" + session_->profile.name + "'" +
-                                         (session_->program ? ", program '" + session_->program->name + "'" : "") +
-                                         ", " + to_string(direction_) + ", by " + request.who);
-  return Reply::ok("session started: profile '" + session_->profile.name + "'" +
-                   (session_->program ? ", program '" + session_->program->name + "' (" +
-                                            std::to_string(session_->program->segments.size()) + " segments)"
-                                      : "") +
-                   ", " + to_string(direction_) + " at " + format_kmh(session_->target_kmh));
+  const Session& started = *session_;
+  // The program, if any, as the line reads it: named in the journal, with its length in the reply.
+  auto with_program = [&](Facts facts, std::string_view phrase) {
+    if (!started.program) {
+      facts.push_back({"program", Word{"none"}});
+      return facts;
+    }
+    facts.push_back({"program", Word{phrase}});
+    facts.push_back({"program_name", Name{started.program->name}});
+    facts.push_back({"segments", Count{static_cast<long long>(started.program->segments.size())}});
+    return facts;
+  };
+  const Fact profile{"profile", Name{started.profile.name}}, direction{"direction", Word{to_string(direction_)}};
+  emit(Event::Kind::session_started, NoticeId::started_by,
+       with_program({profile, direction, {"who", Name{request.who}}}, "program_named"));
+  return Reply::ok(NoticeId::session_started,
+                   with_program({profile, direction, {"target", Kmh{started.target_kmh}}}, "program_with_segments"));
 }
 
 Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {
@@ -168,7 +172,9 @@ Reply Supervisor::set_speed(const SpeedCmd& cmd, const std::string& who) {
   if (s.program) return lower_program_speed(cmd.kmh, who);
   s.goal_kmh = cmd.kmh;
   adopt_gated_target();
-  return Reply::ok("target " + format_kmh(cmd.kmh) + " " + to_string(s.direction) + stepping_note());
+  Facts facts{{"target", Kmh{cmd.kmh}}, {"direction", Word{to_string(s.direction)}}};
+  for (Fact& f : stepping()) facts.push_back(std::move(f));
+  return Reply::ok(NoticeId::target_set, std::move(facts));
 }
 
 // Staff may slow a running program (a patient in pain mid-jog), never speed it up: the lowered
@@ -184,18 +190,26 @@ Reply Supervisor::lower_program_speed(double kmh, const std::string& who) {
   adopt_gated_target();
   const auto& segs = s.program->segments;
   const Millis left = segs[s.segment].duration - s.segment_elapsed;
-  const std::string until = "until segment " + std::to_string(s.segment + 1) + " of " + std::to_string(segs.size()) +
-                            " ends in " + format_duration(std::chrono::ceil<std::chrono::seconds>(left));
-  emit(Event::Kind::hand_speed, "speed lowered by hand to " + format_kmh(kmh) + " by " + who + " " + until);
-  return Reply::ok("program '" + s.program->name + "' lowered to " + format_kmh(kmh) + " " + until + stepping_note());
+  const Facts until{{"until", Word{"until_segment_ends"}},
+                    {"segment", Count{static_cast<long long>(s.segment + 1)}},
+                    {"segments", Count{static_cast<long long>(segs.size())}},
+                    {"left", Span{std::chrono::ceil<std::chrono::seconds>(left)}},
+                    {"speed", Kmh{kmh}}};
+  Facts event = until;
+  event.push_back({"who", Name{who}});
+  emit(Event::Kind::hand_speed, NoticeId::lowered_by_hand, std::move(event));
+  Facts reply = until;
+  reply.push_back({"program_name", Name{s.program->name}});
+  for (Fact& f : stepping()) reply.push_back(std::move(f));
+  return Reply::ok(NoticeId::program_lowered, std::move(reply));
 }
 
-std::string Supervisor::stepping_note() const {
+Facts Supervisor::stepping() const {
   const Session& s = *session_;
   const double goal = std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh));
-  if (s.target_kmh == goal) return "";
-  if (s.settled_kmh == 0) return " (from the start speed of " + format_kmh(s.profile.start_speed_kmh) + " first)";
-  return " (in steps of at most " + format_kmh(s.profile.max_step_kmh.value_or(0)) + ")";
+  if (s.target_kmh == goal) return {{"stepping", Word{"none"}}};
+  if (s.settled_kmh == 0) return {{"stepping", Word{"from_start_speed"}}, {"start_speed", Kmh{s.profile.start_speed_kmh}}};
+  return {{"stepping", Word{"in_steps"}}, {"step", Kmh{s.profile.max_step_kmh.value_or(0)}}};
 }
 
 Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
@@ -205,7 +219,7 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     return Reply::refused(RuleId::not_running, {{"action", Word{"direction_can_change"}}, {"state", Word{to_string(state_)}}});
   }
   if (s.program) return Reply::refused(RuleId::program_in_control, {{"program", Name{s.program->name}}, {"what", Word{"direction"}}});
-  if (cmd.direction == s.direction) return Reply::ok(std::string("already ") + to_string(s.direction));
+  if (cmd.direction == s.direction) return Reply::ok(NoticeId::already_that_way, {{"direction", Word{to_string(s.direction)}}});
   if (s.profile.cap_kmh(cmd.direction) <= 0) {
     return Reply::refused(RuleId::direction_not_allowed,
                           {{"profile", Name{s.profile.name}}, {"direction", Word{to_string(cmd.direction)}}});
@@ -215,12 +229,12 @@ Reply Supervisor::set_direction(const DirectionCmd& cmd, TimePoint now) {
     direction_ = cmd.direction;
     s.direction = cmd.direction;  // the target is 0 already: the belt stands because it was asked to
     s.goal_kmh = 0;
-    emit(Event::Kind::direction_changed, std::string("belt now runs ") + to_string(direction_));
-    return Reply::ok(std::string("direction ") + to_string(direction_) + "; set a speed to move");
+    emit(Event::Kind::direction_changed, NoticeId::direction_now, {{"direction", Word{to_string(direction_)}}});
+    return Reply::ok(NoticeId::direction_set, {{"direction", Word{to_string(direction_)}}});
   }
   if (!cmd.via_stop) return refuse_unless_standstill(now, "direction_changes", "via_stop");
   begin_direction_change(cmd.direction, new_goal);
-  return Reply::ok(std::string("ramping down, then ") + to_string(cmd.direction) + " at " + format_kmh(new_goal));
+  return Reply::ok(NoticeId::direction_change_begun, {{"direction", Word{to_string(cmd.direction)}}, {"speed", Kmh{new_goal}}});
 }
 
 Reply Supervisor::pause(TimePoint now) {
@@ -229,8 +243,7 @@ Reply Supervisor::pause(TimePoint now) {
   }
   session_->paused_at = now;
   state_ = State::paused;
-  return Reply::ok("pausing: the belt ramps to a stop; the session is kept for up to " +
-                   format_duration(session_->profile.max_pause));
+  return Reply::ok(NoticeId::pausing, {{"max_pause", Span{session_->profile.max_pause}}});
 }
 
 Reply Supervisor::resume() {
@@ -240,18 +253,19 @@ Reply Supervisor::resume() {
   state_ = State::running;
   adopt_gated_target();
   const Session& s = *session_;
-  return Reply::ok("resuming toward " + format_kmh(std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh))) +
-                   stepping_note());
+  Facts facts{{"speed", Kmh{std::min(s.goal_kmh, s.lowered_to_kmh.value_or(s.goal_kmh))}}};
+  for (Fact& f : stepping()) facts.push_back(std::move(f));
+  return Reply::ok(NoticeId::resuming, std::move(facts));
 }
 
 Reply Supervisor::stop(const StopCmd& cmd) {
-  if (!session_ || state_ == State::stopping) return Reply::ok("already stopped or stopping");
+  if (!session_ || state_ == State::stopping) return Reply::ok(NoticeId::already_stopping);
   begin_stop({std::nullopt, {}, cmd.reason});
-  return Reply::ok("stopping: the belt ramps down");
+  return Reply::ok(NoticeId::stopping);
 }
 
 Reply Supervisor::emergency_stop(TimePoint now) {
-  if (state_ == State::estopped) return Reply::ok("emergency stop already latched");
+  if (state_ == State::estopped) return Reply::ok(NoticeId::estop_already_latched);
   state_ = State::estopped;
   commanded_kmh_ = 0;
   Conditions pressed;
@@ -259,11 +273,11 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   policy_.latch(pressed);  // the e-stop event below is its record
   emit(Event::Kind::estop, RuleId::emergency_stop, {});
   end_session({RuleId::emergency_stop, {}, {}}, now);
-  return Reply::ok("EMERGENCY STOP: the belt is stopping; a clinician must reset");
+  return Reply::ok(NoticeId::estop_pressed);
 }
 
 Reply Supervisor::reset(TimePoint now) {
-  if (state_ != State::estopped && state_ != State::faulted) return Reply::ok("nothing to reset");
+  if (state_ != State::estopped && state_ != State::faulted) return Reply::ok(NoticeId::nothing_to_reset);
   const auto answer = policy_.reset(monitor_.standing(last_feedback_, now), at_standstill(now));
   using Verdict = SafetyPolicy::ResetAnswer::Verdict;
   switch (answer.verdict) {
@@ -279,33 +293,33 @@ Reply Supervisor::reset(TimePoint now) {
   monitor_.clear();
   if (locked_) {
     state_ = State::locked;
-    emit(Event::Kind::reset, "cleared; the treadmill stays locked until a clinician unlocks it");
-    return Reply::ok("the treadmill is stopped and still locked; a clinician must unlock it before a start");
+    emit(Event::Kind::reset, NoticeId::cleared_still_locked);
+    return Reply::ok(NoticeId::reset_still_locked);
   }
   state_ = State::idle;
-  emit(Event::Kind::reset, "ready for a new start");
-  return Reply::ok("the treadmill is stopped and ready for a new start");
+  emit(Event::Kind::reset, NoticeId::cleared_ready);
+  return Reply::ok(NoticeId::reset_ready);
 }
 
 Reply Supervisor::lock(TimePoint now) {
-  if (state_ == State::locked) return Reply::ok("already locked");
+  if (state_ == State::locked) return Reply::ok(NoticeId::already_locked);
   if (state_ != State::idle || !at_standstill(now)) return Reply::refused(RuleId::lock_needs_idle);
   state_ = State::locked;
   locked_ = true;
-  emit(Event::Kind::lock, "locked against use");
-  return Reply::ok("locked: nobody can start it until a clinician unlocks it");
+  emit(Event::Kind::lock, NoticeId::locked_against_use);
+  return Reply::ok(NoticeId::locked);
 }
 
 Reply Supervisor::unlock() {
   if (!locked_) return Reply::refused(RuleId::not_locked);
   locked_ = false;
   if (state_ != State::locked) {
-    emit(Event::Kind::unlock, "unlocked (the latched stop still needs a reset)");
-    return Reply::ok("unlocked; the latched stop still needs a reset");
+    emit(Event::Kind::unlock, NoticeId::unlocked_latch_remains_event);
+    return Reply::ok(NoticeId::unlocked_latch_remains);
   }
   state_ = State::idle;
-  emit(Event::Kind::unlock, "unlocked");
-  return Reply::ok("unlocked");
+  emit(Event::Kind::unlock, NoticeId::unlocked);
+  return Reply::ok(NoticeId::unlocked);
 }
 
 }  // namespace treadd

@@ -27,6 +27,12 @@ struct Fault {
   Facts facts;  // the numbers and names that broke it, by the placeholder they fill
 };
 
+// A notice (notices.hpp) with what it names: a live line of the status, an event no rule caused.
+struct Notice {
+  NoticeId id;
+  Facts facts;
+};
+
 // How a session ended: by a rule and what it saw, by its program (the fact `completed` names it),
 // or by staff (`reason`, their words).
 struct Ending {
@@ -52,9 +58,11 @@ struct Event {
   enum class Kind { session_started, warning, session_ended, estop, fault, reset, lock, unlock, direction_changed,
               hand_speed /* staff lowered a program's speed, or the program took it back */ };
   Kind kind;
-  std::string text;            // without a rule: the line itself; a session's end: staff's reason
-  std::optional<RuleId> rule;  // the rule that caused it (a fault, an e-stop, a limit that ended a session)
-  Facts facts;                 // what that rule saw: the edge renders the line from them
+  std::optional<RuleId> rule;      // the rule that caused it (a fault, an e-stop, a limit that ended a session)
+  std::optional<NoticeId> notice;  // or the notice it reads as (a lock, a reset, a start …)
+  Facts facts;                     // what the rule saw or the notice names
+  // A session ended by staff: their words. Filled with the whole line at the edge (wording.hpp).
+  std::string text;
 };
 const char* to_string(Event::Kind k);
 

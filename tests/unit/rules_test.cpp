@@ -420,3 +420,88 @@ TEST(Rules, a_single_wrong_reading_or_an_unverified_drive_does_not_latch_wrong_d
 
 }  // namespace
 }  // namespace treadd::testing
+
+namespace treadd::testing {
+namespace {
+
+// Every notice (notices.hpp) is said somewhere, and the facts the core gives it fill every one of
+// its {placeholders}: a confirmation or a journal line never shows a clinician "{speed}".
+TEST(Notices, every_notice_is_said_and_worded_without_holes) {
+  std::map<NoticeId, std::string> said;
+  const Wording wording;
+  auto heard = [&](const Reply& r) {
+    if (r.accepted) said[r.notice] = wording.reply(r);
+  };
+  auto drain = [&](Rig& rig) {
+    for (const Event& e : rig.sup.events()) {
+      if (e.notice) said[*e.notice] = wording.event(e);
+    }
+    rig.sup.clear_events();
+    if (const auto w = rig.sup.status().warning) said[w->id] = wording.notice(*w);
+  };
+  {
+    Rig rig;
+    heard(rig.send(HeartbeatCmd{}));
+    rig.run_for(3s);
+    heard(rig.start());
+    heard(rig.send(DirectionCmd{Direction::forward, false}));  // at standstill, nothing moving yet
+    heard(rig.send(DirectionCmd{Direction::forward, false}));
+    heard(rig.send(HeartbeatCmd{}));
+    heard(rig.send(SpeedCmd{3.0}));
+    rig.run_for(30s);
+    heard(rig.send(DirectionCmd{Direction::reverse, true}));
+    rig.run_until([&] { return rig.state() == State::running; }, 30s);
+    drain(rig);
+    heard(rig.send(PauseCmd{}));
+    rig.run_for(10s);
+    heard(rig.send(ResumeCmd{}));
+    rig.run_for(20min);  // the warning, then the cool-down
+    drain(rig);
+    heard(rig.send(StopCmd{}));
+    heard(rig.send(StopCmd{}));
+    rig.run_for(15s);
+    heard(rig.send(ResetCmd{}));
+    heard(rig.send(LockCmd{}));
+    heard(rig.send(LockCmd{}));
+    drain(rig);
+    heard(rig.send(UnlockCmd{}));
+    heard(rig.send(LockCmd{}));
+    heard(rig.send(EStopCmd{}));
+    heard(rig.send(EStopCmd{}));
+    heard(rig.send(UnlockCmd{}));  // the latch stays
+    heard(rig.send(LockCmd{}));
+    rig.run_for(3s);
+    drain(rig);
+  }
+  {
+    Rig rig;  // a reset that leaves the lock, and one that does not
+    heard(rig.send(LockCmd{}));
+    heard(rig.send(EStopCmd{}));
+    rig.run_for(3s);
+    heard(rig.send(ResetCmd{}));
+    heard(rig.send(UnlockCmd{}));
+    heard(rig.send(EStopCmd{}));
+    rig.run_for(3s);
+    heard(rig.send(ResetCmd{}));
+    drain(rig);
+  }
+  {
+    Rig rig;  // a program lowered by hand until its segment ends
+    rig.send(StartCmd{test_profile(), test_program("jog", {{Direction::reverse, 3.0, 2min}, {Direction::reverse, 3.5, 2min}}),
+                      std::nullopt});
+    rig.run_for(30s);
+    heard(rig.send(SpeedCmd{2.0}));
+    rig.run_for(2min);
+    drain(rig);
+  }
+  for (const NoticeRow& n : notices) {
+    SCOPED_TRACE(n.code);
+    const auto it = said.find(n.id);
+    ASSERT_NE(it, said.end()) << "no scenario says " << n.code << " (add it to this test)";
+    EXPECT_FALSE(it->second.empty());
+    EXPECT_EQ(it->second.find('{'), std::string::npos) << "a placeholder without a fact: " << it->second;
+  }
+}
+
+}  // namespace
+}  // namespace treadd::testing

@@ -18,6 +18,8 @@ constexpr Rule toy[] = {
     {RuleId::link_loss, "gone_latch", Reaction::fast_stop_latch, Clear::reset_once_condition_gone, Role::clinician, "gone"},
     {RuleId::drive_fault, "ack_latch", Reaction::fast_stop_latch, Clear::acknowledge_then_reset, Role::clinician, "ack"},
     {RuleId::max_distance, "limit", Reaction::stop_session, Clear::session_end, Role::clinician, "limit"},
+    {RuleId::max_pause, "other_limit", Reaction::stop_session, Clear::session_end, Role::clinician, "other limit"},
+    {RuleId::session_time, "slow_limit", Reaction::cool_down, Clear::session_end, Role::clinician, "slow limit"},
 };
 
 Conditions seen(std::initializer_list<RuleId> ids) {
@@ -69,6 +71,23 @@ TEST(SafetyPolicy, a_row_that_does_not_latch_and_a_rule_outside_the_table_are_no
   EXPECT_FALSE(none.worse);
   EXPECT_FALSE(policy.any_active());
   EXPECT_EQ(policy.strongest(), Reaction::refuse);
+}
+
+// Session limits: the policy picks the one to act on by the reaction column — a stop outranks a
+// cool-down, the first seen wins among equals — and holds nothing (the session's end clears it).
+TEST(SafetyPolicy, the_session_ends_by_the_strongest_limit_and_the_first_among_equals) {
+  SafetyPolicy policy(toy);
+  EXPECT_FALSE(policy.session_end(seen({})).has_value());
+  EXPECT_FALSE(policy.session_end(seen({RuleId::overspeed, RuleId::tracking_error})).has_value())
+      << "a latching row or a rule outside the table ends nothing here";
+  EXPECT_EQ(policy.session_end(seen({RuleId::session_time}))->rule, RuleId::session_time);
+  EXPECT_EQ(policy.session_end(seen({RuleId::session_time, RuleId::max_distance}))->rule, RuleId::max_distance)
+      << "a stop outranks a cool-down whatever the order";
+  EXPECT_EQ(policy.session_end(seen({RuleId::max_pause, RuleId::max_distance}))->rule, RuleId::max_pause);
+  EXPECT_EQ(policy.session_end(seen({RuleId::max_distance, RuleId::max_pause}))->rule, RuleId::max_distance);
+  EXPECT_EQ(std::get<Word>(policy.session_end(seen({RuleId::max_distance}))->facts.front().value).value,
+            "max_distance") << "with its facts";
+  EXPECT_FALSE(policy.any_active());
 }
 
 TEST(SafetyPolicy, every_latch_clears_only_at_standstill) {
@@ -130,6 +149,8 @@ TEST(SafetyPolicy, every_real_row_behaves_as_its_columns_declare) {
     EXPECT_EQ(latched.added.size(), latches ? 1u : 0u);
     EXPECT_EQ(latched.worse, latches);
     EXPECT_EQ(policy.active(r.id), latches);
+    const auto ends = policy.session_end(seen({r.id}));
+    EXPECT_EQ(ends.has_value(), r.clear == Clear::session_end) << "only a session_end row ends the session";
     if (!latches) continue;
     EXPECT_EQ(policy.strongest(), r.reaction);
     const auto answer = policy.reset(seen({r.id}), true);

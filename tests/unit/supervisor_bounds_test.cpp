@@ -36,6 +36,23 @@ TEST(Bounds, the_effective_profile_is_clamped_to_every_ceiling) {
   EXPECT_EQ(e.cooldown_time, 0min) << "no room left for a cool-down within max_session";
 }
 
+// Session time reached at the machine's longest session: both limits hold on one tick, and the
+// one that stops (max_session) outranks the one that would cool down — no cool-down past the ceiling.
+TEST(Bounds, a_session_time_at_the_ceiling_ends_by_max_session_without_a_cool_down) {
+  Rig rig;
+  Profile p = test_profile();
+  p.session_time = 60min;  // the ceiling
+  ASSERT_TRUE(rig.start(p).accepted);
+  rig.send(SpeedCmd{2.0});
+  bool cooled = false;
+  ASSERT_TRUE(rig.run_until([&] {
+    cooled = cooled || rig.state() == State::cooling_down;
+    return rig.state() == State::idle;
+  }, 62min));
+  EXPECT_FALSE(cooled);
+  EXPECT_EQ(rig.sup.status().last_ending->rule, RuleId::max_session);
+}
+
 TEST(Bounds, the_cooldown_is_cut_to_what_is_left_of_max_session) {
   Rig rig;
   Profile p = test_profile();
@@ -186,7 +203,9 @@ TEST(Bounds, the_warning_comes_once_and_exactly_at_its_time) {
   rig.tick();
   count();
   EXPECT_EQ(warnings, 1) << "18:00";
-  EXPECT_EQ(rig.sup.status().warning, "2 min left in this session; cool-down follows");
+  ASSERT_TRUE(rig.sup.status().warning.has_value());
+  EXPECT_EQ(rig.sup.status().warning->id, NoticeId::time_left);
+  EXPECT_EQ(fact<Span>(rig.sup.status().warning->facts, "left")->value, 2min);
   rig.run_for(1min);
   count();
   EXPECT_EQ(warnings, 1) << "once";
@@ -302,7 +321,7 @@ TEST(Bounds, status_reports_the_session_as_it_is) {
   EXPECT_DOUBLE_EQ(st.session_s, 60.0);
   EXPECT_DOUBLE_EQ(st.session_limit_s, 1200.0);
   EXPECT_NEAR(st.distance_m, 60 - 2.5, 0.1) << "60 s at 1 m/s, less half of the 5 s ramp";
-  EXPECT_TRUE(st.warning.empty());
+  EXPECT_FALSE(st.warning.has_value());
   rig.send(StopCmd{});
   ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 30s));
   EXPECT_EQ(rig.sup.status().last_ending->reason, "stopped by operator");
@@ -316,12 +335,12 @@ TEST(Bounds, a_new_session_starts_without_the_last_sessions_warning) {
   p.cooldown_time = 10s;
   ASSERT_TRUE(rig.start(p).accepted);
   rig.run_for(2min + 1s);
-  ASSERT_FALSE(rig.sup.status().warning.empty());
+  ASSERT_TRUE(rig.sup.status().warning.has_value());
   rig.send(StopCmd{});
   ASSERT_TRUE(rig.run_until([&] { return rig.state() == State::idle; }, 30s));
   rig.run_for(3s);
   ASSERT_TRUE(rig.start(p).accepted);
-  EXPECT_TRUE(rig.sup.status().warning.empty());
+  EXPECT_FALSE(rig.sup.status().warning.has_value());
 }
 
 // ---- rest between sessions: exactly the rest, and the time left said right ----

@@ -22,6 +22,23 @@ inline Ceilings test_ceilings() {
   return c;
 }
 
+// A fact by name and type: nullopt when it is missing or of another type (the test then fails on
+// the comparison, showing the name).
+template <class T>
+std::optional<T> fact(const Facts& facts, std::string_view name) {
+  const Fact* f = find_fact(facts, name);
+  if (f == nullptr || !std::holds_alternative<T>(f->value)) return std::nullopt;
+  return std::get<T>(f->value);
+}
+inline std::optional<double> kmh_fact(const Facts& facts, std::string_view name) {
+  const auto k = fact<Kmh>(facts, name);
+  return k ? std::optional<double>(k->value) : std::nullopt;
+}
+inline std::optional<std::string_view> word_fact(const Facts& facts, std::string_view name) {
+  const auto w = fact<Word>(facts, name);
+  return w ? std::optional<std::string_view>(w->value) : std::nullopt;
+}
+
 inline Profile test_profile() {
   Profile p;
   p.name = "lumbar-test";

@@ -10,7 +10,6 @@
 namespace treadd::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // ---- Rule 1: per-direction speed caps, refused (never clamped) with the cap and the profile ----
 
@@ -21,7 +20,7 @@ TEST(SpeedCap, when_speed_above_reverse_cap_expect_refusal_naming_cap_and_profil
   rig.run_for(10s);
   Reply r = rig.send(SpeedCmd{6.0});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::above_cap) << r.message;
+  EXPECT_EQ(r.rule, RuleId::above_cap);
   EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 3.0) << "a refused command changes nothing";
 }
 
@@ -45,7 +44,7 @@ TEST(SpeedCap, when_profile_exceeds_machine_ceiling_expect_ceiling_wins) {
   rig.start(p);
   Reply r = rig.send(SpeedCmd{7.0});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::above_cap) << r.message;
+  EXPECT_EQ(r.rule, RuleId::above_cap);
 }
 
 TEST(SpeedCap, when_speed_is_negative_or_not_a_number_expect_refusal) {
@@ -64,7 +63,7 @@ TEST(SpeedCap, when_step_larger_than_profile_step_limit_expect_refusal) {
   EXPECT_TRUE(rig.send(SpeedCmd{1.5}).accepted);
   Reply r = rig.send(SpeedCmd{3.0});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::step_limit) << r.message;
+  EXPECT_EQ(r.rule, RuleId::step_limit);
 }
 
 TEST(SpeedCap, when_no_session_expect_speed_refused) {
@@ -143,7 +142,7 @@ TEST(Start, when_belt_still_moving_expect_start_refused) {
   rig.run_for(3s);
   Reply r = rig.start();
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::not_at_standstill) << r.message;
+  EXPECT_EQ(r.rule, RuleId::not_at_standstill);
 }
 
 TEST(Start, when_stopped_expect_belt_never_restarts_by_itself) {
@@ -170,7 +169,7 @@ TEST(Start, when_profile_forbids_direction_expect_refusal) {
   p.forward_cap_kmh = 0;
   Reply r = rig.send(StartCmd{p, std::nullopt, Direction::forward});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::direction_not_allowed) << r.message;
+  EXPECT_EQ(r.rule, RuleId::direction_not_allowed);
 }
 
 TEST(Start, when_rest_between_sessions_not_over_expect_refusal_with_time_left) {
@@ -183,7 +182,7 @@ TEST(Start, when_rest_between_sessions_not_over_expect_refusal_with_time_left) {
   rig.run_for(10s);
   Reply r = rig.start(p);
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::rest_between) << r.message;
+  EXPECT_EQ(r.rule, RuleId::rest_between);
   rig.run_for(10min);
   EXPECT_TRUE(rig.start(p).accepted);
 }
@@ -197,7 +196,7 @@ TEST(Direction, when_reverse_to_forward_requested_while_moving_expect_refusal) {
   rig.run_for(5s);
   Reply r = rig.send(DirectionCmd{Direction::forward, false});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::not_at_standstill) << r.message;
+  EXPECT_EQ(r.rule, RuleId::not_at_standstill);
   EXPECT_EQ(rig.sup.drive_command().direction, Direction::reverse);
 }
 
@@ -255,9 +254,10 @@ TEST(Session, when_warning_time_reached_expect_warning_event_and_status) {
   rig.send(SpeedCmd{3.0});
   rig.sup.clear_events();
   rig.run_for(17min + 59s);
-  EXPECT_TRUE(rig.sup.status().warning.empty());
+  EXPECT_FALSE(rig.sup.status().warning.has_value());
   rig.run_for(2s);
-  EXPECT_FALSE(rig.sup.status().warning.empty());
+  ASSERT_TRUE(rig.sup.status().warning.has_value());
+  EXPECT_EQ(rig.sup.status().warning->id, NoticeId::time_left);
   bool saw = false;
   for (const auto& e : rig.sup.events()) saw = saw || e.kind == Event::Kind::warning;
   EXPECT_TRUE(saw);
@@ -270,19 +270,22 @@ TEST(Session, the_warning_counts_down_and_the_cooldown_shows_its_time_left) {
   rig.start();
   rig.send(SpeedCmd{3.5});
   rig.run_for(19min + 10s);
-  const std::string early = rig.sup.status().warning;
+  const Notice early = *rig.sup.status().warning;
   rig.run_for(20s);
-  const std::string later = rig.sup.status().warning;
-  EXPECT_NE(early.find("left in this session"), std::string::npos) << early;
-  EXPECT_NE(early, later) << "the time left must count down";
+  const Notice later = *rig.sup.status().warning;
+  EXPECT_EQ(early.id, NoticeId::time_left);
+  const Millis early_left = fact<Span>(early.facts, "left")->value, later_left = fact<Span>(later.facts, "left")->value;
+  EXPECT_LE(std::abs(early_left.count() - 50000), 100);
+  EXPECT_LE(std::abs((early_left - later_left).count() - 20000), 100) << "the time left must count down";
   EXPECT_FALSE(rig.sup.status().cooldown_left_s.has_value());
   rig.run_for(40s);
   ASSERT_EQ(rig.state(), State::cooling_down);
   const Status cooling = rig.sup.status();
   ASSERT_TRUE(cooling.cooldown_left_s.has_value());
   EXPECT_NEAR(*cooling.cooldown_left_s, 60 - 9.9, 0.5);
-  EXPECT_NE(cooling.warning.find("cooling down"), std::string::npos) << cooling.warning;
-  EXPECT_EQ(cooling.warning.find("left in this session"), std::string::npos) << cooling.warning;
+  ASSERT_TRUE(cooling.warning.has_value());
+  EXPECT_EQ(cooling.warning->id, NoticeId::cooling_down_left) << "not the session's time left";
+  EXPECT_EQ(kmh_fact(cooling.warning->facts, "speed"), 1.5);
   rig.run_for(20s);
   EXPECT_NEAR(*rig.sup.status().cooldown_left_s, 60 - 29.9, 0.5);
 }
@@ -396,7 +399,7 @@ TEST(EStop, when_reset_while_belt_moves_expect_refusal) {
   rig.run_for(100ms);
   Reply r = rig.send(ResetCmd{});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::not_at_standstill) << r.message;
+  EXPECT_EQ(r.rule, RuleId::not_at_standstill);
 }
 
 TEST(EStop, when_operator_resets_expect_refusal_naming_clinician_role) {
@@ -406,7 +409,7 @@ TEST(EStop, when_operator_resets_expect_refusal_naming_clinician_role) {
   rig.run_for(5s);
   Reply r = rig.send(ResetCmd{}, Role::operator_role);
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::role_required) << r.message;
+  EXPECT_EQ(r.rule, RuleId::role_required);
   EXPECT_EQ(rig.state(), State::estopped);
 }
 
@@ -435,7 +438,7 @@ TEST(Fault, when_drive_trip_persists_expect_reset_to_acknowledge_it_once_then_su
   rig.run_for(5s);
   Reply r = rig.send(ResetCmd{});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::drive_trip_acknowledged) << r.message;
+  EXPECT_EQ(r.rule, RuleId::drive_trip_acknowledged);
   EXPECT_TRUE(rig.sup.drive_command().acknowledge_fault);
   EXPECT_EQ(rig.sup.drive_command().motion, Motion::fast_stop) << "acknowledging does not move anything";
   rig.tick();
@@ -533,7 +536,7 @@ TEST(Roles, when_viewer_starts_expect_refusal_naming_operator_role) {
   Rig rig;
   Reply r = rig.sup.handle(Request{StartCmd{test_profile(), std::nullopt, std::nullopt}, Role::viewer, "x"}, rig.now);
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::role_required) << r.message;
+  EXPECT_EQ(r.rule, RuleId::role_required);
 }
 
 // ---- The one gate: every target, whatever asked for it, starts at the start speed from a
@@ -563,9 +566,10 @@ TEST(Gate, a_program_starts_at_the_start_speed_and_climbs_in_steps_no_larger_tha
   Rig rig;
   Program g = test_program("jumps", {{Direction::reverse, 2.0, 60s}, {Direction::reverse, 3.5, 60s}, {Direction::reverse, 1.5, 60s}});
   const Reply r = rig.send(StartCmd{stepped_profile(), g, std::nullopt});
-  ASSERT_TRUE(r.accepted) << r.message;
+  ASSERT_TRUE(r.accepted);
   EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5) << "the first target is the start speed, not the segment's";
-  EXPECT_TRUE(contains(r.message, "0.5 km/h")) << r.message;
+  EXPECT_EQ(r.notice, NoticeId::session_started);
+  EXPECT_EQ(kmh_fact(r.facts, "target"), 0.5);
   EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{0.5, 1.5, 2.0}));
   EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{3.0, 3.5}));
   EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{2.5, 1.5})) << "down in steps too";
@@ -582,7 +586,7 @@ TEST(Gate, resume_after_a_standstill_starts_again_at_the_start_speed) {
   ASSERT_EQ(rig.commanded(), 0);
   const Reply r = rig.send(ResumeCmd{});
   ASSERT_TRUE(r.accepted);
-  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5) << r.message;
+  EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 0.5);
   EXPECT_EQ(held_speeds(rig, 60s), (std::vector<double>{0.5, 1.5, 2.5, 3.0}));
 }
 
@@ -597,7 +601,7 @@ TEST(Gate, a_hand_speed_before_the_belt_reached_the_start_speed_waits_for_it) {
   ASSERT_TRUE(rig.start().accepted);
   const Reply r = rig.send(SpeedCmd{3.0});
   ASSERT_TRUE(r.accepted);
-  EXPECT_TRUE(contains(r.message, "start speed")) << r.message;
+  EXPECT_EQ(word_fact(r.facts, "stepping"), "from_start_speed");
   EXPECT_EQ(held_speeds(rig, 30s), (std::vector<double>{0.5, 3.0}));
 }
 
@@ -607,13 +611,14 @@ TEST(Gate, a_reply_speaks_of_steps_only_when_the_belt_will_take_them) {
   Rig rig;
   ASSERT_TRUE(rig.send(StartCmd{stepped_profile(), std::nullopt, std::nullopt}).accepted);
   const Reply first = rig.send(SpeedCmd{1.0});
-  ASSERT_TRUE(first.accepted) << first.message;
-  EXPECT_TRUE(contains(first.message, "start speed of 0.5 km/h")) << first.message;
+  ASSERT_TRUE(first.accepted);
+  EXPECT_EQ(word_fact(first.facts, "stepping"), "from_start_speed");
+  EXPECT_EQ(kmh_fact(first.facts, "start_speed"), 0.5);
   rig.run_for(30s);
   ASSERT_DOUBLE_EQ(rig.commanded(), 1.0);
   const Reply within = rig.send(SpeedCmd{1.8});
-  ASSERT_TRUE(within.accepted) << within.message;
-  EXPECT_FALSE(contains(within.message, "(")) << within.message;
+  ASSERT_TRUE(within.accepted);
+  EXPECT_EQ(word_fact(within.facts, "stepping"), "none") << "one move: no steps to speak of";
   EXPECT_DOUBLE_EQ(rig.sup.status().target_kmh, 1.8);
 }
 
@@ -625,14 +630,19 @@ TEST(Gate, staff_may_lower_a_program_until_its_segment_ends_but_never_raise_it) 
   ASSERT_DOUBLE_EQ(rig.commanded(), 3.0);
   rig.sup.clear_events();
   const Reply lowered = rig.send(SpeedCmd{2.0});
-  ASSERT_TRUE(lowered.accepted) << lowered.message;
-  EXPECT_TRUE(contains(lowered.message, "until segment 1 of 2 ends in 90 s")) << lowered.message;
+  ASSERT_TRUE(lowered.accepted);
+  EXPECT_EQ(lowered.notice, NoticeId::program_lowered);
+  EXPECT_EQ(fact<Count>(lowered.facts, "segment")->value, 1);
+  EXPECT_EQ(fact<Count>(lowered.facts, "segments")->value, 2);
+  EXPECT_EQ(fact<Span>(lowered.facts, "left")->value, 90s);
   ASSERT_EQ(rig.sup.events().size(), 1u);
   EXPECT_EQ(rig.sup.events()[0].kind, Event::Kind::hand_speed);
-  EXPECT_TRUE(contains(rig.sup.events()[0].text, "lowered by hand to 2.0 km/h by test")) << rig.sup.events()[0].text;
+  EXPECT_EQ(rig.sup.events()[0].notice, NoticeId::lowered_by_hand);
+  EXPECT_EQ(kmh_fact(rig.sup.events()[0].facts, "speed"), 2.0);
+  EXPECT_EQ(fact<Name>(rig.sup.events()[0].facts, "who")->value, "test");
   EXPECT_EQ(rig.sup.status().segment->lowered_to_kmh, 2.0);
   const Reply raise = rig.send(SpeedCmd{2.5});
-  EXPECT_EQ(raise.rule, RuleId::program_only_slower) << raise.message;
+  EXPECT_EQ(raise.rule, RuleId::program_only_slower);
   EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(raise.facts, "speed")->value).value, 2.0) << "names the program's speed";
   rig.run_for(30s);
   EXPECT_DOUBLE_EQ(rig.commanded(), 2.0);
@@ -685,22 +695,24 @@ TEST(Program, when_program_segment_above_cap_expect_start_refused) {
   Program g{"too-fast", "lumbar-test", {{Direction::reverse, 5.0, 60s}}};
   Reply r = rig.send(StartCmd{test_profile(), g, std::nullopt});
   EXPECT_FALSE(r.accepted);
-  EXPECT_EQ(r.rule, RuleId::program_above_cap) << r.message;
+  EXPECT_EQ(r.rule, RuleId::program_above_cap);
 }
 
 // Staff hear what they started: the profile, and the program with its length, not only a speed.
 TEST(Supervisor, the_start_message_names_the_profile_and_the_program) {
   Rig rig;
   const Reply plain = rig.start();
-  EXPECT_NE(plain.message.find("profile '"), std::string::npos) << plain.message;
-  EXPECT_EQ(plain.message.find("program"), std::string::npos) << plain.message;
+  EXPECT_EQ(plain.notice, NoticeId::session_started);
+  EXPECT_EQ(fact<Name>(plain.facts, "profile")->value, "lumbar-test");
+  EXPECT_EQ(word_fact(plain.facts, "program"), "none");
   rig.send(StopCmd{});
   rig.run_for(15s);
   const Reply with_program = rig.send(StartCmd{test_profile(), test_program("intervals", {{Direction::reverse, 1.0, 30s},
                                                                                          {Direction::reverse, 1.5, 30s}}),
                                                std::nullopt});
-  ASSERT_TRUE(with_program.accepted) << with_program.message;
-  EXPECT_NE(with_program.message.find("program 'intervals' (2 segments)"), std::string::npos) << with_program.message;
+  ASSERT_TRUE(with_program.accepted);
+  EXPECT_EQ(fact<Name>(with_program.facts, "program_name")->value, "intervals");
+  EXPECT_EQ(fact<Count>(with_program.facts, "segments")->value, 2);
 }
 
 }  // namespace
