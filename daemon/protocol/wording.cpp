@@ -2,6 +2,7 @@
 #include "daemon/protocol/wording.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 #include "config/drive_profile.hpp"
 #include "core/units.hpp"
@@ -60,34 +61,42 @@ std::string_view phrase(std::string_view word) {
 
 }  // namespace
 
+const DriveSettingText* Wording::setting(std::size_t number) const {
+  return number >= 1 && number <= drive_settings_.size() ? &drive_settings_[number - 1] : nullptr;
+}
+
 const DriveSettingText* Wording::setting(const Facts& facts) const {
   for (const Fact& f : facts) {
-    if (const auto* s = std::get_if<DriveSetting>(&f.value)) {
-      return s->number >= 1 && s->number <= drive_settings_.size() ? &drive_settings_[s->number - 1] : nullptr;
-    }
+    if (const auto* s = std::get_if<DriveSetting>(&f.value)) return setting(s->number);
   }
   return nullptr;
 }
 
-std::string Wording::value(const FactValue& v, const Facts& all) const {
+std::string Wording::value(const FactValue& v, const Facts& all, int depth) const {
   struct Render {
     const Wording& w;
     const Facts& all;
+    int depth;
     std::string operator()(const Kmh& k) const { return units::format_kmh(k.value); }
     std::string operator()(const Metres& m) const { return std::to_string(static_cast<long long>(m.value)) + " m"; }
     std::string operator()(const Span& s) const { return units::format_duration(s.value); }
     std::string operator()(const Ms& m) const { return std::to_string(m.value.count()) + " ms"; }
     std::string operator()(const Count& c) const { return std::to_string(c.value); }
     std::string operator()(const Name& n) const { return n.value; }
-    std::string operator()(const Word& word) const { return w.fill(phrase(word.value), all, 1); }
+    std::string operator()(const Elapsed& e) const {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(e.value).count());
+      return buf;
+    }
+    std::string operator()(const Word& word) const { return w.fill(phrase(word.value), all, depth + 1); }
     std::string operator()(const DriveFaultCode& c) const { return describe_fault(w.fault_names_, c.value); }
     std::string operator()(const DriveSetting& s) const {
-      const DriveSettingText* text = w.setting(all);
+      const DriveSettingText* text = w.setting(s.number);
       return text ? text->name : "setting #" + std::to_string(s.number);
     }
-    std::string operator()(const RuleRef& r) const { return w.rule(r.rule, all); }
+    std::string operator()(const RuleRef& r) const { return w.fill(treadd::rule(r.rule).message, all, depth + 1); }
   };
-  return std::visit(Render{*this, all}, v);
+  return std::visit(Render{*this, all, depth}, v);
 }
 
 std::string Wording::fill(std::string_view text, const Facts& facts, int depth) const {
@@ -106,7 +115,7 @@ std::string Wording::fill(std::string_view text, const Facts& facts, int depth) 
     const Fact* found = find_fact(facts, name);
     const DriveSettingText* s = found ? nullptr : setting(facts);
     if (found != nullptr && depth < 3) {
-      out.append(value(found->value, facts));
+      out.append(value(found->value, facts, depth));
     } else if (s != nullptr && name == "expected") {
       out.append(s->expected);  // what the drive profile says the setting must read
     } else if (s != nullptr && name == "fix") {
@@ -158,7 +167,9 @@ nlohmann::json Wording::facts_json(const Facts& facts) const {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, Kmh>) j[name + "_kmh"] = v.value;
           if constexpr (std::is_same_v<T, Metres>) j[name + "_m"] = v.value;
-          if constexpr (std::is_same_v<T, Span> || std::is_same_v<T, Ms>) j[name + "_ms"] = v.value.count();
+          if constexpr (std::is_same_v<T, Span> || std::is_same_v<T, Ms> || std::is_same_v<T, Elapsed>) {
+            j[name + "_ms"] = v.value.count();
+          }
           if constexpr (std::is_same_v<T, Count>) j[name] = v.value;
           if constexpr (std::is_same_v<T, Name>) j[name] = v.value;
           if constexpr (std::is_same_v<T, Word>) j[name] = std::string(v.value);
@@ -167,7 +178,7 @@ nlohmann::json Wording::facts_json(const Facts& facts) const {
             if (auto it = fault_names_.find(v.value); it != fault_names_.end()) j[name + "_name"] = it->second;
           }
           if constexpr (std::is_same_v<T, DriveSetting>) {
-            const DriveSettingText* s = setting(facts);
+            const DriveSettingText* s = setting(v.number);
             j[name] = s ? s->name : "setting #" + std::to_string(v.number);
             if (s) j["expected"] = s->expected;
           }

@@ -47,14 +47,18 @@ class Wording {
   // An event's line: the core's text, or its rule's sentence from the facts.
   std::string event(const Event& e) const;
   // One fact as people read it: "4.5 km/h", "90 s", "1025 (overcurrent)", "the belt ramps down".
-  std::string value(const FactValue& v, const Facts& all) const;
+  std::string value(const FactValue& v, const Facts& all) const { return value(v, all, 0); }
   // The facts as a program reads them (fault.facts): numbers with their unit in the key
   // (`measured_kmh`, `limit_ms`), names and codes as strings.
   nlohmann::json facts_json(const Facts& facts) const;
 
  private:
+  // `depth` counts the phrases and rule sentences within one another: a loop among them (a phrase
+  // naming itself) stops there, its placeholder left visible, instead of recursing for ever.
+  std::string value(const FactValue& v, const Facts& all, int depth) const;
   std::string fill(std::string_view text, const Facts& facts, int depth) const;
-  const DriveSettingText* setting(const Facts& facts) const;
+  const DriveSettingText* setting(std::size_t number) const;
+  const DriveSettingText* setting(const Facts& facts) const;  // of the first DriveSetting fact
 
   std::map<int, std::string> fault_names_;
   std::vector<DriveSettingText> drive_settings_;

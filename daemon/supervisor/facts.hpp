@@ -21,6 +21,7 @@ struct Kmh { double value; };
 struct Metres { double value; };
 struct Span { Millis value; };  // a clinician's duration: "90 s", "20 min"
 struct Ms { Millis value; };    // a technician's timing figure: "1234 ms"
+struct Elapsed { Millis value; };  // a running time to a tenth of a second: "1.4 s", "0.0 s"
 struct Count { long long value; };
 struct Name { std::string value; };       // something a person named: a profile, a program, a group
 struct Word { std::string_view value; };  // one of treadd's own words: a direction, a state, a role, a cause
@@ -28,7 +29,7 @@ struct DriveFaultCode { int value; };     // the drive's own fault number: named
 struct DriveSetting { std::size_t number; };  // 1-based, in the drive profile's order of settings
 struct RuleRef { RuleId rule; };  // another rule's sentence, filled from the same facts (a latched fault in a refusal)
 
-using FactValue = std::variant<Kmh, Metres, Span, Ms, Count, Name, Word, DriveFaultCode, DriveSetting, RuleRef>;
+using FactValue = std::variant<Kmh, Metres, Span, Ms, Elapsed, Count, Name, Word, DriveFaultCode, DriveSetting, RuleRef>;
 
 // A fact by the placeholder it fills in its rule's message.
 struct Fact {

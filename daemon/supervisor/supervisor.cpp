@@ -2,10 +2,8 @@
 #include "daemon/supervisor/supervisor.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
-#include "core/units.hpp"
 #include "core/ramp.hpp"
 
 namespace treadd {

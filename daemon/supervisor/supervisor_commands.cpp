@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Command handling of the supervisor: each refusal says why, with the limit that refused it.
 #include <cmath>
-#include <cstdio>
 
 #include "daemon/supervisor/supervisor.hpp"
 
@@ -66,7 +65,7 @@ Reply Supervisor::refuse_unless_standstill(TimePoint now, std::string_view actio
     facts.push_back({"belt", Word{"unknown_speed"}});
   } else if (standstill_since_) {
     facts.push_back({"belt", Word{"settling"}});
-    facts.push_back({"settled", Span{std::chrono::duration_cast<Millis>(now - *standstill_since_)}});
+    facts.push_back({"settled", Elapsed{std::chrono::duration_cast<Millis>(now - *standstill_since_)}});
   } else {
     facts.push_back({"belt", Word{"moving"}});
     facts.push_back({"measured", Kmh{measured_kmh_}});

@@ -222,7 +222,7 @@ TEST(AdversarialSupervisor, a_viewer_cannot_keep_operator_presence_alive) {
   const Reply r = rig.send(HeartbeatCmd{}, Role::viewer);
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.rule, RuleId::role_required);
-  EXPECT_EQ(std::get<Word>(find_fact(r.facts, "needed")->value).value, "operator");
+  EXPECT_EQ(fact<Word>(r.facts, "needed").value, "operator");
   for (int i = 0; i < 10; ++i) {
     rig.run_for(500ms);
     rig.send(HeartbeatCmd{}, Role::viewer);
@@ -244,9 +244,9 @@ TEST(AdversarialSupervisor, a_stalled_loop_is_named_a_stall_not_the_drive_trip_i
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault->rule, RuleId::loop_overrun);
-  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "how")->value).value, "stalled");
-  EXPECT_EQ(std::get<Ms>(find_fact(fault->facts, "stalled_for")->value).value, 820ms);
-  EXPECT_EQ(std::get<Ms>(find_fact(fault->facts, "limit")->value).value, 500ms);
+  EXPECT_EQ(fact<Word>(fault->facts, "how").value, "stalled");
+  EXPECT_EQ(fact<Ms>(fault->facts, "stalled_for").value, 820ms);
+  EXPECT_EQ(fact<Ms>(fault->facts, "limit").value, 500ms);
 }
 
 TEST(AdversarialSupervisor, a_dropped_connection_is_named_as_such_not_as_a_short_silence) {
@@ -258,7 +258,7 @@ TEST(AdversarialSupervisor, a_dropped_connection_is_named_as_such_not_as_a_short
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault->rule, RuleId::link_loss);
-  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "how")->value).value, "link_down");
+  EXPECT_EQ(fact<Word>(fault->facts, "how").value, "link_down");
   EXPECT_EQ(find_fact(fault->facts, "limit"), nullptr) << "no silence was timed: the connection broke";
 }
 

@@ -338,7 +338,7 @@ TEST(CommissioningGate, a_blocked_machine_refuses_every_start_with_the_reason) {
   rig.sup.block_starts("this treadmill's drive may not run a session: it was never commissioned");
   const Reply r = rig.start();
   EXPECT_EQ(r.rule, RuleId::drive_not_commissioned);
-  EXPECT_EQ(std::get<Name>(find_fact(r.facts, "why")->value).value,
+  EXPECT_EQ(testing::fact<Name>(r.facts, "why").value,
             "this treadmill's drive may not run a session: it was never commissioned");
   rig.sup.block_starts(std::nullopt);
   EXPECT_TRUE(rig.start().accepted);

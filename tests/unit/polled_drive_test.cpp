@@ -5,6 +5,7 @@
 // at most, on a 5 ms poll.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -21,7 +22,7 @@ enum class Frame { fast_stop, command_stop, command_run, command_fast_stop, ackn
 
 class ListTransport final : public PolledDrive {
  public:
-  ListTransport() : PolledDrive(Millis{5}, 3) {}
+  explicit ListTransport(Millis poll = Millis{5}) : PolledDrive(poll, 3) {}
   ~ListTransport() override { disconnect(); }
 
   std::string describe() const override { return "list transport"; }
@@ -115,9 +116,10 @@ TEST(PolledDrive, an_estop_is_the_next_frame_and_a_repeated_one_adds_none) {
   ASSERT_TRUE(drive.wait_for([](const auto& fs) { return has(fs, Frame::command_run); }));
   drive.clear();
   drive.emergency_stop();
-  ASSERT_TRUE(drive.wait_for([](const auto& fs) { return fs.size() >= 2; }));
+  ASSERT_TRUE(drive.wait_for([](const auto& fs) { return fs.size() >= 3; }));
   const auto first = drive.frames();
-  EXPECT_TRUE(first[0] == Frame::fast_stop || first[1] == Frame::fast_stop)
+  // The frame in flight may finish first (a command's run word, then its read), never a new poll.
+  EXPECT_TRUE(first[0] == Frame::fast_stop || first[1] == Frame::fast_stop || first[2] == Frame::fast_stop)
       << "the next frame after the one in flight, never behind a routine poll";
   ASSERT_TRUE(drive.wait_for([](const auto& fs) { return has(fs, Frame::command_fast_stop); }));
   drive.clear();
@@ -125,6 +127,32 @@ TEST(PolledDrive, an_estop_is_the_next_frame_and_a_repeated_one_adds_none) {
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(has(drive.frames(), Frame::fast_stop));
   EXPECT_FALSE(has(drive.frames(), Frame::command_run));
+}
+
+// Between two polls a second apart, the e-stop does not wait for the next one: the poll thread
+// wakes for it.
+TEST(PolledDrive, an_estop_between_slow_polls_goes_out_at_once) {
+  ListTransport drive(Millis{1000});
+  drive.connect();
+  drive.command({Motion::run, Direction::reverse, 2.0});
+  ASSERT_TRUE(drive.wait_for([](const auto& fs) { return has(fs, Frame::read); }));
+  std::this_thread::sleep_for(50ms);  // the poll is over; the next is about a second away
+  drive.clear();
+  const auto asked = std::chrono::steady_clock::now();
+  drive.emergency_stop();
+  ASSERT_TRUE(drive.wait_for([](const auto& fs) { return has(fs, Frame::fast_stop); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 400ms) << "it waited for the next poll";
+}
+
+TEST(PolledDrive, a_clinicians_fault_acknowledge_goes_out_once) {
+  ListTransport drive;
+  drive.connect();
+  drive.command({Motion::stop, Direction::reverse, 0, true});
+  drive.command({Motion::stop, Direction::reverse, 0, false});  // the next tick's command: the acknowledge is sticky
+  ASSERT_TRUE(drive.wait_for([](const auto& fs) { return has(fs, Frame::acknowledge); }));
+  std::this_thread::sleep_for(50ms);
+  const auto fs = drive.frames();
+  EXPECT_EQ(std::count(fs.begin(), fs.end(), Frame::acknowledge), 1);
 }
 
 TEST(PolledDrive, after_a_restart_no_run_goes_out_until_the_supervisor_answered_with_a_stop) {

@@ -392,8 +392,8 @@ TEST(Rules, a_belt_turning_the_wrong_way_from_the_start_latches_before_1_kmh_and
   const auto fault = rig.sup.status().fault;
   ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault->rule, RuleId::wrong_direction);
-  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "turning")->value).value, "forward");
-  EXPECT_EQ(std::get<Word>(find_fact(fault->facts, "commanded")->value).value, "reverse");
+  EXPECT_EQ(fact<Word>(fault->facts, "turning").value, "forward");
+  EXPECT_EQ(fact<Word>(fault->facts, "commanded").value, "reverse");
 }
 
 // One garbled status word is not a wrong turn; and a drive that reports no turn is never judged.
@@ -501,6 +501,106 @@ TEST(Notices, every_notice_is_said_and_worded_without_holes) {
     EXPECT_FALSE(it->second.empty());
     EXPECT_EQ(it->second.find('{'), std::string::npos) << "a placeholder without a fact: " << it->second;
   }
+}
+
+}  // namespace
+}  // namespace treadd::testing
+
+namespace treadd::testing {
+namespace {
+
+// The words as staff read them, fixed: a changed phrase, template or unit shows here (the facts
+// are the core's; the sentences were the core's own before they moved to the edge).
+TEST(Wording, renders_the_sentences_staff_read_from_the_facts) {
+  const Wording w({{1025, "overcurrent"}}, {{"Pr.00-20 (frequency command source)", "1", "set Pr.00-20 to 1"}});
+  const Facts standstill{{"below", Kmh{0.1}}, {"dwell", Span{2s}}};
+  auto with = [](Facts base, const Facts& more) {
+    base.insert(base.end(), more.begin(), more.end());
+    return base;
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {w.rule(RuleId::loop_overrun, {{"how", Word{"stalled"}}, {"stalled_for", Ms{820ms}}, {"limit", Ms{500ms}}}),
+       "the control loop stalled for 820 ms (limit 500 ms)"},
+      {w.rule(RuleId::loop_overrun, {{"how", Word{"late"}}, {"ticks", Count{5}}, {"limit_ticks", Count{5}}}),
+       "the control loop ran late 5 ticks in a row (limit 5)"},
+      {w.rule(RuleId::link_loss, {{"how", Word{"link_down"}}}), "the drive link is down (connection lost or polls failing)"},
+      {w.rule(RuleId::link_loss, {{"how", Word{"no_reply"}}, {"silent_for", Ms{600ms}}, {"limit", Ms{500ms}}}),
+       "no valid reply from the drive for 600 ms (limit 500 ms)"},
+      {w.rule(RuleId::link_loss, {{"how", Word{"reconnected"}}}),
+       "the connection to the drive was lost and re-established (it may have restarted)"},
+      {w.rule(RuleId::drive_restarted, {{"how", Word{"power_up"}}}),
+       "the drive restarted (it reported a power-up or forgot a setting treadd writes); its settings were checked "
+       "again and a new start is needed"},
+      {w.rule(RuleId::implausible_reading, {{"how", Word{"impossible_speed"}}}), "the drive reported an impossible speed"},
+      {w.rule(RuleId::implausible_reading, {{"how", Word{"jump"}}, {"jump", Kmh{2.5}}, {"limit", Kmh{2.0}}}),
+       "measured speed jumped by 2.5 km/h between two readings (limit 2.0 km/h)"},
+      {w.rule(RuleId::wrong_direction, {{"turning", Word{"forward"}}, {"commanded", Word{"reverse"}}, {"limit", Span{100ms}}}),
+       "the belt turns forward while reverse is commanded (for 0.1 s)"},
+      {w.rule(RuleId::drive_fault, {{"code", DriveFaultCode{1025}}}), "the drive reports fault code 1025 (overcurrent)"},
+      {w.rule(RuleId::drive_fault, {{"code", DriveFaultCode{7}}}), "the drive reports fault code 7"},
+      {w.rule(RuleId::drive_setting_changed, {{"setting", DriveSetting{1}}, {"value", Count{0}}}),
+       "the drive no longer holds Pr.00-20 (frequency command source): it reads 0, must be 1; set Pr.00-20 to 1"},
+      {w.rule(RuleId::not_at_standstill,
+              with(standstill, {{"belt", Word{"settling"}}, {"settled", Elapsed{1000ms}}, {"action", Word{"start"}},
+                                {"alternative", Word{"none"}}})),
+       "the belt is settling: below 0.1 km/h for 1.0 s of the 2 s needed; a session starts only at standstill "
+       "(below 0.1 km/h for 2 s)"},
+      {w.rule(RuleId::not_at_standstill,
+              with(standstill, {{"belt", Word{"moving"}}, {"measured", Kmh{2.0}}, {"action", Word{"direction_changes"}},
+                                {"alternative", Word{"via_stop"}}})),
+       "the belt is still moving (2.0 km/h); the direction changes only at standstill (below 0.1 km/h for 2 s), or "
+       "ask for it via a stop"},
+      {w.rule(RuleId::not_at_standstill,
+              with(standstill, {{"belt", Word{"unknown_speed"}}, {"action", Word{"reset"}}, {"alternative", Word{"none"}}})),
+       "the belt's speed is unknown while the drive link is down; reset is allowed only at standstill (below 0.1 "
+       "km/h for 2 s)"},
+      {w.rule(RuleId::not_running, {{"action", Word{"direction_can_change"}}, {"state", Word{"paused"}}}),
+       "the direction can change only in a running session; it is paused"},
+      {w.rule(RuleId::no_session, {{"hint", Word{"start_with_profile"}}}), "no session is running; start one with a profile first"},
+      {w.rule(RuleId::fault_latched, {{"fault", RuleRef{RuleId::overspeed}}, {"measured", Kmh{5.6}}, {"limit", Kmh{4.5}}}),
+       "a fault is latched (belt measured at 5.6 km/h, above the cap plus margin of 4.5 km/h); a clinician must reset it"},
+      {w.ending({RuleId::drive_fault, {{"code", DriveFaultCode{7}}}, {}}), "fault: the drive reports fault code 7"},
+      {w.ending({RuleId::emergency_stop, {}, {}}), "emergency stop"},
+      {w.ending({RuleId::session_time, {{"limit", Span{20min}}, {"cooldown", Span{1min}}}, {}}), "session time limit reached"},
+      {w.ending({RuleId::session_time, {{"limit", Span{20min}}, {"cooled_down", Span{1min}}}, {}}),
+       "session time limit reached (completed with cool-down)"},
+      {w.ending({RuleId::max_distance, {{"limit", Metres{500}}}, {}}), "the profile's max_distance of 500 m was reached"},
+      {w.ending({std::nullopt, {{"completed", Name{"intervals"}}}, {}}), "program 'intervals' completed"},
+      {w.ending({std::nullopt, {}, "stopped by operator"}), "stopped by operator"},
+      {w.notice(NoticeId::session_started, {{"profile", Name{"lumbar-test"}}, {"direction", Word{"reverse"}},
+                                            {"target", Kmh{0.5}}, {"program", Word{"program_with_segments"}},
+                                            {"program_name", Name{"intervals"}}, {"segments", Count{2}}}),
+       "session started: profile 'lumbar-test', program 'intervals' (2 segments), reverse at 0.5 km/h"},
+      {w.notice(NoticeId::started_by, {{"profile", Name{"lumbar-test"}}, {"direction", Word{"reverse"}}, {"who", Name{"ana"}},
+                                       {"program", Word{"none"}}}),
+       "profile 'lumbar-test', reverse, by ana"},
+      {w.notice(NoticeId::target_set, {{"target", Kmh{3.0}}, {"direction", Word{"reverse"}}, {"stepping", Word{"from_start_speed"}},
+                                       {"start_speed", Kmh{0.5}}}),
+       "target 3.0 km/h reverse (from the start speed of 0.5 km/h first)"},
+      {w.notice(NoticeId::resuming, {{"speed", Kmh{3.0}}, {"stepping", Word{"in_steps"}}, {"step", Kmh{1.0}}}),
+       "resuming toward 3.0 km/h (in steps of at most 1.0 km/h)"},
+      {w.notice(NoticeId::program_lowered, {{"program_name", Name{"jog"}}, {"speed", Kmh{2.0}}, {"until", Word{"until_segment_ends"}},
+                                            {"segment", Count{1}}, {"segments", Count{2}}, {"left", Span{90s}},
+                                            {"stepping", Word{"none"}}}),
+       "program 'jog' lowered to 2.0 km/h until segment 1 of 2 ends in 90 s"},
+      {w.notice(NoticeId::lowered_by_hand, {{"speed", Kmh{2.0}}, {"who", Name{"ana"}}, {"until", Word{"until_segment_ends"}},
+                                            {"segment", Count{1}}, {"segments", Count{2}}, {"left", Span{90s}}}),
+       "speed lowered by hand to 2.0 km/h by ana until segment 1 of 2 ends in 90 s"},
+      {w.notice(NoticeId::pausing, {{"max_pause", Span{5min}}}),
+       "pausing: the belt ramps to a stop; the session is kept for up to 5 min"},
+      {w.notice(NoticeId::time_left, {{"left", Span{2min}}}), "2 min left in this session; cool-down follows"},
+      {w.notice(NoticeId::cooling_down_left, {{"speed", Kmh{1.5}}, {"left", Span{50s}}}), "cooling down at 1.5 km/h: 50 s left"},
+      {w.notice(NoticeId::direction_change_begun, {{"direction", Word{"forward"}}, {"speed", Kmh{0.5}}}),
+       "ramping down, then forward at 0.5 km/h"},
+  };
+  for (const auto& [got, want] : cases) EXPECT_EQ(got, want);
+}
+
+// A phrase or rule sentence that names itself stops after a few levels, its placeholder left
+// visible; the daemon never recurses for ever on a table mistake.
+TEST(Wording, a_loop_among_phrases_ends_with_the_placeholder_visible) {
+  const std::string looped = Wording{}.rule(RuleId::fault_latched, {{"fault", RuleRef{RuleId::fault_latched}}});
+  EXPECT_NE(looped.find("{fault}"), std::string::npos) << looped;
 }
 
 }  // namespace

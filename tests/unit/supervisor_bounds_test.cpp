@@ -205,7 +205,7 @@ TEST(Bounds, the_warning_comes_once_and_exactly_at_its_time) {
   EXPECT_EQ(warnings, 1) << "18:00";
   ASSERT_TRUE(rig.sup.status().warning.has_value());
   EXPECT_EQ(rig.sup.status().warning->id, NoticeId::time_left);
-  EXPECT_EQ(fact<Span>(rig.sup.status().warning->facts, "left")->value, 2min);
+  EXPECT_EQ(fact<Span>(rig.sup.status().warning->facts, "left").value, 2min);
   rig.run_for(1min);
   count();
   EXPECT_EQ(warnings, 1) << "once";
@@ -358,7 +358,7 @@ TEST(Bounds, rest_between_sessions_ends_exactly_and_the_refusal_says_what_is_lef
   const Reply r = rig.start(p);
   ASSERT_FALSE(r.accepted);
   ASSERT_EQ(r.rule, RuleId::rest_between);
-  EXPECT_EQ(std::get<Span>(find_fact(r.facts, "left")->value).value, 6min) << "the rest still to wait, in whole seconds";
+  EXPECT_EQ(fact<Span>(r.facts, "left").value, 6min) << "the rest still to wait, in whole seconds";
   while (rig.now - ended < 10min - rig.period) rig.tick();
   EXPECT_FALSE(rig.start(p).accepted);
   rig.tick();
@@ -449,9 +449,9 @@ TEST(Bounds, a_jump_of_exactly_the_implausible_step_is_plausible_and_a_bigger_on
     } else {
       ASSERT_EQ(rig.state(), State::faulted);
       const Fault fault = *rig.sup.status().fault;
-      EXPECT_EQ(std::get<Word>(find_fact(fault.facts, "how")->value).value, "jump");
-      EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(fault.facts, "jump")->value).value, 2.5);
-      EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(fault.facts, "limit")->value).value, 2.0);
+      EXPECT_EQ(fact<Word>(fault.facts, "how").value, "jump");
+      EXPECT_DOUBLE_EQ(fact<Kmh>(fault.facts, "jump").value, 2.5);
+      EXPECT_DOUBLE_EQ(fact<Kmh>(fault.facts, "limit").value, 2.0);
     }
   }
 }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "core/ramp.hpp"
 #include "daemon/supervisor/supervisor.hpp"
@@ -22,22 +24,17 @@ inline Ceilings test_ceilings() {
   return c;
 }
 
-// A fact by name and type: nullopt when it is missing or of another type (the test then fails on
-// the comparison, showing the name).
+// A fact by name and type; a missing fact, or one of another type, throws naming it (the test
+// fails cleanly, never reads through a null pointer).
 template <class T>
-std::optional<T> fact(const Facts& facts, std::string_view name) {
+T fact(const Facts& facts, std::string_view name) {
   const Fact* f = find_fact(facts, name);
-  if (f == nullptr || !std::holds_alternative<T>(f->value)) return std::nullopt;
+  if (f == nullptr) throw std::runtime_error("no fact '" + std::string(name) + "'");
+  if (!std::holds_alternative<T>(f->value)) throw std::runtime_error("fact '" + std::string(name) + "' is of another type");
   return std::get<T>(f->value);
 }
-inline std::optional<double> kmh_fact(const Facts& facts, std::string_view name) {
-  const auto k = fact<Kmh>(facts, name);
-  return k ? std::optional<double>(k->value) : std::nullopt;
-}
-inline std::optional<std::string_view> word_fact(const Facts& facts, std::string_view name) {
-  const auto w = fact<Word>(facts, name);
-  return w ? std::optional<std::string_view>(w->value) : std::nullopt;
-}
+inline double kmh_fact(const Facts& facts, std::string_view name) { return fact<Kmh>(facts, name).value; }
+inline std::string_view word_fact(const Facts& facts, std::string_view name) { return fact<Word>(facts, name).value; }
 
 inline Profile test_profile() {
   Profile p;

@@ -274,7 +274,7 @@ TEST(Session, the_warning_counts_down_and_the_cooldown_shows_its_time_left) {
   rig.run_for(20s);
   const Notice later = *rig.sup.status().warning;
   EXPECT_EQ(early.id, NoticeId::time_left);
-  const Millis early_left = fact<Span>(early.facts, "left")->value, later_left = fact<Span>(later.facts, "left")->value;
+  const Millis early_left = fact<Span>(early.facts, "left").value, later_left = fact<Span>(later.facts, "left").value;
   EXPECT_LE(std::abs(early_left.count() - 50000), 100);
   EXPECT_LE(std::abs((early_left - later_left).count() - 20000), 100) << "the time left must count down";
   EXPECT_FALSE(rig.sup.status().cooldown_left_s.has_value());
@@ -632,18 +632,18 @@ TEST(Gate, staff_may_lower_a_program_until_its_segment_ends_but_never_raise_it) 
   const Reply lowered = rig.send(SpeedCmd{2.0});
   ASSERT_TRUE(lowered.accepted);
   EXPECT_EQ(lowered.notice, NoticeId::program_lowered);
-  EXPECT_EQ(fact<Count>(lowered.facts, "segment")->value, 1);
-  EXPECT_EQ(fact<Count>(lowered.facts, "segments")->value, 2);
-  EXPECT_EQ(fact<Span>(lowered.facts, "left")->value, 90s);
+  EXPECT_EQ(fact<Count>(lowered.facts, "segment").value, 1);
+  EXPECT_EQ(fact<Count>(lowered.facts, "segments").value, 2);
+  EXPECT_EQ(fact<Span>(lowered.facts, "left").value, 90s);
   ASSERT_EQ(rig.sup.events().size(), 1u);
   EXPECT_EQ(rig.sup.events()[0].kind, Event::Kind::hand_speed);
   EXPECT_EQ(rig.sup.events()[0].notice, NoticeId::lowered_by_hand);
   EXPECT_EQ(kmh_fact(rig.sup.events()[0].facts, "speed"), 2.0);
-  EXPECT_EQ(fact<Name>(rig.sup.events()[0].facts, "who")->value, "test");
+  EXPECT_EQ(fact<Name>(rig.sup.events()[0].facts, "who").value, "test");
   EXPECT_EQ(rig.sup.status().segment->lowered_to_kmh, 2.0);
   const Reply raise = rig.send(SpeedCmd{2.5});
   EXPECT_EQ(raise.rule, RuleId::program_only_slower);
-  EXPECT_DOUBLE_EQ(std::get<Kmh>(find_fact(raise.facts, "speed")->value).value, 2.0) << "names the program's speed";
+  EXPECT_DOUBLE_EQ(fact<Kmh>(raise.facts, "speed").value, 2.0) << "names the program's speed";
   rig.run_for(30s);
   EXPECT_DOUBLE_EQ(rig.commanded(), 2.0);
   rig.run_for(90s);  // the segment ends: the program's next speed, through the gate
@@ -703,7 +703,7 @@ TEST(Supervisor, the_start_message_names_the_profile_and_the_program) {
   Rig rig;
   const Reply plain = rig.start();
   EXPECT_EQ(plain.notice, NoticeId::session_started);
-  EXPECT_EQ(fact<Name>(plain.facts, "profile")->value, "lumbar-test");
+  EXPECT_EQ(fact<Name>(plain.facts, "profile").value, "lumbar-test");
   EXPECT_EQ(word_fact(plain.facts, "program"), "none");
   rig.send(StopCmd{});
   rig.run_for(15s);
@@ -711,8 +711,8 @@ TEST(Supervisor, the_start_message_names_the_profile_and_the_program) {
                                                                                          {Direction::reverse, 1.5, 30s}}),
                                                std::nullopt});
   ASSERT_TRUE(with_program.accepted);
-  EXPECT_EQ(fact<Name>(with_program.facts, "program_name")->value, "intervals");
-  EXPECT_EQ(fact<Count>(with_program.facts, "segments")->value, 2);
+  EXPECT_EQ(fact<Name>(with_program.facts, "program_name").value, "intervals");
+  EXPECT_EQ(fact<Count>(with_program.facts, "segments").value, 2);
 }
 
 }  // namespace
