@@ -672,9 +672,9 @@ TEST(Program, when_program_runs_expect_segments_in_order_with_ramps) {
   EXPECT_DOUBLE_EQ(rig.commanded(), 1.5);
   rig.run_for(60s);
   EXPECT_EQ(rig.state(), State::idle);
-  const Fact* completed = find_fact(rig.sup.status().last_ending->facts, "completed");
-  ASSERT_NE(completed, nullptr) << "ended by its program";
-  EXPECT_EQ(std::get<Name>(completed->value).value, "intervals");
+  const Status ended = rig.sup.status();
+  ASSERT_TRUE(ended.last_ending.has_value());
+  EXPECT_EQ(fact<Name>(ended.last_ending->facts, "completed").value, "intervals") << "ended by its program";
 }
 
 TEST(Program, when_segment_changes_direction_expect_stop_dwell_and_restart) {
