@@ -443,6 +443,9 @@ void Controller::set_commissioning(CommissioningStatus status) {
 
 json Controller::status_json() const {
   json j = protocol::to_json(supervisor_.status(), config_.machine.ceilings, wording_);
+  // Staff at the machine see whose session it is by the code it was started with (never a name).
+  const auto& patient = events_.session_patient();
+  j["patient"] = patient ? json(*patient) : json(nullptr);
   j["drive"] = {{"name", drive_.describe()},
                 {"link_up", last_feedback_.link_up},
                 {"fault_code", last_feedback_.fault_code},
@@ -504,10 +507,11 @@ const std::string& Controller::all_limits_line() {
 namespace {
 
 // Anyone on the machine may read status (everyone may press the e-stop); who did what, and what
-// staff typed as a stop reason, are for staff. A viewer sees each event's kind and time, and why
+// staff typed as a stop reason, and the patient code, are for staff. A viewer sees each event's kind and time, and why
 // the last session ended only when a rule ended it.
 json viewer_status(json st) {
   if (st["last_end_reason"].is_string() && !st["last_end_rule"].is_string()) st["last_end_reason"] = "ended by staff";
+  st["patient"] = nullptr;  // a patient code is patient data
   for (json& e : st["recent_events"]) e.erase("text");
   return st;
 }

@@ -171,6 +171,7 @@ struct RecordingRig {
   }
   json ask(const std::string& line, const std::string& who = "test", Role role = Role::clinician) {
     Controller::Outcome o = controller->execute(line, Peer{role, who}, rig.now);
+    if (o.shared_line != nullptr) return json::parse(*o.shared_line);  // status: one line for every caller of a role
     return o.query ? o.query() : o.reply;
   }
   json only_session() {
@@ -253,6 +254,20 @@ TEST(Controller, an_estop_record_whose_belt_speed_is_unknown_ends_after_its_boun
   EXPECT_FALSE(s["end"]["stop"]["reached_standstill"].get<bool>()) << s.dump();
   EXPECT_NEAR(s["end"]["stop"]["to_standstill_s"].get<double>(), 30, 0.1);
   EXPECT_TRUE(r.ask(R"({"cmd":"forget","patient":"LBP-0007","confirm":"LBP-0007"})")["ok"]);
+}
+
+// Staff at the machine see whose session runs, by its patient code; a viewer does not.
+TEST(Controller, status_shows_the_patient_code_to_staff_and_not_to_a_viewer) {
+  RecordingRig r;
+  ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-standard","patient":"LBP-0042"})")["ok"]);
+  r.run_for(1s);
+  const json staff = r.ask(R"({"cmd":"status"})", "op", Role::operator_role);
+  EXPECT_EQ(staff["status"]["patient"], "LBP-0042") << staff.dump();
+  const json viewer = r.ask(R"({"cmd":"status"})", "anyone", Role::viewer);
+  EXPECT_TRUE(viewer["status"]["patient"].is_null()) << viewer.dump();
+  ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+  r.run_for(15s);
+  EXPECT_TRUE(r.ask(R"({"cmd":"status"})")["status"]["patient"].is_null()) << "no session, no patient";
 }
 
 // A daemon that exits while a record waits for the belt ends it: never read as cut short.

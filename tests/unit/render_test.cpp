@@ -47,6 +47,14 @@ TEST(Render, a_viewers_status_without_event_texts_renders_the_kinds) {
   EXPECT_NE(text.find("last one ended: ended by staff"), std::string::npos) << text;
 }
 
+TEST(Render, staff_read_whose_session_runs_by_its_patient_code) {
+  const json st = json::parse(R"({"state":"running","direction":"reverse","motion":"run","target_kmh":2,
+      "commanded_kmh":2,"measured_kmh":2,"profile":"lumbar-standard","program":null,"patient":"LBP-0042",
+      "distance_m":40,"session_s":60,"session_limit_s":1200})");
+  const std::string text = render_status(st);
+  EXPECT_NE(text.find("session     profile lumbar-standard, patient LBP-0042"), std::string::npos) << text;
+}
+
 TEST(Render, a_status_with_members_missing_renders_them_as_unknown) {
   const json st = json::parse(R"({"drive":{"name":"treadsim"},"segment":{"index":0,"count":2,"remaining_s":30}})");
   const std::string text = render_status(st);

@@ -37,6 +37,7 @@ std::string render_status(const json& st) {
   if (field(st, "profile").is_string()) {
     out += "session     profile " + str(field(st, "profile"));
     if (field(st, "program").is_string()) out += ", program " + str(field(st, "program"));
+    if (st.contains("patient") && st["patient"].is_string()) out += ", patient " + st["patient"].get<std::string>();
     out += "   distance " + num(field(st, "distance_m"), "%.0f") + " m\n";
     const double done = field(st, "session_s").get<double>(), limit = field(st, "session_limit_s").get<double>();
     const int filled = limit > 0 ? static_cast<int>(30.0 * std::min(1.0, done / limit)) : 0;
