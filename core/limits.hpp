@@ -67,18 +67,21 @@ struct Profile {
   double cap_kmh(Direction d) const { return d == Direction::forward ? forward_cap_kmh : reverse_cap_kmh; }
   double accel_for(Direction d) const { return d == Direction::forward ? accel_mps2 : reverse_accel_mps2; }
   double decel_for(Direction d) const { return d == Direction::forward ? decel_mps2 : reverse_decel_mps2; }
+  bool operator==(const Profile&) const = default;
 };
 
 struct Segment {
   Direction direction = Direction::reverse;
   double speed_kmh = 0;
   Millis duration{0};
+  bool operator==(const Segment&) const = default;
 };
 
 struct Program {
   std::string name;
   std::string profile;
   std::vector<Segment> segments;  // `repeat` blocks are expanded at load time
+  bool operator==(const Program&) const = default;
 };
 
 }  // namespace treadd

@@ -54,6 +54,41 @@ json reply_from(const Reply& r, const Wording& wording) {
   return protocol::refused_reply(*r.rule, r.facts, wording);
 }
 
+// What a reload changed, by name: the clinician who edited the file reads it back in the reply
+// and the journal keeps it.
+struct NamedChanges {
+  std::vector<std::string> added, removed, changed;
+  bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
+  json to_json() const { return {{"added", added}, {"removed", removed}, {"changed", changed}}; }
+  std::string text(const char* what) const {
+    std::string out;
+    auto list = [&](const char* how, const std::vector<std::string>& names) {
+      if (names.empty()) return;
+      std::string joined;
+      for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
+      out += std::string(out.empty() ? "" : "; ") + what + " " + how + ": " + joined;
+    };
+    list("added", added);
+    list("removed", removed);
+    list("changed", changed);
+    return out;
+  }
+};
+
+template <class Map>
+NamedChanges compare_by_name(const Map& before, const Map& after) {
+  NamedChanges c;
+  for (const auto& [name, value] : after) {
+    const auto old = before.find(name);
+    if (old == before.end()) c.added.push_back(name);
+    else if (!(old->second == value)) c.changed.push_back(name);
+  }
+  for (const auto& [name, _] : before) {
+    if (!after.contains(name)) c.removed.push_back(name);
+  }
+  return c;
+}
+
 }  // namespace
 
 Controller::Controller(FullConfig config, std::string config_dir, MotorDrive& drive, Traces traces)
@@ -411,14 +446,22 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
            std::chrono::steady_clock::now());
     return r;
   }
+  const NamedChanges profiles = compare_by_name(config_.limits.profiles, loaded.value->profiles);
+  const NamedChanges programs = compare_by_name(config_.limits.programs, loaded.value->programs);
+  std::string changes = profiles.text("profiles");
+  if (const std::string p = programs.text("programs"); !p.empty()) changes += (changes.empty() ? "" : "; ") + p;
+  if (changes.empty()) changes = "nothing changed";
   config_.limits = std::move(*loaded.value);
   limits_listing_ = std::move(parsed.listing);
   ++generation_;
   ++limits_generation_;
   report(log::Level::notice, "reload", who,
-         "limits reloaded from " + config_dir_ + "/limits.yaml; they apply from the next session",
+         "limits reloaded from " + config_dir_ + "/limits.yaml (" + changes + "); they apply from the next session",
          std::chrono::steady_clock::now());
-  return protocol::ok_reply("limits reloaded; they apply from the next session (a running session keeps its limits)");
+  json r = protocol::ok_reply("limits reloaded (" + changes +
+                              "); they apply from the next session (a running session keeps its limits)");
+  r["changed"] = {{"profiles", profiles.to_json()}, {"programs", programs.to_json()}};
+  return r;
 }
 
 void Controller::stop_for_shutdown(TimePoint now) {

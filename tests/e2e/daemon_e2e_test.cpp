@@ -107,6 +107,8 @@ TEST_F(DaemonE2E, reload_applies_from_next_session_and_a_bad_file_keeps_the_old_
   std::ofstream(dir_ + "/etc/limits.yaml") << tighter;
   RunResult r = ctl({"reload"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("profiles changed: lumbar-standard"), std::string::npos) << "says what changed: " << r.out;
+  EXPECT_EQ(r.out.find("added"), std::string::npos) << r.out;
   EXPECT_EQ(ctl({"speed", "4.8"}).exit_code, 0) << "the running session keeps the limits it started with";
   ASSERT_EQ(ctl({"stop"}).exit_code, 0);
   ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "idle" && s["at_standstill"]; }, 20s));

@@ -110,6 +110,14 @@ TEST(Controller, when_garbage_arrives_expect_error_reply_and_no_motion) {
   EXPECT_EQ(rig.drive->model().output_hz(), 0);
 }
 
+TEST(Controller, a_reload_of_an_unchanged_file_says_nothing_changed) {
+  ControllerRig rig;
+  const json r = rig.controller->reload("test");
+  ASSERT_TRUE(r["ok"].get<bool>()) << r.dump();
+  EXPECT_NE(r["message"].get<std::string>().find("nothing changed"), std::string::npos) << r.dump();
+  EXPECT_TRUE(r["changed"]["profiles"]["changed"].empty());
+}
+
 TEST(Controller, when_operator_reloads_expect_refusal_naming_clinician_role) {
   ControllerRig rig;
   json r = rig.call(R"({"cmd":"reload"})", Role::operator_role);
