@@ -153,7 +153,7 @@ TEST_F(CliContract, a_chart_that_cannot_be_written_is_an_error_and_csv_with_svg_
   const std::string svg = dir_ + "/chart.svg";
   r = ctl({"report", id, "--csv", "--svg", svg});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("t_s,", 0), 0u) << "stdout is the CSV: " << r.out.substr(0, 80);
+  EXPECT_EQ(r.out.rfind("session,patient,date,t_s,", 0), 0u) << "stdout is the CSV: " << r.out.substr(0, 80);
   EXPECT_NE(read_file(svg).find("<svg"), std::string::npos) << "--csv must not skip the chart";
 
   // A report holds patient data: a symlink planted at the path is replaced, never followed, and an

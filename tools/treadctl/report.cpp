@@ -140,11 +140,22 @@ std::string render_summary(const json& r) {
   return out;
 }
 
+std::string csv_field(const std::string& v) {
+  std::string out = "\"";
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) out += '\'';
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 std::string render_csv(const json& r) {
-  std::string out = "t_s,direction,target_kmh,commanded_kmh,measured_kmh\n";
+  const json& start = field(r, "start");
+  const std::string session = csv_field(str(start, "id")) + "," + csv_field(str(start, "patient", "")) + "," +
+                              csv_field(local_time(str(start, "start", ""), "%Y-%m-%d")) + ",";
+  std::string out = "session,patient,date,t_s,state,direction,target_kmh,commanded_kmh,measured_kmh\n";
   for (const auto& s : field(r, "samples")) {
-    out += fmt("%.2f", s.value("t", 0.0)) + "," + str(s, "direction") + "," + fmt("%.2f", s.value("target", 0.0)) + "," +
-           fmt("%.2f", s.value("commanded", 0.0)) + "," + fmt("%.2f", s.value("measured", 0.0)) + "\n";
+    out += session + fmt("%.2f", s.value("t", 0.0)) + "," + str(s, "state", "") + "," + str(s, "direction") + "," +
+           fmt("%.2f", s.value("target", 0.0)) + "," + fmt("%.2f", s.value("commanded", 0.0)) + "," +
+           fmt("%.2f", s.value("measured", 0.0)) + "\n";
   }
   return out;
 }

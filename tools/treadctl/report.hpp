@@ -30,7 +30,12 @@ std::string pain_text(const PainScores& pain);
 
 std::string render_history(const nlohmann::json& sessions);
 std::string render_summary(const nlohmann::json& record);
+// The session's samples, a row each, every row naming its session, patient and local date (rows of
+// several sessions can be merged) and the session's state at that moment.
 std::string render_csv(const nlohmann::json& record);
+// One CSV field for the clinic's spreadsheet: quoted, quotes doubled, and a leading = + - @ made
+// text so that it is never run as a formula.
+std::string csv_field(const std::string& v);
 // The chart (--svg, --html) is in report_html.hpp.
 
 }  // namespace treadctl

@@ -61,15 +61,6 @@ std::string ended_briefly(const json& end) {
   return reason;
 }
 
-// One CSV field for the clinic's spreadsheet: quoted, quotes doubled, and a leading = + - @ made
-// text so that it is never run as a formula.
-std::string csv_field(const std::string& v) {
-  std::string out = "\"";
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) out += '\'';
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 const char* css = R"(
   @page { size: A4; margin: 14mm; }
   body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; margin: 0 auto; max-width: 182mm; font-size: 10pt; }
