@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/diagnostics.hpp"
 
+#include <algorithm>
+
 namespace treadd {
 
 std::string Diagnostic::to_string() const {
+  // A whole-file problem (it cannot be opened, it is too big) has no position: never "file:0:0".
+  if (line <= 0) return file + ": " + message;
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::vector<Diagnostic> Diagnostics::in_line_order() const {
+  std::vector<Diagnostic> sorted = items_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+  });
+  return sorted;
 }
 
 void Diagnostics::error(int line0, int column0, std::string message) {

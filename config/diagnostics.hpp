@@ -22,6 +22,8 @@ class Diagnostics {
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   void error(int line0, int column0, std::string message);  // yaml-cpp marks are 0-based
   const std::vector<Diagnostic>& all() const { return items_; }
+  // As a reader meets them in the file (the checks run section by section, not line by line).
+  std::vector<Diagnostic> in_line_order() const;
   bool empty() const { return items_.empty(); }
   const std::string& file() const { return file_; }
 

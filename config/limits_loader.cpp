@@ -129,9 +129,11 @@ Profile read_profile(YamlSection s, const std::string& name, const MachineConfig
     s.error(s.node().Mark(), s.path() + " needs at least one of forward_cap or reverse_cap");
   }
   for (const ProfileKey& k : profile_keys) check_key_ceiling(s, k, p, c);
-  if (p.cap_kmh(p.direction) <= 0) {
-    s.error_at("direction", s.path() + " starts in " + to_string(p.direction) + " but has no " +
-                                to_string(p.direction) + "_cap");
+  // Only when the cap is not written at all: a cap written wrong ('4 mph', '3,5 km/h', '0 km/h')
+  // has its own error already, and a second one saying it is missing would be false.
+  const std::string start_cap = std::string(to_string(p.direction)) + "_cap";
+  if (p.cap_kmh(p.direction) <= 0 && !s.node()[start_cap].IsDefined()) {
+    s.error_at("direction", s.path() + " starts in " + to_string(p.direction) + " but has no " + start_cap);
   }
   if (p.cap_kmh(p.direction) > 0 && p.start_speed_kmh > p.cap_kmh(p.direction)) {
     s.error_at("start_speed", s.path() + ".start_speed " + format_kmh(p.start_speed_kmh) + " is above its " +

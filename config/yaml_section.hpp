@@ -97,15 +97,16 @@ Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_n
     diag.error(e.mark.line, e.mark.column, std::string("not valid YAML: ") + e.msg);
     return {std::nullopt, diag.all()};
   }
+  // A key given twice is an error, but not the only one worth reading: the rest of the file is
+  // checked too (the first of the two values is read), so every error shows at once.
   check_duplicate_keys(root, diag);
-  if (!diag.empty()) return {std::nullopt, diag.all()};
   T value;
   YamlSection top(root, top_name, diag);
   if (top.valid()) {
     fill(top, root, value, diag);
     top.finish();
   }
-  if (!diag.empty()) return {std::nullopt, diag.all()};
+  if (!diag.empty()) return {std::nullopt, diag.in_line_order()};
   return {std::move(value), {}};
 }
 

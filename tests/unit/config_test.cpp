@@ -94,6 +94,28 @@ TEST(ConfigLimits, a_decimal_comma_is_named_and_a_point_asked_for) {
   EXPECT_FALSE(units::decimal_comma("1, 2"));
 }
 
+// A key given twice does not hide the file's other errors: all of them, in line order. A cap
+// written wrong has its own error and no false "has no reverse_cap" besides.
+TEST(ConfigLimits, every_error_shows_at_once_in_line_order_even_after_a_duplicate_key) {
+  const std::string yaml = "profiles:\n"
+                           "  p1:\n"
+                           "    reverse_cap: 4 mph\n"
+                           "    start_speed: 0.5 km/h\n"
+                           "    accel: 0.2 m/s2\n"
+                           "    decel: 0.3 m/s2\n"
+                           "    start_speed: 0.6 km/h\n"
+                           "    session_time: 20min\n"
+                           "    colour: blue\n";
+  const auto errors = limits_errors(yaml);
+  EXPECT_TRUE(has_error(errors, 3, "unit 'mph' is not accepted")) << join(errors);
+  EXPECT_TRUE(has_error(errors, 7, "given twice")) << join(errors);
+  EXPECT_TRUE(has_error(errors, 9, "unknown key 'colour'")) << join(errors);
+  for (std::size_t i = 1; i < errors.size(); ++i) EXPECT_LE(errors[i - 1].line, errors[i].line) << join(errors);
+  EXPECT_EQ(join(errors).find("has no reverse_cap"), std::string::npos) << "the cap is there, written wrong: " << join(errors);
+  EXPECT_TRUE(has_error(limits_errors(profile_yaml("    direction: forward\n")), 8, "starts in forward but has no forward_cap"))
+      << "a cap not written at all is still named";
+}
+
 // A typo'd key names the key it most likely meant; a key like no accepted one names none.
 TEST(ConfigLimits, a_typo_in_a_key_gets_the_key_it_meant) {
   auto typo = limits_errors(profile_yaml("    reverse_acel: 0.3 m/s2\n"));

@@ -336,7 +336,9 @@ Outcome check_config(const Globals&, const Invocation& in) {
   json files = json::array();
   for (const auto& c : treadctl::check_config(in.files, in.text.count("machine") ? in.text.at("machine") : "")) {
     files.push_back({{"file", c.file}, {"ok", c.errors.empty()}, {"errors", c.errors}});
-    if (c.errors.empty()) o.text += c.file + ": ok\n";
+    if (!c.unchecked.empty()) files.back()["unchecked"] = c.unchecked;
+    if (c.errors.empty()) o.text += c.file + (c.unchecked.empty() ? ": ok\n" : ": ok, except that " + c.unchecked + "\n");
+    else if (!c.unchecked.empty()) o.error += c.file + ": " + c.unchecked + "\n";
     for (const auto& e : c.errors) o.error += e + "\n";
     if (!c.errors.empty()) o.exit = exit_refused;
   }
