@@ -125,14 +125,19 @@ Profile read_profile(YamlSection s, const std::string& name, const MachineConfig
   const Ceilings& c = m.ceilings;
   for (const ProfileKey& k : profile_keys) read_key(s, k, p);
   s.finish();
-  if (!s.node()["forward_cap"].IsDefined() && !s.node()["reverse_cap"].IsDefined()) {
+  // A key left empty ('reverse_cap:', '~') is not written: the reader skips it as absent.
+  auto written = [&](const char* key) {
+    const YAML::Node n = s.node()[key];
+    return n.IsDefined() && !n.IsNull();
+  };
+  if (!written("forward_cap") && !written("reverse_cap")) {
     s.error(s.node().Mark(), s.path() + " needs at least one of forward_cap or reverse_cap");
   }
   for (const ProfileKey& k : profile_keys) check_key_ceiling(s, k, p, c);
   // Only when the cap is not written at all: a cap written wrong ('4 mph', '3,5 km/h', '0 km/h')
   // has its own error already, and a second one saying it is missing would be false.
   const std::string start_cap = std::string(to_string(p.direction)) + "_cap";
-  if (p.cap_kmh(p.direction) <= 0 && !s.node()[start_cap].IsDefined()) {
+  if (p.cap_kmh(p.direction) <= 0 && !written(start_cap.c_str())) {
     s.error_at("direction", s.path() + " starts in " + to_string(p.direction) + " but has no " + start_cap);
   }
   if (p.cap_kmh(p.direction) > 0 && p.start_speed_kmh > p.cap_kmh(p.direction)) {
@@ -292,7 +297,8 @@ void for_each_named(YamlSection& parent, const std::string& key, Fn&& fn) {
     parent.error(map.Mark(), key + " must be a mapping of names to entries");
     return;
   }
-  // Two equal names were already refused with both lines by check_duplicate_keys().
+  // Two equal names were refused with both lines by check_duplicate_keys(); each is still read,
+  // for its own errors (the file is refused whatever follows).
   for (const auto& kv : map) {
     const std::string name = kv.first.Scalar();
     fn(name, kv.second);

@@ -98,7 +98,7 @@ Loaded<T> parse_document(const std::string& yaml_text, const std::string& file_n
     return {std::nullopt, diag.all()};
   }
   // A key given twice is an error, but not the only one worth reading: the rest of the file is
-  // checked too (the first of the two values is read), so every error shows at once.
+  // checked too, so every error shows at once (the file is refused whatever follows).
   check_duplicate_keys(root, diag);
   T value;
   YamlSection top(root, top_name, diag);

@@ -64,8 +64,10 @@ struct NamedChanges {
     std::string out;
     auto list = [&](const char* how, const std::vector<std::string>& names) {
       if (names.empty()) return;
+      constexpr std::size_t named = 20;  // the reply and the journal line stay short; `changed` holds them all
       std::string joined;
-      for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
+      for (std::size_t i = 0; i < names.size() && i < named; ++i) joined += (joined.empty() ? "" : ", ") + names[i];
+      if (names.size() > named) joined += " and " + std::to_string(names.size() - named) + " more";
       out += std::string(out.empty() ? "" : "; ") + what + " " + how + ": " + joined;
     };
     list("added", added);
@@ -446,10 +448,20 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
            std::chrono::steady_clock::now());
     return r;
   }
+  // Compared here, on the loop: bounded by the segments compared (a file of programs expanded
+  // beyond that gets its programs named as not compared rather than a long tick).
+  constexpr std::size_t comparable_segments = 20000;
+  std::size_t segments = 0;
+  for (const LimitsConfig* l : {&config_.limits, &*loaded.value}) {
+    for (const auto& [_, program] : l->programs) segments += program.segments.size();
+  }
   const NamedChanges profiles = compare_by_name(config_.limits.profiles, loaded.value->profiles);
-  const NamedChanges programs = compare_by_name(config_.limits.programs, loaded.value->programs);
+  const bool programs_compared = segments <= comparable_segments;
+  const NamedChanges programs =
+      programs_compared ? compare_by_name(config_.limits.programs, loaded.value->programs) : NamedChanges{};
   std::string changes = profiles.text("profiles");
   if (const std::string p = programs.text("programs"); !p.empty()) changes += (changes.empty() ? "" : "; ") + p;
+  if (!programs_compared) changes += (changes.empty() ? "" : "; ") + std::string("programs not compared (too many segments)");
   if (changes.empty()) changes = "nothing changed";
   config_.limits = std::move(*loaded.value);
   limits_listing_ = std::move(parsed.listing);

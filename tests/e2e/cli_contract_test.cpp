@@ -113,16 +113,20 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   EXPECT_NE(e["files"][0]["errors"][0].get<std::string>().find("/nonexistent.yaml"), std::string::npos);
 
   // A clinician with only the limits file: checked for all it can be, the ceilings named as unchecked.
+  // (Where /etc/treadd/machine.yaml is installed it is used instead: that part is skipped.)
   fs::create_directories(dir_ + "/alone");
   fs::copy_file(dir_ + "/etc/limits.yaml", dir_ + "/alone/limits.yaml");
+  if (!fs::exists("/etc/treadd/machine.yaml")) {
+    r = ctl({"check-config", dir_ + "/alone/limits.yaml"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ok, except that the machine's ceilings (caps, ramps, session length)"), std::string::npos) << r.out;
+  }
   r = ctl({"check-config", dir_ + "/alone/limits.yaml", "--machine", dir_ + "/alone/machine.yaml"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("ok, except that the machine's ceilings (caps, ramps, session length) were not checked"),
-            std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << "a machine.yaml named and missing is an error: " << r.out;
   std::string wrong = read_file(dir_ + "/alone/limits.yaml");
   wrong.replace(wrong.find("reverse_cap: 5 km/h"), 19, "reverse_cap: 5 mph");
   std::ofstream(dir_ + "/alone/limits.yaml", std::ios::trunc) << wrong;
-  r = ctl({"check-config", dir_ + "/alone/limits.yaml", "--machine", dir_ + "/alone/machine.yaml"});
+  r = ctl({"check-config", dir_ + "/alone/limits.yaml", "--machine", dir_ + "/etc/machine.yaml"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unit 'mph' is not accepted"), std::string::npos) << r.err;
 }

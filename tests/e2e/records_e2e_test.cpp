@@ -52,7 +52,7 @@ TEST_F(RecordsE2E, sessions_leave_records_that_history_filters_and_report_render
   EXPECT_EQ(r.out.rfind("session,patient,date,t_s,state,direction,target_kmh,commanded_kmh,measured_kmh\n", 0), 0u) << r.out;
   const std::string first_row = r.out.substr(r.out.find('\n') + 1, r.out.find('\n', r.out.find('\n') + 1) - r.out.find('\n') - 1);
   EXPECT_EQ(first_row.rfind("\"" + id + "\",", 0), 0u) << "every row names its session: " << first_row;
-  EXPECT_NE(first_row.find(",running,"), std::string::npos) << "and the state at that moment: " << first_row;
+  EXPECT_NE(first_row.find(",\"running\","), std::string::npos) << "and the state at that moment: " << first_row;
   EXPECT_GE(std::count(r.out.begin(), r.out.end(), '\n'), 8) << "2 samples per second";
 
   const std::string svg = dir_ + "/session.svg";

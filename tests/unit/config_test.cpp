@@ -114,6 +114,8 @@ TEST(ConfigLimits, every_error_shows_at_once_in_line_order_even_after_a_duplicat
   EXPECT_EQ(join(errors).find("has no reverse_cap"), std::string::npos) << "the cap is there, written wrong: " << join(errors);
   EXPECT_TRUE(has_error(limits_errors(profile_yaml("    direction: forward\n")), 8, "starts in forward but has no forward_cap"))
       << "a cap not written at all is still named";
+  EXPECT_TRUE(has_error(limits_errors(profile_yaml("", "")), 3, "needs at least one of forward_cap or reverse_cap"))
+      << "a cap left empty is not written";
 }
 
 // A typo'd key names the key it most likely meant; a key like no accepted one names none.

@@ -85,13 +85,21 @@ std::vector<FileCheck> check_config(const std::vector<std::string>& files, const
         auto sibling = std::filesystem::path(f).parent_path() / "machine.yaml";
         candidate = std::filesystem::exists(sibling) ? sibling.string() : "/etc/treadd/machine.yaml";
       }
+      // Away from the machine (none named, none beside the file, none installed) the file is
+      // checked for all but what only the machine can tell; a machine.yaml named or found but
+      // unreadable or wrong is an error, as it would be for the daemon.
+      if (machine_path.empty() && !std::filesystem::exists(candidate)) {
+        FileCheck c = checked(f, treadd::load_limits(f, without_ceilings()).errors);
+        c.unchecked = "the machine's ceilings (caps, ramps, session length) and its standstill dwell were not "
+                      "checked: no machine.yaml beside the file or in /etc/treadd; name one with --machine";
+        out.push_back(std::move(c));
+        continue;
+      }
       auto m = treadd::load_machine(candidate);
       if (!m.ok()) {
-        const bool absent = !std::filesystem::exists(candidate);
-        FileCheck c = checked(f, treadd::load_limits(f, without_ceilings()).errors);
-        c.unchecked = "the machine's ceilings (caps, ramps, session length) were not checked: " +
-                      (absent ? candidate + " does not exist" : candidate + " has errors (check it too)") +
-                      "; name one with --machine";
+        FileCheck c = checked(f, m.errors);
+        c.errors.insert(c.errors.begin(), f + ": cannot be checked against the machine ceilings of " + candidate +
+                                              " (name another with --machine):");
         out.push_back(std::move(c));
         continue;
       }

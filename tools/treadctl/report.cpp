@@ -153,7 +153,8 @@ std::string render_csv(const json& r) {
                               csv_field(local_time(str(start, "start", ""), "%Y-%m-%d")) + ",";
   std::string out = "session,patient,date,t_s,state,direction,target_kmh,commanded_kmh,measured_kmh\n";
   for (const auto& s : field(r, "samples")) {
-    out += session + fmt("%.2f", s.value("t", 0.0)) + "," + str(s, "state", "") + "," + str(s, "direction") + "," +
+    out += session + fmt("%.2f", s.value("t", 0.0)) + "," + csv_field(str(s, "state", "")) + "," +
+           csv_field(str(s, "direction")) + "," +
            fmt("%.2f", s.value("target", 0.0)) + "," + fmt("%.2f", s.value("commanded", 0.0)) + "," +
            fmt("%.2f", s.value("measured", 0.0)) + "\n";
   }
