@@ -632,6 +632,7 @@ TEST(Gate, staff_may_lower_a_program_until_its_segment_ends_but_never_raise_it) 
   const Reply lowered = rig.send(SpeedCmd{2.0});
   ASSERT_TRUE(lowered.accepted);
   EXPECT_EQ(lowered.notice, NoticeId::program_lowered);
+  EXPECT_EQ(word_fact(lowered.facts, "stepping"), "none") << "lowered in one move: the gate holds no step back";
   EXPECT_EQ(fact<Count>(lowered.facts, "segment").value, 1);
   EXPECT_EQ(fact<Count>(lowered.facts, "segments").value, 2);
   EXPECT_EQ(fact<Span>(lowered.facts, "left").value, 90s);
