@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "config/loader.hpp"
+#include "config/names.hpp"
 #include "config/profile_keys.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
@@ -299,8 +300,12 @@ void for_each_named(YamlSection& parent, const std::string& key, Fn&& fn) {
   }
   // Two equal names were refused with both lines by check_duplicate_keys(); each is still read,
   // for its own errors (the file is refused whatever follows).
+  const std::string what = key == "profiles" ? "profile" : "program";
   for (const auto& kv : map) {
     const std::string name = kv.first.Scalar();
+    if (!is_setting_name(name)) {
+      parent.error(kv.first.Mark(), "the " + what + " name '" + name + "' is not a code: use " + setting_name_form);
+    }
     fn(name, kv.second);
   }
 }

@@ -11,6 +11,7 @@
 
 #include "config/line_timing.hpp"
 #include "config/loader.hpp"
+#include "config/prescriptions.hpp"
 #include "config/machine_keys.hpp"
 #include "core/units.hpp"
 #include "config/yaml_section.hpp"
@@ -240,7 +241,7 @@ Loaded<FullConfig> load_config_dir(const std::string& dir) {
   auto machine = load_machine(dir + "/machine.yaml");
   if (!machine.ok()) return {std::nullopt, machine.errors};
   auto profile = load_named_drive_profile(*machine.value, dir + "/machine.yaml");
-  auto limits = load_limits(dir + "/limits.yaml", *machine.value);
+  auto limits = load_clinical(dir, *machine.value);
   std::vector<Diagnostic> errors = profile.errors;
   errors.insert(errors.end(), limits.errors.begin(), limits.errors.end());
   if (!errors.empty()) return {std::nullopt, errors};

@@ -98,9 +98,27 @@ struct MachineConfig {
 
 // ---- limits.yaml (clinician): Profile and Program are in core/limits.hpp ----
 
+// ---- patients/<CODE>.yaml (clinician): one patient's prescription ----
+
+// What a clinician prescribed for one patient: `treadctl start --patient CODE` starts it, and any
+// other profile or program for that patient needs a clinician and is recorded as an override.
+struct Prescription {
+  std::string patient;                  // patient: the code, the file's name (patients/LBP-0042.yaml)
+  std::string profile;                  // profile: a profile of limits.yaml
+  std::optional<std::string> program;   // program: one of that profile's programs (optional)
+  std::string clinician;                // clinician: who prescribed it, as the report names them
+  std::string date;                     // date: when it was prescribed, YYYY-MM-DD
+  std::optional<Millis> goal_time;      // goal_time: the session time aimed for (the reports' reference line)
+  std::optional<double> goal_distance_m;  // goal_distance: the distance aimed for, metres
+  bool operator==(const Prescription&) const = default;
+};
+
+// limits.yaml and the prescriptions beside it: loaded, checked and reloaded as one, so a
+// prescription never names a profile the limits in force do not have.
 struct LimitsConfig {
   std::map<std::string, Profile> profiles;
   std::map<std::string, Program> programs;
+  std::map<std::string, Prescription> prescriptions;  // by patient code
 };
 
 }  // namespace treadd

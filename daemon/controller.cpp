@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "config/prescriptions.hpp"
 #include "core/calendar.hpp"
 #include "core/patient.hpp"
 
@@ -74,6 +75,13 @@ struct NamedChanges {
     list("removed", removed);
     list("changed", changed);
     return out;
+  }
+  std::string counted(const char* what) const {
+    std::string out;
+    for (const auto& [how, names] : {std::pair{"added", &added}, {"removed", &removed}, {"changed", &changed}}) {
+      if (!names->empty()) out += (out.empty() ? "" : ", ") + std::to_string(names->size()) + " " + how;
+    }
+    return out.empty() ? out : std::string(what) + ": " + out;
   }
 };
 
@@ -335,22 +343,40 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
   // being written and stays (the recorder's current record is never unlinked).
   Outcome off_loop;
   off_loop.query = [dir = events_.traces().records_dir, recorder = events_.traces().recorder,
-                    writer = events_.traces().writer, patient = req.patient] {
+                    writer = events_.traces().writer, patient = req.patient,
+                    prescription = std::filesystem::path(patients_dir(config_dir_)) / (req.patient + ".yaml")] {
     written_first(writer);  // an ended session's last line lands before its file may go
     const std::vector<std::string> ids = records_of_patient(dir, patient);
     const std::size_t erased = recorder != nullptr ? recorder->erase_except_current(ids) : erase_records(dir, ids);
-    json r = protocol::ok_reply("erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
-                                " of patient " + patient + " (irreversible)");
+    std::string text = "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
+                       " of patient " + patient;
+    std::error_code ec;
+    const bool had_prescription = std::filesystem::exists(prescription, ec);
+    const bool prescription_erased = had_prescription && std::filesystem::remove(prescription, ec);
+    if (prescription_erased) text += " and the prescription " + prescription.string();
+    if (had_prescription && !prescription_erased) {
+      text += "; the prescription " + prescription.string() + " could not be deleted (" + ec.message() +
+              "): delete it by hand";
+    }
+    json r = protocol::ok_reply(text + " (irreversible)");
     r["erased"] = erased;
+    r["prescription_erased"] = prescription_erased;
+    r["prescription_left"] = had_prescription && !prescription_erased;
     return r;
   };
   // The audit says who erased how many, never whose: the code would outlive the erasure there.
-  off_loop.on_answer = [this, who = peer.who, now](const json& reply) {
+  off_loop.on_answer = [this, who = peer.who, patient = req.patient, now](const json& reply) {
     if (!reply.value("ok", false)) return;
     const std::size_t erased = reply.value("erased", std::size_t{0});
+    if (reply.value("prescription_erased", false) && config_.limits.prescriptions.erase(patient) > 0) {
+      ++generation_;
+      ++limits_generation_;
+    }
     report(log::Level::notice, "forget", who,
            "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
-               " of one patient at a clinician's request (irreversible)",
+               (reply.value("prescription_erased", false) ? " and the prescription" : "") +
+               " of one patient at a clinician's request (irreversible)" +
+               (reply.value("prescription_left", false) ? "; their prescription file could not be deleted" : ""),
            now);
   };
   return off_loop;
@@ -375,10 +401,20 @@ void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) 
 
 json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
   const auto& profiles = config_.limits.profiles;
-  if (req.profile.empty()) return protocol::refused_reply(RuleId::profile_required, {{"profiles", Name{profile_names()}}});
-  auto p = profiles.find(req.profile);
+  const Prescription* prescribed = nullptr;
+  if (req.patient) {
+    if (auto it = config_.limits.prescriptions.find(*req.patient); it != config_.limits.prescriptions.end()) {
+      prescribed = &it->second;
+    }
+  }
+  // `start --patient CODE` alone starts the patient's prescription, its program included.
+  const std::string profile = req.profile.empty() && prescribed ? prescribed->profile : req.profile;
+  const std::optional<std::string> program = req.profile.empty() && prescribed && !req.program ? prescribed->program
+                                                                                                 : req.program;
+  if (profile.empty()) return protocol::refused_reply(RuleId::profile_required, {{"profiles", Name{profile_names()}}});
+  auto p = profiles.find(profile);
   if (p == profiles.end()) {
-    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{req.profile}}, {"profiles", Name{profile_names()}}});
+    return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{profile}}, {"profiles", Name{profile_names()}}});
   }
   if (config_.machine.records.patient_code_required && !req.patient) {
     json refused = protocol::refused_reply(RuleId::patient_code_required, {{"form", Name{patient_code_form}}});
@@ -386,21 +422,41 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     return refused;
   }
   StartCmd cmd{p->second, std::nullopt, req.direction};
-  if (req.program) {
-    auto g = config_.limits.programs.find(*req.program);
+  if (program) {
+    auto g = config_.limits.programs.find(*program);
     if (g == config_.limits.programs.end()) {
-      return protocol::refused_reply(RuleId::unknown_program, {{"program", Name{*req.program}}});
+      return protocol::refused_reply(RuleId::unknown_program, {{"program", Name{*program}}});
     }
-    if (g->second.profile != req.profile) {
+    if (g->second.profile != profile) {
       return protocol::refused_reply(RuleId::program_of_other_profile,
-                                     {{"program", Name{*req.program}}, {"owner", Name{g->second.profile}}, {"profile", Name{req.profile}}});
+                                     {{"program", Name{*program}}, {"owner", Name{g->second.profile}}, {"profile", Name{profile}}});
     }
     cmd.program = g->second;
   }
+  // Another profile or program than the patient's prescription is a clinician's decision.
+  const bool overrides = prescribed && (profile != prescribed->profile || program != prescribed->program);
+  if (overrides && peer.role < Role::clinician) {
+    json refused = protocol::refused_reply(
+        RuleId::prescription_override,
+        {{"prescribed", Name{prescribed->profile + (prescribed->program ? ", program " + *prescribed->program : "")}},
+         {"clinician", Name{prescribed->clinician}},
+         {"date", Name{prescribed->date}},
+         {"group", Name{config_.machine.control.clinician_group}}});
+    count_if_refused(refused, peer, now);
+    return refused;
+  }
   // Recorded when the session_started event is logged.
-  events_.set_starting(req.patient, peer.role >= Role::clinician);
+  events_.set_starting(SessionContext{req.patient, peer.role >= Role::clinician,
+                                      prescribed ? std::optional<Prescription>(*prescribed) : std::nullopt, overrides});
   json reply = run_command(Command{std::move(cmd)}, peer, now);
-  events_.set_starting(std::nullopt, false);
+  events_.set_starting(SessionContext{});
+  if (reply.value("ok", false) && overrides) {
+    // The audit and journal say it was an override, never for whom.
+    report(log::Level::notice, "override", peer.who,
+           "started profile " + profile + (program ? ", program " + *program : "") +
+               " instead of the patient's prescription (a clinician's override, kept in the session record)",
+           now);
+  }
   return reply;
 }
 
@@ -423,7 +479,7 @@ json Controller::limits(const std::string& profile) const {
 json Controller::reload(const std::string& who) { return apply_reload(parse_limits_file(), who); }
 
 Controller::ParsedLimits Controller::parse_limits_file() const {
-  ParsedLimits parsed{load_limits(config_dir_ + "/limits.yaml", config_.machine), {}};
+  ParsedLimits parsed{load_clinical(config_dir_, config_.machine), {}};
   if (parsed.loaded.ok()) parsed.listing = limits_listing(*parsed.loaded.value, config_.machine.ceilings);
   return parsed;
 }
@@ -431,7 +487,7 @@ Controller::ParsedLimits Controller::parse_limits_file() const {
 json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
   Loaded<LimitsConfig>& loaded = parsed.loaded;
   if (!loaded.ok()) {
-    json r = protocol::error_reply("refused: limits.yaml has errors; the limits in force are unchanged");
+    json r = protocol::error_reply("refused: limits.yaml or a prescription has errors; the limits and prescriptions in force are unchanged");
     // The first 50 are enough to act on; a file of thousands of errors must not become a
     // megabyte reply and journal entry built on the loop.
     constexpr std::size_t shown = 50;
@@ -443,8 +499,10 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
       errors.push_back("... and " + std::to_string(loaded.errors.size() - shown) + " more errors (treadctl check-config lists them all)");
     }
     r["errors"] = errors;
+    // The reply names a prescription's file for the clinician; the journal does not (its name is a patient's code).
     report(log::Level::warning, "reload", who,
-           "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml: " + join(first),
+           "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml or the prescriptions: " +
+               join(without_patient_codes(first)),
            std::chrono::steady_clock::now());
     return r;
   }
@@ -462,6 +520,9 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
   std::string changes = profiles.text("profiles");
   if (const std::string p = programs.text("programs"); !p.empty()) changes += (changes.empty() ? "" : "; ") + p;
   if (!programs_compared) changes += (changes.empty() ? "" : "; ") + std::string("programs not compared (too many segments)");
+  // Counted, not named: a prescription is named for its patient, and this line reaches the journal.
+  const NamedChanges prescriptions = compare_by_name(config_.limits.prescriptions, loaded.value->prescriptions);
+  if (const std::string p = prescriptions.counted("prescriptions"); !p.empty()) changes += (changes.empty() ? "" : "; ") + p;
   if (changes.empty()) changes = "nothing changed";
   config_.limits = std::move(*loaded.value);
   limits_listing_ = std::move(parsed.listing);
@@ -472,7 +533,7 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
          std::chrono::steady_clock::now());
   json r = protocol::ok_reply("limits reloaded (" + changes +
                               "); they apply from the next session (a running session keeps its limits)");
-  r["changed"] = {{"profiles", profiles.to_json()}, {"programs", programs.to_json()}};
+  r["changed"] = {{"profiles", profiles.to_json()}, {"programs", programs.to_json()}, {"prescriptions", prescriptions.to_json()}};
   return r;
 }
 

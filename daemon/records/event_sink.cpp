@@ -70,14 +70,13 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
         end_record(coasting_->ending, now, status.at_standstill);  // the last one, first
         coasting_.reset();  // even if its end was turned away: the new record supersedes it
       }
-      session_patient_ = starting_patient_;
+      session_patient_ = starting_.patient;
       if (SessionRecorder* recorder = traces_.recorder) {
         recording_ = true;
         // Retention runs with the new record's start, on the writer: listing and unlinking
         // thousands of files never delays a tick.
-        write([recorder, audit = traces_.audit, status, who, patient = session_patient_, now,
-               by_clinician = starting_by_clinician_] {
-          recorder->begin(status, who, patient, now, by_clinician);
+        write([recorder, audit = traces_.audit, status, who, context = starting_, now] {
+          recorder->begin(status, who, context, now);
           const int keep_days = recorder->retention().keep_days;
           auto retention = [&](const std::string& text) {
             log::event(log::Level::notice, "retention", "treadd", text);

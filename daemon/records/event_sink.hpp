@@ -76,12 +76,9 @@ class EventSink {
                TimePoint now);
   void link_changed(bool up, const std::string& drive, TimePoint now);
 
-  // The start being handled (recorded with its session_started): the patient code, and whether a
-  // clinician started it (retention by count runs only then: retention.hpp).
-  void set_starting(std::optional<std::string> patient, bool by_clinician) {
-    starting_patient_ = std::move(patient);
-    starting_by_clinician_ = by_clinician;
-  }
+  // The start being handled (recorded with its session_started): the patient code, whether a
+  // clinician started it (retention by count runs only then: retention.hpp), the prescription.
+  void set_starting(SessionContext context) { starting_ = std::move(context); }
   const std::optional<std::string>& session_patient() const { return session_patient_; }
 
   const SafetyCounters& counters() const { return counters_; }
@@ -95,8 +92,7 @@ class EventSink {
   SafetyCounters counters_;
   RefusalLogLimit refusal_log_;
   std::deque<nlohmann::json> recent_events_;  // this session's last few, for `treadctl watch`
-  std::optional<std::string> starting_patient_;
-  bool starting_by_clinician_ = false;
+  SessionContext starting_;
   std::optional<std::string> session_patient_;
   bool recording_ = false;  // a session is being recorded (the recorder itself lives on the writer)
   // The session ended with the belt still moving (an e-stop, a fault): its record runs on until

@@ -15,6 +15,18 @@ using nlohmann::json;
 
 namespace {
 
+// What the report shows of it: who prescribed what, when, and the goals it draws as reference lines.
+nlohmann::json prescription_json(const std::optional<Prescription>& p) {
+  if (!p) return nullptr;
+  return {{"profile", p->profile},
+          {"program", p->program ? nlohmann::json(*p->program) : nlohmann::json(nullptr)},
+          {"clinician", p->clinician},
+          {"date", p->date},
+          {"goal_time_s", p->goal_time ? nlohmann::json(std::chrono::duration<double>(*p->goal_time).count())
+                                       : nlohmann::json(nullptr)},
+          {"goal_distance_m", p->goal_distance_m ? nlohmann::json(*p->goal_distance_m) : nlohmann::json(nullptr)}};
+}
+
 std::string iso_utc(std::chrono::system_clock::time_point t, bool compact) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -108,12 +120,12 @@ std::size_t SessionRecorder::erase_except_current(const std::vector<std::string>
   return erased;
 }
 
-void SessionRecorder::begin(const Status& st, const std::string& who, const std::optional<std::string>& patient,
-                            TimePoint now, bool by_clinician) {
+void SessionRecorder::begin(const Status& st, const std::string& who, const SessionContext& context, TimePoint now) {
+  const std::optional<std::string>& patient = context.patient;
   if (active_) end(SessionEnding{"superseded", std::nullopt}, now);
   std::error_code ec;
   if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);  // re-created if removed
-  rotate(now, by_clinician);
+  rotate(now, context.by_clinician);
   const auto wall = std::chrono::system_clock::now();
   std::string id = iso_utc(wall, true);
   for (int n = 2; fs::exists(dir_ / (id + ".jsonl"), ec); ++n) id = iso_utc(wall, true) + "-" + std::to_string(n);
@@ -141,7 +153,9 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const std:
                      {"reverse_cap_kmh", st.profile ? json(st.profile->reverse_cap_kmh) : json(nullptr)},
                      {"forward_cap_kmh", st.profile ? json(st.profile->forward_cap_kmh) : json(nullptr)},
                      {"session_time_s", st.profile ? json(std::chrono::duration<double>(st.profile->session_time).count())
-                                                   : json(nullptr)}}
+                                                   : json(nullptr)},
+                     {"prescription", prescription_json(context.prescription)},
+                     {"overrides_prescription", context.overrides_prescription}}
                     .dump() +
                 "\n";
   std::string error;

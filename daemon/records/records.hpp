@@ -18,9 +18,20 @@
 #include "daemon/records/background_sync.hpp"
 #include "daemon/records/retention.hpp"
 #include "daemon/records/storage_health.hpp"
+#include "config/model.hpp"
 #include "daemon/supervisor/supervisor.hpp"
 
 namespace treadd {
+
+// For whom and on what a session was started, as its record's start line keeps it.
+struct SessionContext {
+  std::optional<std::string> patient;  // the pseudonymous code the session is recorded under, if any
+  bool by_clinician = false;  // started by someone who may read (and erase) every record
+  // The patient's prescription as it stood at the start (the report names its clinician and date
+  // and draws its goals), and whether this session departs from it (a clinician's override).
+  std::optional<Prescription> prescription;
+  bool overrides_prescription = false;
+};
 
 // How a session ended, as its record's end line keeps it: `reason` for people, `rule` (the code
 // of the rule that ended it, if one did) for reports and programs.
@@ -39,10 +50,7 @@ class SessionRecorder {
   SessionRecorder(const SessionRecorder&) = delete;
   SessionRecorder& operator=(const SessionRecorder&) = delete;
 
-  // `patient`: the pseudonymous code the session is recorded under, if any. `by_clinician`: the
-  // session was started by someone who may read (and erase) every record.
-  void begin(const Status& st, const std::string& who, const std::optional<std::string>& patient, TimePoint now,
-             bool by_clinician = false);
+  void begin(const Status& st, const std::string& who, const SessionContext& context, TimePoint now);
   // Records deleted for their age, and beyond records.keep, since the last call (the caller audits them).
   std::size_t take_deleted_by_age() { return std::exchange(deleted_by_age_, 0); }
   std::size_t take_deleted_by_count() { return std::exchange(deleted_by_count_, 0); }

@@ -90,9 +90,12 @@ const char* describe(Clear c, Reaction r);
   X(lock_needs_idle, refuse, command_only, "lock only a stopped treadmill with no session")                                   \
   X(not_locked, refuse, command_only, "the treadmill is not locked")                                                          \
   X(unknown_profile, refuse, command_only, "there is no profile '{profile}' (profiles: {profiles})")                          \
-  X(profile_required, refuse, command_only, "a session starts from a profile; name one of: {profiles}")                     \
+  X(profile_required, refuse, command_only, "a session starts from a profile or a patient's prescription (--patient CODE); profiles: {profiles}")                     \
   X(unknown_program, refuse, command_only, "there is no program '{program}'")                                                 \
   X(program_of_other_profile, refuse, command_only, "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
+  X(prescription_override, refuse, command_only,                                                                     \
+    "this patient's prescription is {prescribed} ({clinician}, {date}); another profile or program needs a clinician " \
+    "(ask to join the group {group})")                                                                                 \
   /* ---- patient records: privacy ---- */                                                                         \
   X(patient_code_required, refuse, command_only,                                                                              \
     "this treadmill records every session under a patient code (records.patient_code: required); "                   \

@@ -158,15 +158,18 @@ TEST(Controller, shutdown_gives_up_waiting_after_its_bound_and_not_before) {
 
 // A controller that records its sessions (no writer: each line is written at once).
 struct RecordingRig {
-  RecordingRig() {
+  // `config_dir`: where limits.yaml and patients/ are (re)loaded from; the examples by default.
+  explicit RecordingRig(const std::string& config_dir = std::string(TREADD_SOURCE_DIR) + "/config/examples") {
     char tmpl[] = "/tmp/treadd-records-XXXXXX";
     dir = std::string(mkdtemp(tmpl)) + "/sessions";
     recorder = std::make_unique<SessionRecorder>(dir, RetentionSettings{});
     Traces traces;
     traces.recorder = recorder.get();
     traces.records_dir = dir;
-    controller = std::make_unique<Controller>(rig.config, std::string(TREADD_SOURCE_DIR) + "/config/examples",
-                                              *rig.drive, traces);
+    auto loaded = load_config_dir(config_dir);
+    EXPECT_TRUE(loaded.ok()) << join(loaded.errors);
+    if (loaded.ok()) rig.config = *loaded.value;
+    controller = std::make_unique<Controller>(rig.config, config_dir, *rig.drive, traces);
     run_for(3s);  // the belt known to stand still
   }
   ~RecordingRig() {
@@ -180,7 +183,10 @@ struct RecordingRig {
   json ask(const std::string& line, const std::string& who = "test", Role role = Role::clinician) {
     Controller::Outcome o = controller->execute(line, Peer{role, who}, rig.now);
     if (o.shared_line != nullptr) return json::parse(*o.shared_line);  // status: one line for every caller of a role
-    return o.query ? o.query() : o.reply;
+    // As the daemon does: the query off the loop, then its on_answer on the loop.
+    const json reply = o.query ? o.query() : o.reply;
+    if (o.on_answer) o.on_answer(reply);
+    return reply;
   }
   json only_session() {
     const json h = ask(R"({"cmd":"history"})");
@@ -378,6 +384,92 @@ TEST(Controller, a_note_keeps_pain_scores_with_the_session_and_forget_erases_it)
   EXPECT_TRUE(std::filesystem::exists(r.dir / (old_id + ".notes"))) << "another patient's stay";
 }
 
+// Issue 24 B: a clinician binds a patient to a profile and program in patients/CODE.yaml; staff
+// start it by the code alone; anything else for that patient is a clinician's override, recorded
+// as one; forget erases the prescription with the records; a reload says what changed (counted).
+TEST(Controller, a_prescription_starts_by_the_patient_code_and_only_a_clinician_departs_from_it) {
+  char tmpl[] = "/tmp/treadd-config-XXXXXX";
+  const std::filesystem::path config = mkdtemp(tmpl);
+  for (const char* f : {"machine.yaml", "limits.yaml"}) {
+    std::filesystem::copy_file(std::string(TREADD_SOURCE_DIR) + "/config/examples/" + f, config / f);
+  }
+  std::filesystem::create_directories(config / "patients");
+  std::ofstream(config / "patients" / "LBP-0042.yaml")
+      << "patient: LBP-0042\nprofile: lumbar-standard\nprogram: backward-intervals\nclinician: A. Weber\n"
+         "date: 2026-11-30\ngoal_time: 18 min\n";
+  {
+    RecordingRig r(config.string());
+    // By the code alone: the prescribed profile and program.
+    json reply = r.ask(R"({"cmd":"start","patient":"LBP-0042"})", "op", Role::operator_role);
+    ASSERT_TRUE(reply["ok"]) << reply.dump();
+    EXPECT_NE(reply["message"].get<std::string>().find("backward-intervals"), std::string::npos) << reply.dump();
+    r.run_for(2s);
+    ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+    r.run_for(20s);
+    json s = r.only_session();
+    EXPECT_EQ(s["start"]["profile"], "lumbar-standard");
+    EXPECT_EQ(s["start"]["program"], "backward-intervals");
+    const json record = r.ask(R"({"cmd":"report","session":")" + s["id"].get<std::string>() + R"("})")["record"];
+    EXPECT_EQ(record["start"]["prescription"]["clinician"], "A. Weber") << record.dump();
+    EXPECT_EQ(record["start"]["prescription"]["goal_time_s"], 18 * 60) << record.dump();
+    EXPECT_FALSE(record["start"]["overrides_prescription"].get<bool>());
+
+    // The same profile without its program, or another profile: an operator is refused, saying whose
+    // prescription it is and what it holds; nothing starts.
+    for (const char* other : {R"({"cmd":"start","profile":"lumbar-standard","patient":"LBP-0042"})",
+                              R"({"cmd":"start","profile":"lumbar-early","patient":"LBP-0042"})",
+                              R"({"cmd":"start","profile":"lumbar-early","program":"early-walk","patient":"LBP-0042"})"}) {
+      reply = r.ask(other, "op", Role::operator_role);
+      EXPECT_EQ(reply["rule"], "prescription_override") << other << " -> " << reply.dump();
+      EXPECT_NE(reply.dump().find("lumbar-standard, program backward-intervals (A. Weber, 2026-11-30)"), std::string::npos)
+          << reply.dump();
+    }
+    EXPECT_EQ(r.controller->status_json()["state"], "idle");
+    // Another patient, and a session with no patient, are not bound by it.
+    r.run_for(3s);
+    ASSERT_TRUE(r.ask(R"({"cmd":"start","profile":"lumbar-early","patient":"LBP-0043"})", "op", Role::operator_role)["ok"]);
+    ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+    r.run_for(20s);
+    r.run_for(10min);  // lumbar-early's rest between sessions
+    // A clinician may depart from it: the record says so.
+    reply = r.ask(R"({"cmd":"start","profile":"lumbar-early","patient":"LBP-0042"})", "dr", Role::clinician);
+    ASSERT_TRUE(reply["ok"]) << reply.dump();
+    ASSERT_TRUE(r.ask(R"({"cmd":"stop"})")["ok"]);
+    r.run_for(20s);
+    const json h = r.ask(R"({"cmd":"history","patient":"LBP-0042"})");
+    ASSERT_EQ(h["sessions"].size(), 2u) << h.dump();
+    const json overridden = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})")["record"];
+    EXPECT_TRUE(overridden["start"]["overrides_prescription"].get<bool>()) << overridden.dump();
+    EXPECT_EQ(overridden["start"]["profile"], "lumbar-early");
+
+    // A reload counts what changed in the prescriptions, naming no patient.
+    std::ofstream(config / "patients" / "LBP-0050.yaml")
+        << "patient: LBP-0050\nprofile: lumbar-early\nclinician: B\ndate: 2026-12-01\n";
+    reply = r.controller->reload("dr");
+    ASSERT_TRUE(reply["ok"]) << reply.dump();
+    EXPECT_NE(reply["message"].get<std::string>().find("prescriptions: 1 added"), std::string::npos) << reply.dump();
+    EXPECT_EQ(reply["message"].get<std::string>().find("LBP-0050"), std::string::npos) << reply.dump();
+    // A prescription naming a profile limits.yaml lacks refuses the reload; the file is named in the reply.
+    std::ofstream(config / "patients" / "LBP-0051.yaml")
+        << "patient: LBP-0051\nprofile: lumbar-late\nclinician: B\ndate: 2026-12-01\n";
+    reply = r.controller->reload("dr");
+    EXPECT_FALSE(reply["ok"].get<bool>());
+    EXPECT_NE(reply.dump().find("LBP-0051.yaml:2:10: profile 'lumbar-late' is not in limits.yaml"), std::string::npos)
+        << reply.dump();
+    std::filesystem::remove(config / "patients" / "LBP-0051.yaml");
+
+    // forget erases the prescription with the records; the code then starts nothing by itself.
+    reply = r.ask(R"({"cmd":"forget","patient":"LBP-0042","confirm":"LBP-0042"})");
+    ASSERT_TRUE(reply["ok"]) << reply.dump();
+    EXPECT_TRUE(reply["prescription_erased"].get<bool>()) << reply.dump();
+    EXPECT_FALSE(std::filesystem::exists(config / "patients" / "LBP-0042.yaml"));
+    EXPECT_TRUE(std::filesystem::exists(config / "patients" / "LBP-0050.yaml")) << "another patient's stays";
+    reply = r.ask(R"({"cmd":"start","patient":"LBP-0042"})", "op", Role::operator_role);
+    EXPECT_EQ(reply["rule"], "profile_required") << reply.dump();
+  }
+  std::filesystem::remove_all(config);
+}
+
 // Retention by count takes a record's notes with it: a note never outlives its session.
 TEST(Controller, retention_deletes_a_records_notes_with_it) {
   char tmpl[] = "/tmp/treadd-records-XXXXXX";
@@ -389,7 +481,7 @@ TEST(Controller, retention_deletes_a_records_notes_with_it) {
   }
   {
     SessionRecorder recorder(dir, RetentionSettings{2, 0, AgeClock::synchronised});
-    recorder.begin(Status{}, "test", std::nullopt, TimePoint{} + 1h, /*by_clinician=*/true);
+    recorder.begin(Status{}, "test", SessionContext{std::nullopt, /*by_clinician=*/true, std::nullopt, false}, TimePoint{} + 1h);
     recorder.end(SessionEnding{"test", std::nullopt}, TimePoint{} + 1h + 1s);
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.jsonl"));

@@ -137,6 +137,11 @@ const std::map<RuleId, std::function<Observed()>>& scenarios() {
       {RuleId::not_locked, [] { Rig r; return of(r.send(UnlockCmd{})); }},
       {RuleId::unknown_profile, [] { ControllerRig c; return of(c.call(R"({"cmd":"start","profile":"nope"})")); }},
       {RuleId::profile_required, [] { ControllerRig c; return of(c.call(R"({"cmd":"start"})")); }},
+      {RuleId::prescription_override, [] {
+         // LBP-0100 is prescribed lumbar-early's early-walk (config/examples/patients/).
+         ControllerRig c;
+         return of(c.call(R"({"cmd":"start","profile":"lumbar-standard","patient":"LBP-0100"})", Role::operator_role));
+       }},
       {RuleId::unknown_program, [] {
          ControllerRig c;
          return of(c.call(R"({"cmd":"start","profile":"lumbar-early","program":"nope"})"));

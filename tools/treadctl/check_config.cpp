@@ -8,13 +8,15 @@
 
 #include "config/drive_profile.hpp"
 #include "config/loader.hpp"
+#include "config/prescriptions.hpp"
+#include "core/patient.hpp"
 
 namespace treadctl {
 namespace {
 
 // Files are recognised by their top-level keys: machine.yaml has `ceilings:`, a drive profile
-// `commands:`, limits.yaml `profiles:`.
-enum class FileKind { machine, drive, limits };
+// `commands:`, a prescription `patient:`, limits.yaml `profiles:`.
+enum class FileKind { machine, drive, prescription, limits };
 
 FileKind kind_of(const std::string& f) {
   // Read with the daemon's bound (256 KiB): /dev/zero or a huge file is refused by the loader
@@ -26,10 +28,12 @@ FileKind kind_of(const std::string& f) {
       YAML::Node n = YAML::Load(*text);
       if (n["ceilings"].IsDefined()) return FileKind::machine;
       if (n["commands"].IsDefined()) return FileKind::drive;
+      if (n["patient"].IsDefined()) return FileKind::prescription;
     }
   } catch (...) {
   }
   if (std::filesystem::path(f).filename() == "machine.yaml") return FileKind::machine;
+  if (std::filesystem::path(f).parent_path().filename() == "patients") return FileKind::prescription;
   return FileKind::limits;
 }
 
@@ -48,6 +52,37 @@ treadd::MachineConfig without_ceilings() {
   c.max_accel_mps2 = c.max_decel_mps2 = c.emergency_decel_mps2 = 100;
   c.max_session = c.max_stop_time = c.max_speedup_time = std::chrono::hours(24);
   return m;
+}
+
+// A prescription is checked against the limits.yaml named with it, else the one of its
+// configuration directory (patients/..), else the installed one: its profile and program must be there.
+FileCheck check_prescription(const std::string& f, const std::vector<std::string>& files) {
+  std::vector<treadd::Diagnostic> unreadable;
+  const auto text = treadd::read_config_file(f, unreadable);
+  if (!text) return checked(f, unreadable);
+  std::string limits_path;
+  for (const auto& other : files) {
+    if (kind_of(other) == FileKind::limits) limits_path = other;
+  }
+  if (limits_path.empty()) {
+    const auto beside = std::filesystem::path(f).parent_path().parent_path() / "limits.yaml";
+    limits_path = std::filesystem::exists(beside) ? beside.string() : "/etc/treadd/limits.yaml";
+  }
+  // The machine's ceilings do not change what a prescription may name.
+  auto limits = treadd::load_limits(limits_path, without_ceilings());
+  if (!limits.ok()) {
+    FileCheck c = checked(f, {});
+    c.errors.push_back(f + ": cannot be checked: its profile is looked up in " + limits_path +
+                       ", which cannot be read or has errors (check it too)");
+    return c;
+  }
+  const std::string code = std::filesystem::path(f).stem().string();
+  FileCheck c = checked(f, treadd::parse_prescription(*text, f, code, *limits.value).errors);
+  if (!treadd::is_patient_code(code) || std::filesystem::path(f).extension() != ".yaml") {
+    c.errors.insert(c.errors.begin(), f + ": a prescription's file is named for the patient's code, CODE.yaml (" +
+                                          treadd::patient_code_form + ")");
+  }
+  return c;
 }
 
 }  // namespace
@@ -69,6 +104,8 @@ std::vector<FileCheck> check_config(const std::vector<std::string>& files, const
       if (m.ok()) machine = m.value;
     } else if (kind_of(f) == FileKind::drive) {
       out.push_back(checked(f, treadd::load_drive_profile(f).errors));
+    } else if (kind_of(f) == FileKind::prescription) {
+      out.push_back(check_prescription(f, files));
     }
   }
   for (const auto& f : files) {

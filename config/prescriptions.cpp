@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "config/prescriptions.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "config/loader.hpp"
+#include "config/yaml_section.hpp"
+#include "core/calendar.hpp"
+#include "core/patient.hpp"
+#include "core/units.hpp"
+
+namespace treadd {
+
+namespace fs = std::filesystem;
+
+std::string patients_dir(const std::string& config_dir) { return config_dir + "/patients"; }
+
+namespace {
+
+void check_goals(YamlSection& s, const Prescription& p, const Profile& profile) {
+  if (p.goal_time && *p.goal_time > profile.session_time) {
+    s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than the session_time of " +
+                                units::format_duration(profile.session_time) + " in profile '" + profile.name +
+                                "': no session of it can reach the goal");
+  }
+  if (p.goal_time && p.goal_time->count() <= 0) s.error_at("goal_time", "goal_time must be more than 0 s");
+  if (p.goal_distance_m && profile.max_distance_m && *p.goal_distance_m > *profile.max_distance_m) {
+    s.error_at("goal_distance", "goal_distance is beyond the max_distance of profile '" + profile.name + "'");
+  }
+}
+
+}  // namespace
+
+Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std::string& file_name,
+                                        const std::string& file_code, const LimitsConfig& limits) {
+  return parse_document<Prescription>(
+      yaml_text, file_name, "prescription",
+      [&](YamlSection& top, const YAML::Node&, Prescription& p, Diagnostics&) {
+        if (top.text("patient", p.patient, Need::required)) {
+          if (!is_patient_code(p.patient)) {
+            top.error_at("patient", "patient must be a patient code: " + std::string(patient_code_form));
+          } else if (p.patient != file_code) {
+            // The code itself stays out of the message: it reaches the journal.
+            top.error_at("patient", "patient differs from the code the file is named for: name the file after the "
+                                    "patient's code (patients/CODE.yaml) and write the same code here");
+          }
+        }
+        const Profile* profile = nullptr;
+        if (top.text("profile", p.profile, Need::required)) {
+          auto it = limits.profiles.find(p.profile);
+          if (it == limits.profiles.end()) {
+            top.error_at("profile", "profile '" + p.profile + "' is not in limits.yaml");
+          } else {
+            profile = &it->second;
+          }
+        }
+        std::string program;
+        if (top.text("program", program, Need::optional)) {
+          p.program = program;
+          auto g = limits.programs.find(program);
+          if (g == limits.programs.end()) {
+            top.error_at("program", "program '" + program + "' is not in limits.yaml");
+          } else if (profile != nullptr && g->second.profile != p.profile) {
+            top.error_at("program", "program '" + program + "' belongs to profile '" + g->second.profile + "', not '" +
+                                        p.profile + "'");
+          }
+        }
+        top.text("clinician", p.clinician, Need::required);
+        if (top.text("date", p.date, Need::required) && (p.date.size() != 10 || !is_iso_utc(p.date))) {
+          top.error_at("date", "date must be the day it was prescribed as YYYY-MM-DD, got '" + p.date + "'");
+        }
+        Millis goal_time{0};
+        if (top.duration("goal_time", goal_time, Need::optional)) p.goal_time = goal_time;
+        double goal_m = 0;
+        if (top.metres("goal_distance", goal_m, Need::optional)) p.goal_distance_m = goal_m;
+        if (profile != nullptr) check_goals(top, p, *profile);
+      });
+}
+
+Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string& dir, const LimitsConfig& limits) {
+  std::map<std::string, Prescription> found;
+  std::vector<Diagnostic> errors;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {std::move(found), {}};
+  std::vector<fs::path> files;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return {std::nullopt, {Diagnostic{dir, 0, 0, "cannot list the directory: " + ec.message()}}};
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fs::path& path = it->path();
+    const std::string ext = path.extension().string();
+    if (ext == ".yml") {
+      errors.push_back(Diagnostic{path.string(), 0, 0, "name prescription files .yaml (this one is not read)"});
+    }
+    if (ext != ".yaml") continue;  // a README, an editor's backup: not a prescription
+    if (files.size() == max_prescriptions) {
+      errors.push_back(Diagnostic{dir, 0, 0, "holds more than " + std::to_string(max_prescriptions) +
+                                                 " prescriptions; move those of patients who finished elsewhere"});
+      break;
+    }
+    files.push_back(path);
+  }
+  if (ec) errors.push_back(Diagnostic{dir, 0, 0, "cannot list the directory: " + ec.message()});
+  std::sort(files.begin(), files.end());
+  for (const fs::path& path : files) {
+    const std::string code = path.stem().string();
+    if (!is_patient_code(code)) {
+      errors.push_back(Diagnostic{path.string(), 0, 0,
+                                  "a prescription's file is named for the patient's code (" +
+                                      std::string(patient_code_form) + ")"});
+      continue;
+    }
+    auto text = read_config_file(path.string(), errors);
+    if (!text) continue;
+    auto one = parse_prescription(*text, path.string(), code, limits);
+    errors.insert(errors.end(), one.errors.begin(), one.errors.end());
+    if (one.ok()) found.emplace(code, std::move(*one.value));
+  }
+  if (!errors.empty()) return {std::nullopt, errors};
+  return {std::move(found), {}};
+}
+
+Loaded<LimitsConfig> load_clinical(const std::string& config_dir, const MachineConfig& machine) {
+  auto limits = load_limits(config_dir + "/limits.yaml", machine);
+  if (!limits.ok()) return limits;
+  auto prescriptions = load_prescriptions(patients_dir(config_dir), *limits.value);
+  if (!prescriptions.ok()) return {std::nullopt, prescriptions.errors};
+  limits.value->prescriptions = std::move(*prescriptions.value);
+  return limits;
+}
+
+std::vector<Diagnostic> without_patient_codes(std::vector<Diagnostic> errors) {
+  for (Diagnostic& d : errors) {
+    const fs::path path(d.file);
+    if (path.parent_path().filename() == "patients") {
+      d.file = (path.parent_path() / "(a patient's prescription)").string();
+    }
+  }
+  return errors;
+}
+
+}  // namespace treadd

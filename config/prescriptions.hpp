@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Prescriptions: one file per patient under <config-dir>/patients/, named after the patient's
+// code (patients/LBP-0042.yaml), checked against limits.yaml like limits.yaml against the machine.
+// Each error has the file:line:column a clinician edits.
+#pragma once
+
+#include <string>
+
+#include "config/diagnostics.hpp"
+#include "config/model.hpp"
+
+namespace treadd {
+
+// The directory of the prescriptions of a configuration directory.
+std::string patients_dir(const std::string& config_dir);
+
+// One prescription; `file_code` is the code its file is named for (the `patient:` key must say it too).
+Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std::string& file_name,
+                                        const std::string& file_code, const LimitsConfig& limits);
+
+// The most prescription files a directory may hold: read at every reload, off the control loop.
+inline constexpr std::size_t max_prescriptions = 5000;
+
+// Every *.yaml of `dir` (none when the directory does not exist), each checked against `limits`.
+Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string& dir, const LimitsConfig& limits);
+
+// limits.yaml and patients/ of a configuration directory, as the daemon loads and reloads them:
+// one error in either refuses both (the ones in force stay).
+Loaded<LimitsConfig> load_clinical(const std::string& config_dir, const MachineConfig& machine);
+
+// Errors as the journal may carry them: a prescription's file is named for its patient, and the
+// journal and audit never hold a patient code (treadctl check-config names the file).
+std::vector<Diagnostic> without_patient_codes(std::vector<Diagnostic> errors);
+
+}  // namespace treadd

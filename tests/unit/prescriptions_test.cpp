@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// Prescriptions (patients/<CODE>.yaml) and the code syntax of profile and program names: every
+// mistake a clinician can make is refused where it is written, with the reason.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/loader.hpp"
+#include "config/names.hpp"
+#include "config/prescriptions.hpp"
+
+namespace treadd {
+namespace {
+
+LimitsConfig example_limits() {
+  auto full = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
+  EXPECT_TRUE(full.ok()) << join(full.errors);
+  return full.value->limits;
+}
+
+std::string errors_of(const std::string& yaml, const std::string& code = "LBP-0042") {
+  return join(parse_prescription(yaml, "patients/" + code + ".yaml", code, example_limits()).errors);
+}
+
+constexpr const char* good = "patient: LBP-0042\nprofile: lumbar-early\nprogram: early-walk\n"
+                             "clinician: A. Weber\ndate: 2026-12-01\ngoal_time: 13 min\ngoal_distance: 0.5 km\n";
+
+TEST(Prescriptions, a_whole_prescription_is_read_with_its_goals) {
+  auto p = parse_prescription(good, "LBP-0042.yaml", "LBP-0042", example_limits());
+  ASSERT_TRUE(p.ok()) << join(p.errors);
+  EXPECT_EQ(p.value->profile, "lumbar-early");
+  EXPECT_EQ(p.value->program, "early-walk");
+  EXPECT_EQ(p.value->clinician, "A. Weber");
+  EXPECT_EQ(p.value->date, "2026-12-01");
+  EXPECT_EQ(*p.value->goal_time, std::chrono::minutes(13));
+  EXPECT_DOUBLE_EQ(*p.value->goal_distance_m, 500);
+}
+
+TEST(Prescriptions, the_example_directory_holds_one_that_loads) {
+  const LimitsConfig limits = example_limits();
+  ASSERT_EQ(limits.prescriptions.count("LBP-0100"), 1u);
+  EXPECT_EQ(limits.prescriptions.at("LBP-0100").program, "early-walk");
+}
+
+TEST(Prescriptions, each_mistake_is_named_at_its_line_and_column) {
+  struct Case {
+    std::string yaml;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"patient: LBP-0024\nprofile: lumbar-early\nclinician: A\ndate: 2026-12-01\n",
+       "LBP-0042.yaml:1:10: patient differs from the code the file is named for"},
+      {"patient: Hans\nprofile: lumbar-early\nclinician: A\ndate: 2026-12-01\n", ":1:10: patient must be a patient code"},
+      {"patient: LBP-0042\nprofile: nope\nclinician: A\ndate: 2026-12-01\n", ":2:10: profile 'nope' is not in limits.yaml"},
+      {"patient: LBP-0042\nprofile: lumbar-standard\nprogram: early-walk\nclinician: A\ndate: 2026-12-01\n",
+       ":3:10: program 'early-walk' belongs to profile 'lumbar-early', not 'lumbar-standard'"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nprogram: nope\nclinician: A\ndate: 2026-12-01\n",
+       ":3:10: program 'nope' is not in limits.yaml"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinician: A\ndate: 1.12.2026\n",
+       ":4:7: date must be the day it was prescribed as YYYY-MM-DD, got '1.12.2026'"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinician: A\ndate: 2026-02-30\n", ":4:7: date must be"},
+      {"patient: LBP-0042\nprofile: lumbar-early\ndate: 2026-12-01\n", "missing the required key 'clinician'"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinican: A\ndate: 2026-12-01\n",
+       ":3:1: prescription has an unknown key 'clinican': did you mean 'clinician'?"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinician: A\ndate: 2026-12-01\ngoal_time: 40 min\n",
+       ":5:12: goal_time 40 min is longer than the session_time of 15 min in profile 'lumbar-early'"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinician: A\ndate: 2026-12-01\ngoal_time: 12,5 min\n", ":5:12:"},
+      {"patient: LBP-0042\nprofile: lumbar-early\nclinician: A\ndate: 2026-12-01\ngoal_distance: 0 m\n",
+       ":5:16: prescription.goal_distance must be greater than zero"},
+  };
+  for (const Case& c : cases) {
+    const std::string errors = errors_of(c.yaml);
+    EXPECT_NE(errors.find(c.expected), std::string::npos) << c.yaml << "\ngave: " << errors;
+  }
+}
+
+TEST(Prescriptions, the_journals_copy_of_an_error_names_no_patient) {
+  const std::vector<Diagnostic> errors = {{"/etc/treadd/patients/LBP-0042.yaml", 2, 10, "profile 'x' is not in limits.yaml"},
+                                          {"/etc/treadd/limits.yaml", 3, 4, "y"}};
+  const std::string journal = join(without_patient_codes(errors));
+  EXPECT_EQ(journal.find("LBP-0042"), std::string::npos) << journal;
+  EXPECT_NE(journal.find("/etc/treadd/patients/(a patient's prescription):2:10: profile 'x'"), std::string::npos) << journal;
+  EXPECT_NE(journal.find("/etc/treadd/limits.yaml:3:4: y"), std::string::npos) << journal;
+}
+
+class PrescriptionDir : public ::testing::Test {
+ protected:
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("treadd-rx-" + std::to_string(getpid()));
+  void SetUp() override { std::filesystem::create_directories(dir / "patients"); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir / "patients" / name) << text; }
+};
+
+TEST_F(PrescriptionDir, files_named_for_codes_load_and_anything_else_is_named) {
+  write("LBP-0042.yaml", good);
+  write("README", "not a prescription");
+  auto ok = load_prescriptions((dir / "patients").string(), example_limits());
+  ASSERT_TRUE(ok.ok()) << join(ok.errors);
+  EXPECT_EQ(ok.value->size(), 1u);
+
+  write("Hans Mueller.yaml", good);
+  write("LBP-0043.yml", good);
+  auto bad = load_prescriptions((dir / "patients").string(), example_limits());
+  const std::string errors = join(bad.errors);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(errors.find("Hans Mueller.yaml: a prescription's file is named for the patient's code"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("LBP-0043.yml: name prescription files .yaml"), std::string::npos) << errors;
+}
+
+TEST_F(PrescriptionDir, a_missing_directory_is_no_prescriptions_and_a_missing_profile_refuses_the_reload) {
+  auto none = load_prescriptions((dir / "elsewhere").string(), example_limits());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none.value->empty());
+  // limits.yaml loses the profile a prescription names: the pair is refused, with the prescription's line.
+  std::ifstream in(std::string(TREADD_SOURCE_DIR) + "/config/examples/limits.yaml");
+  std::string limits((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir / "limits.yaml") << limits;
+  write("LBP-0042.yaml", "patient: LBP-0042\nprofile: lumbar-late\nclinician: A\ndate: 2026-12-01\n");
+  auto machine = load_machine(std::string(TREADD_SOURCE_DIR) + "/config/examples/machine.yaml");
+  ASSERT_TRUE(machine.ok());
+  auto both = load_clinical(dir.string(), *machine.value);
+  EXPECT_FALSE(both.ok());
+  EXPECT_NE(join(both.errors).find("LBP-0042.yaml:2:10: profile 'lumbar-late' is not in limits.yaml"), std::string::npos)
+      << join(both.errors);
+}
+
+TEST(SettingNames, codes_pass_and_names_of_people_do_not) {
+  for (const char* ok : {"lumbar-early", "walk_run-2", "p", "20min-intervals"}) EXPECT_TRUE(is_setting_name(ok)) << ok;
+  for (const char* bad : {"Müller Hans (LBP)", "Lumbar", "lumbar early", "-lumbar", "", "x(1)", "anna.b",
+                          "a-very-long-profile-name-that-goes-on-and-on"}) {
+    EXPECT_FALSE(is_setting_name(bad)) << bad;
+  }
+}
+
+TEST(SettingNames, a_profile_or_program_named_for_a_person_is_refused_where_it_is_written) {
+  auto machine = load_machine(std::string(TREADD_SOURCE_DIR) + "/config/examples/machine.yaml");
+  ASSERT_TRUE(machine.ok());
+  const std::string yaml =
+      "profiles:\n"
+      "  \"Müller Hans (LBP)\":\n"
+      "    reverse_cap: 3 km/h\n"
+      "programs:\n"
+      "  Hans walk:\n"
+      "    profile: \"Müller Hans (LBP)\"\n"
+      "    segments:\n"
+      "      - {direction: reverse, speed: 2 km/h, duration: 2 min}\n";
+  const std::string errors = join(parse_limits(yaml, "limits.yaml", *machine.value).errors);
+  EXPECT_NE(errors.find("limits.yaml:2:3: the profile name 'Müller Hans (LBP)' is not a code: use 1 to 40 lower-case"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("limits.yaml:5:3: the program name 'Hans walk' is not a code"), std::string::npos) << errors;
+}
+
+}  // namespace
+}  // namespace treadd
