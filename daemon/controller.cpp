@@ -39,6 +39,8 @@ Wording wording_from(const FullConfig& config) {
 // delays a tick or an e-stop.
 json history_reply(const std::filesystem::path& records_dir, const HistoryQuery& q, const std::optional<LiveRecord>& live);
 json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q, const std::optional<LiveRecord>& live);
+// The same patient's session before the one whose start line this is, or null.
+json previous_session(const std::filesystem::path& records_dir, const json& start);
 
 // "profiles":{name: limits…},"programs":[names…] — JSON members, serialized once per configuration.
 std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
@@ -272,6 +274,8 @@ Controller::Outcome Controller::answer(const ReportQuery& req, const Peer& peer,
     if (today && r.value("ok", false) && r["record"]["start"].value("start", std::string()).substr(0, 10) < *today) {
       return protocol::refused_reply(RuleId::records_clinician_only, {{"session", Name{req.session}}});
     }
+    // The patient's session before this one, beside it in the report (a clinician's: it may be of an earlier day).
+    if (!today && r.value("ok", false)) r["previous"] = previous_session(dir, r["record"]["start"]);
     return r;
   };
   return off_loop;
@@ -447,7 +451,8 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
   }
   // Recorded when the session_started event is logged.
   events_.set_starting(SessionContext{req.patient, peer.role >= Role::clinician,
-                                      prescribed ? std::optional<Prescription>(*prescribed) : std::nullopt, overrides});
+                                      prescribed ? std::optional<Prescription>(*prescribed) : std::nullopt, overrides,
+                                      cmd.program ? cmd.program->segments : std::vector<Segment>{}});
   json reply = run_command(Command{std::move(cmd)}, peer, now);
   events_.set_starting(SessionContext{});
   if (reply.value("ok", false) && overrides) {
@@ -662,6 +667,28 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
   r["sessions"] = std::move(sessions);
   r["records_dir"] = records_dir.string();  // where the clinic's records are (purge keeps them)
   return r;
+}
+
+json previous_session(const std::filesystem::path& records_dir, const json& start) {
+  const json& patient = start.contains("patient") ? start["patient"] : json();
+  if (!patient.is_string()) return nullptr;  // sessions of nobody in particular have no "previous"
+  // Ordered by id: its start time to the second, then the number of a second started within it
+  // ("…Z", "…Z-2", … "…Z-10").
+  auto order = [](const std::string& id) {
+    const auto dash = id.find('-');
+    return std::pair{id.substr(0, dash), dash == std::string::npos ? 1 : std::atoi(id.c_str() + dash + 1)};
+  };
+  const auto this_one = order(start.value("id", std::string()));
+  RecordFilter filter;
+  filter.patient = patient.get<std::string>();
+  std::optional<RecordSummary> latest;
+  for (RecordSummary& rec : list_records(records_dir, filter)) {
+    if (order(rec.id) < this_one && (!latest || order(rec.id) > order(latest->id))) latest = std::move(rec);
+  }
+  if (!latest) return nullptr;
+  return {{"start", latest->start},
+          {"end", latest->end ? *latest->end : json(nullptr)},
+          {"notes", read_notes(records_dir, latest->id)}};
 }
 
 json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q, const std::optional<LiveRecord>& live) {

@@ -27,6 +27,16 @@ nlohmann::json prescription_json(const std::optional<Prescription>& p) {
           {"goal_distance_m", p->goal_distance_m ? nlohmann::json(*p->goal_distance_m) : nlohmann::json(nullptr)}};
 }
 
+nlohmann::json plan_json(const std::vector<Segment>& plan) {
+  nlohmann::json segments = nlohmann::json::array();
+  for (const Segment& seg : plan) {
+    segments.push_back({{"direction", to_string(seg.direction)},
+                        {"speed_kmh", seg.speed_kmh},
+                        {"duration_s", std::chrono::duration<double>(seg.duration).count()}});
+  }
+  return segments;
+}
+
 std::string iso_utc(std::chrono::system_clock::time_point t, bool compact) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -155,7 +165,8 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const Sess
                      {"session_time_s", st.profile ? json(std::chrono::duration<double>(st.profile->session_time).count())
                                                    : json(nullptr)},
                      {"prescription", prescription_json(context.prescription)},
-                     {"overrides_prescription", context.overrides_prescription}}
+                     {"overrides_prescription", context.overrides_prescription},
+                     {"plan", plan_json(context.plan)}}
                     .dump() +
                 "\n";
   std::string error;

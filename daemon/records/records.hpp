@@ -31,6 +31,9 @@ struct SessionContext {
   // and draws its goals), and whether this session departs from it (a clinician's override).
   std::optional<Prescription> prescription;
   bool overrides_prescription = false;
+  // The program's segments as planned (empty without a program): the report sets what was
+  // achieved in each beside it.
+  std::vector<Segment> plan;
 };
 
 // How a session ended, as its record's end line keeps it: `reason` for people, `rule` (the code

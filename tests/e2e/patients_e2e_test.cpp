@@ -84,6 +84,42 @@ TEST_F(PatientsE2E, sessions_belong_to_patients_and_history_filters_them) {
   EXPECT_NE(ctl({"report", mine[0]["id"]}).out.find("patient    LBP-0001"), std::string::npos);
 }
 
+// Issue 24 B at the machine: the prescription a clinician wrote starts by the patient's code; an
+// operator cannot start another profile for that patient; the report names the prescribing
+// clinician; forget erases the prescription file with the records.
+TEST_F(PatientsE2E, a_prescription_is_started_by_the_code_kept_to_and_erased_by_forget) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
+  require_patient_codes();
+  fs::create_directories(dir_ + "/etc/patients");
+  std::ofstream(dir_ + "/etc/patients/LBP-0042.yaml")
+      << "patient: LBP-0042\nprofile: lumbar-early\nclinician: A. Weber\ndate: 2026-11-30\ngoal_time: 12 min\n";
+  // check-config checks it against the limits.yaml of its configuration directory.
+  RunResult r = ctl({"check-config", dir_ + "/etc/patients/LBP-0042.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  start_daemon();
+  chmod(dir_.c_str(), 0755);
+  chmod(socket_.c_str(), 0666);
+  ASSERT_TRUE(at_standstill());
+  r = as(operator_user, {"start", "--patient", "lbp-0042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("lumbar-early"), std::string::npos) << r.out;
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  r = as(operator_user, {"start", "--profile", "lumbar-standard", "--patient", "LBP-0042"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("this patient's prescription is lumbar-early (A. Weber, 2026-11-30)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ask to join the group audio"), std::string::npos) << r.err;
+  r = as(clinician, {"report"});
+  EXPECT_NE(r.out.find("prescribed lumbar-early, by A. Weber on 2026-11-30"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("session time: 12:00 (prescription's goal)"), std::string::npos) << r.out;
+  EXPECT_EQ(written_audit().find("LBP-0042"), std::string::npos) << "the audit never names the patient";
+  r = as(clinician, {"forget", "--patient", "LBP-0042", "--confirm", "LBP-0042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("and the prescription"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ + "/etc/patients/LBP-0042.yaml"));
+}
+
 TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_clinician_forgets) {
   if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
   require_patient_codes();

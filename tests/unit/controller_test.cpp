@@ -440,6 +440,14 @@ TEST(Controller, a_prescription_starts_by_the_patient_code_and_only_a_clinician_
     ASSERT_EQ(h["sessions"].size(), 2u) << h.dump();
     const json overridden = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})")["record"];
     EXPECT_TRUE(overridden["start"]["overrides_prescription"].get<bool>()) << overridden.dump();
+    // The prescribed session's record holds its program as planned; the report of the later one
+    // carries the patient's previous session beside it (for a clinician).
+    EXPECT_EQ(record["start"]["plan"].size(), 10u) << record["start"].dump();
+    const json later = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})");
+    EXPECT_EQ(later["previous"]["start"]["id"], h["sessions"][1]["id"]) << later.dump();
+    EXPECT_TRUE(later["previous"]["end"].is_object());
+    const json first = r.ask(R"({"cmd":"report","session":")" + h["sessions"][1]["id"].get<std::string>() + R"("})");
+    EXPECT_TRUE(first["previous"].is_null()) << "the patient's first session has none: " << first["previous"].dump();
     EXPECT_EQ(overridden["start"]["profile"], "lumbar-early");
 
     // A reload counts what changed in the prescriptions, naming no patient.
@@ -481,7 +489,9 @@ TEST(Controller, retention_deletes_a_records_notes_with_it) {
   }
   {
     SessionRecorder recorder(dir, RetentionSettings{2, 0, AgeClock::synchronised});
-    recorder.begin(Status{}, "test", SessionContext{std::nullopt, /*by_clinician=*/true, std::nullopt, false}, TimePoint{} + 1h);
+    SessionContext by_clinician;
+    by_clinician.by_clinician = true;
+    recorder.begin(Status{}, "test", by_clinician, TimePoint{} + 1h);
     recorder.end(SessionEnding{"test", std::nullopt}, TimePoint{} + 1h + 1s);
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "20200101T090000Z.jsonl"));

@@ -241,8 +241,10 @@ Outcome report(const Globals& g, const Invocation& in) {
   }
   json reply = ask(Client(g.socket), request);
   if (!reply.value("ok", false)) return from_reply(reply);
-  const json& record = reply["record"];
-  Outcome o{exit_ok, {{"record", record}}, "", ""};
+  // The patient's previous session rides with the record, for the report to set beside it.
+  json record = reply["record"];
+  if (reply.contains("previous") && reply["previous"].is_object()) record["previous"] = reply["previous"];
+  Outcome o{exit_ok, {{"record", reply["record"]}, {"previous", reply.value("previous", json())}}, "", ""};
   if (auto svg = in.text.find("svg"); svg != in.text.end()) {
     if (auto failed = write_file(svg->second, treadctl::session_chart_svg(record), "chart")) return *failed;
     o.fields["chart"] = svg->second;

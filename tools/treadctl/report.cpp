@@ -3,6 +3,7 @@
 #include "tools/treadctl/report.hpp"
 #include "tools/treadctl/chart.hpp"
 #include "tools/treadctl/local_time.hpp"
+#include "tools/treadctl/plan.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -114,6 +115,7 @@ std::string render_summary(const json& r) {
   out += "session    " + str(start, "id") + "\n";
   out += "patient    " + str(start, "patient") + "\n";
   out += "profile    " + str(start, "profile") + (field(start, "program").is_string() ? ", program " + str(start, "program") : "") + "\n";
+  if (const std::string p = prescription_text(start); !p.empty()) out += "prescribed " + p + "\n";
   out += "started    " + local_time(str(start, "start")) + " by " + str(start, "who") + "\n";
   out += "ended      " + (end.is_object() ? local_time(str(end, "end")) + ": " : std::string()) + how_it_ended(r) + "\n";
   if (const std::string stopped = how_the_belt_stopped(end); !stopped.empty()) out += "belt       " + stopped + "\n";
@@ -131,6 +133,14 @@ std::string render_summary(const json& r) {
   }
   for (const auto& note : field(r, "notes")) {
     if (field(note, "text").is_string()) out += "note       " + local_time(str(note, "at")) + " " + str(note, "who") + ": " + str(note, "text") + "\n";
+  }
+  if (const auto plan = planned_vs_achieved(r); !plan.empty()) {
+    out += "planned -> achieved\n";
+    for (const PlanRow& row : plan) out += "  " + row.what + ": " + row.planned + (row.achieved.empty() ? "" : " -> " + row.achieved) + "\n";
+  }
+  if (const auto compared = compared_with_previous(r); !compared.empty()) {
+    out += "previous session -> this one\n";
+    for (const Comparison& c : compared) out += "  " + c.what + ": " + c.previous + " -> " + c.now + "\n";
   }
   out += "samples    " + std::to_string(field(r, "samples").size()) + " (2 per second)\n";
   for (const auto& e : field(r, "events")) {

@@ -3,6 +3,7 @@
 #include "tools/treadctl/report_html.hpp"
 #include "tools/treadctl/report.hpp"
 #include "tools/treadctl/local_time.hpp"
+#include "tools/treadctl/plan.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -48,6 +49,18 @@ std::string event_words(const std::string& kind) {
 }
 bool serious(const std::string& kind) { return kind == "estop" || kind == "fault"; }
 
+// Days since 1970-01-01 of a YYYY-MM-DD date (the civil calendar, H. Hinnant's algorithm).
+long day_number(const std::string& date) {
+  int y = 1970, m = 1, d = 1;
+  if (std::sscanf(date.c_str(), "%d-%d-%d", &y, &m, &d) != 3) return 0;
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const long yoe = y - era * 400;
+  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 // How a session ended, in a table cell's words, by the rule that ended it: its time limit reached
 // is "completed", an e-stop "e-stop"; any other ending (a fault, an operator's words) as it was
 // given. Records written before the end line carried its rule are read by their words.
@@ -73,10 +86,22 @@ const char* css = R"(
   .serious { color: #b00020; font-weight: bold; }
   svg { width: 100%; height: auto; }
   .note { color: #666; font-size: 8.5pt; }
+  .two { display: flex; gap: 5mm; align-items: flex-start; font-size: 9pt; } .two > * { flex: 1; min-width: 0; }
+  .two h2 { margin-top: 0; } .two td, .two th { padding: 0.6mm 1.5mm; } .two td:first-child { white-space: nowrap; width: auto; }
+  /* A phone (390 px): sections stack, a wide table or chart scrolls sideways inside its box
+     instead of being cut off, and charts keep a width at which their text stays readable. */
+  .scroll { overflow-x: auto; }
+  @media screen and (max-width: 640px) {
+    body { font-size: 11pt; padding: 0 2mm; }
+    .two { display: block; }
+    .scroll svg { width: 860px; max-width: none; }
+    table.sessions { font-size: 9pt; }
+  }
 )";
 
 std::string page(const std::string& title, const std::string& body) {
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + xml_escape(title) +
          "</title><style>" + css + "</style></head>\n<body>\n" + body + "</body></html>\n";
 }
 
@@ -250,6 +275,8 @@ std::string session_html(const json& r) {
   };
   fact("Patient", text(start, "patient", "(none recorded)"));
   fact("Profile / program", text(start, "profile") + (start.value("program", json()).is_string() ? " / " + text(start, "program") : ""));
+  if (const std::string p = prescription_text(start); !p.empty()) fact("Prescription", p);
+  fact("Started by", text(start, "who"));
   fact("Date and time", local_time(text(start, "start")));
   if (end.is_object()) {
     fact("Duration", min_sec(num(end, "duration_s")) + " min:s");
@@ -282,9 +309,24 @@ std::string session_html(const json& r) {
               "</td><td>" + xml_escape(event_words(kind)) + "</td><td>" + xml_escape(text(e, "text")) +
               (by_whom(e).empty() ? "" : " (" + xml_escape(by_whom(e)) + ")") + "</td></tr>\n";
   }
+  std::string planned;
+  for (const PlanRow& row : planned_vs_achieved(r)) {
+    planned += "<tr><td>" + xml_escape(row.what) + "</td><td>" + xml_escape(row.planned) + "</td><td>" +
+               xml_escape(row.achieved) + "</td></tr>\n";
+  }
+  std::string compared;
+  for (const Comparison& c : compared_with_previous(r)) {
+    compared += "<tr><td>" + xml_escape(c.what) + "</td><td>" + xml_escape(c.previous) + "</td><td>" + xml_escape(c.now) +
+                "</td></tr>\n";
+  }
   const std::string title = "Session report " + text(start, "patient", "") + " " + text(start, "start");
-  return page(title, "<h1>Backward-walking session report</h1>\n<table class=\"facts\">\n" + facts + "</table>\n" +
-                         "<h2>Speed</h2>\n" + session_chart_svg(r) +
+  // The facts beside what was planned and the previous session: one A4 page for a whole session.
+  const std::string beside =
+      (planned.empty() ? "" : "<h2>Planned and achieved</h2>\n<table class=\"facts\"><tr><th></th><th>planned</th><th>achieved</th></tr>\n" + planned + "</table>\n") +
+      (compared.empty() ? "" : "<h2>Beside the previous session</h2>\n<table class=\"facts\"><tr><th></th><th>previous</th><th>this session</th></tr>\n" + compared + "</table>\n");
+  return page(title, "<h1>Backward-walking session report</h1>\n<div class=\"two\"><div><table class=\"facts\">\n" + facts +
+                         "</table></div>\n" + (beside.empty() ? "" : "<div>" + beside + "</div>") + "</div>\n" +
+                         "<h2>Speed</h2>\n<div class=\"scroll\">" + session_chart_svg(r) + "</div>\n" +
                          (notes.empty() ? "" : "<h2>Notes</h2>\n<table><tr><th>when</th><th>by</th><th>note</th></tr>\n" + notes + "</table>\n") +
                          "<h2>Events</h2>\n<table><tr><th class=\"n\">time</th><th>event</th><th>detail</th></tr>\n" +
                          events + "</table>\n<p class=\"note\">Session " + xml_escape(text(start, "id")) +
@@ -312,6 +354,10 @@ json progression_rows(json records) {
                     {"estops", num(end, "estops")},
                     {"faults", num(end, "faults")},
                     {"pauses", num(end, "pauses")},
+                    // What the session aimed for: the prescription's goals, else the profile's session time.
+                    {"goal_min", num(field(start, "prescription"), "goal_time_s", num(start, "session_time_s")) / 60},
+                    {"goal_from_prescription", num(field(start, "prescription"), "goal_time_s") > 0},
+                    {"goal_distance_m", num(field(start, "prescription"), "goal_distance_m")},
                     {"pain_before", pain.before ? json(*pain.before) : json(nullptr)},
                     {"pain_after", pain.after ? json(*pain.after) : json(nullptr)},
                     {"ended", end.is_object()    ? ended_briefly(end)
@@ -337,7 +383,20 @@ std::string trend_svg(const std::string& title, const std::string& unit, const j
   }
   const auto ticks = chart::nice_ticks(0, std::max(v_max * 1.05, 0.1), 6);
   const std::size_t n = rows.size();
-  auto x = [&](std::size_t i) { return left + (n <= 1 ? pw / 2 : pw * static_cast<double>(i) / static_cast<double>(n - 1)); };
+  // By calendar date: each day from the first session's to the last one's has a slot of the axis
+  // (a week without sessions is a gap), and the sessions of one day share their day's slot.
+  std::vector<long> day(n, 0);
+  for (std::size_t i = 0; i < n; ++i) day[i] = day_number(text(rows[i], "date", "1970-01-01"));
+  const long first_day = n > 0 ? day.front() : 0, days = n > 0 ? day.back() - first_day + 1 : 1;
+  std::vector<double> slot(n, 0.5);  // where in its day's slot each session sits
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && day[j] == day[i]) ++j;
+    for (std::size_t k = i; k < j; ++k) slot[k] = (static_cast<double>(k - i) + 0.5) / static_cast<double>(j - i);
+    i = j;
+  }
+  auto x_of_day = [&](double d) { return left + pw * d / static_cast<double>(days); };
+  auto x = [&](std::size_t i) { return x_of_day(static_cast<double>(day[i] - first_day) + slot[i]); };
   auto y = [&](double v) { return top + ph - v / ticks.back() * ph; };
   Svg g;
   g.out = svg_open(width, height, title);
@@ -347,16 +406,25 @@ std::string trend_svg(const std::string& title, const std::string& unit, const j
     g.label(left - 8, y(v) + 4, short_number(v), "text-anchor=\"end\"");
   }
   g.line(left, top + ph, left + pw, top + ph, "stroke=\"#444\"");
-  // Dates under the sessions, thinned so that they never overlap: at most as many as fit the axis
-  // (placing each of 10,000 against all the others took minutes), then placed without overlap.
+  // Each session day once under its slot, thinned so that they never overlap: at most as many as
+  // fit the axis (placing each of 10,000 against all the others took minutes).
   std::vector<chart::Label> dates;
-  const std::size_t fit = static_cast<std::size_t>(pw / (5 * 6.6 + 8));
-  const std::size_t every = n > fit ? (n + fit - 1) / fit : 1;
-  for (std::size_t i = 0; i < n; i += every) dates.push_back({x(i), field(rows[i], "date").get<std::string>().substr(5), false});
-  for (const auto& p : chart::place_labels(dates, 6.6, 8, 0, width)) {
+  const std::size_t fit = static_cast<std::size_t>(pw / (10 * 6.6 + 10));
+  std::vector<std::size_t> first_of_day;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i == 0 || day[i] != day[i - 1]) first_of_day.push_back(i);
+  }
+  const std::size_t every = first_of_day.size() > fit ? (first_of_day.size() + fit - 1) / fit : 1;
+  for (std::size_t k = 0; k < first_of_day.size(); k += every) {
+    const std::size_t i = first_of_day[k];
+    const double centre = x_of_day(static_cast<double>(day[i] - first_day) + 0.5);
+    g.line(centre, top + ph, centre, top + ph + 4, "stroke=\"#444\"");
+    dates.push_back({centre - 10 * 6.6 / 2, text(rows[i], "date"), false});
+  }
+  for (const auto& p : chart::place_labels(dates, 6.6, 10, 0, width)) {
     if (p.row == 0) g.label(p.left, top + ph + 18, p.label.text, "font-size=\"11\"");
   }
-  g.label(left + pw / 2, top + ph + 40, "session date (month-day), in order", "text-anchor=\"middle\" font-size=\"11\"");
+  g.label(left + pw / 2, top + ph + 40, "session date (each day's sessions side by side)", "text-anchor=\"middle\" font-size=\"11\"");
   if (reference > 0) {
     g.line(left, y(reference), left + pw, y(reference), "stroke=\"#a0522d\" stroke-dasharray=\"8 4\"");
     g.label(left + pw - 4, y(reference) - 5, reference_name, "text-anchor=\"end\" fill=\"#a0522d\" font-size=\"11\"");
@@ -402,20 +470,29 @@ std::string progression_html(const std::string& patient, const json& rows) {
              "</td></tr>\n";
   }
   table += "</table>\n";
+  // The reference lines are what the latest session aimed for: its prescription's goals, else its
+  // profile's session time.
+  const json& latest = rows.empty() ? json() : rows.back();
+  const double goal_min = num(latest, "goal_min"), goal_m = num(latest, "goal_distance_m");
+  const std::string goal_name = goal_min <= 0 ? ""
+                                : field(latest, "goal_from_prescription") == true
+                                    ? "goal " + short_number(goal_min) + " min (prescription)"
+                                    : "session_time " + short_number(goal_min) + " min (" + text(latest, "profile") + ")";
   const std::string span = rows.empty() ? "no sessions"
                                         : std::to_string(rows.size()) + " sessions, " + text(rows.front(), "date") +
                                               " to " + text(rows.back(), "date");
   return page("Progression " + patient,
               "<h1>Backward-walking progression: patient " + xml_escape(patient) + "</h1>\n<p>" + xml_escape(span) +
-                  "</p>\n<h2>Sessions</h2>\n" + table + "<h2>Trends</h2>\n" +
+                  "</p>\n<h2>Sessions</h2>\n<div class=\"scroll\">" + table + "</div><h2>Trends</h2>\n<div class=\"scroll\">" +
                   trend_svg("Reverse speed", "km/h", rows, {{"peak_reverse_kmh", "#b5651d"}, {"mean_reverse_kmh", "#1f5fbf"}},
                             {"peak reverse", "mean reverse (moving)"}) +
                   trend_svg("Session duration", "min", rows, {{"duration_min", "#1a8a3a"}, {"reverse_min", "#b5651d"}},
-                            {"whole session", "in reverse"}, 20, "20 min") +
-                  trend_svg("Distance", "m", rows, {{"distance_m", "#1f5fbf"}}, {"per session"}) +
+                            {"whole session", "in reverse"}, goal_min, goal_name) +
+                  trend_svg("Distance", "m", rows, {{"distance_m", "#1f5fbf"}}, {"per session"}, goal_m,
+                            goal_m > 0 ? "goal " + short_number(goal_m) + " m (prescription)" : "") +
                   trend_svg("Pain reported (NRS)", "0-10", rows, {{"pain_before", "#8b1a1a"}, {"pain_after", "#1a8a3a"}},
                             {"before the session", "after the session"}, 10, "10 = worst imaginable") +
-                  "<p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates in local time (" +
+                  "</div><p class=\"note\">Rows in red had an e-stop or a fault. Recorded by treadd; dates in local time (" +
                   xml_escape(local_zone_text()) + ").</p>\n");
 }
 
