@@ -53,6 +53,11 @@ grep -q "/var/lib/treadd" "$work/control/postrm" || fail "postrm does not say wh
 grep -E "rm .*(/var/lib/treadd|\$)" "$work/control/postrm" | grep -v "echo" && fail "postrm must not delete the records"
 grep -q "chgrp treadd-clinician /etc/treadd/limits.yaml" "$work/control/postinst" || fail "clinicians cannot edit limits.yaml"
 grep -q "chgrp treadd-clinician /etc/treadd/machine.yaml" "$work/control/postinst" && fail "machine.yaml is the technician's"
+grep -q "install -d -o treadd -g treadd-clinician -m 2770 /etc/treadd/patients" "$work/control/postinst" \
+  || fail "postinst does not make the prescriptions' directory (clinicians write, treadd reads and forgets)"
+grep -qx "ReadWritePaths=-/etc/treadd/patients" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/treadd.service) \
+  || fail "the unit cannot delete a forgotten patient's prescription"
+grep -qx "./usr/share/treadd/examples/patients/LBP-0100.yaml" <<<"$contents" || fail "no example prescription"
 
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 echo "# edited by a clinician" >>"$work/root/etc/treadd/limits.yaml"
