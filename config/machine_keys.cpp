@@ -86,8 +86,9 @@ MachineKey text(std::string_view section, std::string_view key, Field (*field)(M
 }  // namespace
 
 const std::array<MachineKey, 41> machine_keys = {
-    choice("drive", "transport", "sim|tcp|rtu", [](const MachineConfig& m) { return to_string(m.drive.transport); },
-           choose_transport, "`sim` = the built-in simulated drive; `tcp` = Modbus TCP; `rtu` = Modbus RTU over RS-485"),
+    choice("drive", "transport", "sim|tcp|rtu|unconfigured", [](const MachineConfig& m) { return to_string(m.drive.transport); },
+           choose_transport, "`sim` = the built-in simulated drive; `tcp` = Modbus TCP; `rtu` = Modbus RTU over RS-485; "
+           "`unconfigured` = as installed: no drive set yet, every session refused"),
     text("drive", "host", TREADD_FIELD(drive.host), "Modbus TCP address of the drive"),
     value("drive", "port", K::count, TREADD_FIELD(drive.port), false, 1, 65535, "a TCP port", "Modbus TCP port"),
     text("drive", "device", TREADD_FIELD(drive.device), "the RS-485 adapter, e.g. /dev/ttyUSB0 (required for rtu)", "none"),

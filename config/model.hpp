@@ -18,14 +18,19 @@ namespace treadd {
 
 // How treadd reaches the drive (drive.transport). A new transport: a row here and a case in
 // make_drive() (daemon/drive_factory.cpp); the compiler points at every switch that must learn it.
-enum class Transport { sim, tcp, rtu };
+// `unconfigured`: the packaged machine.yaml, until a technician sets the drive — treadd runs (status,
+// records, e-stop) and refuses every session, saying so; the belt is never driven.
+enum class Transport { sim, tcp, rtu, unconfigured };
 struct TransportInfo {
   Transport transport;
   std::string_view name;
   bool needs_profile;  // a real drive: its register map and commissioning
 };
 inline constexpr TransportInfo transports[] = {
-    {Transport::sim, "sim", false}, {Transport::tcp, "tcp", true}, {Transport::rtu, "rtu", true}};
+    {Transport::sim, "sim", false},
+    {Transport::tcp, "tcp", true},
+    {Transport::rtu, "rtu", true},
+    {Transport::unconfigured, "unconfigured", false}};
 std::string_view to_string(Transport t);
 std::optional<Transport> parse_transport(std::string_view name);
 bool needs_profile(Transport t);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "config/loader.hpp"
@@ -20,7 +21,15 @@ std::string patients_dir(const std::string& config_dir) { return config_dir + "/
 
 namespace {
 
-void check_goals(YamlSection& s, const Prescription& p, const Profile& profile) {
+void check_goals(YamlSection& s, const Prescription& p, const Profile& profile, const Program* program) {
+  if (program != nullptr && p.goal_time) {
+    Millis length{0};
+    for (const Segment& seg : program->segments) length += seg.duration;
+    if (*p.goal_time > length) {
+      s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than program '" +
+                                  program->name + "' (" + units::format_duration(length) + "): it cannot be reached");
+    }
+  }
   if (p.goal_time && *p.goal_time > profile.session_time) {
     s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than the session_time of " +
                                 units::format_duration(profile.session_time) + " in profile '" + profile.name +
@@ -68,7 +77,15 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
                                         p.profile + "'");
           }
         }
-        top.text("clinician", p.clinician, Need::required);
+        if (top.text("clinician", p.clinician, Need::required)) {
+          // Shown on reports and terminals: a name, on one line, never a control sequence.
+          const bool printable = std::none_of(p.clinician.begin(), p.clinician.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+          });
+          if (!printable || p.clinician.size() > 80) {
+            top.error_at("clinician", "clinician must be a name of at most 80 characters on one line");
+          }
+        }
         if (top.text("date", p.date, Need::required) && (p.date.size() != 10 || !is_iso_utc(p.date))) {
           top.error_at("date", "date must be the day it was prescribed as YYYY-MM-DD, got '" + p.date + "'");
         }
@@ -76,7 +93,10 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
         if (top.duration("goal_time", goal_time, Need::optional)) p.goal_time = goal_time;
         double goal_m = 0;
         if (top.metres("goal_distance", goal_m, Need::optional)) p.goal_distance_m = goal_m;
-        if (profile != nullptr) check_goals(top, p, *profile);
+        if (profile != nullptr) {
+          const auto g = p.program ? limits.programs.find(*p.program) : limits.programs.end();
+          check_goals(top, p, *profile, g != limits.programs.end() ? &g->second : nullptr);
+        }
       });
 }
 
@@ -88,14 +108,37 @@ Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string
   std::vector<fs::path> files;
   fs::directory_iterator it(dir, ec);
   if (ec) return {std::nullopt, {Diagnostic{dir, 0, 0, "cannot list the directory: " + ec.message()}}};
+  std::size_t entries = 0;
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec) break;
+    if (++entries > 2 * max_prescriptions || errors.size() > 100) {
+      errors.push_back(Diagnostic{dir, 0, 0, "holds too many files to read at each reload: keep prescriptions only"});
+      break;
+    }
     const fs::path& path = it->path();
     const std::string ext = path.extension().string();
-    if (ext == ".yml") {
-      errors.push_back(Diagnostic{path.string(), 0, 0, "name prescription files .yaml (this one is not read)"});
+    std::string lower = ext;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // LBP-0042.YAML or .yml would otherwise go unread, and that patient would be bound by nothing.
+    if ((lower == ".yaml" || lower == ".yml") && ext != ".yaml") {
+      errors.push_back(Diagnostic{path.string(), 0, 0, "name prescription files CODE.yaml, in lower case (this one is not read)"});
+      continue;
     }
     if (ext != ".yaml") continue;  // a README, an editor's backup: not a prescription
+    // Never followed or opened: a link (to a device, to another patient's file) or a pipe, which
+    // would block the reading thread.
+    std::error_code kind_error;
+    if (it->symlink_status(kind_error).type() != fs::file_type::regular) {
+      errors.push_back(Diagnostic{path.string(), 0, 0, "is not a plain file (a link, a directory or a device): "
+                                                       "a prescription is a file of its own"});
+      continue;
+    }
+    if (const auto size = it->file_size(kind_error); !kind_error && size > max_prescription_bytes) {
+      errors.push_back(Diagnostic{path.string(), 0, 0, "a prescription is a few lines; this file is " +
+                                                           std::to_string(size / 1024) + " KiB (at most " +
+                                                           std::to_string(max_prescription_bytes / 1024) + " KiB)"});
+      continue;
+    }
     if (files.size() == max_prescriptions) {
       errors.push_back(Diagnostic{dir, 0, 0, "holds more than " + std::to_string(max_prescriptions) +
                                                  " prescriptions; move those of patients who finished elsewhere"});

@@ -4,6 +4,7 @@
 // Each error has the file:line:column a clinician edits.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "config/diagnostics.hpp"
@@ -20,6 +21,8 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
 
 // The most prescription files a directory may hold: read at every reload, off the control loop.
 inline constexpr std::size_t max_prescriptions = 5000;
+// A prescription is a few lines: a bigger file is refused before it is read.
+inline constexpr std::size_t max_prescription_bytes = 16 * 1024;
 
 // Every *.yaml of `dir` (none when the directory does not exist), each checked against `limits`.
 Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string& dir, const LimitsConfig& limits);

@@ -89,7 +89,7 @@ void BackgroundWork::run() {
         // The loop gets the line and the few fields it reads (a refusal's rule, an erasure's
         // count); the reply itself — 100,000 sessions' worth of nodes — is freed here, off the loop.
         reply = std::make_shared<nlohmann::json>(nlohmann::json::object());
-        for (const char* key : {"ok", "rule", "error", "erased"}) {
+        for (const char* key : reply_fields_for_the_loop) {
           if (auto it = full.find(key); it != full.end()) (*reply)[key] = *it;
         }
       } catch (const std::exception& e) {

@@ -23,6 +23,11 @@
 
 namespace treadd {
 
+// The fields of a query's reply that its on_answer reads on the loop (a refusal's rule, an
+// erasure's count and what became of the prescription); the rest is freed off the loop.
+inline constexpr const char* reply_fields_for_the_loop[] = {"ok", "rule", "error", "erased", "prescription_erased",
+                                                            "prescription_left"};
+
 class BackgroundWork {
  public:
   // The reply, and the same reply as its protocol line: a query's line is serialized on the worker,

@@ -42,13 +42,26 @@ json report_reply(const std::filesystem::path& records_dir, const ReportQuery& q
 // The same patient's session before the one whose start line this is, or null.
 json previous_session(const std::filesystem::path& records_dir, const json& start);
 
-// "profiles":{name: limits…},"programs":[names…] — JSON members, serialized once per configuration.
+// "profiles":{name: limits…},"programs":[names…],"program_segments":{name: {profile, total_s,
+// segments}} — JSON members, serialized once per configuration (on the reload worker). What each
+// program does is shown as the clinician wrote it, `repeat` blocks expanded.
 std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
   json profiles = json::object();
   for (const auto& [name, p] : limits.profiles) profiles[name] = protocol::limits_json(p, ceilings);
   json programs = json::array();
-  for (const auto& [name, g] : limits.programs) programs.push_back(name);
-  return "\"profiles\":" + profiles.dump() + ",\"programs\":" + programs.dump();
+  json program_segments = json::object();
+  for (const auto& [name, g] : limits.programs) {
+    programs.push_back(name);
+    json segments = json::array();
+    double total_s = 0;
+    for (const Segment& seg : g.segments) {
+      segments.push_back(protocol::segment_json(seg));
+      total_s += std::chrono::duration<double>(seg.duration).count();
+    }
+    program_segments[name] = {{"profile", g.profile}, {"total_s", total_s}, {"segments", std::move(segments)}};
+  }
+  return "\"profiles\":" + profiles.dump() + ",\"programs\":" + programs.dump() +
+         ",\"program_segments\":" + program_segments.dump();
 }
 
 json reply_from(const Reply& r, const Wording& wording) {
@@ -354,9 +367,13 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
     const std::size_t erased = recorder != nullptr ? recorder->erase_except_current(ids) : erase_records(dir, ids);
     std::string text = "erased " + std::to_string(erased) + " session record" + (erased == 1 ? "" : "s") +
                        " of patient " + patient;
+    // Not followed: a link is not a prescription file (the loader refuses them), and removing one
+    // would leave its target. An error asking is a file left, not no file.
     std::error_code ec;
-    const bool had_prescription = std::filesystem::exists(prescription, ec);
-    const bool prescription_erased = had_prescription && std::filesystem::remove(prescription, ec);
+    const auto kind = std::filesystem::symlink_status(prescription, ec).type();
+    const bool had_prescription = kind != std::filesystem::file_type::not_found;
+    const bool prescription_erased = kind == std::filesystem::file_type::regular && std::filesystem::remove(prescription, ec);
+    if (had_prescription && !prescription_erased && !ec) ec = std::make_error_code(std::errc::operation_not_permitted);
     if (prescription_erased) text += " and the prescription " + prescription.string();
     if (had_prescription && !prescription_erased) {
       text += "; the prescription " + prescription.string() + " could not be deleted (" + ec.message() +
@@ -372,7 +389,9 @@ Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& pee
   off_loop.on_answer = [this, who = peer.who, patient = req.patient, now](const json& reply) {
     if (!reply.value("ok", false)) return;
     const std::size_t erased = reply.value("erased", std::size_t{0});
-    if (reply.value("prescription_erased", false) && config_.limits.prescriptions.erase(patient) > 0) {
+    // Forgotten is forgotten: the prescription stops being in force even when its file could not
+    // be deleted (the reply says to delete it by hand; a reload would read it again).
+    if (config_.limits.prescriptions.erase(patient) > 0) {
       ++generation_;
       ++limits_generation_;
     }
@@ -492,7 +511,7 @@ Controller::ParsedLimits Controller::parse_limits_file() const {
 json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
   Loaded<LimitsConfig>& loaded = parsed.loaded;
   if (!loaded.ok()) {
-    json r = protocol::error_reply("refused: limits.yaml or a prescription has errors; the limits and prescriptions in force are unchanged");
+    json r = protocol::error_reply("refused: limits.yaml or a prescription has errors; the limits in force are unchanged, and so are the prescriptions");
     // The first 50 are enough to act on; a file of thousands of errors must not become a
     // megabyte reply and journal entry built on the loop.
     constexpr std::size_t shown = 50;
@@ -672,18 +691,13 @@ json history_reply(const std::filesystem::path& records_dir, const HistoryQuery&
 json previous_session(const std::filesystem::path& records_dir, const json& start) {
   const json& patient = start.contains("patient") ? start["patient"] : json();
   if (!patient.is_string()) return nullptr;  // sessions of nobody in particular have no "previous"
-  // Ordered by id: its start time to the second, then the number of a second started within it
-  // ("…Z", "…Z-2", … "…Z-10").
-  auto order = [](const std::string& id) {
-    const auto dash = id.find('-');
-    return std::pair{id.substr(0, dash), dash == std::string::npos ? 1 : std::atoi(id.c_str() + dash + 1)};
-  };
-  const auto this_one = order(start.value("id", std::string()));
+  const std::string this_one = start.value("id", std::string());
   RecordFilter filter;
   filter.patient = patient.get<std::string>();
   std::optional<RecordSummary> latest;
-  for (RecordSummary& rec : list_records(records_dir, filter)) {
-    if (order(rec.id) < this_one && (!latest || order(rec.id) > order(latest->id))) latest = std::move(rec);
+  for (RecordSummary& rec : list_records(records_dir, filter)) {  // in the order they started
+    if (!record_id_before(rec.id, this_one)) break;
+    latest = std::move(rec);
   }
   if (!latest) return nullptr;
   return {{"start", latest->start},

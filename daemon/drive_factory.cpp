@@ -33,6 +33,9 @@ std::unique_ptr<MotorDrive> make_modbus_drive(const FullConfig& config) {
 std::unique_ptr<MotorDrive> make_drive(const FullConfig& config) {
   switch (config.machine.drive.transport) {
     case Transport::sim: return make_sim_drive(config.machine);
+    // No drive yet: a simulated one answers the loop, and every start is refused (commissioning
+    // state `unconfigured`), so nothing ever asks it — or anything — to turn.
+    case Transport::unconfigured: return make_sim_drive(config.machine);
     case Transport::tcp:
     case Transport::rtu: return make_modbus_drive(config);
   }

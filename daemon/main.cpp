@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "config/loader.hpp"
+#include "config/prescriptions.hpp"
 #include "daemon/control_loop.hpp"
 #include "daemon/controller.hpp"
 #include "daemon/shutdown.hpp"
@@ -168,7 +169,8 @@ int commission_drive(const Options& opt, const FullConfig& config) {
 int run(const Options& opt) {
   auto loaded = load_config_dir(opt.config_dir);
   if (!loaded.ok()) {
-    std::cerr << join(loaded.errors);
+    // The journal gets them without a prescription's file name (a patient's code): check-config names it.
+    std::cerr << join(without_patient_codes(loaded.errors));
     log::error("configuration in " + opt.config_dir + " has errors; refusing to start");
     return 2;
   }

@@ -121,10 +121,6 @@ Parsed parse_object(const json& j) {
   throw std::invalid_argument("unknown command '" + name + "'");
 }
 
-json segment_json(const Segment& s) {
-  return {{"direction", to_string(s.direction)}, {"speed_kmh", s.speed_kmh},
-          {"duration_s", std::chrono::duration<double>(s.duration).count()}};
-}
 
 // A latched fault: its rule's code, the sentence people read, and the facts a program reads.
 json fault_json(const Fault& f, const Wording& wording) {
@@ -137,6 +133,11 @@ json optional_seconds(const std::optional<Millis>& v) {
 }
 
 }  // namespace
+
+json segment_json(const Segment& s) {
+  return {{"direction", to_string(s.direction)}, {"speed_kmh", s.speed_kmh},
+          {"duration_s", std::chrono::duration<double>(s.duration).count()}};
+}
 
 ParseResult parse_request(std::string_view line) {
   if (line.size() > max_line_bytes) return {std::nullopt, "request longer than 4096 bytes"};

@@ -40,5 +40,7 @@ nlohmann::json refused_reply(RuleId rule, const Facts& facts, const Wording& wor
 nlohmann::json to_json(const Status& st, const Ceilings& ceilings, const Wording& wording);
 nlohmann::json limits_json(const Profile& p, const Ceilings& c);
 nlohmann::json ceilings_json(const Ceilings& c);
+// One program segment as the protocol carries it: {direction, speed_kmh, duration_s}.
+nlohmann::json segment_json(const Segment& s);
 
 }  // namespace treadd::protocol

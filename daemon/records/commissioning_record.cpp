@@ -206,6 +206,13 @@ CommissioningStatus commissioning_status(const FullConfig& config, const std::st
 CommissioningStatus judge_commissioning(const FullConfig& config, const LatestCommissioning& latest,
                                         const std::optional<std::string>& live_identity) {
   const DriveSettings& d = config.machine.drive;
+  if (d.transport == Transport::unconfigured) {
+    return {CommissioningState::unconfigured,
+            "no drive is set up yet (machine.yaml drive.transport: unconfigured): a technician sets drive.transport to "
+            "tcp or rtu with the drive's address and profile, then commissions it (treadd --commission); "
+            "every session is refused until then",
+            ""};
+  }
   if (!needs_profile(d.transport) || !config.drive_profile) {
     return {CommissioningState::not_needed, "the built-in simulated drive needs no commissioning", ""};
   }

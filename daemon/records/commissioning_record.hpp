@@ -65,7 +65,7 @@ std::string write_commissioning_record(const std::string& state_dir, const Commi
 
 // What treadd makes of the drive's commissioning, declared once: status, refusals and the
 // treadd_commissioning metric name these.
-#define TREADD_COMMISSIONING_STATES(X) X(passed) X(failed) X(missing) X(stale) X(unchecked) X(waived) X(not_needed)
+#define TREADD_COMMISSIONING_STATES(X) X(passed) X(failed) X(missing) X(stale) X(unchecked) X(waived) X(not_needed) X(unconfigured)
 #define TREADD_ENUMERATOR(name) name,
 enum class CommissioningState { TREADD_COMMISSIONING_STATES(TREADD_ENUMERATOR) };
 #undef TREADD_ENUMERATOR

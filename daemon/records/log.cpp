@@ -11,22 +11,34 @@
 
 namespace treadd::log {
 
+std::string stderr_lines(Level level, std::string_view message, bool journal) {
+  std::string prefix;
+  if (journal) {
+    prefix = "<" + std::to_string(static_cast<int>(level)) + ">";
+  } else {
+    switch (level) {
+      case Level::error: prefix = "treadd: error: "; break;
+      case Level::warning: prefix = "treadd: warning: "; break;
+      default: prefix = "treadd: "; break;
+    }
+  }
+  std::string lines;
+  while (true) {
+    const std::size_t end = message.find('\n');
+    lines += prefix;
+    lines.append(message.substr(0, end));
+    lines.push_back('\n');
+    if (end == std::string_view::npos || end + 1 == message.size()) break;
+    message.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
 void write(Level level, std::string_view message) {
   // Under systemd (JOURNAL_STREAM set) the "<N>" prefix carries the priority; on a terminal, a word does.
   static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
-  std::string line;
-  if (journal) {
-    line = "<" + std::to_string(static_cast<int>(level)) + ">";
-  } else {
-    switch (level) {
-      case Level::error: line = "treadd: error: "; break;
-      case Level::warning: line = "treadd: warning: "; break;
-      default: line = "treadd: "; break;
-    }
-  }
-  line.append(message);
-  line.push_back('\n');
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  const std::string lines = stderr_lines(level, message, journal);
+  std::fwrite(lines.data(), 1, lines.size(), stderr);
 }
 
 void event(Level level, std::string_view kind, std::string_view who, std::string_view text) {

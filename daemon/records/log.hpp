@@ -4,6 +4,7 @@
 // nothing here that journald does not already do.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace treadd::log {
@@ -11,6 +12,10 @@ namespace treadd::log {
 enum class Level { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
 
 void write(Level level, std::string_view message);
+// What write() puts on stderr: every line of a multi-line message carries the priority (journald
+// reads stderr line by line: a line without "<N>" would be logged at info), or on a terminal the
+// "treadd: error: " word.
+std::string stderr_lines(Level level, std::string_view message, bool journal);
 inline void error(std::string_view m) { write(Level::error, m); }
 inline void warning(std::string_view m) { write(Level::warning, m); }
 inline void notice(std::string_view m) { write(Level::notice, m); }

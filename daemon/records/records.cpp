@@ -323,7 +323,8 @@ std::vector<RecordSummary> list_records(const fs::path& dir, const RecordFilter&
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     if (it->path().extension() == ".jsonl") files.push_back(it->path());
   }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(),
+            [](const fs::path& a, const fs::path& b) { return record_id_before(a.stem().string(), b.stem().string()); });
   for (const auto& f : files) {
     RecordSummary s;
     s.id = f.stem().string();

@@ -23,11 +23,19 @@ std::string compact_utc(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
+bool record_id_before(const std::string& a, const std::string& b) {
+  auto key = [](const std::string& id) {
+    const auto dash = id.find('-');
+    return std::pair{id.substr(0, dash), dash == std::string::npos ? 1L : std::strtol(id.c_str() + dash + 1, nullptr, 10)};
+  };
+  return key(a) < key(b);
+}
+
 RetentionPlan plan_retention(std::vector<std::string> ids, const RetentionSettings& settings,
                              std::chrono::system_clock::time_point now, bool clock_synchronised,
                              bool started_by_clinician) {
   RetentionPlan plan;
-  std::sort(ids.begin(), ids.end());
+  std::sort(ids.begin(), ids.end(), record_id_before);
   auto oldest = ids.begin();
   if (settings.keep_days > 0) {
     if (clock_synchronised || settings.age_by == AgeClock::system) {

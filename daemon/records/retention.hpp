@@ -32,6 +32,10 @@ struct RetentionSettings {
   AgeClock age_by = AgeClock::synchronised;
 };
 
+// Record ids in the order the sessions started: by the UTC second, then by the number of a later
+// session started within it ("…Z", "…Z-2", … "…Z-10"; plain string order puts "-10" first).
+bool record_id_before(const std::string& a, const std::string& b);
+
 struct RetentionPlan {
   std::vector<std::string> by_age;    // past keep_days, oldest first
   std::vector<std::string> by_count;  // the oldest beyond records.keep (a clinician's start only)

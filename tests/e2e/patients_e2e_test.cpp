@@ -118,6 +118,10 @@ TEST_F(PatientsE2E, a_prescription_is_started_by_the_code_kept_to_and_erased_by_
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("and the prescription"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir_ + "/etc/patients/LBP-0042.yaml"));
+  // Forgotten in the running daemon too, not only on disk: the code alone starts nothing now.
+  r = as(operator_user, {"start", "--patient", "LBP-0042"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("a session starts from a profile or a patient's prescription"), std::string::npos) << r.err;
 }
 
 TEST_F(PatientsE2E, an_operator_sees_today_a_clinician_everything_and_only_a_clinician_forgets) {

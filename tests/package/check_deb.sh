@@ -25,7 +25,8 @@ grep -qx "License: Apache-2.0" <<<"$copyright" || fail "debian/copyright does no
 dpkg-deb -e "$deb" "$work/control"
 grep -q "systemd-sysusers" "$work/control/postinst" || fail "postinst does not create the user"
 grep -q "systemd-tmpfiles" "$work/control/postinst" || fail "postinst does not create the state directory"
-grep -E "^[^#]*systemctl (start|enable|restart)" "$work/control/postinst" && fail "postinst must not start the motor"
+# (a message that tells the administrator what to type is not a command)
+grep -E "^[^#]*systemctl (start|enable|restart)" "$work/control/postinst" | grep -vE '^ *msg=' && fail "postinst must not start the motor"
 grep -qx "/etc/treadd/limits.yaml" "$work/control/conffiles" || fail "limits.yaml is not a conffile"
 grep -q "^ExecStart=/usr/sbin/treadd " <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/treadd.service) \
   || fail "the unit does not start /usr/sbin/treadd"
@@ -58,6 +59,11 @@ grep -q "install -d -o treadd -g treadd-clinician -m 2770 /etc/treadd/patients" 
 grep -qx "ReadWritePaths=-/etc/treadd/patients" <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/treadd.service) \
   || fail "the unit cannot delete a forgotten patient's prescription"
 grep -qx "./usr/share/treadd/examples/patients/LBP-0100.yaml" <<<"$contents" || fail "no example prescription"
+installed_machine=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./etc/treadd/machine.yaml)
+grep -q "^  transport: unconfigured" <<<"$installed_machine" \
+  || fail "the installed machine.yaml would run sessions on a simulated drive (it must say transport: unconfigured)"
+grep -q "Restart it when no session runs: systemctl restart treadd" "$work/control/postinst" \
+  || fail "an upgrade does not say that the running daemon waits for a restart"
 
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 echo "# edited by a clinician" >>"$work/root/etc/treadd/limits.yaml"

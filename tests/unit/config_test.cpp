@@ -218,7 +218,7 @@ TEST(ConfigPrograms, program_longer_than_session_time_is_refused) {
 TEST(ConfigMachine, ceilings_are_required_and_checked) {
   auto m = parse_machine("drive:\n  transport: can\nbelt:\n  kmh_per_hz: 0.2\nceilings:\n  forward_max: 12 km/h\n",
                          "machine.yaml");
-  EXPECT_TRUE(has_error(m.errors, 2, "must be one of 'sim', 'tcp', 'rtu', got 'can'"));
+  EXPECT_TRUE(has_error(m.errors, 2, "must be one of 'sim', 'tcp', 'rtu', 'unconfigured', got 'can'"));
   EXPECT_TRUE(has_error(m.errors, 6, "missing the required key 'reverse_max'"));
 }
 

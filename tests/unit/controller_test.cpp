@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "daemon/background_work.hpp"
 #include "daemon/records/records.hpp"
 #include "daemon/shutdown.hpp"
 #include "daemon/records/storage_writer.hpp"
@@ -183,9 +184,16 @@ struct RecordingRig {
   json ask(const std::string& line, const std::string& who = "test", Role role = Role::clinician) {
     Controller::Outcome o = controller->execute(line, Peer{role, who}, rig.now);
     if (o.shared_line != nullptr) return json::parse(*o.shared_line);  // status: one line for every caller of a role
-    // As the daemon does: the query off the loop, then its on_answer on the loop.
+    // As the daemon does: the query off the loop, then its on_answer on the loop with the fields
+    // BackgroundWork hands it.
     const json reply = o.query ? o.query() : o.reply;
-    if (o.on_answer) o.on_answer(reply);
+    if (o.on_answer) {
+      json for_the_loop = json::object();
+      for (const char* key : reply_fields_for_the_loop) {
+        if (reply.contains(key)) for_the_loop[key] = reply[key];
+      }
+      o.on_answer(for_the_loop);
+    }
     return reply;
   }
   json only_session() {
@@ -396,7 +404,7 @@ TEST(Controller, a_prescription_starts_by_the_patient_code_and_only_a_clinician_
   std::filesystem::create_directories(config / "patients");
   std::ofstream(config / "patients" / "LBP-0042.yaml")
       << "patient: LBP-0042\nprofile: lumbar-standard\nprogram: backward-intervals\nclinician: A. Weber\n"
-         "date: 2026-11-30\ngoal_time: 18 min\n";
+         "date: 2026-11-30\ngoal_time: 15 min\n";
   {
     RecordingRig r(config.string());
     // By the code alone: the prescribed profile and program.
@@ -411,7 +419,7 @@ TEST(Controller, a_prescription_starts_by_the_patient_code_and_only_a_clinician_
     EXPECT_EQ(s["start"]["program"], "backward-intervals");
     const json record = r.ask(R"({"cmd":"report","session":")" + s["id"].get<std::string>() + R"("})")["record"];
     EXPECT_EQ(record["start"]["prescription"]["clinician"], "A. Weber") << record.dump();
-    EXPECT_EQ(record["start"]["prescription"]["goal_time_s"], 18 * 60) << record.dump();
+    EXPECT_EQ(record["start"]["prescription"]["goal_time_s"], 15 * 60) << record.dump();
     EXPECT_FALSE(record["start"]["overrides_prescription"].get<bool>());
 
     // The same profile without its program, or another profile: an operator is refused, saying whose
@@ -438,15 +446,17 @@ TEST(Controller, a_prescription_starts_by_the_patient_code_and_only_a_clinician_
     r.run_for(20s);
     const json h = r.ask(R"({"cmd":"history","patient":"LBP-0042"})");
     ASSERT_EQ(h["sessions"].size(), 2u) << h.dump();
-    const json overridden = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})")["record"];
+    // In the order they started, whether in one wall-clock second ("…Z", "…Z-2") or not.
+    EXPECT_EQ(h["sessions"][0]["start"]["overrides_prescription"], false) << h.dump();
+    const json overridden = r.ask(R"({"cmd":"report","session":")" + h["sessions"][1]["id"].get<std::string>() + R"("})")["record"];
     EXPECT_TRUE(overridden["start"]["overrides_prescription"].get<bool>()) << overridden.dump();
     // The prescribed session's record holds its program as planned; the report of the later one
     // carries the patient's previous session beside it (for a clinician).
     EXPECT_EQ(record["start"]["plan"].size(), 10u) << record["start"].dump();
-    const json later = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})");
-    EXPECT_EQ(later["previous"]["start"]["id"], h["sessions"][1]["id"]) << later.dump();
+    const json later = r.ask(R"({"cmd":"report","session":")" + h["sessions"][1]["id"].get<std::string>() + R"("})");
+    EXPECT_EQ(later["previous"]["start"]["id"], h["sessions"][0]["id"]) << later.dump();
     EXPECT_TRUE(later["previous"]["end"].is_object());
-    const json first = r.ask(R"({"cmd":"report","session":")" + h["sessions"][1]["id"].get<std::string>() + R"("})");
+    const json first = r.ask(R"({"cmd":"report","session":")" + h["sessions"][0]["id"].get<std::string>() + R"("})");
     EXPECT_TRUE(first["previous"].is_null()) << "the patient's first session has none: " << first["previous"].dump();
     EXPECT_EQ(overridden["start"]["profile"], "lumbar-early");
 
@@ -500,5 +510,40 @@ TEST(Controller, retention_deletes_a_records_notes_with_it) {
   std::filesystem::remove_all(dir.parent_path());
 }
 
+}  // namespace
+}  // namespace treadd
+
+namespace treadd {
+namespace {
+// Issue 24 E: journald reads stderr line by line, so every line of a multi-line message (a refused
+// reload lists its errors one per line) carries the message's priority, not only the first.
+TEST(Log, every_line_of_a_multi_line_message_carries_its_priority) {
+  EXPECT_EQ(log::stderr_lines(log::Level::warning, "refused: 2 errors\na.yaml:1:1: x\nb.yaml:2:2: y", true),
+            "<4>refused: 2 errors\n<4>a.yaml:1:1: x\n<4>b.yaml:2:2: y\n");
+  EXPECT_EQ(log::stderr_lines(log::Level::error, "one line", true), "<3>one line\n");
+  EXPECT_EQ(log::stderr_lines(log::Level::error, "ends with a newline\n", false), "treadd: error: ends with a newline\n");
+  EXPECT_EQ(log::stderr_lines(log::Level::notice, "a\nb", false), "treadd: a\ntreadd: b\n");
+}
+}  // namespace
+}  // namespace treadd
+
+namespace treadd {
+namespace {
+// Issue 24 E: the packaged machine.yaml says drive.transport: unconfigured. treadd runs (status,
+// e-stop), the belt is never driven, and every start is refused saying what a technician must do.
+TEST(Controller, an_unconfigured_drive_refuses_every_session_saying_what_to_set) {
+  testing::ControllerRig rig;
+  rig.config.machine.drive.transport = Transport::unconfigured;
+  rig.controller = std::make_unique<Controller>(rig.config, std::string(TREADD_SOURCE_DIR) + "/config/examples", *rig.drive);
+  rig.controller->set_commissioning(judge_commissioning(rig.config, LatestCommissioning{}, std::nullopt));
+  rig.run_for(3s);
+  const json refused = rig.call(R"({"cmd":"start","profile":"lumbar-early"})", Role::clinician);
+  EXPECT_EQ(refused["rule"], "drive_not_commissioned") << refused.dump();
+  EXPECT_NE(refused.dump().find("no drive is set up yet (machine.yaml drive.transport: unconfigured)"), std::string::npos)
+      << refused.dump();
+  EXPECT_EQ(rig.status()["commissioning"]["state"], "unconfigured") << rig.status().dump();
+  EXPECT_EQ(rig.status()["state"], "idle");
+  EXPECT_EQ(parse_transport("unconfigured"), Transport::unconfigured);
+}
 }  // namespace
 }  // namespace treadd

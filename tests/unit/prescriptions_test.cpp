@@ -2,6 +2,7 @@
 // Prescriptions (patients/<CODE>.yaml) and the code syntax of profile and program names: every
 // mistake a clinician can make is refused where it is written, with the reason.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -106,7 +107,39 @@ TEST_F(PrescriptionDir, files_named_for_codes_load_and_anything_else_is_named) {
   const std::string errors = join(bad.errors);
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(errors.find("Hans Mueller.yaml: a prescription's file is named for the patient's code"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("LBP-0043.yml: name prescription files .yaml"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("LBP-0043.yml: name prescription files CODE.yaml, in lower case"), std::string::npos) << errors;
+}
+
+// A hostile or careless directory: nothing is followed, opened when it is not a plain file, or
+// silently skipped when it is named like a prescription.
+TEST_F(PrescriptionDir, links_pipes_big_files_and_other_spellings_are_refused_never_followed) {
+  write("LBP-0042.yaml", good);
+  std::filesystem::create_symlink(dir / "patients" / "LBP-0042.yaml", dir / "patients" / "LBP-0044.yaml");
+  ASSERT_EQ(mkfifo((dir / "patients" / "LBP-0045.yaml").c_str(), 0600), 0);  // would block a reader for ever
+  write("LBP-0046.YAML", good);
+  write("LBP-0047.yaml", std::string(good) + std::string(20 * 1024, '#'));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto loaded = load_prescriptions((dir / "patients").string(), example_limits());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  const std::string errors = join(loaded.errors);
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_NE(errors.find("LBP-0044.yaml: is not a plain file"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("LBP-0045.yaml: is not a plain file"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("LBP-0046.YAML: name prescription files CODE.yaml, in lower case"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("LBP-0047.yaml: a prescription is a few lines; this file is 20 KiB"), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("LBP-0042.yaml"), std::string::npos) << "the good one has no error: " << errors;
+}
+
+TEST(Prescriptions, a_clinicians_name_is_one_printable_line_and_a_goal_fits_the_program) {
+  EXPECT_NE(errors_of("patient: LBP-0042\nprofile: lumbar-early\nclinician: \"A\\e[2J\"\ndate: 2026-12-01\n")
+                .find(":3:12: clinician must be a name of at most 80 characters on one line"),
+            std::string::npos);
+  // early-walk lasts 13 min: a 14-minute goal can never be reached by it.
+  EXPECT_NE(errors_of("patient: LBP-0042\nprofile: lumbar-early\nprogram: early-walk\nclinician: A\ndate: 2026-12-01\n"
+                      "goal_time: 14 min\n")
+                .find(":6:12: goal_time 14 min is longer than program 'early-walk' (13 min)"),
+            std::string::npos)
+      << errors_of("patient: LBP-0042\nprofile: lumbar-early\nprogram: early-walk\nclinician: A\ndate: 2026-12-01\ngoal_time: 14 min\n");
 }
 
 TEST_F(PrescriptionDir, a_missing_directory_is_no_prescriptions_and_a_missing_profile_refuses_the_reload) {

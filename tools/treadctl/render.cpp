@@ -118,6 +118,8 @@ std::string render_limits(const json& reply) {
            clock(field(c, "max_session_s").get<double>()) + "), warning " + num(field(p, "warning_before_end_s"), "%.0f") +
            " s before the end, cool-down " + num(field(p, "cooldown_speed_kmh")) + " km/h for " +
            num(field(p, "cooldown_time_s"), "%.0f") + " s\n";
+    out += "  max pause       " + clock(field(p, "max_pause_s").is_number() ? field(p, "max_pause_s").get<double>() : 0) +
+           " (a longer pause ends the session)\n";
     if (field(p, "max_step_kmh").is_number()) out += "  max step        " + num(field(p, "max_step_kmh")) + " km/h per command\n";
     if (field(p, "rest_between_s").is_number()) out += "  rest between    " + num(field(p, "rest_between_s"), "%.0f") + " s\n";
     if (field(p, "max_distance_m").is_number()) out += "  max distance    " + num(field(p, "max_distance_m"), "%.0f") + " m\n";
@@ -135,8 +137,25 @@ std::string render_limits(const json& reply) {
     out += "\n";
   }
   for (const auto& [name, p] : field(reply, "profiles").items()) profile_block(p);
-  if (reply.contains("programs") && !field(reply, "programs").empty()) {
-    out += "programs:";
+  // What each program does: its segments in order (the first dozen), its length and its profile.
+  for (const auto& [name, g] : field(reply, "program_segments").items()) {
+    const json& segments = field(g, "segments");
+    out += "program " + name + " (profile " + str(field(g, "profile")) + ", " +
+           clock(field(g, "total_s").is_number() ? field(g, "total_s").get<double>() : 0) + ", " +
+           std::to_string(segments.size()) + " segments)\n ";
+    std::size_t shown = 0;
+    for (const auto& seg : segments) {
+      if (++shown > 12) {
+        out += " ... and " + std::to_string(segments.size() - 12) + " more";
+        break;
+      }
+      out += " " + str(field(seg, "direction")) + " " + num(field(seg, "speed_kmh")) + " km/h " +
+             clock(field(seg, "duration_s").is_number() ? field(seg, "duration_s").get<double>() : 0) + ";";
+    }
+    out += "\n";
+  }
+  if (!reply.contains("program_segments") && reply.contains("programs") && !field(reply, "programs").empty()) {
+    out += "programs:";  // a daemon of an earlier version names them only
     for (const auto& g : field(reply, "programs")) out += " " + g.get<std::string>();
     out += "\n";
   }
