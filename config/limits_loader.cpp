@@ -320,6 +320,11 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
         if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
         for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {
           limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
+          if (!node.IsMap()) return;
+          for (const ProfileKey& k : profile_keys) {
+            const YAML::Node value = node[std::string(k.key)];
+            if (value.IsDefined() && value.IsScalar()) limits.written[name][std::string(k.key)] = value.Scalar();
+          }
         });
         for_each_named(top, "programs", [&](const std::string& name, const YAML::Node& node) {
           limits.programs[name] =

@@ -124,6 +124,9 @@ struct LimitsConfig {
   std::map<std::string, Profile> profiles;
   std::map<std::string, Program> programs;
   std::map<std::string, Prescription> prescriptions;  // by patient code
+  // profile → key → its value as the clinician wrote it ("1.2 m/s", "20 min"): `treadctl limits`
+  // shows it beside the value in force, so a clinician recognises their own file.
+  std::map<std::string, std::map<std::string, std::string>> written;
 };
 
 }  // namespace treadd

@@ -139,6 +139,14 @@ Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string
                                                            std::to_string(max_prescription_bytes / 1024) + " KiB)"});
       continue;
     }
+    // A clinician whose umask is 077 (or 007 for the owner only) writes a file treadd, a member of
+    // the clinicians' group, cannot read: say what to do, not "cannot open the file".
+    const fs::perms perms = it->symlink_status(kind_error).permissions();
+    if (!kind_error && (perms & (fs::perms::group_read | fs::perms::others_read)) == fs::perms::none) {
+      errors.push_back(Diagnostic{path.string(), 0, 0, "only its owner may read it, so treadd cannot: let the "
+                                                       "clinicians' group read it (chmod g+r " + path.string() + ")"});
+      continue;
+    }
     if (files.size() == max_prescriptions) {
       errors.push_back(Diagnostic{dir, 0, 0, "holds more than " + std::to_string(max_prescriptions) +
                                                  " prescriptions; move those of patients who finished elsewhere"});

@@ -45,9 +45,17 @@ json previous_session(const std::filesystem::path& records_dir, const json& star
 // "profiles":{name: limits…},"programs":[names…],"program_segments":{name: {profile, total_s,
 // segments}} — JSON members, serialized once per configuration (on the reload worker). What each
 // program does is shown as the clinician wrote it, `repeat` blocks expanded.
+// One profile's limits in force, and each key as the clinician wrote it ("written").
+json profile_limits(const LimitsConfig& limits, const Profile& p, const Ceilings& ceilings) {
+  json j = protocol::limits_json(p, ceilings);
+  const auto written = limits.written.find(p.name);
+  j["written"] = written == limits.written.end() ? json::object() : json(written->second);
+  return j;
+}
+
 std::string limits_listing(const LimitsConfig& limits, const Ceilings& ceilings) {
   json profiles = json::object();
-  for (const auto& [name, p] : limits.profiles) profiles[name] = protocol::limits_json(p, ceilings);
+  for (const auto& [name, p] : limits.profiles) profiles[name] = profile_limits(limits, p, ceilings);
   json programs = json::array();
   json program_segments = json::object();
   for (const auto& [name, g] : limits.programs) {
@@ -496,7 +504,7 @@ json Controller::limits(const std::string& profile) const {
     return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{profile}}, {"profiles", Name{profile_names()}}});
   }
   json r = protocol::ok_reply("limits");
-  r["limits"] = protocol::limits_json(p->second, config_.machine.ceilings);
+  r["limits"] = profile_limits(config_.limits, p->second, config_.machine.ceilings);
   return r;
 }
 

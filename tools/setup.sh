@@ -9,7 +9,7 @@ preset="${1:-default}"
 packages=(build-essential cmake pkg-config
   libboost-dev libmodbus-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsystemd-dev
   libgtest-dev libgmock-dev socat mbpoll python3-pymodbus python3-serial python3-serial-asyncio
-  prometheus tmux libbenchmark-dev bash-completion
+  prometheus prometheus-node-exporter tmux libbenchmark-dev bash-completion
   prometheus-cpp-dev lintian chromium poppler-utils procps ninja-build)
 missing=()
 for p in "${packages[@]}"; do

@@ -83,6 +83,15 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   // A profile without a forward cap forbids forward running, and says so (not "0.0 km/h").
   const std::string early = ctl({"limits", "--profile", "lumbar-early"}).out;
   EXPECT_NE(early.find("forward cap     forbidden"), std::string::npos) << early;
+  // Everything the clinician wrote, in the units written, in the key table's order (issue 24 F):
+  // the file says 15min and 0.1 m/s2 where the lines above say 15:00 and 0.10 m/s2.
+  EXPECT_NE(early.find("  as written in limits.yaml\n    direction: reverse\n    reverse_cap: 3 km/h\n"
+                       "    start_speed: 0.5 km/h\n    accel: 0.1 m/s2\n    decel: 0.2 m/s2\n"
+                       "    session_time: 15min\n"),
+            std::string::npos)
+      << early;
+  EXPECT_NE(early.find("    max_pause: 3min\n    rest_between: 10min\n    max_step: 1 km/h\n"), std::string::npos) << early;
+  EXPECT_EQ(early.find("forward_cap:"), std::string::npos) << "only what the file holds";
   e = envelope(ctl({"history", "--json", "--since", "yesterday"}), true);
   EXPECT_TRUE(e["sessions"].is_array());
   EXPECT_EQ(e.value("records_dir", ""), dir_ + "/state/sessions") << "treadctl shows where the records are";

@@ -218,6 +218,28 @@ TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = run({"/usr/bin/promtool", "check", "rules", std::string(TREADD_SOURCE_DIR) + "/config/prometheus/treadd-alerts.yml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // The README's node-exporter set-up (issue 24 E): Debian's node-exporter as installed, reading its
+  // own textfile directory, where another collector's file already is and treadd's is linked. The
+  // scrape has all three: the default collectors, the other file and treadd's, with no textfile error.
+  const std::string node_exporter = "/usr/bin/prometheus-node-exporter";
+  if (!fs::exists(node_exporter)) GTEST_SKIP() << "prometheus-node-exporter (Debian package) is not installed";
+  const std::string textfiles = dir_ + "/node-exporter";
+  fs::create_directories(textfiles);
+  std::ofstream(textfiles + "/apt.prom") << "# HELP apt_upgrades_pending Apt packages pending updates.\n"
+                                            "# TYPE apt_upgrades_pending gauge\n"
+                                            "apt_upgrades_pending{arch=\"amd64\",origin=\"Debian\"} 3\n";
+  fs::create_symlink(file, textfiles + "/treadd.prom");
+  r = run({"/usr/bin/python3", std::string(TREADD_SOURCE_DIR) + "/tests/e2e/node_exporter_scrape.py", node_exporter,
+           textfiles},
+          20s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\ntreadd_estops_total 1\n"), std::string::npos) << "treadd's file through the link";
+  EXPECT_NE(r.out.find("\ntreadd_build_info{version=\"" TREADD_VERSION "\"} 1\n"), std::string::npos);
+  EXPECT_NE(r.out.find("\napt_upgrades_pending{arch=\"amd64\",origin=\"Debian\"} 3\n"), std::string::npos)
+      << "the other collector's file is still read";
+  EXPECT_NE(r.out.find("\nnode_cpu_seconds_total{"), std::string::npos) << "a default collector";
+  EXPECT_NE(r.out.find("\nnode_textfile_scrape_error 0\n"), std::string::npos) << r.out.substr(0, 2000);
 }
 
 TEST_F(RecordsE2E, watch_renders_in_a_real_terminal_without_garbage) {

@@ -153,24 +153,26 @@ TEST_F(ReportsE2E, two_patients_weeks_of_sessions_render_in_a_real_browser) {
                          << R"(" style="width:390px;height:844px;border:0"></iframe><script>
 document.getElementById('f').addEventListener('load', () => {
   const w = document.getElementById('f').contentWindow, d = w.document;
-  let smallest = 1e9, cut = 0;
-  for (const t of d.querySelectorAll('svg text')) { const h = t.getBoundingClientRect().height; if (h > 0) smallest = Math.min(smallest, h); }
+  let smallest = 1e9, cut = 0, texts = 0;
+  for (const t of d.querySelectorAll('svg text')) { const h = t.getBoundingClientRect().height; if (h > 0) { smallest = Math.min(smallest, h); texts++; } }
   for (const e of d.querySelectorAll('table, svg, p, h1, h2, pre')) {
     const box = e.getBoundingClientRect(), scrolls = e.closest('.scroll') !== null;
     if (!scrolls && box.right > w.innerWidth + 1) cut++;
   }
-  document.body.insertAdjacentHTML('beforeend', '<pre id="m">page=' + d.documentElement.scrollWidth + ' text=' + smallest.toFixed(1) + ' cut=' + cut + ' end</pre>');
+  document.body.insertAdjacentHTML('beforeend', '<pre id="m">page=' + d.documentElement.scrollWidth + ' text=' + smallest.toFixed(1) + ' cut=' + cut + ' texts=' + texts + ' end</pre>');
 });</script></body></html>)";
     RunResult dom = run({"/bin/sh", "-c", chromium + " --headless=new --no-sandbox --disable-gpu --allow-file-access-from-files "
                                                      "--virtual-time-budget=5000 --user-data-dir=" + dir_ + "/chromium --dump-dom file://" + frame},
                         90s);
     std::smatch m;
-    const bool measured = std::regex_search(dom.out, m, std::regex("page=([0-9]+) text=([0-9.]+) cut=([0-9]+) end"));
+    const bool measured = std::regex_search(dom.out, m, std::regex("page=([0-9]+) text=([0-9.]+) cut=([0-9]+) texts=([0-9]+) end"));
     EXPECT_TRUE(measured) << html << ": " << dom.out.substr(0, 400) << dom.err;
     if (!measured) return;
     EXPECT_LE(std::stoi(m[1]), 390) << html << " is wider than the phone";
     EXPECT_GE(std::stod(m[2]), 8.0) << html << ": chart text too small to read on a phone";
     EXPECT_EQ(std::stoi(m[3]), 0) << html << ": something is cut off at the right";
+    // The chart's axis labels were measured (none at all would pass the size check unread).
+    EXPECT_GE(std::stoi(m[4]), 4) << html << ": no chart text was laid out to measure";
   };
   on_a_phone(session_html);
   on_a_phone(progression_html);

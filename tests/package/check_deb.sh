@@ -11,13 +11,34 @@ fail() { echo "check_deb: $*" >&2; exit 1; }
 
 (cd "$build" && cpack -G DEB -B "$work" >/dev/null)
 deb=$(ls "$work"/treadd_*.deb)
+sim_deb=$(ls "$work"/treadd-sim_*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for path in ./usr/sbin/treadd ./usr/bin/treadctl ./usr/bin/treadsim ./usr/lib/systemd/system/treadd.service \
+for path in ./usr/sbin/treadd ./usr/bin/treadctl ./usr/lib/systemd/system/treadd.service \
             ./usr/lib/sysusers.d/treadd.conf ./usr/lib/tmpfiles.d/treadd.conf ./etc/treadd/machine.yaml \
-            ./etc/treadd/limits.yaml ./usr/share/treadd/drives/delta-ms300.yaml ./usr/share/man/man8/treadd.8.gz ./usr/share/man/man1/treadsim.1.gz \
+            ./etc/treadd/limits.yaml ./usr/share/treadd/drives/delta-ms300.yaml ./usr/share/man/man8/treadd.8.gz \
             ./usr/share/man/man1/treadctl.1.gz ./usr/share/man/man5/treadd.yaml.5.gz ./usr/share/doc/treadd/copyright \
+            ./usr/share/doc/treadd/README.md.gz ./usr/share/doc/treadd/examples/prometheus/prometheus.yml \
+            ./usr/share/doc/treadd/examples/prometheus/treadd-alerts.yml \
             ./usr/share/bash-completion/completions/treadctl; do
   grep -qx "$path" <<<"$contents" || fail "missing $path"
+done
+# A production treadmill gets no simulated drive and no test tool: treadsim is in treadd-sim, and
+# treadbench and treadline (which run the build tree) are in no package.
+grep -E "/(treadsim|treadbench|treadline)(\.1\.gz)?$" <<<"$contents" && fail "the production package holds a test tool"
+sim_contents=$(dpkg-deb -c "$sim_deb" | awk '{print $6}')
+for path in ./usr/bin/treadsim ./usr/share/man/man1/treadsim.1.gz ./usr/share/doc/treadd-sim/copyright; do
+  grep -qx "$path" <<<"$sim_contents" || fail "treadd-sim lacks $path"
+done
+grep -E "/(treadd|treadctl)$|^./etc/" <<<"$sim_contents" && fail "treadd-sim holds a file of the daemon's package"
+# The README the messages point to, with the Prometheus set-up it describes.
+readme=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/treadd/README.md.gz | gzip -dc)
+grep -q "/var/lib/prometheus/node-exporter/treadd.prom" <<<"$readme" || fail "the README does not set up node-exporter"
+# The man pages name the role groups, the files under /var/lib/treadd and the journal fields.
+manpages=$(for page in man8/treadd.8.gz man1/treadctl.1.gz; do
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/share/man/$page" | gzip -dc | sed 's/\\-/-/g'; done)
+for word in treadd-operator treadd-clinician TREADD_EVENT TREADD_USER /var/lib/treadd/sessions /var/lib/treadd/audit.log \
+            /var/lib/treadd/lockout /var/lib/treadd/metrics/treadd.prom /var/lib/treadd/treadd.running; do
+  grep -qF -- "$word" <<<"$manpages" || fail "the man pages do not name $word"
 done
 dpkg-deb -f "$deb" Depends | grep -q "libmodbus5" || fail "Depends lacks libmodbus5"
 copyright=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/treadd/copyright)
@@ -33,7 +54,7 @@ grep -q "^ExecStart=/usr/sbin/treadd " <(dpkg-deb --fsys-tarfile "$deb" | tar -x
 
 # Debian policy, as lintian reads it: no error, no warning (an override would have to say why here).
 if command -v lintian >/dev/null; then
-  report=$(lintian --tag-display-limit 0 "$deb" 2>&1 | grep -v "running with root privileges" || true)
+  report=$(lintian --tag-display-limit 0 "$deb" "$sim_deb" 2>&1 | grep -v "running with root privileges" || true)
   grep -E "^[EW]: " <<<"$report" && fail "lintian found the errors or warnings above"
 else
   fail "lintian is not installed (tools/setup.sh installs it)"
@@ -43,6 +64,7 @@ fi
 # on the build machine and nowhere else).
 source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
 dpkg-deb -x "$deb" "$work/unpacked"
+dpkg-deb -x "$sim_deb" "$work/unpacked"
 for binary in usr/sbin/treadd usr/bin/treadctl usr/bin/treadsim; do
   if grep -q -a -F "$source_dir" "$work/unpacked/$binary" || grep -q -a -F "$(readlink -f "$build")" "$work/unpacked/$binary"; then
     fail "$binary holds a build path ($source_dir or $build)"
@@ -69,4 +91,4 @@ DESTDIR="$work/root" cmake --install "$build" >/dev/null
 echo "# edited by a clinician" >>"$work/root/etc/treadd/limits.yaml"
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 tail -n 1 "$work/root/etc/treadd/limits.yaml" | grep -q "edited by a clinician" || fail "install overwrote limits.yaml"
-echo "package check: passed ($(basename "$deb"), $(stat -c %s "$deb") bytes)"
+echo "package check: passed ($(basename "$deb"), $(stat -c %s "$deb") bytes; $(basename "$sim_deb"), $(stat -c %s "$sim_deb") bytes)"

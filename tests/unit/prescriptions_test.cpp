@@ -130,6 +130,22 @@ TEST_F(PrescriptionDir, links_pipes_big_files_and_other_spellings_are_refused_ne
   EXPECT_EQ(errors.find("LBP-0042.yaml"), std::string::npos) << "the good one has no error: " << errors;
 }
 
+// Written by a clinician whose umask keeps it from the group (077): treadd, which reads as a member
+// of treadd-clinician, could not; the error says how to let it, and a group-readable one loads.
+TEST_F(PrescriptionDir, a_file_only_its_owner_may_read_is_named_with_the_chmod_that_mends_it) {
+  write("LBP-0042.yaml", good);
+  const auto file = dir / "patients" / "LBP-0042.yaml";
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto loaded = load_prescriptions((dir / "patients").string(), example_limits());
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_NE(join(loaded.errors).find("LBP-0042.yaml: only its owner may read it, so treadd cannot: let the clinicians' "
+                                     "group read it (chmod g+r "),
+            std::string::npos)
+      << join(loaded.errors);
+  std::filesystem::permissions(file, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  EXPECT_TRUE(load_prescriptions((dir / "patients").string(), example_limits()).ok());
+}
+
 TEST(Prescriptions, a_clinicians_name_is_one_printable_line_and_a_goal_fits_the_program) {
   EXPECT_NE(errors_of("patient: LBP-0042\nprofile: lumbar-early\nclinician: \"A\\e[2J\"\ndate: 2026-12-01\n")
                 .find(":3:12: clinician must be a name of at most 80 characters on one line"),

@@ -2,6 +2,7 @@
 #include "tools/treadctl/fields.hpp"
 #include "tools/treadctl/render.hpp"
 #include "tools/treadctl/local_time.hpp"
+#include "config/profile_keys.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -125,6 +126,17 @@ std::string render_limits(const json& reply) {
     if (field(p, "max_distance_m").is_number()) out += "  max distance    " + num(field(p, "max_distance_m"), "%.0f") + " m\n";
     if (field(p, "operator_presence_s").is_number()) {
       out += "  presence        heartbeat every " + num(field(p, "operator_presence_s"), "%.0f") + " s or the belt stops\n";
+    }
+    // The clinician's own lines, in their units and in the order of the key table (a daemon of an
+    // earlier version sends none).
+    if (p.contains("written") && field(p, "written").is_object() && !field(p, "written").empty()) {
+      out += "  as written in limits.yaml\n";
+      for (const treadd::ProfileKey& k : treadd::profile_keys) {
+        const json& written = field(p, "written");
+        if (const auto v = written.find(std::string(k.key)); v != written.end() && v->is_string()) {
+          out += "    " + std::string(k.key) + ": " + v->get<std::string>() + "\n";
+        }
+      }
     }
   };
   if (reply.contains("limits")) {
