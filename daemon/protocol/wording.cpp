@@ -150,9 +150,9 @@ std::string Wording::ending(const Ending& e) const {
 
 std::string Wording::event(const Event& e) const {
   if (e.notice) return notice(*e.notice, e.facts);
-  if (!e.rule) return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text}) : e.text;
+  if (!e.rule) return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text, e.by}) : e.text;
   switch (e.kind) {
-    case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text});
+    case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text, e.by});
     case Event::Kind::fault: return std::string(to_string(*e.rule)) + ": " + rule(*e.rule, e.facts);
     default: return rule(*e.rule, e.facts);
   }

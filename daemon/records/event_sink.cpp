@@ -61,7 +61,9 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
     session_edge_seen = session_edge_seen || session_edge;
     const bool audited = bad || session_edge || e.kind == Event::Kind::reset || e.kind == Event::Kind::lock ||
                          e.kind == Event::Kind::unlock || e.kind == Event::Kind::hand_speed;
-    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), who, e.text, now, audited);
+    // A stop's session ends at a later tick: its lines name the user who stopped it.
+    const std::string& by = e.by.empty() ? who : e.by;
+    report(bad ? log::Level::error : log::Level::notice, to_string(e.kind), by, e.text, now, audited);
     if (e.kind == Event::Kind::lock || e.kind == Event::Kind::unlock) persist_lockout(e.kind == Event::Kind::lock, who);
     if (e.kind == Event::Kind::estop) ++counters_.estops;
     if (e.kind == Event::Kind::session_started) {
@@ -100,8 +102,8 @@ bool EventSink::consume(const std::vector<Event>& events, const Status& status, 
       // the belt is seen at rest (tick()), so the record says how it came to rest.
       const bool ended = e.kind == Event::Kind::session_ended;
       const bool coasts = ended && stopped_hard && !status.at_standstill;
-      write([recorder, e, who, now, coasts] {
-        recorder->event(e, who, now);
+      write([recorder, e, by, now, coasts] {
+        recorder->event(e, by, now);
         if (coasts) recorder->stopping(now);
       });
       if (coasts) coasting_ = Coasting{now, SessionEnding{e.text, e.rule}};

@@ -160,7 +160,7 @@ void Supervisor::advance_session(Millis dt, TimePoint now) {
   // Detection, then the policy's choice by the table's reaction column, then its application.
   const std::optional<Fault> limit = policy_.session_end(session_limits(now));
   if (limit && rule(limit->rule).reaction == Reaction::stop_session) {
-    begin_stop({limit->rule, limit->facts, {}});
+    begin_stop({limit->rule, limit->facts, {}, {}});
     return;
   }
   // The warning is due when the session goes on, or slows into its cool-down.
@@ -184,7 +184,7 @@ void Supervisor::slow_or_stop(const Fault& limit) {
     emit(Event::Kind::warning, limit.rule, limit.facts);
     return;
   }
-  begin_stop({limit.rule, limit.facts, {}});
+  begin_stop({limit.rule, limit.facts, {}, {}});
 }
 
 void Supervisor::advance_program(Millis dt) {
@@ -195,7 +195,7 @@ void Supervisor::advance_program(Millis dt) {
   s.segment_elapsed = Millis{0};
   if (++s.segment >= segments.size()) {
     s.segment = segments.size() - 1;
-    begin_stop({std::nullopt, {{"completed", Name{s.program->name}}}, {}});
+    begin_stop({std::nullopt, {{"completed", Name{s.program->name}}}, {}, {}});
     return;
   }
   const Segment& next = segments[s.segment];
@@ -224,7 +224,7 @@ void Supervisor::begin_stop(Ending ending) {
 void Supervisor::end_session(Ending ending, TimePoint now) {
   if (!session_) return;
   last_end_by_profile_[session_->profile.name] = now;
-  events_.push_back(Event{Event::Kind::session_ended, ending.rule, std::nullopt, ending.facts, ending.reason});
+  events_.push_back(Event{Event::Kind::session_ended, ending.rule, std::nullopt, ending.facts, ending.reason, ending.by});
   last_ending_ = std::move(ending);
   session_.reset();
 }
@@ -242,7 +242,7 @@ void Supervisor::apply(const SafetyPolicy::Latched& latched, TimePoint now) {
     if (rule(fault.rule).reaction != Reaction::fast_stop_latch) continue;
     fault_ = fault;
     state_ = State::faulted;
-    end_session({fault.rule, fault.facts, {}}, now);
+    end_session({fault.rule, fault.facts, {}, {}}, now);
     return;
   }
 }

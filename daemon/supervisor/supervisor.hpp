@@ -116,7 +116,7 @@ class Supervisor {
   Reply set_direction(const DirectionCmd& cmd, TimePoint now);
   Reply pause(TimePoint now);
   Reply resume();
-  Reply stop(const StopCmd& cmd);
+  Reply stop(const StopCmd& cmd, const std::string& who);
   Reply emergency_stop(TimePoint now);
   Reply reset(TimePoint now);
   Reply lock(TimePoint now);
@@ -152,9 +152,9 @@ class Supervisor {
   double active_cap(Direction d) const;
   Profile effective(const Profile& p) const;
   void emit(Event::Kind kind, NoticeId notice, Facts facts = {}) {
-    events_.push_back(Event{kind, std::nullopt, notice, std::move(facts), {}});
+    events_.push_back(Event{kind, std::nullopt, notice, std::move(facts), {}, {}});
   }
-  void emit(Event::Kind kind, RuleId rule, Facts facts) { events_.push_back(Event{kind, rule, std::nullopt, std::move(facts), {}}); }
+  void emit(Event::Kind kind, RuleId rule, Facts facts) { events_.push_back(Event{kind, rule, std::nullopt, std::move(facts), {}, {}}); }
 
   SupervisorSettings settings_;
   FaultMonitor monitor_;   // detects: every condition, each tick

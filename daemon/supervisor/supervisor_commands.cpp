@@ -39,7 +39,7 @@ Reply Supervisor::handle(const Request& request, TimePoint now) {
         if constexpr (std::is_same_v<T, DirectionCmd>) return set_direction(cmd, now);
         if constexpr (std::is_same_v<T, PauseCmd>) return pause(now);
         if constexpr (std::is_same_v<T, ResumeCmd>) return resume();
-        if constexpr (std::is_same_v<T, StopCmd>) return stop(cmd);
+        if constexpr (std::is_same_v<T, StopCmd>) return stop(cmd, request.who);
         if constexpr (std::is_same_v<T, EStopCmd>) return emergency_stop(now);
         if constexpr (std::is_same_v<T, ResetCmd>) return reset(now);
         if constexpr (std::is_same_v<T, LockCmd>) return lock(now);
@@ -257,9 +257,9 @@ Reply Supervisor::resume() {
   return Reply::ok(NoticeId::resuming, std::move(facts));
 }
 
-Reply Supervisor::stop(const StopCmd& cmd) {
+Reply Supervisor::stop(const StopCmd& cmd, const std::string& who) {
   if (!session_ || state_ == State::stopping) return Reply::ok(NoticeId::already_stopping);
-  begin_stop({std::nullopt, {}, cmd.reason});
+  begin_stop({std::nullopt, {}, cmd.reason, who});
   return Reply::ok(NoticeId::stopping);
 }
 
@@ -271,7 +271,7 @@ Reply Supervisor::emergency_stop(TimePoint now) {
   pressed.raise(RuleId::emergency_stop, {});
   policy_.latch(pressed);  // the e-stop event below is its record
   emit(Event::Kind::estop, RuleId::emergency_stop, {});
-  end_session({RuleId::emergency_stop, {}, {}}, now);
+  end_session({RuleId::emergency_stop, {}, {}, {}}, now);
   return Reply::ok(NoticeId::estop_pressed);
 }
 

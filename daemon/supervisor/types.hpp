@@ -39,6 +39,7 @@ struct Ending {
   std::optional<RuleId> rule;
   Facts facts;
   std::string reason;
+  std::string by;  // the user whose stop ended it; empty when a rule or the program did
 };
 
 struct TickInputs {
@@ -63,6 +64,9 @@ struct Event {
   Facts facts;                     // what the rule saw or the notice names
   // A session ended by staff: their words. Filled with the whole line at the edge (wording.hpp).
   std::string text;
+  // Who caused it when that is not the request it came with: a stop's session ends at a later tick,
+  // and its record and audit line name the user who stopped it, not treadd.
+  std::string by;
 };
 const char* to_string(Event::Kind k);
 

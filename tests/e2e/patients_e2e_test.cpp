@@ -7,6 +7,8 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include <regex>
+
 #include "tests/e2e/daemon_fixture.hpp"
 
 namespace treadd::e2e {
@@ -227,6 +229,12 @@ TEST_F(PatientsE2E, an_operators_sessions_never_push_out_earlier_records_a_clini
     ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
   }
   ASSERT_TRUE(storage_written());
+  // The record and the audit say who stopped the session (issue 24 F), not treadd: its end came at
+  // a later tick, when the ramp had brought the belt down.
+  const std::string report = ctl({"report"}).out;
+  EXPECT_TRUE(std::regex_search(report, std::regex("session_ended: [^\n]*\\(by nobody\\)"))) << report;
+  EXPECT_TRUE(std::regex_search(written_audit(), std::regex("\"kind\":\"session_ended\"[^\n]*\"who\":\"nobody\"")))
+      << written_audit();
   EXPECT_EQ(history({}).size(), 6u) << "the three earlier records are all there";
   EXPECT_EQ(status()["storage"].value("records_over_keep", 0), 3);
   EXPECT_NE(written_audit().find("beyond records.keep (3) are kept"), std::string::npos);
@@ -241,6 +249,29 @@ TEST_F(PatientsE2E, an_operators_sessions_never_push_out_earlier_records_a_clini
   EXPECT_EQ(status()["storage"].value("records_over_keep", -1), 0);
   EXPECT_NE(written_audit().find("oldest session records beyond records.keep (3) at a clinician's session start"),
             std::string::npos);
+}
+
+// The one-page guide a clinician follows (docs/clinician-guide.md, installed with the package): its
+// profile, added to limits.yaml, and its prescription pass check-config as they are printed.
+TEST_F(PatientsE2E, the_clinicians_guide_examples_pass_check_config_as_printed) {
+  const std::string guide = read_file(std::string(TREADD_SOURCE_DIR) + "/docs/clinician-guide.md");
+  std::vector<std::string> blocks;
+  for (std::size_t at = guide.find("```yaml\n"); at != std::string::npos; at = guide.find("```yaml\n", at + 1)) {
+    const std::size_t from = at + 8;
+    blocks.push_back(guide.substr(from, guide.find("```", from) - from));
+  }
+  ASSERT_EQ(blocks.size(), 2u) << "the guide's profile and its prescription";
+  std::string limits = read_file(dir_ + "/etc/limits.yaml");
+  const std::size_t profiles = limits.find("profiles:\n");
+  ASSERT_NE(profiles, std::string::npos);
+  limits.insert(profiles + 10, blocks[0]);
+  std::ofstream(dir_ + "/etc/limits.yaml") << limits;
+  fs::create_directories(dir_ + "/etc/patients");
+  std::ofstream(dir_ + "/etc/patients/LBP-0042.yaml") << blocks[1];
+  const RunResult r = ctl({"check-config", dir_ + "/etc/limits.yaml", dir_ + "/etc/patients/LBP-0042.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\n" << blocks[0] << blocks[1];
+  // The prescription names the guide's profile: it passes only if that profile was read.
+  EXPECT_NE(r.out.find("LBP-0042.yaml: ok"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ for path in ./usr/sbin/treadd ./usr/bin/treadctl ./usr/lib/systemd/system/treadd
             ./usr/lib/sysusers.d/treadd.conf ./usr/lib/tmpfiles.d/treadd.conf ./etc/treadd/machine.yaml \
             ./etc/treadd/limits.yaml ./usr/share/treadd/drives/delta-ms300.yaml ./usr/share/man/man8/treadd.8.gz \
             ./usr/share/man/man1/treadctl.1.gz ./usr/share/man/man5/treadd.yaml.5.gz ./usr/share/doc/treadd/copyright \
-            ./usr/share/doc/treadd/README.md.gz ./usr/share/doc/treadd/examples/prometheus/prometheus.yml \
+            ./usr/share/doc/treadd/README.md.gz ./usr/share/doc/treadd/clinician-guide.md \
+            ./usr/share/doc/treadd/examples/prometheus/prometheus.yml \
             ./usr/share/doc/treadd/examples/prometheus/treadd-alerts.yml \
             ./usr/share/bash-completion/completions/treadctl; do
   grep -qx "$path" <<<"$contents" || fail "missing $path"

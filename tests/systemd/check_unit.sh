@@ -17,6 +17,8 @@ systemd-analyze security --offline=true --threshold=15 "$work/treadd.service" | 
 # descriptor limit is set (treadd bounds its clients well below it).
 grep -qx 'RuntimeDirectoryMode=0755' "$unit" || { echo "unit: RuntimeDirectoryMode must be 0755 (e-stop from anyone)"; exit 1; }
 grep -qx 'LimitNOFILE=1024' "$unit" || { echo "unit: LimitNOFILE=1024 missing"; exit 1; }
+# A Modbus TCP drive: treadd starts after the network is up wherever the machine waits for it.
+grep -qE '^After=.*network-online\.target' "$unit" || { echo "unit: After=network-online.target missing (a TCP drive)"; exit 1; }
 # The calls behind its features must pass the unit's filters: SCHED_FIFO for the loop and the
 # drive I/O (sched_setscheduler), the memory lock (mlockall).
 python3 "$(dirname "$0")/unit_syscalls.py" "$unit" sched_setscheduler mlockall
