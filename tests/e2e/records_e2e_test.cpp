@@ -169,7 +169,9 @@ TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progressi
   EXPECT_NE(r.out.find(",6,3,"), std::string::npos) << r.out;
   const std::string html = dir_ + "/progression.html";
   ASSERT_EQ(ctl({"report", "--patient", "LBP-0042", "--html", html}).exit_code, 0);
+  // The pain trend has its points (the chart's title is drawn with or without them).
   EXPECT_NE(read_file(html).find("Pain reported (NRS)"), std::string::npos);
+  EXPECT_NE(read_file(html).find("r=\"3.5\" fill=\"#8b1a1a\""), std::string::npos) << "a pain-before point";
 }
 
 TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
@@ -272,11 +274,16 @@ TEST_F(RecordsE2E, watch_shows_timed_events_of_this_session_and_leaves_cleanly_w
   ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard"}).exit_code, 0);
   const std::string session = "treadd-watch2-" + std::to_string(getpid());
   RunResult r = run({"/usr/bin/tmux", "-L", session, "new-session", "-d", "-x", "100", "-y", "30", "-s", session,
-                     "/bin/sh -c '" + std::string(TREADCTL_BINARY) + " --socket " + socket_ + " watch --hz 4; sleep 30'"});
+                     "/bin/sh -c 'TZ=Europe/Berlin " + std::string(TREADCTL_BINARY) + " --socket " + socket_ +
+                         " watch --hz 4; sleep 30'"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::this_thread::sleep_for(1500ms);
   r = run({"/usr/bin/tmux", "-L", session, "capture-pane", "-p", "-t", session});
   const std::string live = r.out;
+  // status, as watch: the event's time in the reader's zone, named (TZ set as a clinic PC sets it).
+  const RunResult status_in_berlin = run({"/usr/bin/env", "TZ=Europe/Berlin", TREADCTL_BINARY, "--socket", socket_, "status"});
+  EXPECT_TRUE(std::regex_search(status_in_berlin.out, std::regex("\\n +[0-9]{2}:[0-9]{2}:[0-9]{2} CET session_started")))
+      << status_in_berlin.out;
   daemon_->stop(SIGKILL, 5s);
   std::this_thread::sleep_for(1500ms);
   r = run({"/usr/bin/tmux", "-L", session, "capture-pane", "-p", "-t", session});
@@ -287,8 +294,8 @@ TEST_F(RecordsE2E, watch_shows_timed_events_of_this_session_and_leaves_cleanly_w
   EXPECT_EQ(starts, 1u) << live;
   EXPECT_EQ(live.find("session_ended"), std::string::npos) << live;
   EXPECT_NE(live.find(":"), std::string::npos);
-  // Events carry their local time with the zone named (HH:MM:SS ZONE).
-  EXPECT_TRUE(std::regex_search(live, std::regex("\\n +[0-9]{2}:[0-9]{2}:[0-9]{2} [A-Za-z0-9+-]+ session_started")))
+  // Events carry their local time with the zone named (HH:MM:SS ZONE): TZ's, not UTC.
+  EXPECT_TRUE(std::regex_search(live, std::regex("\\n +[0-9]{2}:[0-9]{2}:[0-9]{2} CET session_started")))
       << "a time and zone before the event:\n" << live;
   // The footer lands on its own line.
   bool own_line = false;

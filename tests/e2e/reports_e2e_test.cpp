@@ -191,6 +191,24 @@ document.getElementById('f').addEventListener('load', () => {
                                                                   << progression_text;
   }
   EXPECT_EQ(progression_text.find("LBP-0002"), std::string::npos) << "another patient's sessions";
+  // The e-stop of week 3 is counted as an e-stop, not a fault, in its row (the column headers say
+  // "e-stops" either way); the other rows have none.
+  const std::regex row_end(" ([0-9]+) +([0-9]+) +[0-9]+ +- (e-stop|completed)\n");
+  int estop_rows = 0, rows = 0;
+  for (std::sregex_iterator it(progression_text.begin(), progression_text.end(), row_end), end; it != end; ++it) {
+    ++rows;
+    const bool estopped = (*it)[3] == "e-stop";
+    estop_rows += estopped ? 1 : 0;
+    EXPECT_EQ((*it)[1], estopped ? "1" : "0") << it->str() << ": e-stops";
+    EXPECT_EQ((*it)[2], "0") << it->str() << ": faults";
+  }
+  EXPECT_EQ(rows, weeks) << progression_text;
+  EXPECT_EQ(estop_rows, 1) << progression_text;
+  // The x axis reads six calendar dates, one per session's day (not one date under every point).
+  EXPECT_TRUE(std::regex_search(progression_text, std::regex("\n *([0-9]{4}-[0-9]{2}-[0-9]{2} +){5}[0-9]{4}-[0-9]{2}-[0-9]{2}\n")))
+      << progression_text;
+  // The reference line is the profile's own session time, named (no prescription here).
+  EXPECT_NE(progression_text.find("session_time 20 min (lumbar-standard)"), std::string::npos) << progression_text;
 }
 
 }  // namespace
