@@ -100,6 +100,15 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
       });
 }
 
+std::optional<std::string> unreadable_by_treadd(std::filesystem::perms perms) {
+  // A clinician whose umask is 077 writes a file treadd, which reads as a member of the
+  // clinicians' group, cannot read: say what to do, not "cannot open the file". The words name no
+  // file: this line reaches the journal, and a prescription's file is named for its patient.
+  if ((perms & (fs::perms::group_read | fs::perms::others_read)) != fs::perms::none) return std::nullopt;
+  return "its mode lets neither the clinicians' group nor others read it, so treadd cannot: "
+         "chmod g+r on the file (group treadd-clinician)";
+}
+
 Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string& dir, const LimitsConfig& limits) {
   std::map<std::string, Prescription> found;
   std::vector<Diagnostic> errors;
@@ -139,12 +148,8 @@ Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string
                                                            std::to_string(max_prescription_bytes / 1024) + " KiB)"});
       continue;
     }
-    // A clinician whose umask is 077 (or 007 for the owner only) writes a file treadd, a member of
-    // the clinicians' group, cannot read: say what to do, not "cannot open the file".
-    const fs::perms perms = it->symlink_status(kind_error).permissions();
-    if (!kind_error && (perms & (fs::perms::group_read | fs::perms::others_read)) == fs::perms::none) {
-      errors.push_back(Diagnostic{path.string(), 0, 0, "only its owner may read it, so treadd cannot: let the "
-                                                       "clinicians' group read it (chmod g+r " + path.string() + ")"});
+    if (auto unreadable = unreadable_by_treadd(it->symlink_status(kind_error).permissions()); unreadable && !kind_error) {
+      errors.push_back(Diagnostic{path.string(), 0, 0, *unreadable});
       continue;
     }
     if (files.size() == max_prescriptions) {

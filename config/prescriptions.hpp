@@ -4,7 +4,9 @@
 // Each error has the file:line:column a clinician edits.
 #pragma once
 
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/diagnostics.hpp"
@@ -26,6 +28,9 @@ inline constexpr std::size_t max_prescription_bytes = 16 * 1024;
 
 // Every *.yaml of `dir` (none when the directory does not exist), each checked against `limits`.
 Loaded<std::map<std::string, Prescription>> load_prescriptions(const std::string& dir, const LimitsConfig& limits);
+// Why treadd (a member of treadd-clinician, not the file's owner) could not read a prescription of
+// this mode, or nothing. In words that name no file (they reach the journal).
+std::optional<std::string> unreadable_by_treadd(std::filesystem::perms perms);
 
 // limits.yaml and patients/ of a configuration directory, as the daemon loads and reloads them:
 // one error in either refuses both (the ones in force stay).

@@ -44,7 +44,7 @@ void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
     loaded = std::make_shared<Controller::ParsedLimits>(controller_.parse_limits_file());
   } catch (const std::exception& e) {
     loaded = std::make_shared<Controller::ParsedLimits>();
-    // Either file may have thrown (limits.yaml or a prescription): name both, and no patient's code.
+    // Either file may have thrown (limits.yaml or a prescription): name both.
     loaded->loaded.errors.push_back(Diagnostic{"limits.yaml or patients/", 0, 0, std::string("could not be read: ") + e.what()});
   }
   boost::asio::post(io_, [this, loaded, batch = std::move(batch)]() {

@@ -272,6 +272,12 @@ TEST_F(PatientsE2E, the_clinicians_guide_examples_pass_check_config_as_printed) 
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err << "\n" << blocks[0] << blocks[1];
   // The prescription names the guide's profile: it passes only if that profile was read.
   EXPECT_NE(r.out.find("LBP-0042.yaml: ok"), std::string::npos) << r.out;
+  // Written under umask 077, it would be refused at reload: check-config says so too, and how to mend it.
+  fs::permissions(dir_ + "/etc/patients/LBP-0042.yaml", fs::perms::owner_read | fs::perms::owner_write);
+  const RunResult unreadable = ctl({"check-config", dir_ + "/etc/patients/LBP-0042.yaml"});
+  EXPECT_EQ(unreadable.exit_code, 1) << unreadable.out << unreadable.err;
+  EXPECT_NE((unreadable.out + unreadable.err).find("so treadd cannot: chmod g+r on the file"), std::string::npos)
+      << unreadable.out << unreadable.err;
 }
 
 }  // namespace

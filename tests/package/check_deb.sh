@@ -31,6 +31,10 @@ for path in ./usr/bin/treadsim ./usr/share/man/man1/treadsim.1.gz ./usr/share/do
   grep -qx "$path" <<<"$sim_contents" || fail "treadd-sim lacks $path"
 done
 grep -E "/(treadd|treadctl)$|^./etc/" <<<"$sim_contents" && fail "treadd-sim holds a file of the daemon's package"
+# treadsim loads with what treadd-sim depends on, and takes /usr/bin/treadsim over from treadd 0.1.0.
+dpkg-deb -f "$sim_deb" Depends | grep -q "libyaml-cpp0.7" || fail "treadd-sim does not depend on libyaml-cpp (treadsim reads profiles)"
+dpkg-deb -f "$sim_deb" Replaces | grep -q "treadd (<< " || fail "treadd-sim cannot take treadsim over from an older treadd"
+dpkg-deb -f "$sim_deb" Breaks | grep -q "treadd (<< " || fail "treadd-sim does not break the older treadd that held treadsim"
 # The README the messages point to, with the Prometheus set-up it describes.
 readme=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/treadd/README.md.gz | gzip -dc)
 grep -q "/var/lib/prometheus/node-exporter/treadd.prom" <<<"$readme" || fail "the README does not set up node-exporter"

@@ -78,6 +78,11 @@ FileCheck check_prescription(const std::string& f, const std::vector<std::string
   }
   const std::string code = std::filesystem::path(f).stem().string();
   FileCheck c = checked(f, treadd::parse_prescription(*text, f, code, *limits.value).errors);
+  // The clinician who runs check-config may read their own file where treadd may not.
+  std::error_code mode_error;
+  if (auto why = treadd::unreadable_by_treadd(std::filesystem::status(f, mode_error).permissions()); why && !mode_error) {
+    c.errors.insert(c.errors.begin(), f + ": " + *why);
+  }
   if (!treadd::is_patient_code(code) || std::filesystem::path(f).extension() != ".yaml") {
     c.errors.insert(c.errors.begin(), f + ": a prescription's file is named for the patient's code, CODE.yaml (" +
                                           treadd::patient_code_form + ")");
