@@ -56,6 +56,45 @@ TEST_F(ModbusE2E, dropped_connection_latches_link_loss) { use_tcp(); start_daemo
 TEST_F(ModbusE2E, drive_fault_code_latches_drive_fault) { use_tcp(); start_daemon(); expect_link_fault_after("fault 7", "drive_fault"); }
 TEST_F(ModbusE2E, safety_key_pulled_latches_fault) { use_tcp(); start_daemon(); expect_link_fault_after("key-out", "safety_key_lost"); }
 
+// Issue 24 A with a real drive trip: while the session runs, the progression lists it as running
+// with its time so far; the trip is counted as a fault, not an e-stop (CSV and page alike); the
+// record runs on until the belt is at rest, and the report says how it came to rest.
+TEST_F(ModbusE2E, a_drive_trip_is_recorded_to_standstill_and_counted_as_a_fault_not_an_estop) {
+  use_tcp();
+  start_daemon();
+  ASSERT_TRUE(at_standstill());
+  ASSERT_EQ(ctl({"start", "--profile", "lumbar-standard", "--patient", "LBP-0007"}).exit_code, 0);
+  ASSERT_EQ(ctl({"speed", "3"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([&](const nlohmann::json& s) { return s["measured_kmh"].is_number() && s["measured_kmh"].get<double>() > 2.8; }, 20s));
+  RunResult r = ctl({"report", "--patient", "LBP-0007", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(r.out, row, std::regex(",\"lumbar-standard\",([0-9.]+),[^\n]*,\"running now\"\n"))) << r.out;
+  EXPECT_GT(std::stod(row[1]), 0.0) << "the time so far, not zero: " << r.out;
+
+  sim_->write_stdin("fault 7\n");
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s));
+  ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["at_standstill"] == true; }, 15s));
+  std::this_thread::sleep_for(300ms);  // the tick that sees the belt at rest ends the record
+  r = ctl({"report"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("drive_fault"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("belt       from "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" km/h, at rest after "), std::string::npos) << r.out;
+
+  r = ctl({"report", "--patient", "LBP-0007", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // ...,estops,faults,pauses,pain_before,pain_after,ended
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(",0,1,[0-9]+,,,[^\n]*\n$"))) << "0 e-stops, 1 fault: " << r.out;
+  EXPECT_EQ(r.out.find("running now"), std::string::npos) << r.out;
+  const std::string html = dir_ + "/progression.html";
+  ASSERT_EQ(ctl({"report", "--patient", "LBP-0007", "--html", html}).exit_code, 0);
+  const std::string page = read_file(html);
+  EXPECT_NE(page.find("km/h</td><td class=\"n\">0</td><td class=\"n\">1</td>"), std::string::npos)
+      << "the e-stops column 0, the faults column 1:\n" << page;
+  EXPECT_NE(page.find("<tr class=\"serious\">"), std::string::npos) << "the row in red";
+}
+
 TEST_F(ModbusE2E, killed_daemon_leaves_the_drive_to_stop_the_belt_by_its_own_watchdog) {
   use_tcp();
   start_daemon();

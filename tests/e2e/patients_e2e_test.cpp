@@ -7,6 +7,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "tests/e2e/daemon_fixture.hpp"
@@ -249,6 +250,131 @@ TEST_F(PatientsE2E, an_operators_sessions_never_push_out_earlier_records_a_clini
   EXPECT_EQ(status()["storage"].value("records_over_keep", -1), 0);
   EXPECT_NE(written_audit().find("oldest session records beyond records.keep (3) at a clinician's session start"),
             std::string::npos);
+}
+
+// Issue 24 B, C and F through the daemon, as each role: a clinician's other profile for a patient
+// is started and recorded as an override; an operator (not root) notes the session; reload refuses
+// a prescription of a profile that does not exist and a profile named for a person (file:line:column
+// and the reason) and keeps what is in force; a good reload says which profiles it added and
+// removed; forget erases the notes with the records.
+TEST_F(PatientsE2E, an_override_a_note_refused_and_accepted_reloads_and_forget_through_the_daemon) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run treadctl as other users";
+  require_patient_codes();
+  fs::create_directories(dir_ + "/etc/patients");
+  std::ofstream(dir_ + "/etc/patients/LBP-0042.yaml")
+      << "patient: LBP-0042\nprofile: lumbar-standard\nclinician: A. Weber\ndate: 2026-11-30\n";
+  start_daemon();
+  chmod(dir_.c_str(), 0755);
+  chmod(socket_.c_str(), 0666);
+  ASSERT_TRUE(at_standstill());
+  RunResult r = as(clinician, {"start", "--profile", "lumbar-early", "--patient", "LBP-0042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(as(clinician, {"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  r = as(clinician, {"report"});
+  EXPECT_NE(r.out.find("a clinician's override of lumbar-standard, by A. Weber on 2026-11-30"), std::string::npos) << r.out;
+  const std::string id = history({})[0]["id"];
+
+  r = as(operator_user, {"note", id, "--pain-before", "5", "--pain-after", "4", "--text", "stiff at first"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(as(operator_user, {"history"}).out.find("5 -> 4"), std::string::npos);
+  ASSERT_TRUE(storage_written());
+  ASSERT_TRUE(fs::exists(dir_ + "/state/sessions/" + id + ".notes"));
+
+  // A prescription of a profile limits.yaml does not hold: refused, where it is written.
+  std::ofstream(dir_ + "/etc/patients/LBP-0043.yaml")
+      << "patient: LBP-0043\nprofile: lumbar-late\nclinician: A. Weber\ndate: 2026-12-01\n";
+  r = as(clinician, {"reload"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("LBP-0043\\.yaml:2:[0-9]+: profile 'lumbar-late' is not in limits\\.yaml")))
+      << r.err;
+  EXPECT_NE(r.err.find("the limits in force are unchanged, and so are the prescriptions"), std::string::npos) << r.err;
+  r = as(operator_user, {"start", "--patient", "LBP-0043"});
+  EXPECT_EQ(r.exit_code, 1) << "the refused prescription is not in force: " << r.out;
+  fs::remove(dir_ + "/etc/patients/LBP-0043.yaml");
+
+  // A profile named for a person: refused at its line and column, with the form a name must take.
+  const std::string limits = read_file(dir_ + "/etc/limits.yaml");
+  const std::size_t profiles = limits.find("profiles:\n");
+  ASSERT_NE(profiles, std::string::npos);
+  const long line = std::count(limits.begin(), limits.begin() + static_cast<long>(profiles), '\n') + 2;
+  std::string named = limits;
+  named.insert(profiles + 10, "  \"Müller Hans (LBP)\":\n    reverse_cap: 3 km/h\n");
+  std::ofstream(dir_ + "/etc/limits.yaml") << named;
+  r = as(clinician, {"reload"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("limits.yaml:" + std::to_string(line) + ":3: the profile name 'Müller Hans (LBP)' is not a code"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("never for whom"), std::string::npos) << r.err;
+
+  // A good edit: one profile renamed. The reply names what was added and removed.
+  std::string renamed = limits;
+  for (std::size_t at = renamed.find("lumbar-early"); at != std::string::npos; at = renamed.find("lumbar-early", at)) {
+    renamed.replace(at, std::string("lumbar-early").size(), "lumbar-gentle");
+  }
+  std::ofstream(dir_ + "/etc/limits.yaml") << renamed;
+  r = as(clinician, {"reload"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("profiles added: lumbar-gentle; profiles removed: lumbar-early"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("programs changed: early-walk"), std::string::npos) << r.out;
+  // What was in force before the refused reloads still is: the prescription starts its profile.
+  ASSERT_TRUE(at_standstill());
+  r = as(operator_user, {"start", "--patient", "LBP-0042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("lumbar-standard"), std::string::npos) << r.out;
+  ASSERT_EQ(as(operator_user, {"stop"}).exit_code, 0);
+  ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+
+  r = as(clinician, {"forget", "--patient", "LBP-0042", "--confirm", "LBP-0042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(storage_written());
+  EXPECT_FALSE(fs::exists(dir_ + "/state/sessions/" + id + ".notes")) << "the notes go with the records";
+  EXPECT_FALSE(fs::exists(dir_ + "/state/sessions/" + id + ".jsonl"));
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ + "/state")) {
+    if (entry.is_regular_file()) {
+      EXPECT_EQ(read_file(entry.path().string()).find("stiff at first"), std::string::npos) << entry.path();
+    }
+  }
+}
+
+// Issue 24 D and F through the daemon: a prescription of a program with goals. The start names the
+// program; the report sets planned against achieved per segment and the previous session beside
+// this one; the progression's reference lines are the prescription's goals.
+TEST_F(PatientsE2E, a_prescribed_program_is_reported_segment_by_segment_beside_the_previous_session) {
+  fs::create_directories(dir_ + "/etc/patients");
+  std::ofstream(dir_ + "/etc/patients/LBP-0050.yaml")
+      << "patient: LBP-0050\nprofile: lumbar-standard\nprogram: backward-intervals\nclinician: A. Weber\n"
+         "date: 2026-12-01\ngoal_time: 16 min\ngoal_distance: 800 m\n";
+  start_daemon();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(at_standstill());
+    RunResult r = ctl({"start", "--patient", "LBP-0050"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("program 'backward-intervals'"), std::string::npos) << r.out;
+    std::this_thread::sleep_for(3s);
+    ASSERT_EQ(ctl({"stop"}).exit_code, 0);
+    ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
+  }
+  const RunResult r = ctl({"report"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("planned -> achieved\n"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("segment 1 \\(reverse\\): 2\\.0 km/h for 3:00 -> 0:0[1-9]")))
+      << "the first segment, partly run: " << r.out;
+  EXPECT_NE(r.out.find("segment 2 (reverse): 3.0 km/h for 2:00 -> not reached"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("session time: 16:00 (prescription's goal)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("distance: 800 m (prescription's goal)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("previous session -> this one\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("profile / program: lumbar-standard / backward-intervals -> lumbar-standard / backward-intervals"),
+            std::string::npos)
+      << r.out;
+  const std::string html = dir_ + "/progression.html";
+  ASSERT_EQ(ctl({"report", "--patient", "LBP-0050", "--html", html}).exit_code, 0);
+  const std::string page = read_file(html);
+  EXPECT_NE(page.find("goal 16 min (prescription)"), std::string::npos) << "not the profile's 20 min";
+  EXPECT_EQ(page.find("session_time 20 min"), std::string::npos);
+  EXPECT_NE(page.find("goal 800 m (prescription)"), std::string::npos);
 }
 
 // The one-page guide a clinician follows (docs/clinician-guide.md, installed with the package): its
