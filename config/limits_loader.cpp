@@ -252,13 +252,16 @@ struct ProgramReader {
   }
 };
 
-Program read_program(YamlSection s, const std::string& name, const LimitsConfig& limits, const MachineConfig& m,
-                     Diagnostics& diag) {
+// `flawed`: profiles read with errors of their own. Their values are not what the clinician meant
+// (a cap written "3,5 km/h" reads as none), so a program of one is checked for its own errors only:
+// checked against such a profile, every segment was "above the reverse cap of 0.0 km/h".
+Program read_program(YamlSection s, const std::string& name, const LimitsConfig& limits,
+                     const std::set<std::string>& flawed, const MachineConfig& m, Diagnostics& diag) {
   Program g;
   g.name = name;
   if (!s.valid()) return g;
   const Profile* profile = nullptr;
-  if (s.text("profile", g.profile, Need::required)) {
+  if (s.text("profile", g.profile, Need::required) && !flawed.contains(g.profile)) {
     auto it = limits.profiles.find(g.profile);
     if (it == limits.profiles.end()) {
       s.error_at("profile", s.path() + " names profile '" + g.profile + "', which limits.yaml does not define");
@@ -318,8 +321,11 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
       yaml_text, file_name, "limits.yaml",
       [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
         if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
+        std::set<std::string> flawed;
         for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {
+          const std::size_t errors_before = diag.all().size();
           limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
+          if (diag.all().size() > errors_before) flawed.insert(name);
           if (!node.IsMap()) return;
           for (const ProfileKey& k : profile_keys) {
             const YAML::Node value = node[std::string(k.key)];
@@ -328,7 +334,7 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
         });
         for_each_named(top, "programs", [&](const std::string& name, const YAML::Node& node) {
           limits.programs[name] =
-              read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, machine, diag);
+              read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, flawed, machine, diag);
         });
       });
 }

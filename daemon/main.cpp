@@ -169,9 +169,11 @@ int commission_drive(const Options& opt, const FullConfig& config) {
 int run(const Options& opt) {
   auto loaded = load_config_dir(opt.config_dir);
   if (!loaded.ok()) {
-    // The journal gets them without a prescription's file name (a patient's code): check-config names it.
-    std::cerr << join(without_patient_codes(loaded.errors));
-    log::error("configuration in " + opt.config_dir + " has errors; refusing to start");
+    // The journal gets them without a prescription's file name (a patient's code): check-config names
+    // it. One message, so that under systemd each of its lines carries the error priority: written
+    // raw, the errors were at journald's default (info), and `journalctl -p err` showed none of them.
+    log::error(join(without_patient_codes(loaded.errors)) + "configuration in " + opt.config_dir +
+               " has errors; refusing to start");
     return 2;
   }
   FullConfig config = std::move(*loaded.value);

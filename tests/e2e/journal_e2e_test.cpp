@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <map>
+#include <sstream>
 
 #include "tests/e2e/daemon_fixture.hpp"
 
@@ -113,6 +114,31 @@ TEST_F(JournalE2E, one_structured_entry_per_event_with_its_priority) {
   // And the audit file has each once.
   const std::string audit = written_audit();
   EXPECT_EQ(audit.find("\"kind\":\"estop\""), audit.rfind("\"kind\":\"estop\""));
+}
+
+// Issue 24 E: journald reads a service's stderr line by line, so each line of a multi-line message
+// carries its priority. A configuration refused at start-up lists its errors one per line; written
+// raw, they were at journald's default priority and `journalctl -p err` showed none of them.
+TEST_F(JournalE2E, every_line_of_a_configuration_refused_at_start_up_is_at_error_priority) {
+  std::string limits = read_file(dir_ + "/etc/limits.yaml");
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"reverse_cap: 3 km/h", "reverse_cap: 3,5 km/h"},
+                                 {"max_step: 1 km/h", "max_stepp: 1 km/h"}}) {
+    ASSERT_NE(limits.find(from), std::string::npos) << from;
+    limits.replace(limits.find(from), from.size(), to);
+  }
+  std::ofstream(dir_ + "/etc/limits.yaml") << limits;
+  const RunResult r = run({"/usr/bin/env", "JOURNAL_STREAM=8:1", TREADD_BINARY, "--config-dir", dir_ + "/etc", "--socket",
+                           socket_, "--state-dir", dir_ + "/state"},
+                          10s);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::istringstream lines(r.err);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) EXPECT_EQ(line.rfind("<3>", 0), 0u) << line << "\n" << r.err;
+  EXPECT_EQ(count, 3) << "two errors and the refusal: " << r.err;
+  EXPECT_NE(r.err.find("write a decimal point"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("above the reverse cap"), std::string::npos) << "no false error in the profile's programs: " << r.err;
+  EXPECT_NE(r.err.find("did you mean 'max_step'?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("has errors; refusing to start"), std::string::npos) << r.err;
 }
 
 TEST_F(JournalE2E, without_journald_each_event_is_one_stderr_line) {

@@ -92,6 +92,28 @@ grep -q "^  transport: unconfigured" <<<"$installed_machine" \
 grep -q "Restart it when no session runs: systemctl restart treadd" "$work/control/postinst" \
   || fail "an upgrade does not say that the running daemon waits for a restart"
 
+# The daemon as installed, on the configuration the package installs: it comes up (status, e-stop)
+# and refuses every session, saying what a technician sets — the example's simulated belt must
+# never run sessions on a real machine whose belt stands still.
+run="$work/run"
+mkdir -p "$run/state"
+"$work/unpacked/usr/sbin/treadd" --config-dir "$work/unpacked/etc/treadd" --socket "$run/control.sock" \
+  --state-dir "$run/state" >"$run/treadd.log" 2>&1 &
+daemon=$!
+trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [[ -S "$run/control.sock" ]] && break; sleep 0.1; done
+[[ -S "$run/control.sock" ]] || fail "the installed treadd did not come up on its installed configuration: $(cat "$run/treadd.log")"
+treadctl=("$work/unpacked/usr/bin/treadctl" --socket "$run/control.sock")
+"${treadctl[@]}" status | grep -q "unconfigured" || fail "status does not say that no drive is set up"
+refusal=$("${treadctl[@]}" start --profile lumbar-standard 2>&1) \
+  && fail "the installed treadd started a session with no drive set up: $refusal"
+grep -qF "no drive is set up yet (machine.yaml drive.transport: unconfigured)" <<<"$refusal" \
+  || fail "the refusal does not say what the technician sets: $refusal"
+"${treadctl[@]}" estop >/dev/null || fail "the installed treadd refused an e-stop"
+kill "$daemon"
+wait "$daemon" || true
+trap 'rm -rf "$work"' EXIT
+
 DESTDIR="$work/root" cmake --install "$build" >/dev/null
 echo "# edited by a clinician" >>"$work/root/etc/treadd/limits.yaml"
 DESTDIR="$work/root" cmake --install "$build" >/dev/null

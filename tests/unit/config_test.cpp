@@ -118,6 +118,42 @@ TEST(ConfigLimits, every_error_shows_at_once_in_line_order_even_after_a_duplicat
       << "a cap left empty is not written";
 }
 
+// The same class one level up: a profile with an error of its own (its cap written with a comma)
+// adds no false error to its programs ("above the reverse cap of 0.0 km/h"); a program's own
+// error is still named, and a program of a sound profile is still checked against it.
+TEST(ConfigLimits, a_profiles_own_error_adds_no_false_errors_to_its_programs) {
+  const std::string yaml = "profiles:\n"
+                           "  p1:\n"
+                           "    reverse_cap: 3,5 km/h\n"
+                           "    start_speed: 0.5 km/h\n"
+                           "    accel: 0.2 m/s2\n"
+                           "    decel: 0.3 m/s2\n"
+                           "    session_time: 20min\n"
+                           "  p2:\n"
+                           "    reverse_cap: 3 km/h\n"
+                           "    start_speed: 0.5 km/h\n"
+                           "    accel: 0.2 m/s2\n"
+                           "    decel: 0.3 m/s2\n"
+                           "    session_time: 20min\n"
+                           "programs:\n"
+                           "  walk:\n"
+                           "    profile: p1\n"
+                           "    segments:\n"
+                           "      - {direction: reverse, speed: 2 km/h, duration: 3min}\n"
+                           "      - {direction: reverse, speed: 2 mph, duration: 3min}\n"
+                           "  fast:\n"
+                           "    profile: p2\n"
+                           "    segments:\n"
+                           "      - {direction: reverse, speed: 4 km/h, duration: 3min}\n";
+  const auto errors = limits_errors(yaml);
+  EXPECT_TRUE(has_error(errors, 3, "has a decimal comma")) << join(errors);
+  EXPECT_TRUE(has_error(errors, 19, "mph")) << "the program's own error: " << join(errors);
+  EXPECT_TRUE(has_error(errors, 23, "is above the reverse cap of 3.0 km/h in profile 'p2'")) << join(errors);
+  EXPECT_EQ(join(errors).find("in profile 'p1'"), std::string::npos) << "nothing checked against p1: " << join(errors);
+  EXPECT_EQ(join(errors).find("does not define"), std::string::npos) << join(errors);
+  EXPECT_EQ(errors.size(), 3u) << join(errors);
+}
+
 // A typo'd key names the key it most likely meant; a key like no accepted one names none.
 TEST(ConfigLimits, a_typo_in_a_key_gets_the_key_it_meant) {
   auto typo = limits_errors(profile_yaml("    reverse_acel: 0.3 m/s2\n"));
