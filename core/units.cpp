@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <initializer_list>
 #include <utility>
 
 namespace treadd::units {
@@ -42,9 +41,10 @@ bool decimal_comma(std::string_view text) {
 
 namespace {
 
-// Looks the unit up among `accepted` (unit spelling, factor to the target unit).
+// Looks the unit up among `accepted` (a quantity's spellings).
+template <std::size_t N>
 std::optional<double> parse_with(std::string_view text, std::string& why, const char* example,
-                                 std::initializer_list<std::pair<const char*, double>> accepted) {
+                                 const UnitSpelling (&accepted)[N]) {
   auto q = split(text);
   if (!q) {
     why = "expected a number with a unit, like '" + std::string(example) + "', got '" + std::string(text) + "'";
@@ -68,24 +68,23 @@ std::optional<double> parse_with(std::string_view text, std::string& why, const 
 }  // namespace
 
 std::optional<double> parse_kmh(std::string_view text, std::string& why) {
-  return parse_with(text, why, "3.5 km/h", {{"km/h", 1.0}, {"kmh", 1.0}, {"m/s", kmh_per_mps}});
+  return parse_with(text, why, "3.5 km/h", speed_spellings);
 }
 
 std::optional<double> parse_mps2(std::string_view text, std::string& why) {
-  return parse_with(text, why, "0.2 m/s2", {{"m/s2", 1.0}, {"m/s^2", 1.0}, {"m/s²", 1.0}});
+  return parse_with(text, why, "0.2 m/s2", acceleration_spellings);
 }
 
 std::optional<double> parse_metres(std::string_view text, std::string& why) {
-  return parse_with(text, why, "1500 m", {{"m", 1.0}, {"km", 1000.0}});
+  return parse_with(text, why, "1500 m", distance_spellings);
 }
 
 std::optional<double> parse_hz(std::string_view text, std::string& why) {
-  return parse_with(text, why, "50 Hz", {{"Hz", 1.0}, {"hz", 1.0}});
+  return parse_with(text, why, "50 Hz", frequency_spellings);
 }
 
 std::optional<Millis> parse_duration(std::string_view text, std::string& why) {
-  auto seconds = parse_with(text, why, "90s",
-                            {{"ms", 0.001}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}});
+  auto seconds = parse_with(text, why, "90s", duration_spellings);
   if (!seconds) return std::nullopt;
   return Millis{static_cast<long long>(std::llround(*seconds * 1000.0))};
 }

@@ -25,6 +25,18 @@ constexpr double hz_from_kmh(double kmh, double kmh_per_hz) { return kmh / kmh_p
 constexpr double kmh_from_hz(double hz, double kmh_per_hz) { return hz * kmh_per_hz; }
 
 // ---- parsing ----
+// The spellings each quantity accepts, and no others, declared once: the parsers read them and
+// treadd.yaml(5) lists them (Units.the_manual_lists_exactly_the_spellings_the_parser_accepts).
+struct UnitSpelling {
+  std::string_view unit;
+  double factor;  // to the unit of the parser's name
+};
+inline constexpr UnitSpelling speed_spellings[] = {{"km/h", 1.0}, {"kmh", 1.0}, {"m/s", kmh_per_mps}};
+inline constexpr UnitSpelling acceleration_spellings[] = {{"m/s2", 1.0}, {"m/s^2", 1.0}, {"m/s²", 1.0}};
+inline constexpr UnitSpelling duration_spellings[] = {{"ms", 0.001}, {"s", 1.0}, {"min", 60.0}, {"h", 3600.0}};
+inline constexpr UnitSpelling distance_spellings[] = {{"m", 1.0}, {"km", 1000.0}};
+inline constexpr UnitSpelling frequency_spellings[] = {{"Hz", 1.0}, {"hz", 1.0}};
+
 // A number written with a decimal comma ("3,5 km/h", as many clinicians write it): said so,
 // never read as 3 with a unit of ",5 km/h".
 bool decimal_comma(std::string_view text);

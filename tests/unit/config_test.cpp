@@ -6,6 +6,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "config/loader.hpp"
 #include "config/machine_keys.hpp"
@@ -282,6 +285,51 @@ TEST(Units, parse_speeds_durations_and_accelerations) {
   EXPECT_FALSE(units::parse_duration("20", why));
   EXPECT_FALSE(units::parse_kmh("fast", why));
   EXPECT_FALSE(units::parse_kmh("nan km/h", why));
+}
+
+// Issue 24 F: treadd.yaml(5) says which spellings each quantity accepts, "and no others". Its list
+// is read here and must be the parser's table exactly: a spelling added to one and not the other
+// fails, and every spelling listed parses.
+TEST(Units, the_manual_lists_exactly_the_spellings_the_parser_accepts) {
+  std::ifstream in(std::string(TREADD_SOURCE_DIR) + "/docs/man/treadd.yaml.5");
+  std::stringstream page;
+  page << in.rdbuf();
+  const std::string text = page.str();
+  const std::size_t from = text.find("The accepted spellings, and no others:");
+  const std::size_t to = text.find("bare numbers are refused", from);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  const std::string list = text.substr(from, to - from);
+  auto listed = [&](const std::string& quantity) {
+    std::set<std::string> out;
+    const std::size_t at = list.find(quantity + "\n.IR ");
+    if (at == std::string::npos) return out;
+    const std::size_t begin = at + quantity.size() + 5;
+    std::string line = list.substr(begin, list.find('\n', begin) - begin);
+    for (std::size_t q = line.find("\", \""); q != std::string::npos; q = line.find("\", \"")) line.replace(q, 4, " ");
+    std::istringstream words(line);
+    for (std::string w; words >> w;) {
+      if (w != ";") out.insert(w);
+    }
+    return out;
+  };
+  auto table = [](const auto& spellings) {
+    std::set<std::string> out;
+    for (const auto& s : spellings) out.insert(std::string(s.unit));
+    return out;
+  };
+  EXPECT_EQ(listed("speeds"), table(units::speed_spellings));
+  EXPECT_EQ(listed("accelerations"), table(units::acceleration_spellings));
+  EXPECT_EQ(listed("durations"), table(units::duration_spellings));
+  EXPECT_EQ(listed("distances"), table(units::distance_spellings));
+  EXPECT_EQ(listed("frequencies"), table(units::frequency_spellings));
+  std::string why;
+  for (const std::string& u : listed("speeds")) EXPECT_TRUE(units::parse_kmh("2 " + u, why)) << u << ": " << why;
+  for (const std::string& u : listed("accelerations")) EXPECT_TRUE(units::parse_mps2("0.2 " + u, why)) << u << ": " << why;
+  for (const std::string& u : listed("durations")) EXPECT_TRUE(units::parse_duration("2 " + u, why)) << u << ": " << why;
+  for (const std::string& u : listed("distances")) EXPECT_TRUE(units::parse_metres("2 " + u, why)) << u << ": " << why;
+  for (const std::string& u : listed("frequencies")) EXPECT_TRUE(units::parse_hz("2 " + u, why)) << u << ": " << why;
+  EXPECT_FALSE(units::parse_kmh("2 mph", why)) << "not listed, not accepted";
 }
 
 }  // namespace
