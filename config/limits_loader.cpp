@@ -2,6 +2,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <limits>
+#include <map>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -48,6 +50,8 @@ void check_ramp_times(YamlSection& s, const Profile& p, const Ceilings& c) {
   for (const Ramp& r : ramps) {
     const double cap = p.cap_kmh(r.direction);
     if (cap <= 0 || r.rate <= 0) continue;
+    const std::string_view inherited_from = r.key[0] == 'r' ? r.key + 8 : r.key;  // reverse_decel: decel
+    if (!s.sound({r.key, inherited_from, std::string(to_string(r.direction)) + "_cap"})) continue;
     const double seconds = ramp_seconds(0, cap, r.rate);
     if (seconds > std::chrono::duration<double>(r.bound).count()) {
       // A reverse value that was not written inherits the forward one: point at the line that is there.
@@ -119,7 +123,8 @@ void check_key_ceiling(YamlSection& s, const ProfileKey& k, const Profile& p, co
   }
 }
 
-Profile read_profile(YamlSection s, const std::string& name, const MachineConfig& m) {
+// Reads one profile into `s`'s keys; s.sound() then says which values are as written.
+Profile read_profile(YamlSection& s, const std::string& name, const MachineConfig& m) {
   Profile p;
   p.name = name;
   if (!s.valid()) return p;
@@ -131,36 +136,57 @@ Profile read_profile(YamlSection s, const std::string& name, const MachineConfig
     const YAML::Node n = s.node()[key];
     return n.IsDefined() && !n.IsNull();
   };
-  if (!written("forward_cap") && !written("reverse_cap")) {
+  // Only when no cap is written at all, nor meant by a typo: a cap written wrong ('4 mph',
+  // '3,5 km/h', 'reverse_capp') has its own error already, and a second one would be false.
+  if (!written("forward_cap") && !written("reverse_cap") && s.sound({"forward_cap", "reverse_cap"})) {
     s.error(s.node().Mark(), s.path() + " needs at least one of forward_cap or reverse_cap");
   }
-  for (const ProfileKey& k : profile_keys) check_key_ceiling(s, k, p, c);
-  // Only when the cap is not written at all: a cap written wrong ('4 mph', '3,5 km/h', '0 km/h')
-  // has its own error already, and a second one saying it is missing would be false.
+  for (const ProfileKey& k : profile_keys) {
+    if (s.sound(k.key)) check_key_ceiling(s, k, p, c);
+  }
   const std::string start_cap = std::string(to_string(p.direction)) + "_cap";
-  if (p.cap_kmh(p.direction) <= 0 && !written(start_cap.c_str())) {
+  const bool start_sound = s.sound({"direction", start_cap});
+  if (start_sound && p.cap_kmh(p.direction) <= 0 && !written(start_cap.c_str())) {
     s.error_at("direction", s.path() + " starts in " + to_string(p.direction) + " but has no " + start_cap);
   }
-  if (p.cap_kmh(p.direction) > 0 && p.start_speed_kmh > p.cap_kmh(p.direction)) {
+  if (start_sound && s.sound("start_speed") && p.cap_kmh(p.direction) > 0 && p.start_speed_kmh > p.cap_kmh(p.direction)) {
     s.error_at("start_speed", s.path() + ".start_speed " + format_kmh(p.start_speed_kmh) + " is above its " +
                                   to_string(p.direction) + " cap of " + format_kmh(p.cap_kmh(p.direction)));
   }
-  if (p.cooldown_speed_kmh > p.cap_kmh(p.direction) && p.cap_kmh(p.direction) > 0) {
+  if (start_sound && s.sound("cooldown_speed") && p.cooldown_speed_kmh > p.cap_kmh(p.direction) &&
+      p.cap_kmh(p.direction) > 0) {
     s.error_at("cooldown_speed", s.path() + ".cooldown_speed " + format_kmh(p.cooldown_speed_kmh) +
                                      " is above its " + to_string(p.direction) + " cap");
   }
-  if (p.session_time <= c.max_session && p.cooldown_time > c.max_session - p.session_time) {
+  if (s.sound({"session_time", "cooldown_time"}) && p.session_time <= c.max_session &&
+      p.cooldown_time > c.max_session - p.session_time) {
     s.error_at("cooldown_time", s.path() + ".cooldown_time of " + format_duration(p.cooldown_time) +
                                     " with a session_time of " + format_duration(p.session_time) +
                                     " makes a session longer than the machine ceiling ceilings.max_session of " +
                                     format_duration(c.max_session));
   }
   check_ramp_times(s, p, c);
-  if (p.warning_before_end >= p.session_time) {
+  if (s.sound({"warning_before_end", "session_time"}) && p.warning_before_end >= p.session_time) {
     s.error_at("warning_before_end", s.path() + ".warning_before_end must be shorter than session_time");
   }
   return p;
 }
+
+// What a program is checked against: its profile's caps, ramps, start speed and session time.
+bool fit_to_check_programs(const YamlSection& profile) {
+  return profile.sound({"direction", "reverse_cap", "forward_cap", "start_speed", "accel", "decel", "reverse_accel",
+                        "reverse_decel", "session_time"});
+}
+
+// The profiles a program may be checked against.
+struct CheckableProfiles {
+  const std::map<std::string, Profile>& read;
+  // Read with errors in what a program is checked against, or defined twice (which of the two is
+  // meant?): a program of one is checked for its own errors only.
+  std::set<std::string> unfit;
+  // No profiles section was read (a typo, 'profils:'): no name can be said to be missing.
+  bool section_read = true;
+};
 
 // A bound on expanded `repeat` blocks, so a typo like `repeat: 100` nested thrice cannot eat memory.
 constexpr std::size_t max_segments = 1000;
@@ -213,17 +239,20 @@ struct ProgramReader {
     YamlSection s(item, path + " segment", diag);
     Segment seg;
     if (!s.valid()) return;
-    s.direction("direction", seg.direction, Need::required);
-    bool ok = s.speed("speed", seg.speed_kmh, Need::required);
+    bool ok = s.direction("direction", seg.direction, Need::required);
+    ok = s.speed("speed", seg.speed_kmh, Need::required) && ok;
     ok = s.duration("duration", seg.duration, Need::required) && ok;
     s.finish();
+    // A segment not read as written is checked no further, nor is the next against it (its speed
+    // would be a default the clinician never wrote). The file is refused for its own error.
+    if (!ok) seg.speed_kmh = std::numeric_limits<double>::quiet_NaN();
     if (ok && profile != nullptr) {
       const double cap = profile->cap_kmh(seg.direction);
       if (seg.speed_kmh > cap) {
         s.error_at("speed", path + " segment speed " + format_kmh(seg.speed_kmh) + " is above the " +
                                 to_string(seg.direction) + " cap of " + format_kmh(cap) + " in profile '" +
                                 profile->name + "'");
-      } else if (!out.empty()) {
+      } else if (!out.empty() && !std::isnan(out.back().speed_kmh)) {
         check_reachable(s, out.back(), seg);
       }
     }
@@ -252,18 +281,15 @@ struct ProgramReader {
   }
 };
 
-// `flawed`: profiles read with errors of their own. Their values are not what the clinician meant
-// (a cap written "3,5 km/h" reads as none), so a program of one is checked for its own errors only:
-// checked against such a profile, every segment was "above the reverse cap of 0.0 km/h".
-Program read_program(YamlSection s, const std::string& name, const LimitsConfig& limits,
-                     const std::set<std::string>& flawed, const MachineConfig& m, Diagnostics& diag) {
+Program read_program(YamlSection s, const std::string& name, const CheckableProfiles& profiles, const MachineConfig& m,
+                     Diagnostics& diag) {
   Program g;
   g.name = name;
   if (!s.valid()) return g;
   const Profile* profile = nullptr;
-  if (s.text("profile", g.profile, Need::required) && !flawed.contains(g.profile)) {
-    auto it = limits.profiles.find(g.profile);
-    if (it == limits.profiles.end()) {
+  if (s.text("profile", g.profile, Need::required) && profiles.section_read && !profiles.unfit.contains(g.profile)) {
+    auto it = profiles.read.find(g.profile);
+    if (it == profiles.read.end()) {
       s.error_at("profile", s.path() + " names profile '" + g.profile + "', which limits.yaml does not define");
     } else {
       profile = &it->second;
@@ -321,11 +347,13 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
       yaml_text, file_name, "limits.yaml",
       [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
         if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
-        std::set<std::string> flawed;
+        const YAML::Node profiles_node = top.child("profiles");
+        CheckableProfiles checkable{limits.profiles, {}, profiles_node.IsMap() || profiles_node.IsNull()};
         for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {
-          const std::size_t errors_before = diag.all().size();
-          limits.profiles[name] = read_profile(YamlSection(node, "profile " + quoted(name), diag), name, machine);
-          if (diag.all().size() > errors_before) flawed.insert(name);
+          YamlSection section(node, "profile " + quoted(name), diag);
+          const bool twice = limits.profiles.contains(name);
+          limits.profiles[name] = read_profile(section, name, machine);
+          if (twice || !fit_to_check_programs(section)) checkable.unfit.insert(name);
           if (!node.IsMap()) return;
           for (const ProfileKey& k : profile_keys) {
             const YAML::Node value = node[std::string(k.key)];
@@ -334,7 +362,7 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
         });
         for_each_named(top, "programs", [&](const std::string& name, const YAML::Node& node) {
           limits.programs[name] =
-              read_program(YamlSection(node, "program " + quoted(name), diag), name, limits, flawed, machine, diag);
+              read_program(YamlSection(node, "program " + quoted(name), diag), name, checkable, machine, diag);
         });
       });
 }

@@ -95,7 +95,9 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
         if (top.metres("goal_distance", goal_m, Need::optional)) p.goal_distance_m = goal_m;
         if (profile != nullptr) {
           const auto g = p.program ? limits.programs.find(*p.program) : limits.programs.end();
-          check_goals(top, p, *profile, g != limits.programs.end() ? &g->second : nullptr);
+          // A program refused above (another profile's) is not what the goal is checked against.
+          const bool program_sound = g != limits.programs.end() && top.sound("program");
+          check_goals(top, p, *profile, program_sound ? &g->second : nullptr);
         }
       });
 }
@@ -188,11 +190,13 @@ Loaded<LimitsConfig> load_clinical(const std::string& config_dir, const MachineC
   return limits;
 }
 
-std::vector<Diagnostic> without_patient_codes(std::vector<Diagnostic> errors) {
+std::vector<Diagnostic> for_the_journal(std::vector<Diagnostic> errors) {
   for (Diagnostic& d : errors) {
     const fs::path path(d.file);
-    if (path.parent_path().filename() == "patients") {
-      d.file = (path.parent_path() / "(a patient's prescription)").string();
+    const bool prescription = path.parent_path().filename() == "patients";
+    if (prescription) d.file = (path.parent_path() / "(a patient's prescription)").string();
+    if (prescription || path.filename() == "limits.yaml") {
+      d.message = "an error (not copied here, as it may quote a name: treadctl check-config shows it)";
     }
   }
   return errors;

@@ -36,8 +36,12 @@ std::optional<std::string> unreadable_by_treadd(std::filesystem::perms perms);
 // one error in either refuses both (the ones in force stay).
 Loaded<LimitsConfig> load_clinical(const std::string& config_dir, const MachineConfig& machine);
 
-// Errors as the journal may carry them: a prescription's file is named for its patient, and the
-// journal and audit never hold a patient code (treadctl check-config names the file).
-std::vector<Diagnostic> without_patient_codes(std::vector<Diagnostic> errors);
+// Errors as the journal and the audit log may keep them, which neither `forget` nor retention
+// reaches. A prescription's file is named for its patient; and a clinician's file (limits.yaml, a
+// prescription) may hold a person's name where a code belongs, in a name or any value, which an
+// error quotes ("the profile name 'Müller Hans (LBP)' is not a code"). So errors in the clinicians'
+// files are kept as their places only, and a prescription's place without its name; treadctl
+// check-config (and the reload's reply) show them whole. The technician's files are kept whole.
+std::vector<Diagnostic> for_the_journal(std::vector<Diagnostic> errors);
 
 }  // namespace treadd

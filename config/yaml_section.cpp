@@ -80,7 +80,12 @@ void YamlSection::error(const YAML::Mark& mark, const std::string& message) {
 }
 
 void YamlSection::error_at(const std::string& key, const std::string& message) {
+  unsound_.insert(key);
   error(mark_of(key), message);
+}
+
+bool YamlSection::sound(std::initializer_list<std::string_view> keys) const {
+  return std::all_of(keys.begin(), keys.end(), [this](std::string_view k) { return sound(k); });
 }
 
 YAML::Mark YamlSection::mark_of(const std::string& key) const {
@@ -105,20 +110,50 @@ std::optional<std::string> YamlSection::scalar(const std::string& key, Need need
   YAML::Node value = child(key);
   if (!valid_) return std::nullopt;
   if (!value.IsDefined() || value.IsNull()) {
-    if (need == Need::required) error(node_.Mark(), path_ + " is missing the required key '" + key + "'");
+    if (need == Need::required) {
+      unsound_.insert(key);
+      error(node_.Mark(), path_ + " is missing the required key '" + key + "'");
+    }
     return std::nullopt;
   }
   if (!value.IsScalar()) {
+    unsound_.insert(key);
     error(value.Mark(), path_ + "." + key + " must be a single value, not a list or mapping");
     return std::nullopt;
   }
   return value.Scalar();
 }
 
+namespace {
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool starts_with_a_digit(const std::string& s) { return !s.empty() && s[0] >= '0' && s[0] <= '9'; }
+}  // namespace
+
+std::optional<std::string> YamlSection::split_by_a_comma(const std::string& key) const {
+  if (!valid_ || node_.Style() != YAML::EmitterStyle::Flow) return std::nullopt;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.Scalar() != key) continue;
+    const auto next = std::next(it);
+    if (next == node_.end() || !it->second.IsScalar() || !all_digits(it->second.Scalar()) ||
+        !starts_with_a_digit(next->first.Scalar()) || !(next->second.IsNull() || !next->second.IsDefined())) {
+      return std::nullopt;
+    }
+    return it->second.Scalar() + "," + next->first.Scalar();
+  }
+  return std::nullopt;
+}
+
 template <class T, class Parse>
 bool YamlSection::with_unit(const std::string& key, T& out, Need need, Parse parse) {
   auto text = scalar(key, need);
   if (!text) return false;
+  if (const auto written = split_by_a_comma(key)) {
+    error_at(key, path_ + "." + key + ": '" + *written + "' has a decimal comma, and inside { } a comma separates "
+                      "entries; write a decimal point, like '" + *written + "' with '.' for ','");
+    return false;
+  }
   std::string why;
   auto parsed = parse(*text, why);
   if (!parsed) {
@@ -201,9 +236,13 @@ bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
 
 void YamlSection::finish() {
   if (!valid_) return;
+  std::string previous;
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
+    const std::string before = std::exchange(previous, key);
     if (known_.count(key)) continue;
+    // The second half of a number split by a decimal comma: its first half's key says so.
+    if (known_.count(before) && split_by_a_comma(before)) continue;
     std::string accepted, nearest;
     // A typo: the accepted key within two edits (and not a short word turned into another).
     const std::size_t limit = std::min<std::size_t>(2, key.size() / 3);
@@ -216,6 +255,7 @@ void YamlSection::finish() {
       }
     }
     if (best > limit) nearest.clear();
+    if (!nearest.empty()) unsound_.insert(nearest);  // what was meant is not what was read
     error(kv.first.Mark(), path_ + " has an unknown key '" + key + "'" +
                                (nearest.empty() ? "" : ": did you mean '" + nearest + "'?") + " (accepted: " + accepted + ")");
   }

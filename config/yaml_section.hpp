@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,10 +46,21 @@ class YamlSection {
   // Reports keys that no reader asked for, naming the accepted ones.
   void finish();
 
+  // A key is unsound when its value was not read as written: a wrong unit, a value refused (above a
+  // ceiling, not a direction), a required key missing, or the key a typo most likely meant. A check
+  // that compares keys runs only when all of them are sound: with one unsound, its value is a default
+  // the clinician never wrote, and a second error built on it would be false (a cap written
+  // "3,5 km/h" then made every program segment "above the reverse cap of 0.0 km/h").
+  bool sound(std::string_view key) const { return !unsound_.contains(std::string(key)); }
+  bool sound(std::initializer_list<std::string_view> keys) const;
+
   const std::string& path() const { return path_; }
 
  private:
   std::optional<std::string> scalar(const std::string& key, Need need);
+  // Inside { } a comma separates entries: "speed: 4,5 km/h" reads as speed '4' and a key '5 km/h'.
+  // The decimal comma as written ("4,5 km/h") when `key`'s value is such a split, else nothing.
+  std::optional<std::string> split_by_a_comma(const std::string& key) const;
   template <class T, class Parse>
   bool with_unit(const std::string& key, T& out, Need need, Parse parse);
 
@@ -56,6 +68,7 @@ class YamlSection {
   std::string path_;
   Diagnostics& diag_;
   std::set<std::string> known_;
+  std::set<std::string> unsound_;
   bool valid_ = true;
 };
 

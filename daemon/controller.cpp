@@ -531,10 +531,13 @@ json Controller::apply_reload(ParsedLimits parsed, const std::string& who) {
       errors.push_back("... and " + std::to_string(loaded.errors.size() - shown) + " more errors (treadctl check-config lists them all)");
     }
     r["errors"] = errors;
-    // The reply names a prescription's file for the clinician; the journal does not (its name is a patient's code).
+    // The reply shows the clinician every error whole; the journal and the audit log keep their
+    // places only (for_the_journal: a clinician's file may quote a person's name).
+    std::string places = join(for_the_journal(first));
+    if (!places.empty() && places.back() == '\n') places.pop_back();
     report(log::Level::warning, "reload", who,
-           "refused: " + std::to_string(loaded.errors.size()) + " errors in limits.yaml or the prescriptions: " +
-               join(without_patient_codes(first)),
+           "refused: " + std::to_string(loaded.errors.size()) +
+               " errors in limits.yaml or the prescriptions; the limits in force are unchanged:\n" + places,
            std::chrono::steady_clock::now());
     return r;
   }

@@ -9,8 +9,9 @@
 namespace treadd {
 namespace {
 
-std::unique_ptr<MotorDrive> make_sim_drive(const MachineConfig& machine) {
+std::unique_ptr<MotorDrive> make_sim_drive(const MachineConfig& machine, std::string description) {
   SimDriveOptions options;
+  options.description = std::move(description);
   options.kmh_per_hz = machine.belt.kmh_per_hz;
   // The simulated drive's own fast-stop ramp is the machine's emergency deceleration.
   options.vfd.fast_stop_hz_per_s =
@@ -32,10 +33,11 @@ std::unique_ptr<MotorDrive> make_modbus_drive(const FullConfig& config) {
 // build (-Wswitch, -Werror), not a session.
 std::unique_ptr<MotorDrive> make_drive(const FullConfig& config) {
   switch (config.machine.drive.transport) {
-    case Transport::sim: return make_sim_drive(config.machine);
+    case Transport::sim: return make_sim_drive(config.machine, "simulated drive");
     // No drive yet: a simulated one answers the loop, and every start is refused (commissioning
     // state `unconfigured`), so nothing ever asks it — or anything — to turn.
-    case Transport::unconfigured: return make_sim_drive(config.machine);
+    case Transport::unconfigured:
+      return make_sim_drive(config.machine, "none set up yet (machine.yaml drive.transport: unconfigured; no belt is driven)");
     case Transport::tcp:
     case Transport::rtu: return make_modbus_drive(config);
   }

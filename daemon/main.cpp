@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "config/loader.hpp"
@@ -169,11 +170,16 @@ int commission_drive(const Options& opt, const FullConfig& config) {
 int run(const Options& opt) {
   auto loaded = load_config_dir(opt.config_dir);
   if (!loaded.ok()) {
-    // The journal gets them without a prescription's file name (a patient's code): check-config names
-    // it. One message, so that under systemd each of its lines carries the error priority: written
-    // raw, the errors were at journald's default (info), and `journalctl -p err` showed none of them.
-    log::error(join(without_patient_codes(loaded.errors)) + "configuration in " + opt.config_dir +
-               " has errors; refusing to start");
+    // At a terminal (--check-config) the errors whole. Under systemd the journal keeps what
+    // for_the_journal allows (a clinician's file may quote a person's name), as one message, so that
+    // each of its lines carries the error priority: written raw, the errors were at journald's
+    // default (info), and `journalctl -p err` showed none of them.
+    if (opt.check_config) {
+      std::cerr << join(loaded.errors);
+    } else {
+      log::error(join(for_the_journal(loaded.errors)) + "configuration in " + opt.config_dir +
+                 " has errors; refusing to start (treadctl check-config " + opt.config_dir + " shows them whole)");
+    }
     return 2;
   }
   FullConfig config = std::move(*loaded.value);
@@ -406,7 +412,17 @@ int main(int argc, char** argv) {
                "--commission: take the technician's answers from a pipe (a test rig); without it they must come from "
                "a terminal");
   app.add_option("--technician", opt.technician, "--commission: the technician's name, for the report");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version print to stdout as usual. A usage error (a typo in an ExecStart drop-in)
+    // goes through the log, so that under systemd every line of it is at error priority.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::ostringstream out, err;
+    const int code = app.exit(e, out, err);
+    log::error(err.str() + out.str());
+    return code;
+  }
   try {
     return run(opt);
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <vector>
 #include <functional>
+#include <string>
 
 #include "hal/motor_drive.hpp"
 #include "hal/vfd_model.hpp"
@@ -16,6 +17,8 @@ struct SimDriveOptions {
   VfdParameters vfd;
   std::chrono::milliseconds feedback_lag{40};
   std::chrono::milliseconds physics_step{5};
+  // What status calls it: on an unconfigured machine it stands in for a drive nobody set up yet.
+  std::string description = "simulated drive";
 };
 
 class SimDrive final : public MotorDrive {
@@ -28,7 +31,7 @@ class SimDrive final : public MotorDrive {
   void command(const DriveCommand& cmd) override;
   void emergency_stop() override;
   DriveFeedback feedback() override;
-  std::string describe() const override { return "simulated drive"; }
+  std::string describe() const override { return options_.description; }
   // Silent: commands are not delivered and no new reading arrives, the link still up; an
   // emergency stop still goes out.
   void set_silent(bool silent) override { silent_ = silent; }

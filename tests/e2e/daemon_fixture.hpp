@@ -66,9 +66,11 @@ class DaemonFixture : public ::testing::Test {
     ASSERT_TRUE(wait_for_path(socket_, 10s)) << read_file(dir_ + "/treadd.log");
   }
 
+  // treadctl as a user runs it; 20 s, scaled under a sanitizer like every other bound here (a
+  // reload of a 250 KiB limits.yaml took seconds under TSan on a busy machine).
   RunResult ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {TREADCTL_BINARY, "--socket", socket_});
-    return run(args);
+    return run(args, std::chrono::milliseconds(static_cast<long>(20000 * sanitizer_slack)));
   }
 
   nlohmann::json status() {

@@ -7,8 +7,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "tests/e2e/daemon_fixture.hpp"
@@ -116,13 +118,18 @@ TEST_F(JournalE2E, one_structured_entry_per_event_with_its_priority) {
   EXPECT_EQ(audit.find("\"kind\":\"estop\""), audit.rfind("\"kind\":\"estop\""));
 }
 
-// Issue 24 E: journald reads a service's stderr line by line, so each line of a multi-line message
-// carries its priority. A configuration refused at start-up lists its errors one per line; written
-// raw, they were at journald's default priority and `journalctl -p err` showed none of them.
-TEST_F(JournalE2E, every_line_of_a_configuration_refused_at_start_up_is_at_error_priority) {
+// Issue 24 E and F: a configuration refused at start-up. journald reads a service's stderr line by
+// line, so each line of the message carries the error priority (written raw, the errors were at
+// journald's default and `journalctl -p err` showed none of them). The journal keeps the errors'
+// places only: a clinician's file may quote a person's name, and forget never reaches the journal.
+// check-config shows them whole, every one, in line order, after a duplicate key too, with no false
+// follow-on error (a cap written "3,5 km/h" made every segment "above the reverse cap of 0.0 km/h").
+TEST_F(JournalE2E, a_refused_configuration_is_at_error_priority_on_every_line_and_whole_only_in_check_config) {
   std::string limits = read_file(dir_ + "/etc/limits.yaml");
   for (const auto& [from, to] : {std::pair<std::string, std::string>{"reverse_cap: 3 km/h", "reverse_cap: 3,5 km/h"},
-                                 {"max_step: 1 km/h", "max_stepp: 1 km/h"}}) {
+                                 {"max_step: 1 km/h", "max_stepp: 1 km/h"},
+                                 {"    cooldown_time: 1min\n", "    cooldown_time: 1min\n    cooldown_time: 2min\n"},
+                                 {"  early-walk:", "  Hans walk:"}}) {
     ASSERT_NE(limits.find(from), std::string::npos) << from;
     limits.replace(limits.find(from), from.size(), to);
   }
@@ -134,11 +141,36 @@ TEST_F(JournalE2E, every_line_of_a_configuration_refused_at_start_up_is_at_error
   std::istringstream lines(r.err);
   int count = 0;
   for (std::string line; std::getline(lines, line); ++count) EXPECT_EQ(line.rfind("<3>", 0), 0u) << line << "\n" << r.err;
-  EXPECT_EQ(count, 3) << "two errors and the refusal: " << r.err;
-  EXPECT_NE(r.err.find("write a decimal point"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("above the reverse cap"), std::string::npos) << "no false error in the profile's programs: " << r.err;
-  EXPECT_NE(r.err.find("did you mean 'max_step'?"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("has errors; refusing to start"), std::string::npos) << r.err;
+  EXPECT_EQ(count, 5) << "four errors and the refusal: " << r.err;
+  EXPECT_EQ(r.err.find("Hans"), std::string::npos) << "a name typed into limits.yaml reached the journal: " << r.err;
+  EXPECT_NE(r.err.find("limits.yaml:15:18: an error (not copied here"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("has errors; refusing to start (treadctl check-config " + dir_ + "/etc shows them whole)"),
+            std::string::npos)
+      << r.err;
+
+  const RunResult check = run({TREADCTL_BINARY, "check-config", dir_ + "/etc/limits.yaml"});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  const std::string text = check.out + check.err;
+  for (const char* expected : {"limits.yaml:15:18: profile 'lumbar-early'.reverse_cap: '3,5 km/h' has a decimal comma; write a decimal point",
+                               "unknown key 'max_stepp': did you mean 'max_step'?", "the key 'cooldown_time' is given twice",
+                               "the program name 'Hans walk' is not a code"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " in:\n" << text;
+  }
+  EXPECT_EQ(text.find("above the reverse cap"), std::string::npos) << "no false error in the profile's programs: " << text;
+  EXPECT_EQ(text.find("no reverse_cap"), std::string::npos) << text;
+  // In line order, as a reader meets them in the file.
+  std::vector<int> at;
+  const std::regex place("limits\\.yaml:([0-9]+):[0-9]+: ");
+  for (std::sregex_iterator it(text.begin(), text.end(), place), end; it != end; ++it) at.push_back(std::stoi((*it)[1]));
+  EXPECT_EQ(at.size(), 4u) << text;
+  EXPECT_TRUE(std::is_sorted(at.begin(), at.end())) << text;
+
+  // A usage error (a typo in an ExecStart drop-in) is at error priority on every line too.
+  const RunResult usage = run({"/usr/bin/env", "JOURNAL_STREAM=8:1", TREADD_BINARY, "--config-dri", dir_ + "/etc"}, 10s);
+  EXPECT_NE(usage.exit_code, 0);
+  EXPECT_NE(usage.err.find("--config-dri"), std::string::npos) << usage.err;
+  std::istringstream usage_lines(usage.err);
+  for (std::string line; std::getline(usage_lines, line);) EXPECT_EQ(line.rfind("<3>", 0), 0u) << line << "\n" << usage.err;
 }
 
 TEST_F(JournalE2E, without_journald_each_event_is_one_stderr_line) {

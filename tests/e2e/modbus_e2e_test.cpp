@@ -79,8 +79,27 @@ TEST_F(ModbusE2E, a_drive_trip_is_recorded_to_standstill_and_counted_as_a_fault_
   r = ctl({"report"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("drive_fault"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("belt       from "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(" km/h, at rest after "), std::string::npos) << r.out;
+  // How it came to rest: from the speed it ran at, in a time, at a deceleration (the drive's own
+  // ramp after a trip), all measured by the record that ran on after the fault.
+  std::smatch stop;
+  ASSERT_TRUE(std::regex_search(r.out, stop, std::regex("belt       from ([0-9.]+) km/h, at rest after ([0-9.]+) s and "
+                                                        "([0-9.]+) m, steepest deceleration ([0-9.]+) m/s")))
+      << r.out;
+  EXPECT_NEAR(std::stod(stop[1]), 3.0, 0.4) << r.out;
+  EXPECT_GT(std::stod(stop[2]), 0.0) << r.out;
+  EXPECT_GT(std::stod(stop[4]), 0.0) << r.out;
+  // The samples go on after the fault down to standstill (the chart no longer ends at speed).
+  r = ctl({"report", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<double> faulted;
+  // session,patient,date,t_s,state,direction,target_kmh,commanded_kmh,measured_kmh: every row says
+  // whose session, which, and on what day.
+  const std::regex sample(
+      ",\"LBP-0007\",\"[0-9]{4}-[0-9]{2}-[0-9]{2}\",[0-9.]+,\"faulted\",\"[a-z]+\",[-0-9.]+,[-0-9.]+,([-0-9.]+)\n");
+  for (std::sregex_iterator it(r.out.begin(), r.out.end(), sample), end; it != end; ++it) faulted.push_back(std::stod((*it)[1]));
+  ASSERT_GE(faulted.size(), 2u) << "samples after the fault: " << r.out;
+  EXPECT_GT(faulted.front(), 1.0) << "the first sample after the trip, still moving: " << r.out;
+  EXPECT_LT(std::abs(faulted.back()), 0.3) << "the last one at rest: " << r.out;
 
   r = ctl({"report", "--patient", "LBP-0007", "--csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

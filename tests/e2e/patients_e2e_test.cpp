@@ -282,32 +282,42 @@ TEST_F(PatientsE2E, an_override_a_note_refused_and_accepted_reloads_and_forget_t
   ASSERT_TRUE(storage_written());
   ASSERT_TRUE(fs::exists(dir_ + "/state/sessions/" + id + ".notes"));
 
-  // A prescription of a profile limits.yaml does not hold: refused, where it is written.
+  // A prescription of a profile limits.yaml does not hold: refused, where it is written, and with
+  // it the good one beside it (a reload takes all or nothing).
   std::ofstream(dir_ + "/etc/patients/LBP-0043.yaml")
       << "patient: LBP-0043\nprofile: lumbar-late\nclinician: A. Weber\ndate: 2026-12-01\n";
+  std::ofstream(dir_ + "/etc/patients/LBP-0044.yaml")
+      << "patient: LBP-0044\nprofile: lumbar-standard\nclinician: A. Weber\ndate: 2026-12-01\n";
   r = as(clinician, {"reload"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("LBP-0043\\.yaml:2:[0-9]+: profile 'lumbar-late' is not in limits\\.yaml")))
       << r.err;
   EXPECT_NE(r.err.find("the limits in force are unchanged, and so are the prescriptions"), std::string::npos) << r.err;
-  r = as(operator_user, {"start", "--patient", "LBP-0043"});
-  EXPECT_EQ(r.exit_code, 1) << "the refused prescription is not in force: " << r.out;
+  r = as(operator_user, {"start", "--patient", "LBP-0044"});
+  EXPECT_EQ(r.exit_code, 1) << "the good prescription of a refused reload is not in force: " << r.out;
   fs::remove(dir_ + "/etc/patients/LBP-0043.yaml");
 
-  // A profile named for a person: refused at its line and column, with the form a name must take.
+  // A profile and a program named for a person: refused at their lines and columns, with the form
+  // a name must take; the journal and the audit keep the places only, never the name.
   const std::string limits = read_file(dir_ + "/etc/limits.yaml");
   const std::size_t profiles = limits.find("profiles:\n");
   ASSERT_NE(profiles, std::string::npos);
   const long line = std::count(limits.begin(), limits.begin() + static_cast<long>(profiles), '\n') + 2;
   std::string named = limits;
   named.insert(profiles + 10, "  \"Müller Hans (LBP)\":\n    reverse_cap: 3 km/h\n");
+  named += "  Hans walk:\n    profile: lumbar-standard\n    segments:\n      - {direction: reverse, speed: 2 km/h, duration: 3min}\n";
   std::ofstream(dir_ + "/etc/limits.yaml") << named;
   r = as(clinician, {"reload"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.err.find("limits.yaml:" + std::to_string(line) + ":3: the profile name 'Müller Hans (LBP)' is not a code"),
             std::string::npos)
       << r.err;
+  EXPECT_NE(r.err.find("the program name 'Hans walk' is not a code"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("never for whom"), std::string::npos) << r.err;
+  EXPECT_EQ(as(clinician, {"limits"}).out.find("Müller"), std::string::npos) << "the refused profile is not in force";
+  ASSERT_TRUE(storage_written());
+  EXPECT_EQ(written_audit().find("Hans"), std::string::npos) << written_audit();
+  EXPECT_EQ(read_file(dir_ + "/treadd.log").find("Hans"), std::string::npos) << "the journal's copy";
 
   // A good edit: one profile renamed. The reply names what was added and removed.
   std::string renamed = limits;
@@ -319,11 +329,18 @@ TEST_F(PatientsE2E, an_override_a_note_refused_and_accepted_reloads_and_forget_t
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("profiles added: lumbar-gentle; profiles removed: lumbar-early"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("programs changed: early-walk"), std::string::npos) << r.out;
-  // What was in force before the refused reloads still is: the prescription starts its profile.
+  EXPECT_NE(r.out.find("prescriptions: 1 added"), std::string::npos) << r.out;
+  // The prescription that reload added starts by its code; staff at the machine see whose session
+  // runs (an operator's status screen), a viewer does not.
   ASSERT_TRUE(at_standstill());
-  r = as(operator_user, {"start", "--patient", "LBP-0042"});
+  r = as(operator_user, {"start", "--patient", "LBP-0044"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("lumbar-standard"), std::string::npos) << r.out;
+  EXPECT_NE(as(operator_user, {"status"}).out.find("LBP-0044"), std::string::npos);
+  const Credentials viewer{65534, nogroup, {}};
+  const RunResult seen = as(viewer, {"status"});
+  EXPECT_EQ(seen.exit_code, 0) << seen.err;
+  EXPECT_EQ(seen.out.find("LBP-0044"), std::string::npos) << seen.out;
   ASSERT_EQ(as(operator_user, {"stop"}).exit_code, 0);
   ASSERT_TRUE(wait_until([](const json& s) { return s["state"] == "idle"; }, 15s));
 
@@ -348,6 +365,11 @@ TEST_F(PatientsE2E, a_prescribed_program_is_reported_segment_by_segment_beside_t
       << "patient: LBP-0050\nprofile: lumbar-standard\nprogram: backward-intervals\nclinician: A. Weber\n"
          "date: 2026-12-01\ngoal_time: 16 min\ngoal_distance: 800 m\n";
   start_daemon();
+  // Without a profile or a code, the answer lists the profiles to choose from.
+  const RunResult bare = ctl({"start"});
+  EXPECT_EQ(bare.exit_code, 1);
+  EXPECT_NE(bare.err.find("(--patient CODE); profiles: "), std::string::npos) << bare.err;
+  for (const char* profile : {"lumbar-early", "lumbar-standard"}) EXPECT_NE(bare.err.find(profile), std::string::npos) << bare.err;
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(at_standstill());
     RunResult r = ctl({"start", "--patient", "LBP-0050"});
@@ -359,8 +381,8 @@ TEST_F(PatientsE2E, a_prescribed_program_is_reported_segment_by_segment_beside_t
   }
   const RunResult r = ctl({"report"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("planned -> achieved\n"), std::string::npos) << r.out;
-  EXPECT_TRUE(std::regex_search(r.out, std::regex("segment 1 \\(reverse\\): 2\\.0 km/h for 3:00 -> 0:0[1-9]")))
+  EXPECT_NE(r.out.find("planned -> achieved (time, at the measured mean speed)\n"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("segment 1 \\(reverse\\): 2\\.0 km/h for 3:00 -> 0:[0-5][0-9]")))
       << "the first segment, partly run: " << r.out;
   EXPECT_NE(r.out.find("segment 2 (reverse): 3.0 km/h for 2:00 -> not reached"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("session time: 16:00 (prescription's goal)"), std::string::npos) << r.out;

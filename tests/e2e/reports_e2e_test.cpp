@@ -20,52 +20,76 @@ namespace {
 
 using nlohmann::json;
 
+// The controller with the simulated drive on simulated time, writing real session records: weeks
+// of rehabilitation in a second.
+class SimulatedMachine {
+ public:
+  SimulatedMachine(const std::string& sessions_dir, const std::string& config_dir)
+      : config_(load_config_dir(config_dir)),
+        drive_(SimDriveOptions{}, [this] { return now_; }),
+        recorder_(sessions_dir, RetentionSettings{}) {
+    drive_.connect();
+    controller_.emplace(*config_.value, config_dir, drive_, Traces{&recorder_, nullptr, sessions_dir, nullptr, nullptr, {}});
+  }
+  bool loaded() const { return config_.ok(); }
+  void run_for(std::chrono::milliseconds d) {
+    for (auto t = std::chrono::milliseconds(0); t < d; t += std::chrono::milliseconds(20)) {
+      now_ += std::chrono::milliseconds(20);
+      controller_->tick(now_, false);
+    }
+  }
+  void send(const std::string& line) {
+    json r = controller_->execute(line, Peer{Role::clinician, "dr-test"}, now_).reply;
+    ASSERT_TRUE(r.value("ok", false)) << line << ": " << r.dump();
+  }
+
+ private:
+  Loaded<FullConfig> config_;
+  TimePoint now_ = TimePoint{} + std::chrono::hours(1);
+  SimDrive drive_;
+  SessionRecorder recorder_;
+  std::optional<Controller> controller_;
+};
+
 // One week's session: backward walking, then backward jogging intervals that grow week by week.
 void simulate_session(const std::string& sessions_dir, const std::string& patient, int week, bool estop) {
-  auto loaded = load_config_dir(std::string(TREADD_SOURCE_DIR) + "/config/examples");
-  ASSERT_TRUE(loaded.ok());
-  TimePoint now = TimePoint{} + std::chrono::hours(1);
-  SimDrive drive(SimDriveOptions{}, [&now] { return now; });
-  drive.connect();
-  SessionRecorder recorder(sessions_dir, RetentionSettings{});
-  Controller c(*loaded.value, std::string(TREADD_SOURCE_DIR) + "/config/examples", drive,
-               Traces{&recorder, nullptr, sessions_dir, nullptr, nullptr, {}});
-  auto run_for = [&](std::chrono::milliseconds d) {
-    for (auto t = std::chrono::milliseconds(0); t < d; t += std::chrono::milliseconds(20)) {
-      now += std::chrono::milliseconds(20);
-      c.tick(now, false);
-    }
-  };
-  auto send = [&](const std::string& line) {
-    json r = c.execute(line, Peer{Role::clinician, "dr-test"}, now).reply;
-    ASSERT_TRUE(r.value("ok", false)) << line << ": " << r.dump();
-  };
-  run_for(std::chrono::seconds(3));
-  send(R"({"cmd":"start","profile":"lumbar-standard","patient":")" + patient + "\"}");
+  SimulatedMachine m(sessions_dir, std::string(TREADD_SOURCE_DIR) + "/config/examples");
+  ASSERT_TRUE(m.loaded());
+  m.run_for(std::chrono::seconds(3));
+  m.send(R"({"cmd":"start","profile":"lumbar-standard","patient":")" + patient + "\"}");
   const double walk = 2.0 + 0.2 * week, jog = std::min(4.0 + 0.15 * week, 4.9);
   auto speed = [&](double kmh) {
     // The profile's max_step is not set here; the ramp takes the belt there.
-    send(R"({"cmd":"speed","kmh":)" + std::to_string(kmh) + "}");
+    m.send(R"({"cmd":"speed","kmh":)" + std::to_string(kmh) + "}");
   };
   speed(walk);
-  run_for(std::chrono::minutes(4));
+  m.run_for(std::chrono::minutes(4));
   for (int i = 0; i < 4; ++i) {
     speed(jog);
-    run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
+    m.run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
     speed(walk);
-    run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
+    m.run_for(std::chrono::minutes(1) + std::chrono::seconds(30));
     if (i == 1 && week % 2 == 0) {
-      send(R"({"cmd":"pause"})");
-      run_for(std::chrono::seconds(40));
-      send(R"({"cmd":"resume"})");
+      m.send(R"({"cmd":"pause"})");
+      m.run_for(std::chrono::seconds(40));
+      m.send(R"({"cmd":"resume"})");
     }
     if (i == 2 && estop) {
-      send(R"({"cmd":"estop"})");
-      run_for(std::chrono::seconds(10));
+      m.send(R"({"cmd":"estop"})");
+      m.run_for(std::chrono::seconds(10));
       return;  // the session ended with the e-stop
     }
   }
-  run_for(std::chrono::minutes(6));  // to the session time, then the cool-down and the stop
+  m.run_for(std::chrono::minutes(6));  // to the session time, then the cool-down and the stop
+}
+
+// A prescribed session, started by the patient's code alone: its program runs to the end.
+void simulate_prescribed_session(const std::string& sessions_dir, const std::string& config_dir, const std::string& patient) {
+  SimulatedMachine m(sessions_dir, config_dir);
+  ASSERT_TRUE(m.loaded());
+  m.run_for(std::chrono::seconds(3));
+  m.send(R"({"cmd":"start","patient":")" + patient + "\"}");
+  m.run_for(std::chrono::minutes(16));  // the 13-minute program, the cool-down and the stop
 }
 
 // Records written "now" are moved to the day of their week, as a course of sessions would be.
@@ -92,46 +116,20 @@ void date_records(const std::string& dir, const std::string& patient, int week, 
   }
 }
 
-class ReportsE2E : public DaemonFixture {};
-
-TEST_F(ReportsE2E, two_patients_weeks_of_sessions_render_in_a_real_browser) {
-  const std::string chromium = "/usr/bin/chromium";
-  if (!fs::exists(chromium) || !fs::exists("/usr/bin/pdfinfo")) {
-    GTEST_SKIP() << "chromium and poppler-utils are not installed (tools/setup.sh installs them)";
-  }
-  const std::string sessions = dir_ + "/state/sessions";
-  fs::create_directories(sessions);
-  const int weeks = 6;
-  for (int week = 1; week <= weeks; ++week) {
-    simulate_session(sessions, "LBP-0001", week, week == 3);
-    date_records(sessions, "LBP-0001", week, weeks);
-    if (week % 2 == 0) {
-      simulate_session(sessions, "LBP-0002", week, false);
-      date_records(sessions, "LBP-0002", week, weeks);
+class ReportsE2E : public DaemonFixture {
+ protected:
+  void SetUp() override {
+    DaemonFixture::SetUp();
+    if (!fs::exists(chromium) || !fs::exists("/usr/bin/pdfinfo")) {
+      GTEST_SKIP() << "chromium and poppler-utils are not installed (tools/setup.sh installs them)";
     }
+    fs::create_directories(artifacts);
   }
-  start_daemon();
-  json mine = json::parse(ctl({"history", "--json", "--patient", "LBP-0001"}).out)["sessions"];
-  ASSERT_EQ(mine.size(), static_cast<std::size_t>(weeks));
-  EXPECT_EQ(json::parse(ctl({"history", "--json", "--patient", "LBP-0002"}).out)["sessions"].size(), 3u);
-
+  const std::string chromium = "/usr/bin/chromium";
   const std::string artifacts = std::string(TREADD_BINARY_DIR) + "/report-artifacts";
-  fs::create_directories(artifacts);
-  const std::string session_html = artifacts + "/session-report.html", progression_html = artifacts + "/progression-report.html";
-  RunResult r = ctl({"report", mine.back()["id"], "--html", session_html});  // a whole 20-minute session
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = ctl({"report", "--patient", "LBP-0001", "--html", progression_html});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = ctl({"report", "--patient", "LBP-0001", "--csv"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), weeks + 1) << r.out;
-  for (const auto& html : {session_html, progression_html}) {
-    const std::string text = read_file(html);
-    EXPECT_EQ(text.find("http://"), text.find("http://www.w3.org/2000/svg")) << "nothing fetched from a network";
-    EXPECT_EQ(text.find("https://"), std::string::npos);
-  }
 
-  auto render = [&](const std::string& html, const std::string& stem) {
+  // The page printed to PDF (pdfinfo, pdftotext -layout) and shot at A4's width in pixels.
+  std::pair<std::string, std::string> render(const std::string& html, const std::string& stem) {
     const std::string common = chromium + " --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
                                "--no-pdf-header-footer --user-data-dir=" + dir_ + "/chromium ";
     RunResult pdf = run({"/bin/sh", "-c", common + "--print-to-pdf=" + artifacts + "/" + stem + ".pdf file://" + html}, 90s);
@@ -144,10 +142,10 @@ TEST_F(ReportsE2E, two_patients_weeks_of_sessions_render_in_a_real_browser) {
     RunResult info = run({"/usr/bin/pdfinfo", artifacts + "/" + stem + ".pdf"});
     RunResult text = run({"/usr/bin/pdftotext", "-layout", artifacts + "/" + stem + ".pdf", "-"});
     return std::make_pair(info.out, text.out);
-  };
+  }
   // On a phone (390 px wide, the report in a frame of that width): nothing is cut off at the right
   // (a wide table or chart scrolls inside its box) and no chart text is smaller than 8 px.
-  auto on_a_phone = [&](const std::string& html) {
+  void on_a_phone(const std::string& html) {
     const std::string frame = dir_ + "/phone.html";
     std::ofstream(frame) << R"(<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="file://)" << html
                          << R"(" style="width:390px;height:844px;border:0"></iframe><script>
@@ -173,7 +171,40 @@ document.getElementById('f').addEventListener('load', () => {
     EXPECT_EQ(std::stoi(m[3]), 0) << html << ": something is cut off at the right";
     // The chart's axis labels were measured (none at all would pass the size check unread).
     EXPECT_GE(std::stoi(m[4]), 4) << html << ": no chart text was laid out to measure";
-  };
+  }
+};
+
+TEST_F(ReportsE2E, two_patients_weeks_of_sessions_render_in_a_real_browser) {
+  const std::string sessions = dir_ + "/state/sessions";
+  fs::create_directories(sessions);
+  const int weeks = 6;
+  for (int week = 1; week <= weeks; ++week) {
+    simulate_session(sessions, "LBP-0001", week, week == 3);
+    date_records(sessions, "LBP-0001", week, weeks);
+    if (week % 2 == 0) {
+      simulate_session(sessions, "LBP-0002", week, false);
+      date_records(sessions, "LBP-0002", week, weeks);
+    }
+  }
+  start_daemon();
+  json mine = json::parse(ctl({"history", "--json", "--patient", "LBP-0001"}).out)["sessions"];
+  ASSERT_EQ(mine.size(), static_cast<std::size_t>(weeks));
+  EXPECT_EQ(json::parse(ctl({"history", "--json", "--patient", "LBP-0002"}).out)["sessions"].size(), 3u);
+
+  const std::string session_html = artifacts + "/session-report.html", progression_html = artifacts + "/progression-report.html";
+  RunResult r = ctl({"report", mine.back()["id"], "--html", session_html});  // a whole 20-minute session
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"report", "--patient", "LBP-0001", "--html", progression_html});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"report", "--patient", "LBP-0001", "--csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), weeks + 1) << r.out;
+  for (const auto& html : {session_html, progression_html}) {
+    const std::string text = read_file(html);
+    EXPECT_EQ(text.find("http://"), text.find("http://www.w3.org/2000/svg")) << "nothing fetched from a network";
+    EXPECT_EQ(text.find("https://"), std::string::npos);
+  }
+
   on_a_phone(session_html);
   on_a_phone(progression_html);
   auto [session_info, session_text] = render(session_html, "session-report");
@@ -209,6 +240,59 @@ document.getElementById('f').addEventListener('load', () => {
       << progression_text;
   // The reference line is the profile's own session time, named (no prescription here).
   EXPECT_NE(progression_text.find("session_time 20 min (lumbar-standard)"), std::string::npos) << progression_text;
+}
+
+// Issue 24 D in a real browser, for the record a clinic files most: a prescribed program, started
+// by the patient's code, with the patient's pain scores and a note, beside the previous session.
+// Everything the report adds for it (prescription, planned against achieved per segment, the
+// previous session, the notes) still prints on one A4 page and reads on a phone.
+TEST_F(ReportsE2E, a_prescribed_program_with_notes_renders_on_one_a4_page_and_on_a_phone) {
+  const std::string sessions = dir_ + "/state/sessions";
+  fs::create_directories(sessions);
+  // The example prescription (config/examples/patients/LBP-0100.yaml): lumbar-early, program
+  // early-walk, A. Weber, PT, goals 13 min and 500 m.
+  fs::create_directories(dir_ + "/etc/patients");
+  fs::copy_file(std::string(TREADD_SOURCE_DIR) + "/config/examples/patients/LBP-0100.yaml", dir_ + "/etc/patients/LBP-0100.yaml");
+  for (int week = 1; week <= 2; ++week) {
+    simulate_prescribed_session(sessions, dir_ + "/etc", "LBP-0100");
+    date_records(sessions, "LBP-0100", week, 2);
+  }
+  start_daemon();
+  const json mine = json::parse(ctl({"history", "--json", "--patient", "LBP-0100"}).out)["sessions"];
+  ASSERT_EQ(mine.size(), 2u);
+  RunResult r = ctl({"note", mine[0]["id"], "--pain-before", "7", "--pain-after", "5", "--text", "stiff, walked slowly"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"note", mine[1]["id"], "--pain-before", "6", "--pain-after", "3", "--text", "less pain bending; whole program walked"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string session_html = artifacts + "/prescribed-session-report.html";
+  const std::string progression_html = artifacts + "/prescribed-progression-report.html";
+  ASSERT_EQ(ctl({"report", mine[1]["id"], "--html", session_html}).exit_code, 0);
+  ASSERT_EQ(ctl({"report", "--patient", "LBP-0100", "--html", progression_html}).exit_code, 0);
+  on_a_phone(session_html);
+  on_a_phone(progression_html);
+  auto [session_info, session_text] = render(session_html, "prescribed-session-report");
+  EXPECT_TRUE(std::regex_search(session_info, std::regex("Pages: +1\n"))) << "still one page:\n" << session_info;
+  EXPECT_NE(session_info.find("(A4)"), std::string::npos) << session_info;
+  // What the page says (the HTML), and that it was laid out on paper (the PDF's words: pdftotext
+  // breaks a table cell's phrase across lines).
+  const std::string page = read_file(session_html);
+  for (const char* expected : {"lumbar-early, program early-walk, by A. Weber, PT on 2026-12-01", "Planned and achieved",
+                               "segment 1 (reverse)", "segment 3 (reverse)", "13:00 (prescription's goal)",
+                               "Beside the previous session", "less pain bending; whole program walked", "6 -&gt; 3",
+                               "7 -&gt; 5"}) {
+    EXPECT_NE(page.find(expected), std::string::npos) << "the report lacks '" << expected << "'";
+  }
+  EXPECT_EQ(page.find("not reached"), std::string::npos) << "the program ran to its end";
+  for (const char* word : {"LBP-0100", "Weber", "Planned", "segment", "previous", "Notes", "bending", "Events"}) {
+    EXPECT_NE(session_text.find(word), std::string::npos) << "the printed page lacks '" << word << "':\n" << session_text;
+  }
+  auto [progression_info, progression_text] = render(progression_html, "prescribed-progression-report");
+  for (const char* expected : {"patient LBP-0100", "2 sessions", "goal 13 min (prescription)", "goal 500 m (prescription)",
+                               "Pain reported (NRS)"}) {
+    EXPECT_NE(progression_text.find(expected), std::string::npos) << "progression lacks '" << expected << "':\n"
+                                                                  << progression_text;
+  }
 }
 
 }  // namespace

@@ -104,7 +104,8 @@ trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [[ -S "$run/control.sock" ]] && break; sleep 0.1; done
 [[ -S "$run/control.sock" ]] || fail "the installed treadd did not come up on its installed configuration: $(cat "$run/treadd.log")"
 treadctl=("$work/unpacked/usr/bin/treadctl" --socket "$run/control.sock")
-"${treadctl[@]}" status | grep -q "unconfigured" || fail "status does not say that no drive is set up"
+status_text=$("${treadctl[@]}" status)
+grep -q "none set up yet" <<<"$status_text" || fail "status does not say that no drive is set up: $status_text"
 refusal=$("${treadctl[@]}" start --profile lumbar-standard 2>&1) \
   && fail "the installed treadd started a session with no drive set up: $refusal"
 grep -qF "no drive is set up yet (machine.yaml drive.transport: unconfigured)" <<<"$refusal" \

@@ -41,8 +41,8 @@ TEST(Plan, each_segment_is_set_beside_what_the_belt_did_and_the_goals_beside_the
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].what, "segment 1 (reverse)");
   EXPECT_EQ(rows[0].planned, "1.5 km/h for 1:00");
-  EXPECT_EQ(rows[0].achieved, "1:00 at 1.4 km/h (measured mean)");
-  EXPECT_EQ(rows[1].achieved, "1:30 at 2.4 km/h (measured mean)");
+  EXPECT_EQ(rows[0].achieved, "1:00 at 1.4 km/h");
+  EXPECT_EQ(rows[1].achieved, "1:30 at 2.4 km/h");
   EXPECT_EQ(rows[2].achieved, "not reached");
   EXPECT_EQ(rows[3].what, "session time");
   EXPECT_EQ(rows[3].planned, "10:00 (prescription's goal)");

@@ -45,6 +45,16 @@ TEST(Prescriptions, the_example_directory_holds_one_that_loads) {
   EXPECT_EQ(limits.prescriptions.at("LBP-0100").program, "early-walk");
 }
 
+// A program refused as another profile's is not what the goal is checked against: one error, not
+// a second about a program that is not this prescription's.
+TEST(Prescriptions, a_goal_is_not_checked_against_a_program_refused_as_another_profiles) {
+  const std::string errors = errors_of("patient: LBP-0042\nprofile: lumbar-standard\nprogram: early-walk\n"
+                                       "clinician: A. Weber\ndate: 2026-12-01\ngoal_time: 15 min\n");
+  EXPECT_NE(errors.find("program 'early-walk' belongs to profile 'lumbar-early', not 'lumbar-standard'"), std::string::npos)
+      << errors;
+  EXPECT_EQ(errors.find("longer than program"), std::string::npos) << errors;
+}
+
 TEST(Prescriptions, each_mistake_is_named_at_its_line_and_column) {
   struct Case {
     std::string yaml;
@@ -77,13 +87,20 @@ TEST(Prescriptions, each_mistake_is_named_at_its_line_and_column) {
   }
 }
 
-TEST(Prescriptions, the_journals_copy_of_an_error_names_no_patient) {
+TEST(Prescriptions, the_journals_copy_of_a_clinicians_file_error_names_no_patient_and_quotes_nothing) {
   const std::vector<Diagnostic> errors = {{"/etc/treadd/patients/LBP-0042.yaml", 2, 10, "profile 'x' is not in limits.yaml"},
                                           {"/etc/treadd/limits.yaml", 3, 4, "y"}};
-  const std::string journal = join(without_patient_codes(errors));
+  const std::vector<Diagnostic> technicians = {{"/etc/treadd/machine.yaml", 5, 6, "ceilings.max_decel: z"}};
+  const std::string journal = join(for_the_journal(errors)) + join(for_the_journal(technicians));
   EXPECT_EQ(journal.find("LBP-0042"), std::string::npos) << journal;
-  EXPECT_NE(journal.find("/etc/treadd/patients/(a patient's prescription):2:10: profile 'x'"), std::string::npos) << journal;
-  EXPECT_NE(journal.find("/etc/treadd/limits.yaml:3:4: y"), std::string::npos) << journal;
+  // The clinicians' files: places only, since any of their text may be a person's name.
+  EXPECT_NE(journal.find("/etc/treadd/patients/(a patient's prescription):2:10: an error (not copied here"),
+            std::string::npos)
+      << journal;
+  EXPECT_NE(journal.find("/etc/treadd/limits.yaml:3:4: an error (not copied here"), std::string::npos) << journal;
+  EXPECT_EQ(journal.find("profile 'x'"), std::string::npos) << journal;
+  // The technician's: whole.
+  EXPECT_NE(journal.find("/etc/treadd/machine.yaml:5:6: ceilings.max_decel: z"), std::string::npos) << journal;
 }
 
 class PrescriptionDir : public ::testing::Test {
@@ -143,7 +160,7 @@ TEST_F(PrescriptionDir, a_file_only_its_owner_may_read_is_named_with_the_chmod_t
             std::string::npos)
       << join(loaded.errors);
   // The journal's copy names no patient (the file's name is the code).
-  EXPECT_EQ(join(without_patient_codes(loaded.errors)).find("LBP-0042"), std::string::npos) << join(without_patient_codes(loaded.errors));
+  EXPECT_EQ(join(for_the_journal(loaded.errors)).find("LBP-0042"), std::string::npos) << join(for_the_journal(loaded.errors));
   std::filesystem::permissions(file, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
   EXPECT_TRUE(load_prescriptions((dir / "patients").string(), example_limits()).ok());
 }

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <thread>
 
+#include "daemon/supervisor/commands.hpp"
 #include "tools/treadbench/stats.hpp"
 
 namespace treadd::bench {
@@ -271,7 +272,8 @@ json run_client_load(const RigOptions& o, const Load& load, std::chrono::seconds
       while (!stop && std::chrono::steady_clock::now() < deadline) {
         try {
           treadctl::Client c(sock);
-          if (c.call({{"cmd", "reload"}}).value("ok", false)) ++reloads;
+          // As long as treadctl waits for one: a slow parse is an applied reload, not a lost one.
+          if (c.call({{"cmd", "reload"}}, treadd::reload_answer_within_s * 1000).value("ok", false)) ++reloads;
         } catch (const std::exception&) {
         }
         std::this_thread::sleep_for(100ms);

@@ -71,7 +71,7 @@ std::vector<PlanRow> planned_vs_achieved(const json& record, std::size_t max_row
                       kmh(number(seg, "speed_kmh")) + " for " + chart::min_sec(number(seg, "duration_s")),
                       seconds[k] <= 0 ? "not reached"
                                       : chart::min_sec(seconds[k]) +
-                                            (moving[k] > 0 ? " at " + kmh(speed_sum[k] / moving[k]) + " (measured mean)" : "")});
+                                            (moving[k] > 0 ? " at " + kmh(speed_sum[k] / moving[k]) : "")});
     }
     if (plan.size() > max_rows) {
       rows.push_back({"and " + std::to_string(plan.size() - max_rows) + " more segments", "", ""});

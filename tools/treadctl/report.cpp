@@ -135,7 +135,7 @@ std::string render_summary(const json& r) {
     if (field(note, "text").is_string()) out += "note       " + local_time(str(note, "at")) + " " + str(note, "who") + ": " + str(note, "text") + "\n";
   }
   if (const auto plan = planned_vs_achieved(r); !plan.empty()) {
-    out += "planned -> achieved\n";
+    out += "planned -> achieved (time, at the measured mean speed)\n";
     for (const PlanRow& row : plan) out += "  " + row.what + ": " + row.planned + (row.achieved.empty() ? "" : " -> " + row.achieved) + "\n";
   }
   if (const auto compared = compared_with_previous(r); !compared.empty()) {

@@ -97,6 +97,12 @@ const char* css = R"(
     .scroll svg { width: 860px; max-width: none; }
     table.sessions { font-size: 9pt; }
   }
+  /* On paper a whole session, with a program's segments, the previous session and the notes, keeps
+     to one A4 page (ReportsE2E prints it in Chromium and counts the pages). */
+  @media print {
+    body { font-size: 9pt; } h1 { font-size: 13pt; } h2 { font-size: 10.5pt; margin: 3mm 0 1.5mm; }
+    td, th { padding: 0.6mm 1.5mm; } .two { font-size: 8pt; } .two td, .two th { padding: 0.4mm 1mm; }
+  }
 )";
 
 std::string page(const std::string& title, const std::string& body) {
@@ -322,7 +328,7 @@ std::string session_html(const json& r) {
   const std::string title = "Session report " + text(start, "patient", "") + " " + text(start, "start");
   // The facts beside what was planned and the previous session: one A4 page for a whole session.
   const std::string beside =
-      (planned.empty() ? "" : "<h2>Planned and achieved</h2>\n<table class=\"facts\"><tr><th></th><th>planned</th><th>achieved</th></tr>\n" + planned + "</table>\n") +
+      (planned.empty() ? "" : "<h2>Planned and achieved</h2>\n<table class=\"facts\"><tr><th></th><th>planned</th><th>achieved (at the measured mean speed)</th></tr>\n" + planned + "</table>\n") +
       (compared.empty() ? "" : "<h2>Beside the previous session</h2>\n<table class=\"facts\"><tr><th></th><th>previous</th><th>this session</th></tr>\n" + compared + "</table>\n");
   return page(title, "<h1>Backward-walking session report</h1>\n<div class=\"two\"><div><table class=\"facts\">\n" + facts +
                          "</table></div>\n" + (beside.empty() ? "" : "<div>" + beside + "</div>") + "</div>\n" +
