@@ -163,6 +163,19 @@ TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progressi
   // Times in the reader's zone, named: TZ as the clinic PC sets it (issue 24 D).
   r = run({"/usr/bin/env", "TZ=Europe/Berlin", TREADCTL_BINARY, "--socket", socket_, "report", id});
   EXPECT_TRUE(std::regex_search(r.out, std::regex("started    [0-9-]{10} [0-9:]{8} CES?T by root"))) << r.out;
+  // Without a prescription, planned against achieved is the profile's own target.
+  EXPECT_NE(r.out.find("session time: 20:00 (profile's session_time) -> 0:0"), std::string::npos) << r.out;
+  // The page a clinician files names the zone too.
+  const std::string session_page = dir_ + "/session.html";
+  r = run({"/usr/bin/env", "TZ=Europe/Berlin", TREADCTL_BINARY, "--socket", socket_, "report", id, "--html", session_page});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(read_file(session_page), std::regex("dates in local time \\(CES?T"))) << read_file(session_page);
+  // What each program does, in the units written, as staff read the limits.
+  r = ctl({"limits"});
+  EXPECT_NE(r.out.find("program early-walk (profile lumbar-early, 13:00, 3 segments)\n"
+                       "  reverse 1.5 km/h 03:00; reverse 2.5 km/h 08:00; reverse 1.5 km/h 02:00;"),
+            std::string::npos)
+      << r.out;
   r = ctl({"report", "--patient", "LBP-0042", "--csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("pain_before,pain_after"), std::string::npos) << r.out;
@@ -218,6 +231,9 @@ TEST_F(RecordsE2E, metrics_file_passes_promtool_and_alert_rules_pass_too) {
   EXPECT_EQ(fs::status(fs::path(file).parent_path()).permissions() & fs::perms::all, fs::perms(0755));
   RunResult r = run({"/bin/sh", "-c", "promtool check metrics < " + file});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The scrape configuration the package ships, with its rule file, as Prometheus reads it.
+  const RunResult config = run({"/usr/bin/promtool", "check", "config", std::string(TREADD_SOURCE_DIR) + "/config/prometheus/prometheus.yml"});
+  EXPECT_EQ(config.exit_code, 0) << config.out << config.err;
   r = run({"/usr/bin/promtool", "check", "rules", std::string(TREADD_SOURCE_DIR) + "/config/prometheus/treadd-alerts.yml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 
