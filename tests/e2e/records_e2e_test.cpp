@@ -163,6 +163,13 @@ TEST_F(RecordsE2E, a_note_with_pain_scores_shows_in_history_report_and_progressi
   // Times in the reader's zone, named: TZ as the clinic PC sets it (issue 24 D).
   r = run({"/usr/bin/env", "TZ=Europe/Berlin", TREADCTL_BINARY, "--socket", socket_, "report", id});
   EXPECT_TRUE(std::regex_search(r.out, std::regex("started    [0-9-]{10} [0-9:]{8} CES?T by root"))) << r.out;
+  // Without TZ, the system's zone (/etc/localtime, as `date` reads it), named.
+  std::string zone = run({"/usr/bin/env", "-u", "TZ", "/bin/date", "+%Z"}).out;
+  zone.erase(zone.find_last_not_of('\n') + 1);
+  ASSERT_FALSE(zone.empty());
+  const RunResult system_zone = run({"/usr/bin/env", "-u", "TZ", TREADCTL_BINARY, "--socket", socket_, "report", id});
+  EXPECT_TRUE(std::regex_search(system_zone.out, std::regex("started    [0-9-]{10} [0-9:]{8} " + zone + " by root")))
+      << zone << "\n" << system_zone.out;
   // Without a prescription, planned against achieved is the profile's own target.
   EXPECT_NE(r.out.find("session time: 20:00 (profile's session_time) -> 0:0"), std::string::npos) << r.out;
   // The page a clinician files names the zone too.
