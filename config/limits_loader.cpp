@@ -172,17 +172,26 @@ Profile read_profile(YamlSection& s, const std::string& name, const MachineConfi
   return p;
 }
 
-// What a program is checked against: its profile's caps, ramps, start speed and session time.
-bool fit_to_check_programs(const YamlSection& profile) {
-  return profile.sound({"direction", "reverse_cap", "forward_cap", "start_speed", "accel", "decel", "reverse_accel",
-                        "reverse_decel", "session_time"});
+// What of a profile its programs are checked against, each part only when its keys were read as
+// written: a typo in one ramp must not stop a segment's speed being checked against the cap.
+struct ProgramChecks {
+  bool caps = true;     // a segment's speed against its direction's cap
+  bool ramps = true;    // a segment reachable from the previous one in its time
+  bool start = true;    // the first segment reachable from the start speed
+  bool session = true;  // the program's length against session_time
+};
+ProgramChecks program_checks(const YamlSection& profile) {
+  return {profile.sound({"direction", "reverse_cap", "forward_cap"}),
+          profile.sound({"accel", "decel", "reverse_accel", "reverse_decel"}),
+          profile.sound({"start_speed", "accel", "reverse_accel"}), profile.sound("session_time")};
 }
 
 // The profiles a program may be checked against.
 struct CheckableProfiles {
   const std::map<std::string, Profile>& read;
-  // Read with errors in what a program is checked against, or defined twice (which of the two is
-  // meant?): a program of one is checked for its own errors only.
+  std::map<std::string, ProgramChecks> checks;
+  // Not a mapping, or defined twice (which of the two is meant?): a program of one is checked for
+  // its own errors only.
   std::set<std::string> unfit;
   // No profiles section was read (a typo, 'profils:'): no name can be said to be missing.
   bool section_read = true;
@@ -195,6 +204,7 @@ struct ProgramReader {
   Diagnostics& diag;
   const MachineConfig& machine;
   const Profile* profile;  // null when the program names an unknown profile
+  ProgramChecks checks;
   std::string path;
 
   void read_list(const YAML::Node& list, std::vector<Segment>& out, int depth) {
@@ -248,11 +258,11 @@ struct ProgramReader {
     if (!ok) seg.speed_kmh = std::numeric_limits<double>::quiet_NaN();
     if (ok && profile != nullptr) {
       const double cap = profile->cap_kmh(seg.direction);
-      if (seg.speed_kmh > cap) {
+      if (checks.caps && seg.speed_kmh > cap) {
         s.error_at("speed", path + " segment speed " + format_kmh(seg.speed_kmh) + " is above the " +
                                 to_string(seg.direction) + " cap of " + format_kmh(cap) + " in profile '" +
                                 profile->name + "'");
-      } else if (!out.empty() && !std::isnan(out.back().speed_kmh)) {
+      } else if (checks.ramps && !out.empty() && !std::isnan(out.back().speed_kmh)) {
         check_reachable(s, out.back(), seg);
       }
     }
@@ -287,12 +297,14 @@ Program read_program(YamlSection s, const std::string& name, const CheckableProf
   g.name = name;
   if (!s.valid()) return g;
   const Profile* profile = nullptr;
+  ProgramChecks checks;
   if (s.text("profile", g.profile, Need::required) && profiles.section_read && !profiles.unfit.contains(g.profile)) {
     auto it = profiles.read.find(g.profile);
     if (it == profiles.read.end()) {
       s.error_at("profile", s.path() + " names profile '" + g.profile + "', which limits.yaml does not define");
     } else {
       profile = &it->second;
+      if (auto c = profiles.checks.find(g.profile); c != profiles.checks.end()) checks = c->second;
     }
   }
   YAML::Node segments = s.child("segments");
@@ -301,17 +313,17 @@ Program read_program(YamlSection s, const std::string& name, const CheckableProf
     s.error(s.node().Mark(), s.path() + " is missing the required key 'segments'");
     return g;
   }
-  ProgramReader reader{diag, m, profile, s.path()};
+  ProgramReader reader{diag, m, profile, checks, s.path()};
   reader.read_list(segments, g.segments, 0);
   if (profile != nullptr && !g.segments.empty()) {
-    if (g.segments.front().speed_kmh > profile->start_speed_kmh &&
+    if (checks.start && g.segments.front().speed_kmh > profile->start_speed_kmh &&
         ramp_seconds(0, g.segments.front().speed_kmh, profile->accel_for(g.segments.front().direction)) >=
             std::chrono::duration<double>(g.segments.front().duration).count()) {
       s.error(segments.Mark(), s.path() + ": the first segment is too short to ramp up to its speed");
     }
     Millis total{0};
     for (const auto& seg : g.segments) total += seg.duration;
-    if (total > profile->session_time) {
+    if (checks.session && total > profile->session_time) {
       s.error(segments.Mark(), s.path() + " lasts " + format_duration(total) + ", longer than the session_time of " +
                                    format_duration(profile->session_time) + " in profile '" + profile->name + "'");
     }
@@ -348,12 +360,13 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
       [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
         if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
         const YAML::Node profiles_node = top.child("profiles");
-        CheckableProfiles checkable{limits.profiles, {}, profiles_node.IsMap() || profiles_node.IsNull()};
+        CheckableProfiles checkable{limits.profiles, {}, {}, profiles_node.IsMap() || profiles_node.IsNull()};
         for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {
           YamlSection section(node, "profile " + quoted(name), diag);
           const bool twice = limits.profiles.contains(name);
           limits.profiles[name] = read_profile(section, name, machine);
-          if (twice || !fit_to_check_programs(section)) checkable.unfit.insert(name);
+          if (twice || !section.valid()) checkable.unfit.insert(name);
+          checkable.checks[name] = program_checks(section);
           if (!node.IsMap()) return;
           for (const ProfileKey& k : profile_keys) {
             const YAML::Node value = node[std::string(k.key)];

@@ -150,8 +150,10 @@ bool YamlSection::with_unit(const std::string& key, T& out, Need need, Parse par
   auto text = scalar(key, need);
   if (!text) return false;
   if (const auto written = split_by_a_comma(key)) {
+    std::string with_point = *written;
+    with_point[with_point.find(',')] = '.';
     error_at(key, path_ + "." + key + ": '" + *written + "' has a decimal comma, and inside { } a comma separates "
-                      "entries; write a decimal point, like '" + *written + "' with '.' for ','");
+                      "entries; write a decimal point: '" + with_point + "'");
     return false;
   }
   std::string why;
@@ -241,8 +243,9 @@ void YamlSection::finish() {
     const std::string key = kv.first.Scalar();
     const std::string before = std::exchange(previous, key);
     if (known_.count(key)) continue;
-    // The second half of a number split by a decimal comma: its first half's key says so.
-    if (known_.count(before) && split_by_a_comma(before)) continue;
+    // The second half of a number split by a decimal comma, when its first half's key said so
+    // (and only then: a reader that took the '4' of '4,5' as a value must not go unreported).
+    if (known_.count(before) && !sound(before) && split_by_a_comma(before)) continue;
     std::string accepted, nearest;
     // A typo: the accepted key within two edits (and not a short word turned into another).
     const std::size_t limit = std::min<std::size_t>(2, key.size() / 3);

@@ -178,7 +178,8 @@ int run(const Options& opt) {
       std::cerr << join(loaded.errors);
     } else {
       log::error(join(for_the_journal(loaded.errors)) + "configuration in " + opt.config_dir +
-                 " has errors; refusing to start (treadctl check-config " + opt.config_dir + " shows them whole)");
+                 " has errors; refusing to start (treadctl check-config " + opt.config_dir +
+                 "/limits.yaml, and each patients/CODE.yaml, shows them whole)");
     }
     return 2;
   }

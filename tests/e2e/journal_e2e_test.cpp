@@ -144,7 +144,7 @@ TEST_F(JournalE2E, a_refused_configuration_is_at_error_priority_on_every_line_an
   EXPECT_EQ(count, 5) << "four errors and the refusal: " << r.err;
   EXPECT_EQ(r.err.find("Hans"), std::string::npos) << "a name typed into limits.yaml reached the journal: " << r.err;
   EXPECT_NE(r.err.find("limits.yaml:15:18: an error (not copied here"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("has errors; refusing to start (treadctl check-config " + dir_ + "/etc shows them whole)"),
+  EXPECT_NE(r.err.find("has errors; refusing to start (treadctl check-config " + dir_ + "/etc/limits.yaml, and each"),
             std::string::npos)
       << r.err;
 

@@ -197,11 +197,26 @@ TEST(ConfigLimits, a_value_not_read_as_written_feeds_no_second_error_and_hides_n
   EXPECT_EQ(join(limits_errors(profile_yaml() + program_of_p1 + "      - {direction: reverse, speed: 2,5 km/h, duration: 3min}\n"))
                 .find("has no unit"),
             std::string::npos);
+  // A comma inside { } after a value read without a unit (a count): never silently the '2' of '2,5'.
+  const auto repeat = limits_errors(profile_yaml() + program_of_p1 +
+                                    "      - {repeat: 2,5, segments: [{direction: reverse, speed: 2 km/h, duration: 1min}]}\n");
+  EXPECT_FALSE(repeat.empty()) << "a repeat of '2,5' was accepted as 2";
+  std::string keep = machine_yaml + "records: {keep: 1,000}\n";
+  EXPECT_FALSE(parse_machine(keep, "machine.yaml").errors.empty()) << "records.keep of '1,000' was accepted as 1";
   // A typo in a key no program depends on hides nothing: the program's own error is still named.
   const auto typo = limits_errors(profile_yaml("    max_stepp: 1 km/h\n") + program_of_p1 +
                                   "      - {direction: reverse, speed: 4.5 km/h, duration: 3min}\n");
   EXPECT_NE(join(typo).find("did you mean 'max_step'"), std::string::npos) << join(typo);
   EXPECT_NE(join(typo).find("is above the reverse cap of 4.0 km/h"), std::string::npos) << join(typo);
+  // Nor does a typo in a ramp: the cap is read as written, and the segment above it is named.
+  const auto ramp_typo = limits_errors(profile_yaml("    reverse_dcel: 0.4 m/s2\n") + program_of_p1 +
+                                       "      - {direction: reverse, speed: 4.5 km/h, duration: 3min}\n");
+  EXPECT_NE(join(ramp_typo).find("is above the reverse cap of 4.0 km/h"), std::string::npos) << join(ramp_typo);
+  // A profile that is not a mapping gives its own error, not one per segment of its programs.
+  const auto not_a_map = limits_errors("profiles:\n  p1: 3\n" + program_of_p1 +
+                                       "      - {direction: reverse, speed: 2 km/h, duration: 3min}\n");
+  EXPECT_NE(join(not_a_map).find("must be a mapping"), std::string::npos) << join(not_a_map);
+  EXPECT_EQ(join(not_a_map).find("above the"), std::string::npos) << join(not_a_map);
   // machine.yaml alike: an emergency_decel written wrong is not compared with max_decel.
   std::string m = machine_yaml;
   m.replace(m.find("emergency_decel: 1.5 m/s2"), 25, "emergency_decel: 0,6 m/s2");
