@@ -318,6 +318,16 @@ TEST_F(PatientsE2E, an_override_a_note_refused_and_accepted_reloads_and_forget_t
   ASSERT_TRUE(storage_written());
   EXPECT_EQ(written_audit().find("Hans"), std::string::npos) << written_audit();
   EXPECT_EQ(read_file(dir_ + "/treadd.log").find("Hans"), std::string::npos) << "the journal's copy";
+  // Nor through ExecReload: systemd writes `treadctl reload`'s stderr into the journal (and sets
+  // JOURNAL_STREAM to it), where treadctl gives the places only.
+  const std::string journal_file = dir_ + "/execreload.err";
+  r = run({"/bin/sh", "-c", "exec 2>\"$1\"; JOURNAL_STREAM=$(stat -c %d:%i \"$1\") exec \"$2\" --socket \"$3\" reload", "sh",
+           journal_file, TREADCTL_BINARY, socket_});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const std::string via_systemd = read_file(journal_file);
+  EXPECT_EQ(via_systemd.find("Hans"), std::string::npos) << via_systemd;
+  EXPECT_NE(via_systemd.find("limits.yaml:" + std::to_string(line) + ":3: an error (not copied here"), std::string::npos)
+      << via_systemd;
 
   // A good edit: one profile renamed. The reply names what was added and removed.
   std::string renamed = limits;

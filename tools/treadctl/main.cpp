@@ -17,6 +17,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <cstdlib>
+#include <cstdio>
+#include <regex>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -88,12 +91,36 @@ Outcome failure(int code, std::string error, json fields = json::object()) {
   return Outcome{code, std::move(fields), "", std::move(error)};
 }
 
+// Whether stderr is the journal: systemd sets JOURNAL_STREAM to its device and inode (as for
+// ExecReload's `treadctl reload`), and an interactive stderr is something else.
+bool stderr_is_the_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  unsigned long long dev = 0, ino = 0;
+  if (stream == nullptr || std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  return fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+// A refused file's error as the journal may keep it (treadd's own for_the_journal rule): the place
+// only, since a clinician's file may quote a person's name, and a prescription's place without its
+// file name, which is the patient's code.
+std::string for_the_journal(const std::string& error) {
+  static const std::regex place(R"(^(.*/)?([^/:]*\.yaml)((:[0-9]+:[0-9]+)?): )");
+  std::smatch m;
+  if (!std::regex_search(error, m, place)) return error;
+  const std::string dir = m[1];
+  const bool prescription = dir.size() >= 9 && dir.compare(dir.size() - 9, 9, "patients/") == 0;
+  return dir + (prescription ? "(a patient's prescription)" : std::string(m[2])) + std::string(m[3]) +
+         ": an error (not copied here, as it may quote a name: treadctl check-config shows it)";
+}
+
 // A daemon reply as an outcome: its fields (less v/ok) go to the envelope.
 Outcome from_reply(json reply, const std::string& text_when_ok = "") {
   const bool ok = reply.value("ok", false);
   std::string error = reply.value("error", "");
   if (!ok && reply.contains("errors")) {
-    for (const auto& e : reply["errors"]) error += "\n  " + e.get<std::string>();
+    const bool journal = stderr_is_the_journal();
+    for (const auto& e : reply["errors"]) error += "\n  " + (journal ? for_the_journal(e.get<std::string>()) : e.get<std::string>());
   }
   const std::string message = reply.value("message", "");
   reply.erase("v");
