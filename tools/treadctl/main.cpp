@@ -26,6 +26,7 @@
 #include <map>
 
 #include "config/machine_keys.hpp"
+#include "config/prescriptions.hpp"
 #include "core/spelling.hpp"
 #include "config/profile_keys.hpp"
 #include "core/calendar.hpp"
@@ -101,17 +102,14 @@ bool stderr_is_the_journal() {
   return fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-// A refused file's error as the journal may keep it (treadd's own for_the_journal rule): the place
-// only, since a clinician's file may quote a person's name, and a prescription's place without its
-// file name, which is the patient's code.
+// A refused file's error ("FILE:LINE:COLUMN: message") as the journal may keep it: read back into
+// a Diagnostic and put through treadd's own rule (config/prescriptions.hpp, for_the_journal).
 std::string for_the_journal(const std::string& error) {
-  static const std::regex place(R"(^(.*/)?([^/:]*\.yaml)((:[0-9]+:[0-9]+)?): )");
+  static const std::regex place(R"(^(.*\.yaml)(:([0-9]+):([0-9]+))?: (.*)$)");
   std::smatch m;
-  if (!std::regex_search(error, m, place)) return error;
-  const std::string dir = m[1];
-  const bool prescription = dir.size() >= 9 && dir.compare(dir.size() - 9, 9, "patients/") == 0;
-  return dir + (prescription ? "(a patient's prescription)" : std::string(m[2])) + std::string(m[3]) +
-         ": an error (not copied here, as it may quote a name: treadctl check-config shows it)";
+  if (!std::regex_match(error, m, place)) return error;
+  treadd::Diagnostic d{m[1], m[2].matched ? std::stoi(m[3]) : 0, m[2].matched ? std::stoi(m[4]) : 0, m[5]};
+  return treadd::for_the_journal({d}).front().to_string();
 }
 
 // A daemon reply as an outcome: its fields (less v/ok) go to the envelope.
