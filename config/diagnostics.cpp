@@ -23,6 +23,10 @@ void Diagnostics::error(int line0, int column0, std::string message) {
   items_.push_back(Diagnostic{file_, line0 + 1, column0 + 1, std::move(message)});
 }
 
+void Diagnostics::amend(std::size_t index, int line0, int column0, std::string message) {
+  if (index < items_.size()) items_[index] = Diagnostic{file_, line0 + 1, column0 + 1, std::move(message)};
+}
+
 std::string join(const std::vector<Diagnostic>& diagnostics) {
   std::string out;
   for (const auto& d : diagnostics) out += d.to_string() + "\n";

@@ -21,6 +21,9 @@ class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   void error(int line0, int column0, std::string message);  // yaml-cpp marks are 0-based
+  // Rewrites error number `index` (in the order given): one mistake found twice, from two sides,
+  // is said once where it is (a required key missing because its name has a typo).
+  void amend(std::size_t index, int line0, int column0, std::string message);
   const std::vector<Diagnostic>& all() const { return items_; }
   // As a reader meets them in the file (the checks run section by section, not line by line).
   std::vector<Diagnostic> in_line_order() const;

@@ -69,7 +69,7 @@ struct Reader {
   std::optional<ScaledRegister> scaled(YamlSection& parent, const std::string& key, Need need) {
     YAML::Node node = parent.child(key);
     if (!node.IsDefined()) {
-      if (need == Need::required) parent.error(parent.node().Mark(), parent.path() + " is missing the required key '" + key + "'");
+      if (need == Need::required) parent.missing(key);
       return std::nullopt;
     }
     YamlSection s(node, parent.path() + "." + key, diag);

@@ -226,15 +226,13 @@ struct ProgramReader {
     int times = 1;
     s.integer("repeat", times, Need::required, 1, 100);
     YAML::Node inner = s.child("segments");
+    if (!inner.IsDefined()) s.missing("segments", path + " repeat block is missing the required key 'segments'");
     s.finish();
     if (depth >= 3) {
       s.error(item.Mark(), path + ": repeat blocks may nest at most 3 deep");
       return;
     }
-    if (!inner.IsDefined()) {
-      s.error(item.Mark(), path + " repeat block is missing the required key 'segments'");
-      return;
-    }
+    if (!inner.IsDefined()) return;
     std::vector<Segment> body;
     read_list(inner, body, depth + 1);
     if (out.size() + body.size() * static_cast<std::size_t>(times) > max_segments) {
@@ -308,11 +306,9 @@ Program read_program(YamlSection s, const std::string& name, const CheckableProf
     }
   }
   YAML::Node segments = s.child("segments");
+  if (!segments.IsDefined()) s.missing("segments");
   s.finish();
-  if (!segments.IsDefined()) {
-    s.error(s.node().Mark(), s.path() + " is missing the required key 'segments'");
-    return g;
-  }
+  if (!segments.IsDefined()) return g;
   ProgramReader reader{diag, m, profile, checks, s.path()};
   reader.read_list(segments, g.segments, 0);
   if (profile != nullptr && !g.segments.empty()) {
@@ -357,8 +353,8 @@ Loaded<LimitsConfig> parse_limits(const std::string& yaml_text, const std::strin
                                   const MachineConfig& machine) {
   return parse_document<LimitsConfig>(
       yaml_text, file_name, "limits.yaml",
-      [&](YamlSection& top, const YAML::Node& root, LimitsConfig& limits, Diagnostics& diag) {
-        if (!top.child("profiles").IsDefined()) top.error(root.Mark(), "limits.yaml needs a 'profiles' section");
+      [&](YamlSection& top, const YAML::Node&, LimitsConfig& limits, Diagnostics& diag) {
+        if (!top.child("profiles").IsDefined()) top.missing("profiles", "limits.yaml needs a 'profiles' section");
         const YAML::Node profiles_node = top.child("profiles");
         CheckableProfiles checkable{limits.profiles, {}, {}, profiles_node.IsMap() || profiles_node.IsNull()};
         for_each_named(top, "profiles", [&](const std::string& name, const YAML::Node& node) {

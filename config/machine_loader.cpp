@@ -100,12 +100,14 @@ void read_key(YamlSection& s, const MachineKey& k, MachineConfig& m) {
 void check_drive(YamlSection& s, const DriveSettings& d) {
   // generic is treadsim's map, not a drive's: a real transport never falls back to it by default
   // (on an Optidrive E3 its setpoint words mean ten times the speed).
-  if (needs_profile(d.transport) && d.profile.empty()) {
+  // Only on keys read as written (YamlSection::sound): a misspelt transport or profile has its
+  // own error, and a second one built on the default would be false.
+  if (s.sound({"transport", "profile"}) && needs_profile(d.transport) && d.profile.empty()) {
     s.error(s.node().Mark(), "drive.profile is required when drive.transport is '" + std::string(to_string(d.transport)) +
                                  "': name the drive's profile (abb-acs580, delta-ms300, optidrive-e3, siemens-v20, "
                                  "or generic for treadsim)");
   }
-  if (d.transport == Transport::rtu && d.device.empty()) {
+  if (s.sound({"transport", "device"}) && d.transport == Transport::rtu && d.device.empty()) {
     s.error(s.node().Mark(), "drive.device is required when drive.transport is 'rtu' (e.g. /dev/ttyUSB0)");
   }
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <vector>
 
 #include "config/loader.hpp"
 #include "config/yaml_section.hpp"
@@ -22,20 +23,21 @@ std::string patients_dir(const std::string& config_dir) { return config_dir + "/
 namespace {
 
 void check_goals(YamlSection& s, const Prescription& p, const Profile& profile, const Program* program) {
+  // A goal past both the program's length and the profile's session_time is one mistake: said once,
+  // naming both.
+  std::vector<std::string> beyond;
   if (program != nullptr && p.goal_time) {
     Millis length{0};
     for (const Segment& seg : program->segments) length += seg.duration;
-    if (*p.goal_time > length) {
-      s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than program '" +
-                                  program->name + "' (" + units::format_duration(length) + "): it cannot be reached");
-    }
+    if (*p.goal_time > length) beyond.push_back("program '" + program->name + "' (" + units::format_duration(length) + ")");
   }
   if (p.goal_time && *p.goal_time > profile.session_time) {
-    s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than the session_time of " +
-                                units::format_duration(profile.session_time) + " in profile '" + profile.name +
-                                "': no session of it can reach the goal");
+    beyond.push_back("the session_time of " + units::format_duration(profile.session_time) + " in profile '" + profile.name + "'");
   }
-  if (p.goal_time && p.goal_time->count() <= 0) s.error_at("goal_time", "goal_time must be more than 0 s");
+  if (!beyond.empty()) {
+    s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than " + beyond.front() +
+                                (beyond.size() > 1 ? " and " + beyond.back() : "") + ": no session of it can reach the goal");
+  }
   if (p.goal_distance_m && profile.max_distance_m && *p.goal_distance_m > *profile.max_distance_m) {
     s.error_at("goal_distance", "goal_distance is beyond the max_distance of profile '" + profile.name + "'");
   }

@@ -72,6 +72,13 @@ YamlSection::YamlSection(const YAML::Node& node, std::string path, Diagnostics& 
   if (!node_.IsMap()) {
     valid_ = false;
     error(node_.Mark(), path_ + " must be a mapping of 'key: value' lines");
+    return;
+  }
+  // A key given twice (an error of its own: check_duplicate_keys) holds two values, and a reader
+  // takes the first: whichever the clinician meant, a check built on it could be false.
+  std::set<std::string> seen;
+  for (const auto& kv : node_) {
+    if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second) unsound_.insert(kv.first.Scalar());
   }
 }
 
@@ -82,6 +89,12 @@ void YamlSection::error(const YAML::Mark& mark, const std::string& message) {
 void YamlSection::error_at(const std::string& key, const std::string& message) {
   unsound_.insert(key);
   error(mark_of(key), message);
+}
+
+void YamlSection::missing(const std::string& key, const std::string& message) {
+  unsound_.insert(key);
+  missing_[key] = diag_.all().size();
+  error(node_.Mark(), message.empty() ? path_ + " is missing the required key '" + key + "'" : message);
 }
 
 bool YamlSection::sound(std::initializer_list<std::string_view> keys) const {
@@ -110,10 +123,7 @@ std::optional<std::string> YamlSection::scalar(const std::string& key, Need need
   YAML::Node value = child(key);
   if (!valid_) return std::nullopt;
   if (!value.IsDefined() || value.IsNull()) {
-    if (need == Need::required) {
-      unsound_.insert(key);
-      error(node_.Mark(), path_ + " is missing the required key '" + key + "'");
-    }
+    if (need == Need::required) missing(key);
     return std::nullopt;
   }
   if (!value.IsScalar()) {
@@ -259,8 +269,16 @@ void YamlSection::finish() {
     }
     if (best > limit) nearest.clear();
     if (!nearest.empty()) unsound_.insert(nearest);  // what was meant is not what was read
-    error(kv.first.Mark(), path_ + " has an unknown key '" + key + "'" +
-                               (nearest.empty() ? "" : ": did you mean '" + nearest + "'?") + " (accepted: " + accepted + ")");
+    const std::string message = path_ + " has an unknown key '" + key + "'" +
+                                (nearest.empty() ? "" : ": did you mean '" + nearest + "'?") + " (accepted: " + accepted + ")";
+    // The required key this one misspells was said to be missing: one mistake, said once, here.
+    if (auto m = missing_.find(nearest); !nearest.empty() && m != missing_.end()) {
+      diag_.amend(m->second, kv.first.Mark().line, kv.first.Mark().column,
+                  message.substr(0, message.find(" (accepted: ")) + " ('" + nearest + "' is required)");
+      missing_.erase(m);
+      continue;
+    }
+    error(kv.first.Mark(), message);
   }
 }
 

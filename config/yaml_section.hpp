@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,6 +44,9 @@ class YamlSection {
 
   void error(const YAML::Mark& mark, const std::string& message);
   void error_at(const std::string& key, const std::string& message);
+  // A required key that is not there (`message`: the default says so by name). Said at the section;
+  // if finish() then meets a typo of it, the one error moves there: "did you mean 'segments'?".
+  void missing(const std::string& key, const std::string& message = "");
   // Reports keys that no reader asked for, naming the accepted ones.
   void finish();
 
@@ -69,6 +73,7 @@ class YamlSection {
   Diagnostics& diag_;
   std::set<std::string> known_;
   std::set<std::string> unsound_;
+  std::map<std::string, std::size_t> missing_;  // a missing required key: its error's number in diag_
   bool valid_ = true;
 };
 

@@ -249,12 +249,14 @@ void written_first(StorageWriter* writer) {
 }
 
 // The loop's view of the record being written (`live`, taken with the request) named by the
-// recorder's id, read after the writer has caught up: that record is shown running, not cut short.
+// recorder's id and given its figures so far, read after the writer has caught up: that record is
+// shown running, not cut short.
 std::optional<LiveRecord> named(std::optional<LiveRecord> live, const SessionRecorder* recorder) {
   const std::optional<std::string> id = recorder != nullptr ? recorder->current_id() : std::nullopt;
   if (!id) return std::nullopt;
-  if (!live) live = LiveRecord{"", "running", 0, 0};  // started since the request: no figures yet
+  if (!live) live = LiveRecord{"", "running", 0, 0, json::object()};  // started since the request
   live->id = *id;
+  if (auto figures = recorder->figures_so_far()) live->figures = std::move(*figures);
   return live;
 }
 }  // namespace
@@ -358,11 +360,10 @@ Controller::Outcome Controller::answer(const NoteRequest& req, const Peer& peer,
 
 Controller::Outcome Controller::answer(const ForgetRequest& req, const Peer& peer, TimePoint now) {
   if (req.confirm != req.patient || events_.session_patient() == req.patient) {
-    json refused = req.confirm != req.patient
-                       ? protocol::refused_reply(RuleId::erasure_unconfirmed, {{"patient", Name{req.patient}}})
-                       : protocol::refused_reply(RuleId::session_running, Facts{});
-    count_if_refused(refused, peer, now);
-    return {refused, std::nullopt};
+    // The code is the patient's: never a fact the journal could copy.
+    return {req.confirm != req.patient ? refuse(RuleId::erasure_unconfirmed, {{"patient", FromRecord{req.patient}}}, peer, now)
+                                       : refuse(RuleId::session_running, Facts{}, peer, now),
+            std::nullopt};
   }
   // Found and erased off the loop. A session of this patient that started since the request is
   // being written and stays (the recorder's current record is never unlinked).
@@ -427,7 +428,12 @@ json Controller::run_command(const Command& cmd, const Peer& peer, TimePoint now
 }
 
 void Controller::count_refusal(const Reply& r, const Peer& peer, TimePoint now) {
-  events_.refused(r.rule, wording_.reply(r), peer.uid, peer.who, now);
+  events_.refused(r.rule, wording_.reply(r, Reader::journal), peer.uid, peer.who, now);
+}
+
+json Controller::refuse(RuleId rule, const Facts& facts, const Peer& peer, TimePoint now) {
+  events_.refused(rule, wording_.rule(rule, facts, Reader::journal), peer.uid, peer.who, now);
+  return protocol::refused_reply(rule, facts, wording_);
 }
 
 json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now) {
@@ -448,9 +454,7 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
     return protocol::refused_reply(RuleId::unknown_profile, {{"profile", Name{profile}}, {"profiles", Name{profile_names()}}});
   }
   if (config_.machine.records.patient_code_required && !req.patient) {
-    json refused = protocol::refused_reply(RuleId::patient_code_required, {{"form", Name{patient_code_form}}});
-    count_if_refused(refused, peer, now);
-    return refused;
+    return refuse(RuleId::patient_code_required, {{"form", Name{patient_code_form}}}, peer, now);
   }
   StartCmd cmd{p->second, std::nullopt, req.direction};
   if (program) {
@@ -467,14 +471,11 @@ json Controller::start(const StartRequest& req, const Peer& peer, TimePoint now)
   // Another profile or program than the patient's prescription is a clinician's decision.
   const bool overrides = prescribed && (profile != prescribed->profile || program != prescribed->program);
   if (overrides && peer.role < Role::clinician) {
-    json refused = protocol::refused_reply(
-        RuleId::prescription_override,
-        {{"prescribed", Name{prescribed->profile + (prescribed->program ? ", program " + *prescribed->program : "")}},
-         {"clinician", Name{prescribed->clinician}},
-         {"date", Name{prescribed->date}},
-         {"group", Name{config_.machine.control.clinician_group}}});
-    count_if_refused(refused, peer, now);
-    return refused;
+    return refuse(RuleId::prescription_override,
+                  {{"prescribed", Name{prescribed->profile + (prescribed->program ? ", program " + *prescribed->program : "")}},
+                   {"prescribed_by", FromRecord{prescribed->clinician + ", " + prescribed->date}},
+                   {"group", Name{config_.machine.control.clinician_group}}},
+                  peer, now);
   }
   // Recorded when the session_started event is logged.
   events_.set_starting(SessionContext{req.patient, peer.role >= Role::clinician,

@@ -120,6 +120,10 @@ class Controller {
   nlohmann::json run_command(const Command& cmd, const Peer& peer, TimePoint now);
   nlohmann::json start(const StartRequest& req, const Peer& peer, TimePoint now);
   void count_refusal(const Reply& r, const Peer& peer, TimePoint now);
+  // The daemon's own refusal, counted, logged and audited as the supervisor's are: the reply in
+  // full, the journal and audit without what came from a patient's file (Reader::journal).
+  nlohmann::json refuse(RuleId rule, const Facts& facts, const Peer& peer, TimePoint now);
+  // An off-loop query's refusal, from its reply (its words carry no FromRecord fact: see refuse).
   void count_if_refused(const nlohmann::json& reply, const Peer& peer, TimePoint now);
   nlohmann::json limits(const std::string& profile) const;
   std::string profile_names() const;

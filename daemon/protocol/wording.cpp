@@ -72,11 +72,12 @@ const DriveSettingText* Wording::setting(const Facts& facts) const {
   return nullptr;
 }
 
-std::string Wording::value(const FactValue& v, const Facts& all, int depth) const {
+std::string Wording::value(const FactValue& v, const Facts& all, int depth, Reader reader) const {
   struct Render {
     const Wording& w;
     const Facts& all;
     int depth;
+    Reader reader;
     std::string operator()(const Kmh& k) const { return units::format_kmh(k.value); }
     std::string operator()(const Metres& m) const { return std::to_string(static_cast<long long>(m.value)) + " m"; }
     std::string operator()(const Span& s) const { return units::format_duration(s.value); }
@@ -88,18 +89,21 @@ std::string Wording::value(const FactValue& v, const Facts& all, int depth) cons
       std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(e.value).count());
       return buf;
     }
-    std::string operator()(const Word& word) const { return w.fill(phrase(word.value), all, depth + 1); }
+    std::string operator()(const Word& word) const { return w.fill(phrase(word.value), all, depth + 1, reader); }
     std::string operator()(const DriveFaultCode& c) const { return describe_fault(w.fault_names_, c.value); }
     std::string operator()(const DriveSetting& s) const {
       const DriveSettingText* text = w.setting(s.number);
       return text ? text->name : "setting #" + std::to_string(s.number);
     }
-    std::string operator()(const RuleRef& r) const { return w.fill(treadd::rule(r.rule).message, all, depth + 1); }
+    std::string operator()(const RuleRef& r) const { return w.fill(treadd::rule(r.rule).message, all, depth + 1, reader); }
+    std::string operator()(const FromRecord& r) const {
+      return reader == Reader::asker ? r.value : "[from the patient's file: not copied here]";
+    }
   };
-  return std::visit(Render{*this, all, depth}, v);
+  return std::visit(Render{*this, all, depth, reader}, v);
 }
 
-std::string Wording::fill(std::string_view text, const Facts& facts, int depth) const {
+std::string Wording::fill(std::string_view text, const Facts& facts, int depth, Reader reader) const {
   std::string out;
   out.reserve(text.size() + 64);
   std::size_t i = 0;
@@ -115,7 +119,7 @@ std::string Wording::fill(std::string_view text, const Facts& facts, int depth) 
     const Fact* found = find_fact(facts, name);
     const DriveSettingText* s = found ? nullptr : setting(facts);
     if (found != nullptr && depth < 3) {
-      out.append(value(found->value, facts, depth));
+      out.append(value(found->value, facts, depth, reader));
     } else if (s != nullptr && name == "expected") {
       out.append(s->expected);  // what the drive profile says the setting must read
     } else if (s != nullptr && name == "fix") {
@@ -130,7 +134,9 @@ std::string Wording::fill(std::string_view text, const Facts& facts, int depth) 
   return out;
 }
 
-std::string Wording::rule(RuleId id, const Facts& facts) const { return fill(treadd::rule(id).message, facts, 0); }
+std::string Wording::rule(RuleId id, const Facts& facts, Reader reader) const {
+  return fill(treadd::rule(id).message, facts, 0, reader);
+}
 
 std::string Wording::notice(NoticeId id, const Facts& facts) const { return fill(treadd::notice(id).message, facts, 0); }
 
@@ -153,8 +159,8 @@ std::string Wording::event(const Event& e) const {
   if (!e.rule) return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text, e.by}) : e.text;
   switch (e.kind) {
     case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text, e.by});
-    case Event::Kind::fault: return std::string(to_string(*e.rule)) + ": " + rule(*e.rule, e.facts);
-    default: return rule(*e.rule, e.facts);
+    case Event::Kind::fault: return std::string(to_string(*e.rule)) + ": " + rule(*e.rule, e.facts, Reader::journal);
+    default: return rule(*e.rule, e.facts, Reader::journal);
   }
 }
 
@@ -183,6 +189,7 @@ nlohmann::json Wording::facts_json(const Facts& facts) const {
             if (s) j["expected"] = s->expected;
           }
           if constexpr (std::is_same_v<T, RuleRef>) j[name] = to_string(v.rule);
+          if constexpr (std::is_same_v<T, FromRecord>) j[name] = v.value;
         },
         f.value);
   }

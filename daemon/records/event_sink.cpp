@@ -166,7 +166,7 @@ void EventSink::end_record_for_exit(TimePoint now, bool at_standstill) {
 
 std::optional<LiveRecord> EventSink::live() const {
   if (!recording_) return std::nullopt;
-  return LiveRecord{"", coasting_ ? "stopping" : "running", live_duration_s_, live_distance_m_};
+  return LiveRecord{"", coasting_ ? "stopping" : "running", live_duration_s_, live_distance_m_, nlohmann::json::object()};
 }
 
 void EventSink::refused(std::optional<RuleId> rule, const std::string& message, std::uint32_t uid,

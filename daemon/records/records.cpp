@@ -143,6 +143,7 @@ void SessionRecorder::begin(const Status& st, const std::string& who, const Sess
   {
     std::lock_guard lock(writing_mutex_);
     writing_id_ = id;
+    figures_so_far_ = json::object();  // no sample yet: the figures are still to come
   }
   started_ = last_tick_ = next_sample_ = now;
   reverse_s_ = forward_s_ = reverse_m_ = forward_m_ = max_kmh_ = max_reverse_kmh_ = 0;
@@ -209,6 +210,10 @@ void SessionRecorder::tick(const Status& st, TimePoint now) {
   }
   if (now < next_sample_) return;
   next_sample_ = now + std::chrono::milliseconds(500);
+  {
+    std::lock_guard lock(writing_mutex_);
+    figures_so_far_ = figures();
+  }
   json sample = {{"type", "sample"},
                  {"t", round2(std::chrono::duration<double>(now - started_).count())},
                  {"direction", to_string(st.direction)},
@@ -237,22 +242,25 @@ void SessionRecorder::stopping(TimePoint now) {
   coasting_ = Coasting{now, last_measured_kmh_, now, last_measured_kmh_, 0, 0, std::nullopt};
 }
 
+json SessionRecorder::figures() const {
+  return {{"reverse_s", round2(reverse_s_)},   {"forward_s", round2(forward_s_)}, {"reverse_m", round2(reverse_m_)},
+          {"forward_m", round2(forward_m_)},   {"max_kmh", round2(max_kmh_)},     {"max_reverse_kmh", round2(max_reverse_kmh_)},
+          {"estops", estops_},                 {"faults", faults_},               {"pauses", pauses_}};
+}
+
+std::optional<json> SessionRecorder::figures_so_far() const {
+  std::lock_guard lock(writing_mutex_);
+  return figures_so_far_;
+}
+
 void SessionRecorder::end(const SessionEnding& ending, TimePoint now, bool at_standstill) {
   if (!active_) return;
   const TimePoint session_ended = coasting_ ? coasting_->session_ended : now;
-  json line = {{"type", "end"},
-               {"end", iso_utc(std::chrono::system_clock::now(), false)},
-               {"reason", ending.reason},
-               {"duration_s", round2(std::chrono::duration<double>(session_ended - started_).count())},
-               {"reverse_s", round2(reverse_s_)},
-               {"forward_s", round2(forward_s_)},
-               {"reverse_m", round2(reverse_m_)},
-               {"forward_m", round2(forward_m_)},
-               {"max_kmh", round2(max_kmh_)},
-               {"max_reverse_kmh", round2(max_reverse_kmh_)},
-               {"estops", estops_},
-               {"faults", faults_},
-               {"pauses", pauses_}};
+  json line = figures();
+  line["type"] = "end";
+  line["end"] = iso_utc(std::chrono::system_clock::now(), false);
+  line["reason"] = ending.reason;
+  line["duration_s"] = round2(std::chrono::duration<double>(session_ended - started_).count());
   if (ending.rule) line["rule"] = to_string(*ending.rule);
   if (coasting_) {
     // How the belt came to rest after the session ended under it (an e-stop, a fault).
@@ -269,6 +277,7 @@ void SessionRecorder::end(const SessionEnding& ending, TimePoint now, bool at_st
   active_ = false;
   std::lock_guard lock(writing_mutex_);
   writing_id_.reset();
+  figures_so_far_.reset();
 }
 
 namespace {

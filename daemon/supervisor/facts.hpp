@@ -28,8 +28,12 @@ struct Word { std::string_view value; };  // one of treadd's own words: a direct
 struct DriveFaultCode { int value; };     // the drive's own fault number: named from its profile at the edge
 struct DriveSetting { std::size_t number; };  // 1-based, in the drive profile's order of settings
 struct RuleRef { RuleId rule; };  // another rule's sentence, filled from the same facts (a latched fault in a refusal)
+// Something read from a patient's file (a prescription's clinician and date): shown to the staff
+// who asked, never copied into the journal or the audit log, which outlive the patient's erasure.
+struct FromRecord { std::string value; };
 
-using FactValue = std::variant<Kmh, Metres, Span, Ms, Elapsed, Count, Name, Word, DriveFaultCode, DriveSetting, RuleRef>;
+using FactValue = std::variant<Kmh, Metres, Span, Ms, Elapsed, Count, Name, Word, DriveFaultCode, DriveSetting, RuleRef,
+                               FromRecord>;
 
 // A fact by the placeholder it fills in its rule's message.
 struct Fact {

@@ -94,7 +94,7 @@ const char* describe(Clear c, Reaction r);
   X(unknown_program, refuse, command_only, "there is no program '{program}'")                                                 \
   X(program_of_other_profile, refuse, command_only, "program '{program}' belongs to profile '{owner}', not '{profile}'")       \
   X(prescription_override, refuse, command_only,                                                                     \
-    "this patient's prescription is {prescribed} ({clinician}, {date}); another profile or program needs a clinician " \
+    "this patient's prescription is {prescribed} ({prescribed_by}); another profile or program needs a clinician " \
     "(ask to join the group {group})")                                                                                 \
   /* ---- patient records: privacy ---- */                                                                         \
   X(patient_code_required, refuse, command_only,                                                                              \

@@ -138,6 +138,21 @@ TEST_F(CliContract, every_verb_answers_one_envelope_with_options_after_the_verb)
   r = ctl({"check-config", dir_ + "/alone/limits.yaml", "--machine", dir_ + "/etc/machine.yaml"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unit 'mph' is not accepted"), std::string::npos) << r.err;
+  // A machine.yaml with an error, checked beside the limits file: its error is listed once, under
+  // its own name, and the limits file's own error is still named.
+  std::string machine = read_file(dir_ + "/etc/machine.yaml");
+  machine.replace(machine.find("max_decel: "), 11, "max_decel: 0,8 m/s2 #");
+  std::ofstream(dir_ + "/alone/machine.yaml", std::ios::trunc) << machine;
+  r = ctl({"check-config", dir_ + "/alone/machine.yaml", dir_ + "/alone/limits.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  std::size_t said = 0;
+  for (std::size_t at = r.err.find("'0,8 m/s2'"); at != std::string::npos; at = r.err.find("'0,8 m/s2'", at + 1)) ++said;
+  EXPECT_EQ(said, 1u) << "the machine's error once:\n" << r.err;
+  EXPECT_NE(r.err.find("unit 'mph' is not accepted"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not checked against the machine ceilings of " + dir_ + "/alone/machine.yaml, which has the errors "
+                       "listed under it"),
+            std::string::npos)
+      << r.err;
 }
 
 // Completion offers the profiles and programs of the running daemon (bash-completion's real

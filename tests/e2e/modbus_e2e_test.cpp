@@ -69,8 +69,14 @@ TEST_F(ModbusE2E, a_drive_trip_is_recorded_to_standstill_and_counted_as_a_fault_
   RunResult r = ctl({"report", "--patient", "LBP-0007", "--csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::smatch row;
-  ASSERT_TRUE(std::regex_search(r.out, row, std::regex(",\"lumbar-standard\",([0-9.]+),[^\n]*,\"running now\"\n"))) << r.out;
+  ASSERT_TRUE(std::regex_search(
+      r.out, row, std::regex(",\"lumbar-standard\",([0-9.]+),([0-9.]+),([0-9.]+),([0-9.]+),([0-9.]+),[^\n]*,\"running now\"\n")))
+      << r.out;
   EXPECT_GT(std::stod(row[1]), 0.0) << "the time so far, not zero: " << r.out;
+  // Its figures so far, like a finished session's: time in reverse, peak and mean reverse speed.
+  EXPECT_GT(std::stod(row[3]), 0.0) << "the time in reverse so far: " << r.out;
+  EXPECT_GT(std::stod(row[4]), 2.0) << "the peak reverse speed so far: " << r.out;
+  EXPECT_GT(std::stod(row[5]), 0.5) << "the mean reverse speed so far: " << r.out;
 
   sim_->write_stdin("fault 7\n");
   ASSERT_TRUE(wait_until([](const nlohmann::json& s) { return s["state"] == "faulted"; }, 5s));

@@ -113,6 +113,15 @@ TEST_F(PatientsE2E, a_prescription_is_started_by_the_code_kept_to_and_erased_by_
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("this patient's prescription is lumbar-early (A. Weber, 2026-11-30)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ask to join the group audio"), std::string::npos) << r.err;
+  // The journal and the audit log keep the refusal and the profile it held to, never what came from
+  // the patient's file (who prescribed it, and when): they outlive forget.
+  const std::string audit = written_audit();
+  EXPECT_NE(audit.find("this patient's prescription is lumbar-early ([from the patient's file: not copied here])"),
+            std::string::npos) << audit;
+  for (const std::string& kept : {audit, read_file(dir_ + "/treadd.log")}) {
+    EXPECT_EQ(kept.find("Weber"), std::string::npos) << kept;
+    EXPECT_EQ(kept.find("2026-11-30"), std::string::npos) << kept;
+  }
   r = as(clinician, {"report"});
   EXPECT_NE(r.out.find("prescribed lumbar-early, by A. Weber on 2026-11-30"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("session time: 12:00 (prescription's goal)"), std::string::npos) << r.out;

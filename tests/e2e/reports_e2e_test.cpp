@@ -295,5 +295,26 @@ TEST_F(ReportsE2E, a_prescribed_program_with_notes_renders_on_one_a4_page_and_on
   }
 }
 
+// Issue 24 F: the clinician's guide is one page. Printed as a clinician would print the installed
+// text file (monospaced 9 pt, A4, lines wrapped, nothing left out), it fits one sheet: a guide
+// that grows past it fails here.
+TEST_F(ReportsE2E, the_clinicians_guide_prints_on_one_a4_page) {
+  const std::string guide = read_file(std::string(TREADD_SOURCE_DIR) + "/docs/clinician-guide.md");
+  ASSERT_FALSE(guide.empty());
+  std::string escaped;
+  for (char c : guide) escaped += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+  const std::string html = artifacts + "/clinician-guide.html";
+  std::ofstream(html) << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>@page { size: A4; margin: 15mm }"
+                         " body { margin: 0 } pre { font: 9pt monospace; white-space: pre-wrap; margin: 0 }</style></head>"
+                         "<body><pre>" << escaped << "</pre></body></html>";
+  const auto [info, text] = render(html, "clinician-guide");
+  EXPECT_TRUE(std::regex_search(info, std::regex("Pages: +1\n"))) << "the guide is more than one page:\n" << info;
+  // All of it was laid out: its first and last lines are on that page.
+  EXPECT_NE(text.find("Writing a profile and a prescription for a new patient"), std::string::npos) << text;
+  std::string last = guide.substr(0, guide.find_last_not_of("\n") + 1);
+  last = last.substr(last.rfind('\n') + 1);
+  EXPECT_NE(text.find(last.substr(0, std::min<std::size_t>(last.size(), 30))), std::string::npos) << last << "\n" << text;
+}
+
 }  // namespace
 }  // namespace treadd::e2e

@@ -91,6 +91,12 @@ grep -q "^  transport: unconfigured" <<<"$installed_machine" \
   || fail "the installed machine.yaml would run sessions on a simulated drive (it must say transport: unconfigured)"
 grep -q "Restart it when no session runs: systemctl restart treadd" "$work/control/postinst" \
   || fail "an upgrade does not say that the running daemon waits for a restart"
+# apt keeps maintainer scripts' output in /var/log/apt/term.log: a refused file's errors (which may
+# quote a patient's name) must not be printed there, only the command that shows them.
+grep -q "see every error with: treadd --check-config --config-dir /etc/treadd" "$work/control/postinst" \
+  || fail "an upgrade does not say how to see a refused configuration's errors"
+grep -E '^[^#]*treadd --check-config' "$work/control/postinst" | grep -v '>/dev/null 2>&1' | grep -v 'echo' \
+  && fail "postinst prints check-config's errors into apt's term.log"
 
 # The daemon as installed, on the configuration the package installs: it comes up (status, e-stop)
 # and refuses every session, saying what a technician sets — the example's simulated belt must

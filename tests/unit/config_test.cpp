@@ -177,7 +177,7 @@ TEST(ConfigLimits, a_value_not_read_as_written_feeds_no_second_error_and_hides_n
        "unit 'mph' is not accepted", "needs"},
       {"'profiles' misspelt", "profils:\n  p1:\n    reverse_cap: 4 km/h\n" + program_of_p1 +
                                   "      - {direction: reverse, speed: 2 km/h, duration: 3min}\n",
-       "needs a 'profiles' section", "does not define"},
+       "unknown key 'profils': did you mean 'profiles'? ('profiles' is required)", "does not define"},
       {"a cap above its ceiling, and a decel that stops the ceiling's speed in time",
        profile_yaml("", "7 km/h").replace(profile_yaml("", "7 km/h").find("decel: 0.3"), 10, "decel: 0.18"),
        "above the machine ceiling", "needs"},
@@ -223,6 +223,47 @@ TEST(ConfigLimits, a_value_not_read_as_written_feeds_no_second_error_and_hides_n
   const auto machine_errors = parse_machine(m, "machine.yaml").errors;
   EXPECT_NE(join(machine_errors).find("decimal comma"), std::string::npos) << join(machine_errors);
   EXPECT_EQ(join(machine_errors).find("at least ceilings.max_decel"), std::string::npos) << join(machine_errors);
+}
+
+// One mistake, one error (issue 24 F, the variations a review tried): a required key misspelt is
+// said once, at the typo, naming the key it meant and that it is required (not also "missing" at
+// the section); a key given twice feeds no check; a goal past two bounds names both in one error.
+TEST(ConfigLimits, one_mistake_is_one_error_where_it_was_made) {
+  const std::string program_of_p1 = "programs:\n  walk:\n    profile: p1\n    segments:\n";
+  struct Case {
+    std::string what, yaml;
+    int line;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"'profiles' misspelt", "profils:\n  p1:\n    reverse_cap: 4 km/h\n", 1,
+       "limits.yaml has an unknown key 'profils': did you mean 'profiles'? ('profiles' is required)"},
+      {"a segment's speed misspelt",
+       profile_yaml() + program_of_p1 + "      - {direction: reverse, sped: 2 km/h, duration: 3min}\n", 12,
+       "unknown key 'sped': did you mean 'speed'? ('speed' is required)"},
+      {"a program's segments misspelt", profile_yaml() + "programs:\n  walk:\n    profile: p1\n    segmens: []\n", 11,
+       "unknown key 'segmens': did you mean 'segments'? ('segments' is required)"},
+      {"a profile's cap given twice, the second lower than a segment",
+       profile_yaml("    reverse_cap: 3 km/h\n") + program_of_p1 + "      - {direction: reverse, speed: 3.5 km/h, duration: 3min}\n",
+       8, "the key 'reverse_cap' is given twice"},
+  };
+  for (const Case& c : cases) {
+    const auto errors = limits_errors(c.yaml);
+    EXPECT_TRUE(has_error(errors, c.line, c.expected)) << c.what;
+    EXPECT_EQ(errors.size(), 1u) << c.what << ": one mistake, one error:\n" << join(errors);
+  }
+  // machine.yaml: a misspelt drive.profile is its typo, not also "drive.profile is required".
+  std::string m = machine_yaml;
+  m.replace(m.find("  transport: sim\n"), 17, "  transport: tcp\n  host: 127.0.0.1\n  profle: abb-acs580\n");
+  const auto machine_errors = parse_machine(m, "machine.yaml").errors;
+  EXPECT_NE(join(machine_errors).find("unknown key 'profle': did you mean 'profile'?"), std::string::npos)
+      << join(machine_errors);
+  EXPECT_EQ(machine_errors.size(), 1u) << join(machine_errors);
+  // Still said when it is simply not there.
+  m.replace(m.find("  profle: abb-acs580\n"), 21, "");
+  EXPECT_NE(join(parse_machine(m, "machine.yaml").errors).find("drive.profile is required when drive.transport is 'tcp'"),
+            std::string::npos)
+      << join(parse_machine(m, "machine.yaml").errors);
 }
 
 // A typo'd key names the key it most likely meant; a key like no accepted one names none.

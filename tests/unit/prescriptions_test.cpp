@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -175,6 +176,15 @@ TEST(Prescriptions, a_clinicians_name_is_one_printable_line_and_a_goal_fits_the_
                 .find(":6:12: goal_time 14 min is longer than program 'early-walk' (13 min)"),
             std::string::npos)
       << errors_of("patient: LBP-0042\nprofile: lumbar-early\nprogram: early-walk\nclinician: A\ndate: 2026-12-01\ngoal_time: 14 min\n");
+  // Past both the program (13 min) and the profile's session_time (15 min): one error naming both.
+  const std::string both =
+      errors_of("patient: LBP-0042\nprofile: lumbar-early\nprogram: early-walk\nclinician: A\ndate: 2026-12-01\n"
+                "goal_time: 40 min\n");
+  EXPECT_NE(both.find(":6:12: goal_time 40 min is longer than program 'early-walk' (13 min) and the session_time of "
+                      "15 min in profile 'lumbar-early'"),
+            std::string::npos)
+      << both;
+  EXPECT_EQ(std::count(both.begin(), both.end(), '\n'), 1) << both;
 }
 
 TEST_F(PrescriptionDir, a_missing_directory_is_no_prescriptions_and_a_missing_profile_refuses_the_reload) {

@@ -235,6 +235,23 @@ TEST(Rules, a_message_names_the_numbers_it_was_given) {
   EXPECT_EQ(Wording{}.rule(RuleId::above_cap, {}), "{asked} is above the {direction} cap of {cap} in profile '{profile}'");
 }
 
+// What came from a patient's file is said to the person who asked, and never copied into the
+// journal or the audit log (Reader::journal), inside a phrase or another rule's sentence alike.
+TEST(Rules, what_came_from_a_patients_file_reaches_the_asker_and_never_the_journal) {
+  const Facts facts{{"prescribed", Name{"lumbar-early"}}, {"prescribed_by", FromRecord{"A. Weber, 2026-11-30"}},
+                    {"group", Name{"treadd-clinician"}}};
+  const std::string asked = Wording{}.rule(RuleId::prescription_override, facts);
+  const std::string journal = Wording{}.rule(RuleId::prescription_override, facts, Reader::journal);
+  EXPECT_NE(asked.find("lumbar-early (A. Weber, 2026-11-30)"), std::string::npos) << asked;
+  EXPECT_NE(journal.find("lumbar-early ([from the patient's file: not copied here])"), std::string::npos) << journal;
+  EXPECT_EQ(journal.find("Weber"), std::string::npos) << journal;
+  Event e;
+  e.kind = Event::Kind::warning;
+  e.rule = RuleId::prescription_override;
+  e.facts = facts;
+  EXPECT_EQ(Wording{}.event(e).find("Weber"), std::string::npos) << "an event is the journal's line";
+}
+
 // What a latch means, for every latched rule alike.
 class Latched : public ::testing::TestWithParam<Latch> {};
 

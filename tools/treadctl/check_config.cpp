@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -95,6 +96,7 @@ FileCheck check_prescription(const std::string& f, const std::vector<std::string
 std::vector<FileCheck> check_config(const std::vector<std::string>& files, const std::string& machine_path) {
   std::vector<FileCheck> out;
   std::optional<treadd::MachineConfig> machine;
+  std::vector<std::string> refused_machines;  // machine.yaml files whose errors are listed already
   for (const auto& f : files) {
     if (kind_of(f) == FileKind::machine) {
       auto m = treadd::load_machine(f);
@@ -107,6 +109,7 @@ std::vector<FileCheck> check_config(const std::vector<std::string>& files, const
       }
       out.push_back(checked(f, errors));
       if (m.ok()) machine = m.value;
+      else refused_machines.push_back(f);
     } else if (kind_of(f) == FileKind::drive) {
       out.push_back(checked(f, treadd::load_drive_profile(f).errors));
     } else if (kind_of(f) == FileKind::prescription) {
@@ -138,10 +141,19 @@ std::vector<FileCheck> check_config(const std::vector<std::string>& files, const
         continue;
       }
       auto m = treadd::load_machine(candidate);
+      const bool listed = std::any_of(refused_machines.begin(), refused_machines.end(), [&](const std::string& r) {
+        std::error_code ec;
+        return std::filesystem::equivalent(r, candidate, ec);
+      });
       if (!m.ok()) {
-        FileCheck c = checked(f, m.errors);
-        c.errors.insert(c.errors.begin(), f + ": cannot be checked against the machine ceilings of " + candidate +
-                                              " (name another with --machine):");
+        // The file's own errors all the same, then why its ceilings were not checked; the machine's
+        // errors are listed once, under its own name when it was checked too.
+        FileCheck c = checked(f, treadd::load_limits(f, without_ceilings()).errors);
+        c.errors.push_back(f + ": not checked against the machine ceilings of " + candidate +
+                           (listed ? ", which has the errors listed under it" : " (name another with --machine):"));
+        if (!listed) {
+          for (const auto& d : m.errors) c.errors.push_back(d.to_string());
+        }
         out.push_back(std::move(c));
         continue;
       }

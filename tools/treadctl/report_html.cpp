@@ -346,8 +346,9 @@ json progression_rows(json records) {
     const json& start = field(r, "start");
     const json& end = field(r, "end");
     const json& live = field(r, "live");  // the session being recorded now: its figures so far
+    const json& figures = end.is_object() ? end : live;
     const PainScores pain = pain_scores(field(r, "notes"));
-    const double reverse_s = num(end, "reverse_s"), reverse_m = num(end, "reverse_m");
+    const double reverse_s = num(figures, "reverse_s"), reverse_m = num(figures, "reverse_m");
     rows.push_back({{"session", text(start, "id")},
                     {"date", local_time(text(start, "start"), "%Y-%m-%d")},  // the calendar day where it was walked
                     {"start", text(start, "start")},
@@ -355,11 +356,11 @@ json progression_rows(json records) {
                     {"duration_min", (end.is_object() ? num(end, "duration_s") : num(live, "duration_s")) / 60},
                     {"distance_m", end.is_object() ? num(end, "reverse_m") + num(end, "forward_m") : num(live, "distance_m")},
                     {"reverse_min", reverse_s / 60},
-                    {"peak_reverse_kmh", num(end, "max_reverse_kmh")},
+                    {"peak_reverse_kmh", num(figures, "max_reverse_kmh")},
                     {"mean_reverse_kmh", reverse_s > 0 ? reverse_m / reverse_s * 3.6 : 0.0},
-                    {"estops", num(end, "estops")},
-                    {"faults", num(end, "faults")},
-                    {"pauses", num(end, "pauses")},
+                    {"estops", num(figures, "estops")},
+                    {"faults", num(figures, "faults")},
+                    {"pauses", num(figures, "pauses")},
                     // What the session aimed for: the prescription's goals, else the profile's session time.
                     {"goal_min", num(field(start, "prescription"), "goal_time_s", num(start, "session_time_s")) / 60},
                     {"goal_from_prescription", num(field(start, "prescription"), "goal_time_s") > 0},
