@@ -114,6 +114,8 @@ struct Reader {
       c.max = signed_value(s, "max");
       s.text("what", c.what, Need::required);
       s.text("fix", c.fix, Need::required);
+      s.finish();  // first: a misspelt key makes the key it meant unsound for the checks below
+      if (!s.sound({"write", "equals", "min", "max"})) return;
       if (c.write && c.type == RegisterType::input) s.error_at("write", s.path() + ": an input register cannot be written");
       if (c.write && (c.equals || c.min || c.max)) {
         s.error_at("write", s.path() + ": a written parameter must read back what was written; drop equals/min/max");
@@ -123,7 +125,6 @@ struct Reader {
       }
       if (c.equals && (c.min || c.max)) s.error_at("equals", s.path() + ": give equals or min/max, not both");
       if (c.min && c.max && *c.min > *c.max) s.error_at("min", s.path() + ": min is above max");
-      s.finish();
       if (ok) out.push_back(c);
     });
   }
@@ -314,7 +315,12 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
         Reader rd{diag};
         top.text("name", p.name, Need::required);
         top.integer("address_base", rd.base, Need::optional, 0, 1);
-        if (YamlSection c(top.child("commands"), "commands", diag); c.valid()) {
+        // The checks across sections below compare only what was read as written (YamlSection::sound):
+        // a misspelt or absent section has its own error, and its defaults would give false ones.
+        bool commands_sound = false;
+        if (!top.child("commands").IsDefined()) {
+          top.missing("commands");
+        } else if (YamlSection c(top.child("commands"), "commands", diag); c.valid()) {
           rd.word(c, "register", p.command_register, Need::required, true);
           rd.word(c, "run_forward", p.run_forward, Need::required, false);
           rd.word(c, "run_reverse", p.run_reverse, Need::optional, false);
@@ -330,26 +336,39 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
             fr.finish();
           }
           c.finish();
+          commands_sound = c.sound({"register", "run_forward", "run_reverse", "stop", "fast_stop"});
         }
-        if (auto sp = rd.scaled(top, "setpoint", Need::required)) p.setpoint = *sp;
+        bool setpoint_sound = false;
+        if (auto sp = rd.scaled(top, "setpoint", Need::required)) {
+          p.setpoint = *sp;
+          setpoint_sound = true;
+        }
         std::string mode = "command";
         if (top.text("direction_by", mode, Need::optional) && mode != "command" && mode != "sign") {
           top.error_at("direction_by", "direction_by must be 'command' (reverse has its own command value) or 'sign'");
         }
         p.direction_by_sign = mode == "sign";
-        if (YamlSection f(top.child("feedback"), "feedback", diag); f.valid()) {
-          if (auto r = rd.scaled(f, "output_hz", Need::required)) p.output_hz = *r;
+        bool output_sound = false;
+        if (!top.child("feedback").IsDefined()) {
+          top.missing("feedback");
+        } else if (YamlSection f(top.child("feedback"), "feedback", diag); f.valid()) {
+          if (auto r = rd.scaled(f, "output_hz", Need::required)) {
+            p.output_hz = *r;
+            output_sound = true;
+          }
           p.fault_code = rd.scaled(f, "fault_code", Need::optional);
           p.safety_key = rd.scaled(f, "safety_key", Need::optional);
           p.fault_number = rd.scaled(f, "fault_number", Need::optional);
           rd.word(f, "safety_key_mask", p.safety_key_mask, Need::optional, false);
           rd.word(f, "fault_code_mask", p.fault_code_mask, Need::optional, false);
           p.turn = rd.turn(f);
-          f.finish();
           // A profile that can never latch a drive trip would let the belt run on a drive in fault.
-          if (!p.fault_code) {
-            f.error(f.node().Mark(), "feedback.fault_code is required: without it no drive trip is ever latched");
-          } else if (p.fault_code_mask == 0) {
+          if (!f.child("fault_code").IsDefined()) {
+            f.missing("fault_code", "feedback.fault_code is required: without it no drive trip is ever latched");
+          }
+          f.finish();
+          output_sound = output_sound && f.sound("output_hz");
+          if (p.fault_code && f.sound("fault_code_mask") && p.fault_code_mask == 0) {
             f.error_at("fault_code_mask", "feedback.fault_code_mask of 0 hides every fault code: no drive trip would "
                                           "ever be latched");
           }
@@ -374,23 +393,28 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
         }
         p.comms_timeout = rd.scaled(top, "comms_timeout", Need::optional);
         top.text("backstop_set_by", p.backstop_set_by, Need::required);
+        top.finish();  // every key read: a misspelt one now makes the key it meant unsound below
         // Words and registers that would make a check prove nothing, or a stop mean run.
+        const bool direction_sound = commands_sound && top.sound("direction_by");
         for (const std::uint16_t word : {p.stop, p.fast_stop}) {
+          if (!direction_sound) break;
           if (word == p.run_forward || (!p.direction_by_sign && word == p.run_reverse)) {
             top.error(top.node().Mark(), "commands.stop and commands.fast_stop must differ from the run values: a stop "
                                          "word equal to a run word would run the belt");
           }
         }
+        // Which registers treadd writes is known only when the sections naming them were read.
+        const bool writes_known = commands_sound && setpoint_sound && top.sound("setpoint");
         const auto written = [&](std::uint16_t a) {
           return a == p.command_register || a == p.setpoint.address || (p.fault_reset && a == p.fault_reset->address);
         };
-        if (p.output_hz.type == RegisterType::holding && written(p.output_hz.address)) {
+        if (output_sound && writes_known && p.output_hz.type == RegisterType::holding && written(p.output_hz.address)) {
           top.error(top.node().Mark(), "feedback.output_hz must not be a register treadd writes (control word, setpoint, "
                                        "fault reset): it would read back the command, not the belt");
         }
         std::set<std::pair<int, std::uint16_t>> seen;
         for (const auto& c : p.parameters) {
-          if (c.type == RegisterType::holding && written(c.address)) {
+          if (writes_known && c.type == RegisterType::holding && written(c.address)) {
             top.error(top.node().Mark(), "parameter " + c.parameter + " is on a register treadd writes every cycle "
                                          "(control word, setpoint or fault reset)");
           }
@@ -399,7 +423,7 @@ Loaded<DriveProfile> parse_drive_profile(const std::string& yaml_text, const std
           }
           if (c.mask == 0) top.error(top.node().Mark(), "parameter " + c.parameter + ": a mask of 0 would make any value pass");
         }
-        if (!p.direction_by_sign && top.valid() && p.run_reverse == 0) {
+        if (direction_sound && !p.direction_by_sign && top.valid() && p.run_reverse == 0) {
           top.error(top.node().Mark(), "commands.run_reverse is required unless direction_by is 'sign'");
         }
       });

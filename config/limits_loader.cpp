@@ -251,8 +251,10 @@ struct ProgramReader {
     ok = s.speed("speed", seg.speed_kmh, Need::required) && ok;
     ok = s.duration("duration", seg.duration, Need::required) && ok;
     s.finish();
-    // A segment not read as written is checked no further, nor is the next against it (its speed
-    // would be a default the clinician never wrote). The file is refused for its own error.
+    // A segment not read as written (a value refused, or a key given twice: which one was meant?)
+    // is checked no further, nor is the next against it (its speed would be a value the clinician
+    // may not have meant). The file is refused for its own error.
+    ok = ok && s.sound({"direction", "speed", "duration"});
     if (!ok) seg.speed_kmh = std::numeric_limits<double>::quiet_NaN();
     if (ok && profile != nullptr) {
       const double cap = profile->cap_kmh(seg.direction);
@@ -296,7 +298,8 @@ Program read_program(YamlSection s, const std::string& name, const CheckableProf
   if (!s.valid()) return g;
   const Profile* profile = nullptr;
   ProgramChecks checks;
-  if (s.text("profile", g.profile, Need::required) && profiles.section_read && !profiles.unfit.contains(g.profile)) {
+  if (s.text("profile", g.profile, Need::required) && s.sound("profile") && profiles.section_read &&
+      !profiles.unfit.contains(g.profile)) {
     auto it = profiles.read.find(g.profile);
     if (it == profiles.read.end()) {
       s.error_at("profile", s.path() + " names profile '" + g.profile + "', which limits.yaml does not define");

@@ -128,11 +128,15 @@ void check_ceilings(YamlSection& s, const Ceilings& c) {
 }
 
 // A section: every key of the table, then what its keys must agree on. drive, belt and ceilings
-// are read even when absent (their required keys are then named); the rest only when present.
+// are required (a misspelt one is said once, at the typo: YamlSection::missing); the rest are read
+// only when present.
 void read_section(YamlSection& top, std::string_view name, Diagnostics& diag, MachineConfig& m) {
   const auto node = top.child(std::string(name));
-  const bool always = name == "drive" || name == "belt" || name == "ceilings";
-  if (!always && !node.IsDefined()) return;
+  const bool required = name == "drive" || name == "belt" || name == "ceilings";
+  if (!node.IsDefined()) {
+    if (required) top.missing(std::string(name));
+    return;
+  }
   YamlSection s(node, std::string(name), diag);
   if (!s.valid()) return;
   for (const MachineKey& k : machine_keys) {

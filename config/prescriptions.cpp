@@ -26,19 +26,20 @@ void check_goals(YamlSection& s, const Prescription& p, const Profile& profile, 
   // A goal past both the program's length and the profile's session_time is one mistake: said once,
   // naming both.
   std::vector<std::string> beyond;
-  if (program != nullptr && p.goal_time) {
+  const bool goal_time = p.goal_time && s.sound("goal_time");
+  if (program != nullptr && goal_time) {
     Millis length{0};
     for (const Segment& seg : program->segments) length += seg.duration;
     if (*p.goal_time > length) beyond.push_back("program '" + program->name + "' (" + units::format_duration(length) + ")");
   }
-  if (p.goal_time && *p.goal_time > profile.session_time) {
+  if (goal_time && *p.goal_time > profile.session_time) {
     beyond.push_back("the session_time of " + units::format_duration(profile.session_time) + " in profile '" + profile.name + "'");
   }
   if (!beyond.empty()) {
     s.error_at("goal_time", "goal_time " + units::format_duration(*p.goal_time) + " is longer than " + beyond.front() +
                                 (beyond.size() > 1 ? " and " + beyond.back() : "") + ": no session of it can reach the goal");
   }
-  if (p.goal_distance_m && profile.max_distance_m && *p.goal_distance_m > *profile.max_distance_m) {
+  if (p.goal_distance_m && s.sound("goal_distance") && profile.max_distance_m && *p.goal_distance_m > *profile.max_distance_m) {
     s.error_at("goal_distance", "goal_distance is beyond the max_distance of profile '" + profile.name + "'");
   }
 }
@@ -60,7 +61,9 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
           }
         }
         const Profile* profile = nullptr;
-        if (top.text("profile", p.profile, Need::required)) {
+        // Each check only on keys read as written (YamlSection::sound): a key given twice, say, has
+        // its own error, and a check of the first value may be a false second one.
+        if (top.text("profile", p.profile, Need::required) && top.sound("profile")) {
           auto it = limits.profiles.find(p.profile);
           if (it == limits.profiles.end()) {
             top.error_at("profile", "profile '" + p.profile + "' is not in limits.yaml");
@@ -69,7 +72,7 @@ Loaded<Prescription> parse_prescription(const std::string& yaml_text, const std:
           }
         }
         std::string program;
-        if (top.text("program", program, Need::optional)) {
+        if (top.text("program", program, Need::optional) && top.sound("program")) {
           p.program = program;
           auto g = limits.programs.find(program);
           if (g == limits.programs.end()) {

@@ -93,7 +93,7 @@ void YamlSection::error_at(const std::string& key, const std::string& message) {
 
 void YamlSection::missing(const std::string& key, const std::string& message) {
   unsound_.insert(key);
-  missing_[key] = diag_.all().size();
+  missing_[key] = Missing{diag_.all().size(), message.empty() ? "'" + key + "' is required" : message};
   error(node_.Mark(), message.empty() ? path_ + " is missing the required key '" + key + "'" : message);
 }
 
@@ -247,7 +247,8 @@ bool YamlSection::direction(const std::string& key, Direction& out, Need need) {
 }
 
 void YamlSection::finish() {
-  if (!valid_) return;
+  if (!valid_ || finished_) return;
+  finished_ = true;
   std::string previous;
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
@@ -273,8 +274,8 @@ void YamlSection::finish() {
                                 (nearest.empty() ? "" : ": did you mean '" + nearest + "'?") + " (accepted: " + accepted + ")";
     // The required key this one misspells was said to be missing: one mistake, said once, here.
     if (auto m = missing_.find(nearest); !nearest.empty() && m != missing_.end()) {
-      diag_.amend(m->second, kv.first.Mark().line, kv.first.Mark().column,
-                  message.substr(0, message.find(" (accepted: ")) + " ('" + nearest + "' is required)");
+      diag_.amend(m->second.error, kv.first.Mark().line, kv.first.Mark().column,
+                  message.substr(0, message.find(" (accepted: ")) + " (" + m->second.reason + ")");
       missing_.erase(m);
       continue;
     }

@@ -47,7 +47,8 @@ class YamlSection {
   // A required key that is not there (`message`: the default says so by name). Said at the section;
   // if finish() then meets a typo of it, the one error moves there: "did you mean 'segments'?".
   void missing(const std::string& key, const std::string& message = "");
-  // Reports keys that no reader asked for, naming the accepted ones.
+  // Reports keys that no reader asked for, naming the accepted ones. Once: a loader may finish a
+  // section early, before checks across its keys, and parse_document finishes every top section.
   void finish();
 
   // A key is unsound when its value was not read as written: a wrong unit, a value refused (above a
@@ -73,8 +74,13 @@ class YamlSection {
   Diagnostics& diag_;
   std::set<std::string> known_;
   std::set<std::string> unsound_;
-  std::map<std::string, std::size_t> missing_;  // a missing required key: its error's number in diag_
+  struct Missing {
+    std::size_t error;   // its number in diag_
+    std::string reason;  // said with the typo that meant it: "'segments' is required", or the caller's words
+  };
+  std::map<std::string, Missing> missing_;  // the required keys not there
   bool valid_ = true;
+  bool finished_ = false;
 };
 
 // YAML keeps both of two equal keys in a mapping and a lookup silently takes the first: a cap the

@@ -44,8 +44,11 @@ void BackgroundWork::parse_and_apply(std::vector<Waiter> batch) {
     loaded = std::make_shared<Controller::ParsedLimits>(controller_.parse_limits_file());
   } catch (const std::exception& e) {
     loaded = std::make_shared<Controller::ParsedLimits>();
-    // Either file may have thrown (limits.yaml or a prescription): name both.
-    loaded->loaded.errors.push_back(Diagnostic{"limits.yaml or patients/", 0, 0, std::string("could not be read: ") + e.what()});
+    // Either file may have thrown (limits.yaml or a prescription): the message names both. Filed
+    // under limits.yaml, so that the journal's copy (for_the_journal) keeps the place only: what()
+    // may name a prescription's file, which is a patient's code.
+    loaded->loaded.errors.push_back(
+        Diagnostic{"limits.yaml", 0, 0, std::string("limits.yaml or a prescription in patients/ could not be read: ") + e.what()});
   }
   boost::asio::post(io_, [this, loaded, batch = std::move(batch)]() {
     std::string who;

@@ -252,11 +252,11 @@ void written_first(StorageWriter* writer) {
 // recorder's id and given its figures so far, read after the writer has caught up: that record is
 // shown running, not cut short.
 std::optional<LiveRecord> named(std::optional<LiveRecord> live, const SessionRecorder* recorder) {
-  const std::optional<std::string> id = recorder != nullptr ? recorder->current_id() : std::nullopt;
-  if (!id) return std::nullopt;
+  std::optional<SessionRecorder::Current> current = recorder != nullptr ? recorder->current() : std::nullopt;
+  if (!current) return std::nullopt;
   if (!live) live = LiveRecord{"", "running", 0, 0, json::object()};  // started since the request
-  live->id = *id;
-  if (auto figures = recorder->figures_so_far()) live->figures = std::move(*figures);
+  live->id = std::move(current->id);
+  live->figures = std::move(current->figures);
   return live;
 }
 }  // namespace

@@ -114,11 +114,6 @@ void SessionRecorder::rotate(TimePoint now, bool by_clinician) {
   age_waits_.store(plan.age_waits_for_clock, std::memory_order_relaxed);
 }
 
-std::optional<std::string> SessionRecorder::current_id() const {
-  std::lock_guard lock(writing_mutex_);
-  return writing_id_;
-}
-
 std::size_t SessionRecorder::erase_except_current(const std::vector<std::string>& ids) {
   std::size_t erased = 0;
   for (const std::string& id : ids) {
@@ -248,9 +243,10 @@ json SessionRecorder::figures() const {
           {"estops", estops_},                 {"faults", faults_},               {"pauses", pauses_}};
 }
 
-std::optional<json> SessionRecorder::figures_so_far() const {
+std::optional<SessionRecorder::Current> SessionRecorder::current() const {
   std::lock_guard lock(writing_mutex_);
-  return figures_so_far_;
+  if (!writing_id_) return std::nullopt;
+  return Current{*writing_id_, figures_so_far_};
 }
 
 void SessionRecorder::end(const SessionEnding& ending, TimePoint now, bool at_standstill) {
@@ -277,7 +273,7 @@ void SessionRecorder::end(const SessionEnding& ending, TimePoint now, bool at_st
   active_ = false;
   std::lock_guard lock(writing_mutex_);
   writing_id_.reset();
-  figures_so_far_.reset();
+  figures_so_far_ = json::object();
 }
 
 namespace {

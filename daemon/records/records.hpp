@@ -74,12 +74,15 @@ class SessionRecorder {
   // `at_standstill`: the belt was seen at rest (false: the record gave up waiting, EventSink).
   void end(const SessionEnding& ending, TimePoint now, bool at_standstill = true);
   bool active() const { return active_; }
-  // The id of the record being written, if a session runs. Any thread.
-  std::optional<std::string> current_id() const;
-  // The record being written's figures as its end line will name them (reverse_s, forward_m,
-  // max_reverse_kmh, estops …), as of its last sample: a running session's progression row has
-  // its time in reverse so far, not 0. Any thread; nullopt when no session runs.
-  std::optional<nlohmann::json> figures_so_far() const;
+  // The record being written: its id and its figures as its end line will name them (reverse_s,
+  // forward_m, max_reverse_kmh, estops …) as of its last sample, read together, so that one
+  // session's figures never go with another's id. A running session's progression row has its time
+  // in reverse so far, not 0. Any thread; nullopt when no session runs.
+  struct Current {
+    std::string id;
+    nlohmann::json figures;
+  };
+  std::optional<Current> current() const;
   // `forget`, from a worker thread: unlinks these records except the one being written (a session
   // of the patient that started since the request). Returns how many went.
   std::size_t erase_except_current(const std::vector<std::string>& ids);
@@ -88,7 +91,7 @@ class SessionRecorder {
   void write(const nlohmann::json& line, bool sync, TimePoint now);
   void rotate(TimePoint now, bool by_clinician);
   void failed(const std::string& what, TimePoint now);
-  nlohmann::json figures() const;  // the totals so far, as the end line and figures_so_far() name them
+  nlohmann::json figures() const;  // the totals so far, as the end line and current() name them
 
   std::filesystem::path dir_;
   RetentionSettings retention_;
@@ -104,7 +107,7 @@ class SessionRecorder {
   std::string id_;            // of the record being written
   mutable std::mutex writing_mutex_;      // guards writing_id_: the writer sets it, an erasure reads it
   std::optional<std::string> writing_id_;  // set before the record's file is created, cleared after its end
-  std::optional<nlohmann::json> figures_so_far_;  // guarded by writing_mutex_: set at each sample
+  nlohmann::json figures_so_far_;  // guarded by writing_mutex_: set at each sample of writing_id_
   std::string start_line_;    // written again at the top of a record whose file had to be re-created
   TimePoint started_{};
   TimePoint last_tick_{};
@@ -135,7 +138,7 @@ struct LiveRecord {
   std::string state;  // "running" or "stopping"
   double duration_s = 0;
   double distance_m = 0;
-  nlohmann::json figures = nlohmann::json::object();  // SessionRecorder::figures_so_far()
+  nlohmann::json figures = nlohmann::json::object();  // SessionRecorder::current()
   nlohmann::json to_json() const {
     nlohmann::json j = figures.is_object() ? figures : nlohmann::json::object();
     j["state"] = state;

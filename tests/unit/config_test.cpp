@@ -177,7 +177,7 @@ TEST(ConfigLimits, a_value_not_read_as_written_feeds_no_second_error_and_hides_n
        "unit 'mph' is not accepted", "needs"},
       {"'profiles' misspelt", "profils:\n  p1:\n    reverse_cap: 4 km/h\n" + program_of_p1 +
                                   "      - {direction: reverse, speed: 2 km/h, duration: 3min}\n",
-       "unknown key 'profils': did you mean 'profiles'? ('profiles' is required)", "does not define"},
+       "unknown key 'profils': did you mean 'profiles'? (limits.yaml needs a 'profiles' section)", "does not define"},
       {"a cap above its ceiling, and a decel that stops the ceiling's speed in time",
        profile_yaml("", "7 km/h").replace(profile_yaml("", "7 km/h").find("decel: 0.3"), 10, "decel: 0.18"),
        "above the machine ceiling", "needs"},
@@ -237,7 +237,7 @@ TEST(ConfigLimits, one_mistake_is_one_error_where_it_was_made) {
   };
   const Case cases[] = {
       {"'profiles' misspelt", "profils:\n  p1:\n    reverse_cap: 4 km/h\n", 1,
-       "limits.yaml has an unknown key 'profils': did you mean 'profiles'? ('profiles' is required)"},
+       "limits.yaml has an unknown key 'profils': did you mean 'profiles'? (limits.yaml needs a 'profiles' section)"},
       {"a segment's speed misspelt",
        profile_yaml() + program_of_p1 + "      - {direction: reverse, sped: 2 km/h, duration: 3min}\n", 12,
        "unknown key 'sped': did you mean 'speed'? ('speed' is required)"},
@@ -246,12 +246,27 @@ TEST(ConfigLimits, one_mistake_is_one_error_where_it_was_made) {
       {"a profile's cap given twice, the second lower than a segment",
        profile_yaml("    reverse_cap: 3 km/h\n") + program_of_p1 + "      - {direction: reverse, speed: 3.5 km/h, duration: 3min}\n",
        8, "the key 'reverse_cap' is given twice"},
+      {"a segment's speed given twice, the first above the cap",
+       profile_yaml() + program_of_p1 + "      - {direction: reverse, speed: 5 km/h, speed: 2 km/h, duration: 3min}\n", 12,
+       "the key 'speed' is given twice"},
+      {"a program's profile given twice",
+       profile_yaml() + "programs:\n  walk:\n    profile: p2\n    profile: p1\n    segments:\n"
+                        "      - {direction: reverse, speed: 2 km/h, duration: 3min}\n",
+       11, "the key 'profile' is given twice"},
   };
   for (const Case& c : cases) {
     const auto errors = limits_errors(c.yaml);
     EXPECT_TRUE(has_error(errors, c.line, c.expected)) << c.what;
     EXPECT_EQ(errors.size(), 1u) << c.what << ": one mistake, one error:\n" << join(errors);
   }
+  // machine.yaml: a misspelt required section is its typo, not also "must be a mapping".
+  std::string sections = machine_yaml;
+  sections.replace(sections.find("ceilings:"), 9, "ceilngs:");
+  const auto section_errors = parse_machine(sections, "machine.yaml").errors;
+  EXPECT_NE(join(section_errors).find("unknown key 'ceilngs': did you mean 'ceilings'? ('ceilings' is required)"),
+            std::string::npos)
+      << join(section_errors);
+  EXPECT_EQ(section_errors.size(), 1u) << join(section_errors);
   // machine.yaml: a misspelt drive.profile is its typo, not also "drive.profile is required".
   std::string m = machine_yaml;
   m.replace(m.find("  transport: sim\n"), 17, "  transport: tcp\n  host: 127.0.0.1\n  profle: abb-acs580\n");

@@ -117,6 +117,39 @@ TEST(DriveProfiles, a_profile_that_could_never_latch_a_drive_trip_is_refused) {
             std::string::npos);
 }
 
+// One mistake, one error, in a technician's file too: a misspelt section or key is its typo, not
+// also a "required" error and false checks built on the defaults it left (a stop word equal to a
+// run word of 0, a parameter with no condition).
+TEST(DriveProfiles, a_misspelt_section_or_key_is_one_error_at_the_typo) {
+  const std::string good =
+      "name: x\nbackstop_within: 1s\nbackstop_set_by: reg 3\ncommands: {register: 0, run_forward: 1, run_reverse: 2, stop: 0}\n"
+      "setpoint: {register: 1}\nfeedback: {output_hz: {register: 2}, fault_code: {register: 3}}\n"
+      "parameters:\n  - {parameter: P1, register: 4, equals: 1, what: w, fix: f}\n";
+  ASSERT_EQ(join(parse_drive_profile(good, "x.yaml").errors), "");
+  struct Case {
+    std::string from, to, expected;
+  };
+  const Case cases[] = {
+      {"commands:", "comands:", "unknown key 'comands': did you mean 'commands'? ('commands' is required)"},
+      {"feedback:", "fedback:", "unknown key 'fedback': did you mean 'feedback'? ('feedback' is required)"},
+      {"fault_code:", "fault_cod:",
+       "unknown key 'fault_cod': did you mean 'fault_code'? (feedback.fault_code is required: without it no drive trip "
+       "is ever latched)"},
+      {"run_reverse:", "run_revrse:", "unknown key 'run_revrse': did you mean 'run_reverse'?"},
+      {"equals:", "equls:", "unknown key 'equls': did you mean 'equals'?"},
+      // A sign-directed drive has no run_reverse: misspelt, direction_by must not make it "required".
+      {"run_reverse: 2, stop: 0}\n", "stop: 0}\ndirection_bi: sign\n",
+       "unknown key 'direction_bi': did you mean 'direction_by'?"},
+  };
+  for (const Case& c : cases) {
+    std::string y = good;
+    y.replace(y.find(c.from), c.from.size(), c.to);
+    const auto errors = parse_drive_profile(y, "x.yaml").errors;
+    EXPECT_NE(join(errors).find(c.expected), std::string::npos) << c.to << ":\n" << join(errors);
+    EXPECT_EQ(errors.size(), 1u) << c.to << ": one mistake, one error:\n" << join(errors);
+  }
+}
+
 TEST(DriveProfiles, turn_bits_say_forward_reverse_or_nothing_and_a_fault_field_is_its_value) {
   auto p = load_drive_profile(drives_dir + "/delta-ms300.yaml");
   ASSERT_TRUE(p.ok()) << join(p.errors);

@@ -185,6 +185,11 @@ TEST(Prescriptions, a_clinicians_name_is_one_printable_line_and_a_goal_fits_the_
             std::string::npos)
       << both;
   EXPECT_EQ(std::count(both.begin(), both.end(), '\n'), 1) << both;
+  // A profile given twice: that error alone, not one about a program of the first profile.
+  const std::string twice = errors_of("patient: LBP-0042\nprofile: lumbar-standard\nprofile: lumbar-early\n"
+                                      "program: early-walk\nclinician: A\ndate: 2026-12-01\n");
+  EXPECT_NE(twice.find("the key 'profile' is given twice"), std::string::npos) << twice;
+  EXPECT_EQ(std::count(twice.begin(), twice.end(), '\n'), 1) << twice;
 }
 
 TEST_F(PrescriptionDir, a_missing_directory_is_no_prescriptions_and_a_missing_profile_refuses_the_reload) {
