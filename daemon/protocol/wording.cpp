@@ -138,11 +138,15 @@ std::string Wording::rule(RuleId id, const Facts& facts, Reader reader) const {
   return fill(treadd::rule(id).message, facts, 0, reader);
 }
 
-std::string Wording::notice(NoticeId id, const Facts& facts) const { return fill(treadd::notice(id).message, facts, 0); }
+std::string Wording::notice(NoticeId id, const Facts& facts, Reader reader) const {
+  return fill(treadd::notice(id).message, facts, 0, reader);
+}
 
-std::string Wording::ending(const Ending& e) const {
+std::string Wording::ending(const Ending& e, Reader reader) const {
   if (!e.rule) {
-    if (const Fact* program = find_fact(e.facts, "completed")) return "program '" + value(program->value, e.facts) + "' completed";
+    if (const Fact* program = find_fact(e.facts, "completed")) {
+      return "program '" + value(program->value, e.facts, 0, reader) + "' completed";
+    }
     return e.reason;
   }
   const Rule& r = treadd::rule(*e.rule);
@@ -150,15 +154,19 @@ std::string Wording::ending(const Ending& e) const {
     return find_fact(e.facts, "cooled_down") ? "session time limit reached (completed with cool-down)"
                                              : "session time limit reached";
   }
-  if (r.reaction == Reaction::fast_stop_latch && *e.rule != RuleId::emergency_stop) return "fault: " + rule(*e.rule, e.facts);
-  return rule(*e.rule, e.facts);
+  if (r.reaction == Reaction::fast_stop_latch && *e.rule != RuleId::emergency_stop) {
+    return "fault: " + rule(*e.rule, e.facts, reader);
+  }
+  return rule(*e.rule, e.facts, reader);
 }
 
 std::string Wording::event(const Event& e) const {
-  if (e.notice) return notice(*e.notice, e.facts);
-  if (!e.rule) return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text, e.by}) : e.text;
+  if (e.notice) return notice(*e.notice, e.facts, Reader::journal);
+  if (!e.rule) {
+    return e.kind == Event::Kind::session_ended ? ending(Ending{std::nullopt, e.facts, e.text, e.by}, Reader::journal) : e.text;
+  }
   switch (e.kind) {
-    case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text, e.by});
+    case Event::Kind::session_ended: return ending(Ending{e.rule, e.facts, e.text, e.by}, Reader::journal);
     case Event::Kind::fault: return std::string(to_string(*e.rule)) + ": " + rule(*e.rule, e.facts, Reader::journal);
     default: return rule(*e.rule, e.facts, Reader::journal);
   }

@@ -41,14 +41,14 @@ class Wording {
   std::string rule(RuleId id, const Facts& facts, Reader reader = Reader::asker) const;
   std::string fault(const Fault& f) const { return rule(f.rule, f.facts); }
   // A notice's message (notices.hpp) with its {placeholders} filled.
-  std::string notice(NoticeId id, const Facts& facts) const;
+  std::string notice(NoticeId id, const Facts& facts, Reader reader = Reader::asker) const;
   std::string notice(const Notice& n) const { return notice(n.id, n.facts); }
   // A refusal's sentence, or an acceptance's confirmation.
   std::string reply(const Reply& r, Reader reader = Reader::asker) const {
-    return r.accepted ? notice(r.notice, r.facts) : r.rule ? rule(*r.rule, r.facts, reader) : "refused";
+    return r.accepted ? notice(r.notice, r.facts, reader) : r.rule ? rule(*r.rule, r.facts, reader) : "refused";
   }
   // How a session ended, as its record and the journal say it.
-  std::string ending(const Ending& e) const;
+  std::string ending(const Ending& e, Reader reader = Reader::asker) const;
   // An event's line, as the journal and the audit log keep it: the core's text, or its rule's
   // sentence from the facts.
   std::string event(const Event& e) const;

@@ -105,7 +105,7 @@ class SessionRecorder {
   AppendFile file_;
   bool active_ = false;       // a session is being recorded (even while its file cannot be written)
   std::string id_;            // of the record being written
-  mutable std::mutex writing_mutex_;      // guards writing_id_: the writer sets it, an erasure reads it
+  mutable std::mutex writing_mutex_;      // guards writing_id_ and figures_so_far_: the writer sets them, queries read them
   std::optional<std::string> writing_id_;  // set before the record's file is created, cleared after its end
   nlohmann::json figures_so_far_;  // guarded by writing_mutex_: set at each sample of writing_id_
   std::string start_line_;    // written again at the top of a record whose file had to be re-created

@@ -250,6 +250,14 @@ TEST(Rules, what_came_from_a_patients_file_reaches_the_asker_and_never_the_journ
   e.rule = RuleId::prescription_override;
   e.facts = facts;
   EXPECT_EQ(Wording{}.event(e).find("Weber"), std::string::npos) << "an event is the journal's line";
+  // A session's ending alike: whole for its record and the asker, withheld in the journal's event.
+  const Ending completed{std::nullopt, {{"completed", FromRecord{"early-walk"}}}, "", ""};
+  EXPECT_EQ(Wording{}.ending(completed), "program 'early-walk' completed");
+  EXPECT_EQ(Wording{}.ending(completed, Reader::journal).find("early-walk"), std::string::npos);
+  Event ended;
+  ended.kind = Event::Kind::session_ended;
+  ended.facts = completed.facts;
+  EXPECT_EQ(Wording{}.event(ended).find("early-walk"), std::string::npos) << Wording{}.event(ended);
 }
 
 // What a latch means, for every latched rule alike.
